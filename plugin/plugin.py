@@ -1,0 +1,99 @@
+"""Desktop glue: GuotuKit menu and toolbar, provider registration."""
+from __future__ import annotations
+
+import os
+
+from qgis.core import QgsApplication, QgsMessageLog, Qgis
+from qgis.PyQt.QtGui import QIcon
+from qgis.PyQt.QtWidgets import QAction, QMenu, QMessageBox
+
+from .deps import missing_dependencies, missing_message
+from .i18n import tr
+
+PLUGIN_DIR = os.path.dirname(os.path.dirname(__file__))
+ICON_DIR = os.path.join(PLUGIN_DIR, "resources", "icons")
+
+# Menu entries: (English title, icon file, algorithm id). Later issues add forms here.
+MENU_ENTRIES = [
+    ("Convert land-use codes", "convert.svg", "guotukit:convertlandusecodes"),
+]
+
+
+class GuotuKitPlugin:
+    def __init__(self, iface):
+        self.iface = iface
+        self.provider = None
+        self.menu = None
+        self.toolbar = None
+        self.actions = []
+
+    # Called by QGIS before initGui (and on its own by qgis_process).
+    def initProcessing(self):
+        if self.provider is not None:
+            return
+        from ..processing_provider.provider import GuotuKitProvider
+
+        self.provider = GuotuKitProvider()
+        QgsApplication.processingRegistry().addProvider(self.provider)
+
+    def initGui(self):
+        self.initProcessing()
+        self.menu = QMenu("GuotuKit", self.iface.mainWindow())
+        self.menu.setObjectName("GuotuKitMenu")
+        self.menu.setIcon(QIcon(os.path.join(ICON_DIR, "guotukit.svg")))
+        self.toolbar = self.iface.addToolBar("GuotuKit")
+        self.toolbar.setObjectName("GuotuKitToolbar")
+        for title, icon, alg_id in MENU_ENTRIES:
+            action = QAction(QIcon(os.path.join(ICON_DIR, icon)), tr(title), self.iface.mainWindow())
+            action.setObjectName(alg_id)
+            action.triggered.connect(lambda _checked=False, a=alg_id: self.open_algorithm(a))
+            self.menu.addAction(action)
+            self.toolbar.addAction(action)
+            self.actions.append(action)
+        self.menu.addSeparator()
+        about = QAction(tr("About GuotuKit / check dependencies"), self.iface.mainWindow())
+        about.setObjectName("guotukit:about")
+        about.triggered.connect(self.show_about)
+        self.menu.addAction(about)
+        self.actions.append(about)
+        menubar = self.iface.mainWindow().menuBar()
+        right = getattr(self.iface, "firstRightStandardMenu", None)  # before Help, like core menus
+        if right is not None and right() is not None:
+            menubar.insertMenu(right().menuAction(), self.menu)
+        else:
+            menubar.addMenu(self.menu)
+
+        missing = missing_dependencies()
+        if missing:
+            message = missing_message(missing)
+            QgsMessageLog.logMessage(message, "GuotuKit", Qgis.Warning)
+            self.iface.messageBar().pushWarning("GuotuKit", message)
+
+    def unload(self):
+        for action in self.actions:
+            if self.toolbar is not None:
+                self.toolbar.removeAction(action)
+        self.actions = []
+        if self.menu is not None:
+            self.menu.deleteLater()
+            self.menu = None
+        if self.toolbar is not None:
+            self.toolbar.deleteLater()
+            self.toolbar = None
+        if self.provider is not None:
+            QgsApplication.processingRegistry().removeProvider(self.provider)
+            self.provider = None
+
+    def open_algorithm(self, alg_id: str):
+        import processing
+
+        missing = missing_dependencies()
+        if missing:
+            QMessageBox.warning(self.iface.mainWindow(), "GuotuKit", missing_message(missing))
+            return
+        processing.execAlgorithmDialog(alg_id, {})
+
+    def show_about(self):
+        from .about import about_text
+
+        QMessageBox.information(self.iface.mainWindow(), "GuotuKit", about_text())

@@ -1,0 +1,404 @@
+"""guotukit:convertlandusecodes — 转换地类编码."""
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import asdict
+
+from qgis.core import (
+    QgsFeature,
+    QgsFeatureRequest,
+    QgsFeatureSink,
+    QgsField,
+    QgsFields,
+    QgsProcessing,
+    QgsProcessingException,
+    QgsProcessingOutputNumber,
+    QgsProcessingParameterEnum,
+    QgsProcessingParameterFeatureSink,
+    QgsProcessingParameterFeatureSource,
+    QgsProcessingParameterField,
+    QgsProcessingParameterFile,
+    QgsProcessingMultiStepFeedback,
+    QgsWkbTypes,
+)
+from qgis.PyQt.QtCore import QVariant
+
+from ...plugin.i18n import tr
+from .. import qgis_io
+from .base import GuotuKitAlgorithm
+
+SOURCE_SYSTEMS = ("sandiao", "ydyh2020", "ydyh2023")
+SOURCE_LABELS = ("三调工作分类 (3rd national land survey)", "用地用海2020 (trial)", "用地用海2023")
+TARGET_SYSTEMS = ("ydyh2023", "ydyh2020")
+TARGET_LABELS = ("用地用海2023", "用地用海2020 (trial)")
+BASES = ("ellipsoidal", "planar", "attribute")
+
+# Output fields added to every feature (pinyin abbreviations, ≤ 10 characters for shapefiles).
+OUT_FIELDS = OrderedDict(
+    [
+        ("ZH_DM", "target code"),
+        ("ZH_MC", "target name"),
+        ("ZH_YJDM", "target level-1 code"),
+        ("ZH_YJMC", "target level-1 name"),
+        ("ZH_LX", "mapping type (1:1, 1:n, ?, identity, unknown, blank)"),
+        ("ZH_BZ", "flag: 待细分 (needs subdivision), 未识别 (unknown code), 空值 (blank)"),
+    ]
+)
+SUMMARY_FIELDS = (
+    ("YDM", QVariant.String),  # source code (normalised, or the raw text when unknown)
+    ("YMC", QVariant.String),  # source name
+    ("TBSL", QVariant.Int),  # feature count
+    ("MJ_PFM", QVariant.Double),  # area m²
+    ("MJ_GQ", QVariant.Double),  # area ha, 4 decimals
+    ("ZH_DM", QVariant.String),
+    ("ZH_MC", QVariant.String),
+    ("ZH_LX", QVariant.String),
+    ("ZH_BZ", QVariant.String),
+    ("SM", QVariant.String),  # note
+)
+
+
+class ConvertLandUseCodesAlgorithm(GuotuKitAlgorithm):
+    INPUT = "INPUT"
+    CODE_FIELD = "CODE_FIELD"
+    NAME_FIELD = "NAME_FIELD"
+    SOURCE_SYSTEM = "SOURCE_SYSTEM"
+    TARGET_SYSTEM = "TARGET_SYSTEM"
+    MAPPING_TABLE = "MAPPING_TABLE"
+    AREA_BASIS = "AREA_BASIS"
+    AREA_FIELD = "AREA_FIELD"
+    OUTPUT = "OUTPUT"
+    SUMMARY = "SUMMARY"
+
+    GROUP = "classification"
+    GROUP_NAME = "Classification"
+    ICON_FILE = "convert.svg"
+
+    def name(self) -> str:
+        return "convertlandusecodes"
+
+    def displayName(self) -> str:
+        return tr("Convert land-use codes")
+
+    def tags(self):
+        return ["三调", "用地用海", "DLBM", "crosswalk", "code", "转换", "地类", "land use", "classification"]
+
+    def summary_help(self) -> str:
+        return tr(
+            "Converts the land-use code of every feature from one classification to another: "
+            "三调工作分类 → 用地用海2023 through the crosswalk (1:1 rows convert; 1:n rows take the default "
+            "target and are flagged 待细分), 用地用海2020 → 2023 through the upgrade map, and back to 2020. "
+            "Codes are normalised as text (101 → 0101, 0201k → 0201K). Unknown and blank codes are kept, "
+            "flagged 未识别 / 空值, counted and listed in the summary — never dropped."
+        )
+
+    def initAlgorithm(self, config=None):
+        self.add_param(
+            QgsProcessingParameterFeatureSource(
+                self.INPUT, tr("Input layer"), [QgsProcessing.TypeVectorPolygon]
+            ),
+            "Polygon layer whose features carry a land-use code, e.g. DLTB (地类图斑) or a planned land-use layer.",
+        )
+        self.add_param(
+            QgsProcessingParameterField(self.CODE_FIELD, tr("Code field"), "DLBM", self.INPUT),
+            "Field with the land-use code (e.g. DLBM, GHDLBM). Text or numeric; numbers lose leading zeros, "
+            "which are restored (101 → 0101).",
+        )
+        self.add_param(
+            QgsProcessingParameterField(self.NAME_FIELD, tr("Name field"), None, self.INPUT, optional=True),
+            "Optional field with the class name (e.g. DLMC). Used to recognise features whose code is blank, "
+            "and to count features whose name disagrees with their code.",
+        )
+        self.add_param(
+            QgsProcessingParameterEnum(
+                self.SOURCE_SYSTEM, tr("Source classification"), [tr(x) for x in SOURCE_LABELS], defaultValue=0
+            ),
+            "Classification the codes are in. Say it explicitly: eight codes (0204, 0602, 060102, 1311, 1312, "
+            "2202, 2302, 2303) mean different classes in 用地用海2020 and 2023.",
+        )
+        self.add_param(
+            QgsProcessingParameterEnum(
+                self.TARGET_SYSTEM, tr("Target classification"), [tr(x) for x in TARGET_LABELS], defaultValue=0
+            ),
+            "Classification to convert to (用地用海2023 by default).",
+        )
+        self.add_param(
+            QgsProcessingParameterFile(
+                self.MAPPING_TABLE,
+                tr("Mapping table (CSV)"),
+                extension="csv",
+                optional=True,
+            ),
+            "Optional CSV (UTF-8 or GBK) with columns source_code,target_code[,target_name,type,note] whose rows "
+            "override or extend the built-in crosswalk, e.g. a county's rule for 0204 → 0204 油料园地.",
+        )
+        self.add_param(
+            QgsProcessingParameterEnum(
+                self.AREA_BASIS,
+                tr("Area basis for the summary"),
+                [tr(qgis_io.AREA_BASIS_LABELS[b]) for b in BASES],
+                defaultValue=0,
+            ),
+            "How the summary measures area: ellipsoidal (CGCS2000 ellipsoid, the 三调 TBMJ method), planar "
+            "(projected CRS only), or the value of the area field.",
+            advanced=True,
+        )
+        self.add_param(
+            QgsProcessingParameterField(
+                self.AREA_FIELD,
+                tr("Area field (m²)"),
+                None,
+                self.INPUT,
+                QgsProcessingParameterField.Numeric,
+                optional=True,
+            ),
+            "Area field in m² (e.g. TBMJ or TBDLMJ), used when the area basis is 'attribute field'.",
+            advanced=True,
+        )
+        self.add_param(
+            QgsProcessingParameterFeatureSink(self.OUTPUT, tr("Converted layer"), QgsProcessing.TypeVectorPolygon),
+            "The input features with ZH_DM (target code), ZH_MC (target name), ZH_YJDM/ZH_YJMC (level-1 code "
+            "and name), ZH_LX (mapping type) and ZH_BZ (flag 待细分 / 未识别 / 空值) added.",
+        )
+        self.add_param(
+            QgsProcessingParameterFeatureSink(
+                self.SUMMARY, tr("Conversion summary"), QgsProcessing.TypeVector, optional=True
+            ),
+            "Table with one row per source code: YDM code, YMC name, TBSL feature count, MJ_PFM area m², "
+            "MJ_GQ area ha, target code/name, type, flag and note.",
+        )
+        self.addOutput(QgsProcessingOutputNumber("FEATURE_COUNT", tr("Features converted")))
+        self.addOutput(QgsProcessingOutputNumber("SPLIT_COUNT", tr("Features flagged 待细分")))
+        self.addOutput(QgsProcessingOutputNumber("UNKNOWN_COUNT", tr("Features with unknown codes")))
+        self.addOutput(QgsProcessingOutputNumber("BLANK_COUNT", tr("Features with blank codes")))
+
+    def output_help(self):
+        return {
+            "FEATURE_COUNT": tr("Number of features written."),
+            "SPLIT_COUNT": tr("Features whose code maps 1:n or is disputed (待细分)."),
+            "UNKNOWN_COUNT": tr("Features whose code is not in the source classification (未识别)."),
+            "BLANK_COUNT": tr("Features with no code (空值)."),
+        }
+
+    def checkParameterValues(self, parameters, context):
+        basis = BASES[self.parameterAsEnum(parameters, self.AREA_BASIS, context)]
+        if basis == "attribute" and not self.parameterAsString(parameters, self.AREA_FIELD, context):
+            return False, tr("The area basis is 'attribute field' but no area field is chosen. Choose e.g. TBMJ.")
+        return super().checkParameterValues(parameters, context)
+
+    def processAlgorithm(self, parameters, context, feedback):
+        from ...core.registry import get_registry
+
+        multi = QgsProcessingMultiStepFeedback(3, feedback)
+        source = self.parameterAsSource(parameters, self.INPUT, context)
+        if source is None:
+            raise QgsProcessingException(self.invalidSourceError(parameters, self.INPUT))
+        code_field = self.parameterAsString(parameters, self.CODE_FIELD, context)
+        name_field = self.parameterAsString(parameters, self.NAME_FIELD, context)
+        src_sys = SOURCE_SYSTEMS[self.parameterAsEnum(parameters, self.SOURCE_SYSTEM, context)]
+        tgt_sys = TARGET_SYSTEMS[self.parameterAsEnum(parameters, self.TARGET_SYSTEM, context)]
+        mapping_path = self.parameterAsFile(parameters, self.MAPPING_TABLE, context)
+        basis = BASES[self.parameterAsEnum(parameters, self.AREA_BASIS, context)]
+        area_field = self.parameterAsString(parameters, self.AREA_FIELD, context)
+
+        qgis_io.require_field(source, code_field, tr("code field"))
+        if name_field:
+            qgis_io.require_field(source, name_field, tr("name field"))
+        if basis == "attribute":
+            qgis_io.require_field(source, area_field, tr("area field"))
+        n_total = qgis_io.require_features(source)
+        if basis == "planar" and source.sourceCrs().isGeographic():
+            raise QgsProcessingException(
+                tr(
+                    "Planar areas cannot be computed in the geographic CRS {0}. Choose the ellipsoidal basis "
+                    "or reproject the layer."
+                ).format(qgis_io.crs_description(source.sourceCrs()))
+            )
+
+        registry = get_registry()
+        try:
+            crosswalk = registry.crosswalk(src_sys, tgt_sys, overrides=mapping_path or None)
+        except (ValueError, OSError) as exc:
+            raise QgsProcessingException(tr("Mapping table {0}: {1}").format(mapping_path, exc))
+        feedback.pushInfo(
+            tr("Converting {0} features from {1} to {2}.").format(n_total, src_sys, tgt_sys)
+        )
+
+        # Pass 1: codes (and names) only, no geometry.
+        read = [code_field] + ([name_field] if name_field else []) + ([area_field] if basis == "attribute" else [])
+        fids, cols = qgis_io.read_columns(source, read, multi)
+        if feedback.isCanceled():
+            return {}
+        mapped = crosswalk.map_many(cols[code_field])
+        src_class = registry.classification(src_sys)
+        name_mismatch = 0
+        by_name = 0
+        if name_field:
+            names = cols[name_field]
+            for i, row in enumerate(mapped.itertuples(index=False)):
+                nm = names[i]
+                nm = str(nm).strip() if nm is not None else ""
+                if row.type == "blank" and nm:
+                    cls = src_class.by_name(nm)
+                    if cls is not None:
+                        values = asdict(crosswalk.map(cls.code))
+                        values["raw"] = cols[code_field][i]
+                        values["note"] = tr("code blank; recognised by name «{0}»").format(nm)
+                        for key, val in values.items():
+                            mapped.at[i, key] = val
+                        by_name += 1
+                        continue
+                if nm and row.source_code is not None and row.type not in ("unknown", "blank"):
+                    cls = src_class.get(row.source_code)
+                    if cls is not None and cls.name != nm:
+                        name_mismatch += 1
+        multi.setCurrentStep(1)
+
+        # Pass 2: write features with the new fields, collecting geometry for areas.
+        in_fields = source.fields()
+        clash = [f for f in OUT_FIELDS if in_fields.lookupField(f) >= 0]
+        if clash:
+            feedback.pushWarning(
+                tr("The input already has fields {0}; they are replaced by the new values.").format(", ".join(clash))
+            )
+        keep_idx = [i for i, f in enumerate(in_fields) if f.name() not in OUT_FIELDS]
+        out_fields = QgsFields()
+        for i in keep_idx:
+            out_fields.append(in_fields.at(i))
+        for fname in OUT_FIELDS:
+            out_fields.append(QgsField(fname, QVariant.String, len=60 if fname.endswith("MC") else 20))
+        (sink, dest_id) = self.parameterAsSink(
+            parameters, self.OUTPUT, context, out_fields, source.wkbType(), source.sourceCrs()
+        )
+        if sink is None:
+            raise QgsProcessingException(self.invalidSinkError(parameters, self.OUTPUT))
+
+        row_of = {fid: i for i, fid in enumerate(fids)}
+        targets = mapped[["target_code", "target_name", "level1_code", "level1_name", "type", "flag"]].values.tolist()
+        wkbs = [None] * len(fids)
+        request = QgsFeatureRequest()
+        for n, feat in enumerate(source.getFeatures(request)):
+            if feedback.isCanceled():
+                return {}
+            i = row_of.get(feat.id())
+            if i is None:  # feature appeared between passes (live layer): map it now
+                m = crosswalk.map(feat[code_field])
+                extra = [m.target_code, m.target_name, m.level1_code, m.level1_name, m.type, m.flag]
+            else:
+                extra = targets[i]
+                if basis != "attribute":
+                    wkbs[i] = qgis_io.geometry_to_wkb(feat.geometry())
+            attrs = feat.attributes()
+            out = QgsFeature(out_fields)
+            out.setGeometry(feat.geometry())
+            out.setAttributes([attrs[j] for j in keep_idx] + list(extra))
+            sink.addFeature(out, QgsFeatureSink.FastInsert)
+            if n % 2000 == 0:
+                multi.setProgress(100.0 * n / max(n_total, 1))
+        multi.setCurrentStep(2)
+
+        # Areas and summary.
+        if basis == "attribute":
+            areas, how = _attribute_areas(cols[area_field], feedback, area_field)
+        else:
+            areas, how = qgis_io.areas_m2(
+                qgis_io.to_shapely(wkbs), source.sourceCrs(), basis, context.transformContext()
+            )
+        feedback.pushInfo(tr("Areas: {0}.").format(how))
+        summary = _summarise(mapped, areas, src_class)
+        results = {self.OUTPUT: dest_id}
+        if parameters.get(self.SUMMARY) is not None:
+            s_fields = QgsFields()
+            for fname, ftype in SUMMARY_FIELDS:
+                s_fields.append(QgsField(fname, ftype))
+            (s_sink, s_id) = self.parameterAsSink(
+                parameters, self.SUMMARY, context, s_fields, QgsWkbTypes.NoGeometry
+            )
+            if s_sink is not None:
+                for rec in summary:
+                    f = QgsFeature(s_fields)
+                    f.setAttributes([rec[name] for name, _ in SUMMARY_FIELDS])
+                    s_sink.addFeature(f, QgsFeatureSink.FastInsert)
+                results[self.SUMMARY] = s_id
+
+        counts = mapped["flag"].value_counts().to_dict()
+        split = int(counts.get("待细分", 0))
+        unknown = int(counts.get("未识别", 0))
+        blank = int(counts.get("空值", 0))
+        feedback.pushInfo(
+            tr("{0} features: {1} converted directly, {2} flagged 待细分, {3} unknown codes, {4} blank codes.").format(
+                len(fids), len(fids) - split - unknown - blank, split, unknown, blank
+            )
+        )
+        if unknown or blank:
+            bad = [r for r in summary if r["ZH_BZ"] in ("未识别", "空值")]
+            listing = "; ".join(f"«{r['YDM']}» × {r['TBSL']} ({r['MJ_GQ']:.4f} ha)" for r in bad[:20])
+            feedback.reportError(
+                tr("Codes not found in {0}: {1}. They are kept in the output with ZH_BZ set.").format(src_sys, listing),
+                False,
+            )
+        if by_name:
+            feedback.pushInfo(tr("{0} features with a blank code were recognised by their name.").format(by_name))
+        if name_mismatch:
+            feedback.pushWarning(
+                tr("{0} features have a name that disagrees with their code; the code was used.").format(name_mismatch)
+            )
+        results.update(
+            {"FEATURE_COUNT": len(fids), "SPLIT_COUNT": split, "UNKNOWN_COUNT": unknown, "BLANK_COUNT": blank}
+        )
+        return results
+
+
+def _attribute_areas(values, feedback, field):
+    import numpy as np
+
+    out = np.zeros(len(values), dtype=float)
+    bad = 0
+    for i, v in enumerate(values):
+        try:
+            out[i] = float(v)
+            if out[i] < 0 or out[i] != out[i]:
+                raise ValueError
+        except (TypeError, ValueError):
+            out[i] = 0.0
+            bad += 1
+    if bad:
+        feedback.reportError(
+            tr("{0} features have a null, negative or non-numeric {1}; they count as 0 m² in the summary.").format(
+                bad, field
+            ),
+            False,
+        )
+    return out, tr("attribute field {0} (m²)").format(field)
+
+
+def _summarise(mapped, areas, src_class):
+    """One record per source code (normalised; raw text for unknown/blank), sorted by code."""
+    from ...core.rounding import convert_area, rhu
+
+    frame = mapped.copy()
+    frame["_area"] = areas
+    frame["_key"] = [
+        sc if t not in ("unknown", "blank") else ("" if raw is None else str(raw))
+        for sc, t, raw in zip(frame["source_code"], frame["type"], frame["raw"])
+    ]
+    records = []
+    for key, grp in frame.groupby("_key", sort=True, dropna=False):
+        first = grp.iloc[0]
+        cls = src_class.get(key) if first["type"] not in ("unknown", "blank") else None
+        area = float(grp["_area"].sum())
+        records.append(
+            {
+                "YDM": key,
+                "YMC": cls.name if cls else "",
+                "TBSL": int(len(grp)),
+                "MJ_PFM": rhu(area, 2),
+                "MJ_GQ": rhu(convert_area(area, "ha"), 4),
+                "ZH_DM": first["target_code"] or "",
+                "ZH_MC": first["target_name"] or "",
+                "ZH_LX": first["type"],
+                "ZH_BZ": first["flag"],
+                "SM": first["note"] or "",
+            }
+        )
+    return records

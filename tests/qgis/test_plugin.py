@@ -1,0 +1,65 @@
+"""The plugin as QGIS loads it: classFactory, provider in initProcessing, menu and toolbar."""
+from __future__ import annotations
+
+import importlib
+
+from qgis.core import QgsApplication
+
+
+def test_plugin_adds_menu_toolbar_and_provider(qgis_iface):
+    import guotukit
+
+    plugin = guotukit.classFactory(qgis_iface)
+    registry = QgsApplication.processingRegistry()
+    had = registry.providerById("guotukit")
+    if had is not None:  # registered by another test's session fixture
+        registry.removeProvider(had)
+    plugin.initGui()
+    try:
+        assert registry.providerById("guotukit") is not None
+        assert registry.algorithmById("guotukit:convertlandusecodes") is not None
+        menus = [a.text() for a in qgis_iface.mainWindow().menuBar().actions()]
+        assert "GuotuKit" in menus
+        entries = {a.objectName() for a in plugin.menu.actions()}
+        assert "guotukit:convertlandusecodes" in entries
+        assert plugin.toolbar.actions()
+    finally:
+        plugin.unload()
+    assert registry.providerById("guotukit") is None
+    assert plugin.menu is None
+
+
+def test_missing_dependency_is_reported_not_raised(monkeypatch):
+    import guotukit.plugin.deps as deps
+
+    real_import = importlib.import_module
+
+    def fake_import(name, *a, **k):
+        if name == "openpyxl":
+            raise ImportError("No module named 'openpyxl'")
+        return real_import(name, *a, **k)
+
+    monkeypatch.setattr(deps.importlib, "import_module", fake_import)
+    missing = deps.missing_dependencies()
+    assert missing == ["openpyxl>=3.0"]
+    msg = deps.missing_message(missing)
+    assert "pip install openpyxl" in msg and "OSGeo4W" in msg
+
+    from guotukit.processing_provider.algorithms.convert_codes import ConvertLandUseCodesAlgorithm
+
+    ok, why = ConvertLandUseCodesAlgorithm().canExecute()
+    assert ok is False and "openpyxl" in why
+
+
+def test_old_shapely_is_reported(monkeypatch):
+    import types
+
+    import guotukit.plugin.deps as deps
+
+    real_import = importlib.import_module
+    monkeypatch.setattr(
+        deps.importlib,
+        "import_module",
+        lambda name, *a, **k: types.SimpleNamespace(__version__="1.8.5") if name == "shapely" else real_import(name),
+    )
+    assert deps.missing_dependencies() == ["shapely>=2.0 (found 1.8.5)"]

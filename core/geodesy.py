@@ -428,7 +428,7 @@ def ellipsoidal_area(
     ring_area = np.abs(ring_signed)
     is_exterior = np.ones(n_rings, dtype=bool)
     is_exterior[1:] = ring_part[1:] != ring_part[:-1]
-    ring_area = np.where(is_exterior, ring_area, -ring_area)
+    ring_area = ring_area
 
     ring_geom = part_geom[ring_part]
     result += np.bincount(ring_geom, weights=ring_area, minlength=n_geoms)

@@ -40,7 +40,6 @@ class GuotuKitPlugin:
         self.initProcessing()
         self.menu = QMenu("GuotuKit", self.iface.mainWindow())
         self.menu.setObjectName("GuotuKitMenu")
-        self.menu.setIcon(QIcon(os.path.join(ICON_DIR, "guotukit.svg")))
         self.toolbar = self.iface.addToolBar("GuotuKit")
         self.toolbar.setObjectName("GuotuKitToolbar")
         for title, icon, alg_id in MENU_ENTRIES:

@@ -39,11 +39,12 @@ by about L³·tanφ/(12·N) per edge (≈13 m² for a 1 km east-west edge of a t
 at 45°N); for typical 三调 parcels with short edges the difference is far below
 0.01 m².
 """
+
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Optional, Sequence, Tuple, Union
+from typing import Optional, Sequence, Tuple
 
 import numpy as np
 import shapely
@@ -428,7 +429,7 @@ def ellipsoidal_area(
     ring_area = np.abs(ring_signed)
     is_exterior = np.ones(n_rings, dtype=bool)
     is_exterior[1:] = ring_part[1:] != ring_part[:-1]
-    ring_area = ring_area
+    ring_area = np.where(is_exterior, ring_area, -ring_area)
 
     ring_geom = part_geom[ring_part]
     result += np.bincount(ring_geom, weights=ring_area, minlength=n_geoms)

@@ -1,4 +1,5 @@
 """Tests for core.geodesy. pyproj is used only here, as the independent reference."""
+
 import functools
 import time
 
@@ -43,12 +44,12 @@ def _tm_params(epsg):
     )
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _to_geo(epsg):
     return Transformer.from_crs(epsg, 4490, always_xy=True)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _from_geo(epsg):
     return Transformer.from_crs(4490, epsg, always_xy=True)
 
@@ -280,18 +281,12 @@ def test_hole_subtracted_and_orientation_independent():
     ext = _ring(CM39_FE + 80_000, Y0, 900, 700)
     hole = _ring(CM39_FE + 80_200, Y0 + 150, 300, 250)
     poly = shapely.Polygon(ext, [hole])
-    a_poly, a_ext, a_hole = ellipsoidal_area(
-        [poly, shapely.Polygon(ext), shapely.Polygon(hole)], P
-    )
+    a_poly, a_ext, a_hole = ellipsoidal_area([poly, shapely.Polygon(ext), shapely.Polygon(hole)], P)
     assert a_poly == pytest.approx(a_ext - a_hole, abs=1e-6)
     assert abs(a_poly - pyproj_area(poly)) < 0.01
     assert a_hole > 74_000
     # all four orientation combinations give the same area
-    variants = [
-        shapely.Polygon(e, [h])
-        for e in (ext, ext[::-1])
-        for h in (hole, hole[::-1])
-    ]
+    variants = [shapely.Polygon(e, [h]) for e in (ext, ext[::-1]) for h in (hole, hole[::-1])]
     areas = ellipsoidal_area(variants, P)
     assert np.ptp(areas) < 1e-6
     assert areas[0] == pytest.approx(a_poly, abs=1e-6)
@@ -391,7 +386,9 @@ def test_performance_200k_parcels():
     t0 = time.perf_counter()
     areas = ellipsoidal_area(geoms, P)
     elapsed = time.perf_counter() - t0
-    print(f"\nellipsoidal_area: {n} parcels, {int(shapely.get_num_coordinates(geoms).sum())} vertices in {elapsed:.2f} s")
+    print(
+        f"\nellipsoidal_area: {n} parcels, {int(shapely.get_num_coordinates(geoms).sum())} vertices in {elapsed:.2f} s"
+    )
     assert elapsed < 20.0
     # sanity: ellipsoidal/planar ratio is 1/k² ∈ (1 − 6e-4, 1] within ±150 km of the CM
     ratio = areas / shapely.area(geoms)

@@ -20,14 +20,13 @@ This module imports only the standard library; pandas is imported lazily by
 """
 from __future__ import annotations
 
-import warnings
-
 import csv
 import io
 import math
 import numbers
 import re
 import unicodedata
+import warnings
 from dataclasses import dataclass, fields, replace
 from decimal import Decimal
 from pathlib import Path

@@ -45,7 +45,7 @@ def convert_area(value_m2, unit: str) -> Decimal:
     try:
         factor = M2_PER_UNIT[unit]
     except KeyError:
-        raise ValueError(f"unknown area unit {unit!r}; use one of {sorted(M2_PER_UNIT)}")
+        raise ValueError(f"unknown area unit {unit!r}; use one of {sorted(M2_PER_UNIT)}") from None
     return to_decimal(value_m2) / factor
 
 

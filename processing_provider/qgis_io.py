@@ -154,7 +154,7 @@ def areas_m2(
     crs: QgsCoordinateReferenceSystem,
     basis: str,
     transform_context=None,
-) -> Tuple["object", str]:
+) -> Tuple[object, str]:
     """Areas in m² of a shapely array on ``basis`` ('ellipsoidal' or 'planar'), and a sentence
     saying how they were computed (for the provenance sheet and the log)."""
     import numpy as np

@@ -6,6 +6,7 @@ shapely arrays, ``core`` for the work, sinks and reports out.
 from __future__ import annotations
 
 import os
+
 from qgis.core import QgsProcessingAlgorithm, QgsProcessingParameterDefinition
 from qgis.PyQt.QtGui import QIcon
 

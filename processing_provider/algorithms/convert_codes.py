@@ -12,13 +12,13 @@ from qgis.core import (
     QgsFields,
     QgsProcessing,
     QgsProcessingException,
+    QgsProcessingMultiStepFeedback,
     QgsProcessingOutputNumber,
     QgsProcessingParameterEnum,
     QgsProcessingParameterFeatureSink,
     QgsProcessingParameterFeatureSource,
     QgsProcessingParameterField,
     QgsProcessingParameterFile,
-    QgsProcessingMultiStepFeedback,
     QgsWkbTypes,
 )
 from qgis.PyQt.QtCore import QVariant
@@ -219,7 +219,7 @@ class ConvertLandUseCodesAlgorithm(GuotuKitAlgorithm):
         try:
             crosswalk = registry.crosswalk(src_sys, tgt_sys, overrides=mapping_path or None)
         except (ValueError, OSError) as exc:
-            raise QgsProcessingException(tr("Mapping table {0}: {1}").format(mapping_path, exc))
+            raise QgsProcessingException(tr("Mapping table {0}: {1}").format(mapping_path, exc)) from exc
         feedback.pushInfo(
             tr("Converting {0} features from {1} to {2}.").format(n_total, src_sys, tgt_sys)
         )

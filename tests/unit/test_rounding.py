@@ -1,0 +1,47 @@
+"""ROUND_HALF_UP and remainder balancing (尾差调平): what an approver checks by hand."""
+from decimal import Decimal
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from core.rounding import balance_remainders, convert_area, rhu, round_half_up
+
+
+def test_half_up_not_bankers():
+    assert rhu(0.125, 2) == 0.13  # Python's round(0.125, 2) gives 0.12
+    assert rhu(2.5, 0) == 3.0
+    assert rhu(-2.5, 0) == -3.0  # away from zero, like MidpointRounding.AwayFromZero
+    assert round_half_up("1.005", 2) == Decimal("1.01")
+
+
+def test_units():
+    assert convert_area(15000, "ha") == Decimal("1.5")
+    assert rhu(convert_area(10000, "mu"), 4) == 15.0  # 1 公顷 = 15 亩
+    assert convert_area(2_500_000, "km2") == Decimal("2.5")
+    with pytest.raises(ValueError, match="acre"):
+        convert_area(1, "acre")
+
+
+def test_balancing_known_case():
+    # three thirds of 1.00: rounding each gives 0.33 ×3 = 0.99; the largest-first rule adds 0.01 to the first
+    vals = [Decimal(1) / 3] * 3
+    got = balance_remainders(vals, 2, total=1)
+    assert got == [Decimal("0.34"), Decimal("0.33"), Decimal("0.33")]
+
+
+def test_balancing_gives_to_largest_first():
+    got = balance_remainders([0.005, 10.004, 5.004], 2)  # exact sum 15.013 → 15.01; rounded rows 0.01+10.00+5.00 = 15.01
+    assert sum(got) == Decimal("15.01")
+    got = balance_remainders([1.004, 2.004, 3.004], 2)  # sum 6.012 → 6.01, rows round to 6.00: +0.01 to 3.004
+    assert got == [Decimal("1.00"), Decimal("2.00"), Decimal("3.01")]
+
+
+@given(st.lists(st.floats(min_value=0, max_value=1e7, allow_nan=False), min_size=1, max_size=40), st.integers(0, 4))
+def test_balanced_rows_add_up_to_rounded_total(values, decimals):
+    got = balance_remainders(values, decimals)
+    total = round_half_up(sum(Decimal(str(v)) for v in values), decimals)
+    assert sum(got) == total
+    unit = Decimal(1).scaleb(-decimals)
+    for g, v in zip(got, values):  # no row moves by more than the rows can share
+        assert abs(g - Decimal(str(v))) <= unit * (1 + len(values))

@@ -199,3 +199,128 @@ def areas_m2(
         g.fromWkb(w)
         out[i] = da.measureArea(g)
     return out, tr("ellipsoidal area by QGIS on ellipsoid {0} ({1})").format(ellipsoid, crs_description(crs))
+
+
+class LayerData:
+    """Attributes (dict of lists), feature ids and shapely geometries of one layer in the working CRS."""
+
+    def __init__(self, name, fids, columns, geoms, crs_desc, n_null, n_reprojected, path=""):
+        self.name = name
+        self.fids = fids
+        self.columns = columns
+        self.geoms = geoms
+        self.crs_desc = crs_desc
+        self.n_null = n_null
+        self.reprojected = n_reprojected
+        self.path = path
+
+    def __len__(self):
+        return len(self.fids)
+
+
+def source_path(parameters: dict, name: str, context) -> str:
+    value = parameters.get(name)
+    try:
+        from qgis.core import QgsProcessingFeatureSourceDefinition, QgsVectorLayer
+
+        if isinstance(value, QgsProcessingFeatureSourceDefinition):
+            value = value.source.staticValue()
+        if isinstance(value, QgsVectorLayer):
+            return value.source()
+    except Exception:
+        pass
+    return str(value or "")
+
+
+def working_crs_for(source: QgsProcessingFeatureSource, context) -> QgsCoordinateReferenceSystem:
+    """The subject layer's CRS if projected; for a geographic CRS the CGCS2000 3° GK zone (with prefix)
+    of the layer's centre, so that areas are never computed in degrees."""
+    from ..core.geodesy import suggest_gk_epsg
+
+    crs = source.sourceCrs()
+    if crs.isValid() and not crs.isGeographic():
+        return crs
+    extent = source.sourceExtent()
+    lon = extent.center().x() if not extent.isEmpty() else 117.0
+    if crs.isValid() and crs.authid() not in ("EPSG:4490", "EPSG:4326", ""):
+        from qgis.core import QgsCoordinateTransform
+
+        ct = QgsCoordinateTransform(crs, QgsCoordinateReferenceSystem("EPSG:4490"), context.transformContext())
+        lon = ct.transform(extent.center()).x()
+    return QgsCoordinateReferenceSystem(f"EPSG:{suggest_gk_epsg(lon)}")
+
+
+def read_layer(
+    source: QgsProcessingFeatureSource,
+    field_names: Sequence[str],
+    target_crs: QgsCoordinateReferenceSystem,
+    context,
+    feedback=None,
+    name: str = "",
+    path: str = "",
+    progress_span: Tuple[float, float] = (0.0, 100.0),
+) -> LayerData:
+    """Read attributes + geometry, reprojected to ``target_crs`` (curves segmentized, Z/M dropped).
+    Null/empty geometries are kept as None and counted."""
+    from qgis.core import QgsCoordinateTransform
+
+    fields = source.fields()
+    idx = [fields.lookupField(f) if f else -1 for f in field_names]
+    request = QgsFeatureRequest().setSubsetOfAttributes([i for i in idx if i >= 0])
+    crs = source.sourceCrs()
+    transform = None
+    if crs.isValid() and target_crs.isValid() and crs != target_crs:
+        transform = QgsCoordinateTransform(crs, target_crs, context.transformContext())
+    fids: List[int] = []
+    cols: Dict[str, list] = {f: [] for f in field_names if f}
+    wkbs: List[Optional[bytes]] = []
+    n_null = 0
+    total = max(source.featureCount(), 1)
+    lo, hi = progress_span
+    for n, feat in enumerate(source.getFeatures(request)):
+        if feedback is not None and feedback.isCanceled():
+            break
+        fids.append(feat.id())
+        attrs = feat.attributes()
+        for f, i in zip(field_names, idx):
+            if f:
+                cols[f].append(_py(attrs[i]) if i >= 0 else None)
+        geom = feat.geometry()
+        if geom is None or geom.isNull() or geom.isEmpty():
+            wkbs.append(None)
+            n_null += 1
+        else:
+            if transform is not None:
+                geom = QgsGeometry(geom)
+                geom.transform(transform)
+            wkbs.append(geometry_to_wkb(geom))
+        if feedback is not None and n % 5000 == 0:
+            feedback.setProgress(lo + (hi - lo) * n / total)
+    return LayerData(
+        name or source.sourceName(),
+        fids,
+        cols,
+        to_shapely(wkbs),
+        crs_description(crs),
+        n_null,
+        transform is not None,
+        path,
+    )
+
+
+def subject_areas(geoms, work_crs, basis: str, attribute_values=None, transform_context=None):
+    """Official area per subject (m²) on the chosen basis, and a sentence saying how."""
+    import numpy as np
+
+    if basis == "attribute":
+        vals = np.array([_float_or_nan(v) for v in attribute_values], dtype=float)
+        return vals, tr("attribute field (m²)")
+    return areas_m2(geoms, work_crs, basis, transform_context)
+
+
+def _float_or_nan(v):
+    try:
+        f = float(v)
+        return f if f >= 0 else float("nan")
+    except (TypeError, ValueError):
+        return float("nan")

@@ -1,0 +1,325 @@
+"""The compliance check (合规性检查) as one pure function: overlay every control role, break the
+conflicts down by current land class (DLTB) when given, apply the rule profile, and return the
+frames the Processing algorithm, the dialog and the Excel report all use.
+
+Areas: the overlay measures planar pieces in the working CRS; every piece then gets its subject's
+official area (ellipsoidal, planar or attribute basis) in proportion to its share of the subject's
+geometry, so the pieces of a subject reconcile exactly with its official area.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable, Dict, List, Optional, Sequence
+
+import numpy as np
+import pandas as pd
+import shapely
+
+from .compliance import ROLE_ZH, STATUS_NOT_CHECKED, VERDICT_ZH, RuleProfile, judge
+from .overlay import ControlLayer, overlay
+from .overlay import _grouped_union as grouped_union
+from .registry import get_registry
+
+UNCOVERED = ""  # a piece part not covered by any DLTB parcel
+
+
+@dataclass
+class ControlInput:
+    role: str
+    geoms: Sequence  # shapely, working CRS
+    ids: Sequence  # feature id text per geometry
+    zones: Optional[Sequence] = None  # zone value per geometry (ZRBHDFQ, GHFQMC) or None
+    label: str = ""
+    layer: str = ""  # description for the report
+
+    @property
+    def role_label(self) -> str:
+        return self.label or ROLE_ZH.get(self.role, self.role)
+
+
+@dataclass
+class BaseInput:
+    geoms: Sequence
+    codes: Sequence  # 三调 DLBM
+    ownership: Sequence  # QSXZ
+    ids: Sequence  # BSM
+
+
+@dataclass
+class ComplianceResult:
+    subjects: pd.DataFrame
+    conflicts: pd.DataFrame
+    roles: List[dict]
+    rows: pd.DataFrame
+    warnings: List[str] = field(default_factory=list)
+
+    def verdict_counts(self) -> Dict[str, int]:
+        counts = self.subjects["verdict"].value_counts().to_dict()
+        return {v: int(counts.get(v, 0)) for v in ("pass", "review", "fail")}
+
+
+class _Steps:
+    """Maps per-phase progress onto 0..1 overall."""
+
+    def __init__(self, progress, n):
+        self.progress, self.n, self.i = progress, max(n, 1), 0
+
+    def sub(self):
+        i, n, progress = self.i, self.n, self.progress
+        self.i += 1
+        if progress is None:
+            return None
+        return lambda f: progress((i + min(max(f, 0.0), 1.0)) / n)
+
+
+def run_compliance(
+    subject_geoms,
+    subject_ids: Sequence[str],
+    subject_codes: Optional[Sequence],
+    subject_system: str,
+    official_area: np.ndarray,
+    controls: List[ControlInput],
+    unchecked_roles: Dict[str, str],
+    profile: RuleProfile,
+    project_type: str,
+    base: Optional[BaseInput] = None,
+    sliver_tolerance: float = 1.0,
+    want_geometry: bool = True,
+    progress: Optional[Callable[[float], None]] = None,
+    cancelled: Optional[Callable[[], bool]] = None,
+) -> ComplianceResult:
+    """``unchecked_roles``: {role: reason} for standard roles with no (or an empty) layer."""
+    subj = np.asarray(subject_geoms, dtype=object)
+    n = len(subj)
+    ids = [str(x) for x in subject_ids]
+    official = np.asarray(official_area, dtype=float)
+    planar = np.zeros(n)
+    present = ~shapely.is_missing(subj)
+    if present.any():
+        planar[present] = shapely.area(subj[present])
+    ratio = np.divide(official, planar, out=np.zeros(n), where=planar > 0)
+    codes = _subject_codes(subject_codes, subject_system, n)
+    steps = _Steps(progress, len(controls) + (2 if base is not None else 1))
+    warnings: List[str] = []
+
+    occ_frames, piece_frames, roles = [], [], []
+    occupied_by_role: Dict[str, np.ndarray] = {}
+    for ctl in controls:
+        step = steps.sub()
+        zones = None if ctl.zones is None else np.array(["" if z is None else str(z).strip() for z in ctl.zones], dtype=object)
+        layer = ControlLayer(ctl.geoms, ctl.role, cancelled=cancelled)
+        res = overlay(subj, layer, sliver_tolerance=sliver_tolerance, want_geometry=want_geometry,
+                      progress=step, cancelled=cancelled)
+        pieces = res.pieces.copy()
+        pieces["role"] = ctl.role
+        pieces["zone"] = zones[pieces["control"].to_numpy()] if zones is not None and len(pieces) else ""
+        pieces["position"] = "inside"
+        pieces["control_id"] = [str(ctl.ids[c]) for c in pieces["control"]] if len(pieces) else []
+        occupied_by_role[ctl.role] = res.occupied
+        occ = _zone_occupancy(pieces, res.occupied, ctl.role)
+        if ctl.role == "udb":
+            out_occ, out_pieces = _outside(subj, planar, res, sliver_tolerance, want_geometry)
+            occ = pd.concat([occ, out_occ], ignore_index=True)
+            pieces = pd.concat([pieces, out_pieces], ignore_index=True)
+        occ_frames.append(occ)
+        piece_frames.append(pieces)
+        totals = res.totals()
+        roles.append({
+            "role": ctl.role, "label": ctl.role_label, "checked": True, "layer": ctl.layer,
+            "features": layer.n_features, "pieces_after_subdivision": layer.n_pieces,
+            "max_vertices": layer.max_vertices_in, "features_overlap": layer.features_overlap,
+            "subjects_hit": int((res.occupied > 0).sum()),
+            "occupied_m2": float((res.occupied * ratio).sum()), "occupied_planar_m2": float(res.occupied.sum()),
+            "sliver_m2": float((res.sliver_area * ratio).sum()), "pieces": int(totals.get("pieces", len(pieces))),
+        })
+        if layer.features_overlap:
+            warnings.append(f"{ctl.role_label}图层内有相互重叠的要素：占用面积已按融合后计算，不重复计。")
+    for role, reason in unchecked_roles.items():
+        roles.append({"role": role, "label": ROLE_ZH.get(role, role), "checked": False, "layer": reason,
+                      "features": 0, "subjects_hit": 0, "occupied_m2": 0.0, "sliver_m2": 0.0, "pieces": 0})
+
+    occupancy = pd.concat(occ_frames, ignore_index=True) if occ_frames else _empty_occupancy()
+    occupancy = occupancy[occupancy["area_m2"] > 0].copy()
+    occupancy["code"] = [codes[i] for i in occupancy["subject"]]
+    roles_checked = {r["role"]: r["checked"] for r in roles}
+    rows, verdicts = judge(occupancy, profile, project_type, roles_checked, list(range(n)))
+
+    # subjects table
+    subjects = pd.DataFrame({"subject": np.arange(n), "subject_id": ids, "code": codes})
+    c23 = get_registry().classification("ydyh2023")
+    subjects["code_name"] = [c23.name(c) or "" if c else "" for c in codes]
+    subjects["area_m2"] = official
+    for r in roles:
+        role = r["role"]
+        occ = occupied_by_role.get(role, np.zeros(n))
+        subjects[f"occ_{role}_m2"] = occ * ratio
+        subjects[f"pct_{role}"] = np.divide(occ, planar, out=np.zeros(n), where=planar > 0) * 100.0
+    verdicts = verdicts.set_index("subject").reindex(np.arange(n))
+    for col in verdicts.columns:
+        subjects[col] = verdicts[col].to_numpy()
+    for r in roles:
+        col = f"status_{r['role']}"
+        if col not in subjects.columns:
+            subjects[col] = STATUS_NOT_CHECKED if not r["checked"] else "未占用"
+    subjects["null_geometry"] = ~present
+    if (~present).any():  # nothing was checked for an empty geometry: never a pass
+        subjects.loc[~present, "verdict"] = "review"
+        subjects.loc[~present, "verdict_zh"] = VERDICT_ZH["review"]
+        subjects.loc[~present, "reasons"] = "图形为空或无效，未能检查（empty or invalid geometry: not checked）"
+
+    # conflicts: pieces + rule verdicts (+ base classes)
+    pieces = pd.concat(piece_frames, ignore_index=True) if piece_frames else _empty_pieces()
+    pieces["area_m2"] = pieces["subject_share"].to_numpy() * official[pieces["subject"].to_numpy()] if len(pieces) else []
+    keys = ["subject", "role", "zone", "position"]
+    rule_cols = rows[keys + ["rule_id", "verdict", "message", "legal_basis"]].drop_duplicates(keys)
+    pieces = pieces.merge(rule_cols, on=keys, how="left")
+    pieces["verdict"] = pieces["verdict"].fillna("")
+    pieces.loc[pieces["sliver"], ["rule_id", "verdict", "message"]] = ["", "", "碎片（小于容差，不计入占用面积）"]
+    pieces["verdict_zh"] = pieces["verdict"].map(lambda v: VERDICT_ZH.get(v, ""))
+    pieces["subject_id"] = [ids[i] for i in pieces["subject"]]
+    label = {r["role"]: r["label"] for r in roles}
+    pieces["role_label"] = pieces["role"].map(label)
+    if base is not None:
+        step = steps.sub()
+        pieces = _split_by_base(pieces, base, want_geometry, step, cancelled)
+    else:
+        for col in ("base_code", "base_name", "base_group", "base_level1", "ownership", "base_ids"):
+            pieces[col] = ""
+        pieces["is_paddy"] = False
+    steps.sub()
+    if progress is not None:
+        progress(1.0)
+    return ComplianceResult(subjects=subjects, conflicts=pieces.reset_index(drop=True), roles=roles, rows=rows,
+                            warnings=warnings)
+
+
+def _subject_codes(raw, system: str, n: int) -> List[Optional[str]]:
+    if raw is None:
+        return [None] * n
+    reg = get_registry()
+    if system == "ydyh2023":
+        cls = reg.classification("ydyh2023")
+        out = []
+        for v in raw:
+            c = cls.normalize(v)
+            out.append(c if c and c in cls else None)
+        return out
+    mapped = reg.crosswalk(system, "ydyh2023").map_many(list(raw))
+    return [c if isinstance(c, str) and c else None for c in mapped["target_code"]]
+
+
+def _zone_occupancy(pieces: pd.DataFrame, occupied: np.ndarray, role: str) -> pd.DataFrame:
+    """Occupied area per subject × zone; zones share the dissolved area in proportion to their pieces."""
+    real = pieces[~pieces["sliver"]]
+    if not len(real):
+        return _empty_occupancy()
+    g = real.groupby(["subject", "zone"], sort=True)["area"].sum().reset_index()
+    per_subject = g.groupby("subject")["area"].transform("sum").to_numpy()
+    dissolved = occupied[g["subject"].to_numpy()]
+    g["area_m2"] = np.divide(g["area"].to_numpy() * dissolved, per_subject, out=np.zeros(len(g)), where=per_subject > 0)
+    return pd.DataFrame({"subject": g["subject"].to_numpy(), "role": role, "zone": g["zone"].to_numpy(),
+                         "position": "inside", "area_m2": g["area_m2"].to_numpy()})
+
+
+def _outside(subj, planar, res, tol, want_geometry):
+    """Part of each subject outside the 城镇开发边界 (position 'outside')."""
+    inside = res.occupied + res.sliver_area
+    out_area = np.clip(planar - inside, 0.0, None)
+    hit = np.nonzero(out_area > max(tol, 0.0))[0]
+    occ = pd.DataFrame({"subject": hit, "role": "udb", "zone": "", "position": "outside", "area_m2": out_area[hit]})
+    geoms = None
+    if want_geometry and len(hit):
+        geoms = subj[hit].copy()
+        partial = hit[res.occupied[hit] + res.sliver_area[hit] > 0]
+        if len(partial):
+            p = res.pieces[res.pieces["subject"].isin(partial)].sort_values("subject")
+            labels, unions = grouped_union(p["geometry"].to_numpy(), p["subject"].to_numpy())
+            pos = np.searchsorted(hit, labels)
+            geoms[pos] = shapely.difference(subj[labels], unions)
+    pieces = pd.DataFrame({
+        "subject": hit, "control": -1, "area": out_area[hit],
+        "subject_share": np.divide(out_area[hit], planar[hit], out=np.zeros(len(hit)), where=planar[hit] > 0),
+        "sliver": False, "geometry": geoms if geoms is not None else [None] * len(hit),
+        "role": "udb", "zone": "", "position": "outside", "control_id": "",
+    })
+    return occ, pieces
+
+
+def _split_by_base(pieces: pd.DataFrame, base: BaseInput, want_geometry: bool, progress, cancelled) -> pd.DataFrame:
+    """Break every conflict piece down by the DLTB parcels under it: one row per piece × (class, ownership)."""
+    reg = get_registry()
+    sd = reg.classification("sandiao")
+    base_geoms = np.asarray(base.geoms, dtype=object)
+    base_codes = [sd.normalize(c) for c in base.codes]
+    piece_geoms = pieces["geometry"].to_numpy() if "geometry" in pieces else None
+    if piece_geoms is None or shapely.is_missing(piece_geoms).all():
+        raise ValueError("the DLTB breakdown needs piece geometries (want_geometry=True)")
+    layer = ControlLayer(base_geoms, "base", cancelled=cancelled)
+    sub = overlay(piece_geoms, layer, sliver_tolerance=0.0, want_geometry=want_geometry, progress=progress,
+                  cancelled=cancelled)
+    parts = sub.pieces
+    piece_area = sub.subject_area
+    # the share of each piece covered by each parcel; the uncovered rest gets class ''
+    covered = np.bincount(parts["subject"].to_numpy(), weights=parts["area"].to_numpy(), minlength=len(pieces))
+    rest = np.clip(piece_area - covered, 0.0, None)
+    frame = pd.DataFrame({
+        "piece": parts["subject"].to_numpy(),
+        "share": np.divide(parts["area"].to_numpy(), piece_area[parts["subject"].to_numpy()],
+                           out=np.zeros(len(parts)), where=piece_area[parts["subject"].to_numpy()] > 0),
+        "base": parts["control"].to_numpy(),
+        "geometry": parts["geometry"].to_numpy() if want_geometry else None,
+    })
+    gaps = np.nonzero(rest > 1e-6 * np.maximum(piece_area, 1.0))[0]
+    if len(gaps):
+        gap_geoms = None
+        if want_geometry:
+            gap_geoms = [None] * len(gaps)
+        frame = pd.concat([frame, pd.DataFrame({"piece": gaps, "share": rest[gaps] / piece_area[gaps], "base": -1,
+                                                "geometry": gap_geoms})], ignore_index=True)
+    codes = np.array([base_codes[b] if b >= 0 else None for b in frame["base"]], dtype=object)
+    frame["base_code"] = [sd.base_code(c) if c and c in sd else (c or UNCOVERED) for c in codes]
+    own = [reg.ownership(base.ownership[b]) if b >= 0 else None for b in frame["base"]]
+    frame["ownership"] = ["国有" if o == "state" else "集体" if o == "collective" else "" for o in own]
+    frame["base_id"] = [str(base.ids[b]) if b >= 0 else "" for b in frame["base"]]
+    keys = ["piece", "base_code", "ownership"]
+    frame = frame.sort_values(keys, kind="stable").reset_index(drop=True)
+    agg = frame.groupby(keys, sort=False).agg(share=("share", "sum"), base_ids=("base_id", lambda s: ";".join(x for x in s if x)))
+    agg = agg.reset_index()
+    if want_geometry:
+        grp = frame.groupby(keys, sort=False).ngroup().to_numpy()
+        ok = ~shapely.is_missing(frame["geometry"].to_numpy())
+        labels, unions = grouped_union(frame["geometry"].to_numpy()[ok], grp[ok])
+        geom = np.full(len(agg), None, dtype=object)
+        geom[labels] = unions
+        agg["geometry"] = geom
+    else:
+        agg["geometry"] = None
+    src = pieces.drop(columns=["geometry"]).reset_index(drop=True)
+    out = src.iloc[agg["piece"].to_numpy()].reset_index(drop=True)
+    out["area"] = out["area"].to_numpy() * agg["share"].to_numpy()
+    out["area_m2"] = out["area_m2"].to_numpy() * agg["share"].to_numpy()
+    out["subject_share"] = out["subject_share"].to_numpy() * agg["share"].to_numpy()
+    out["base_code"] = agg["base_code"].to_numpy()
+    out["ownership"] = agg["ownership"].to_numpy()
+    out["base_ids"] = agg["base_ids"].to_numpy()
+    out["geometry"] = agg["geometry"].to_numpy()
+    out["base_name"] = [sd.name(c) or ("未覆盖现状图斑" if c == UNCOVERED else "") for c in out["base_code"]]
+    cls = [sd.get(c) if c else None for c in out["base_code"]]
+    out["base_group"] = [(k.sandalei or "") if k else "" for k in cls]
+    out["base_level1"] = [(sd.name(k.level1_code) or "") if k else "" for k in cls]
+    out["is_paddy"] = out["base_code"] == "0101"
+    return out
+
+
+def _empty_occupancy() -> pd.DataFrame:
+    return pd.DataFrame({"subject": pd.Series(dtype=int), "role": pd.Series(dtype=object),
+                         "zone": pd.Series(dtype=object), "position": pd.Series(dtype=object),
+                         "area_m2": pd.Series(dtype=float)})
+
+
+def _empty_pieces() -> pd.DataFrame:
+    return pd.DataFrame({"subject": pd.Series(dtype=int), "control": pd.Series(dtype=int),
+                         "area": pd.Series(dtype=float), "subject_share": pd.Series(dtype=float),
+                         "sliver": pd.Series(dtype=bool), "geometry": pd.Series(dtype=object),
+                         "role": pd.Series(dtype=object), "zone": pd.Series(dtype=object),
+                         "position": pd.Series(dtype=object), "control_id": pd.Series(dtype=object)})

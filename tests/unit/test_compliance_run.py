@@ -1,0 +1,84 @@
+"""run_compliance on hand-made geometry whose answers are known by hand."""
+import numpy as np
+import pytest
+from shapely.geometry import box
+
+from core.compliance import RuleProfile
+from core.compliance_run import BaseInput, ControlInput, run_compliance
+
+
+def _case(unchecked=None, base=True, project="一般建设项目"):
+    subjects = [box(0, 0, 100, 100), box(200, 0, 300, 100), box(400, 0, 500, 100), None]
+    codes = ["0701", "0101", "100101", "0701"]
+    controls = [
+        ControlInput("pbf", [box(50, -10, 150, 110)], ["PBF1"], layer="YJJBNT"),
+        ControlInput("eprl", [box(390, -10, 510, 110), box(380, -20, 520, 120)], ["HX1", "HX2"], zones=["", "一般控制区"]),
+        ControlInput("udb", [box(-1000, -1000, 1000, 1000)], ["K1"], zones=["城镇集中建设区"]),
+    ]
+    if unchecked:
+        controls = [c for c in controls if c.role not in unchecked]
+    b = None
+    if base:
+        b = BaseInput([box(0, -10, 75, 110), box(75, -10, 150, 110)], ["0101", "0103"], ["30", "10"], ["B1", "B2"])
+    area = np.array([10000.0, 10000.0, 10000.0, 0.0]) * 1.5  # official (attribute) areas: 1.5 × planar
+    return run_compliance(subjects, ["A", "B", "C", "D"], codes, "ydyh2023", area, controls,
+                          {r: "未提供图层" for r in (unchecked or [])}, RuleProfile.default(), project, base=b)
+
+
+def test_occupied_areas_verdicts_and_base_breakdown():
+    res = _case()
+    s = res.subjects.set_index("subject_id")
+    assert s.loc["A", "occ_pbf_m2"] == pytest.approx(5000 * 1.5)  # half of A, on the official basis
+    assert s.loc["A", "pct_pbf"] == pytest.approx(50.0)
+    assert s.loc["C", "occ_eprl_m2"] == pytest.approx(10000 * 1.5)  # two overlapping red-line features: counted once
+    assert s.loc["A", "verdict"] == "fail"  # housing on 永久基本农田
+    assert s.loc["B", "verdict"] == "pass" and s.loc["B", "status_pbf"] == "未占用"
+    assert s.loc["C", "verdict"] == "fail"  # industry in 生态保护红线
+    assert s.loc["D", "null_geometry"]
+    pbf = res.conflicts[res.conflicts["role"] == "pbf"]
+    by_class = pbf.groupby("base_code")["area_m2"].sum()
+    assert by_class["0101"] == pytest.approx(2500 * 1.5)
+    assert by_class["0103"] == pytest.approx(2500 * 1.5)
+    own = pbf.set_index("base_code")["ownership"]
+    assert own["0101"] == "集体" and own["0103"] == "国有"
+    assert pbf["is_paddy"].sum() == 1
+    assert set(pbf["rule_id"]) != {""} and (pbf["verdict_zh"] == "不通过").all()
+    # the pieces of a subject never exceed it, and Σ pieces per role = the role's occupied area here
+    assert pbf["area_m2"].sum() == pytest.approx(s.loc["A", "occ_pbf_m2"])
+    totals = {r["role"]: r for r in res.roles}
+    assert totals["eprl"]["features_overlap"] is True
+    assert totals["pbf"]["occupied_m2"] == pytest.approx(7500)
+    assert res.verdict_counts() == {"pass": 1, "review": 1, "fail": 2}  # D has no geometry: review, never pass
+    assert s.loc["D", "verdict"] == "review" and "未能检查" in s.loc["D", "reasons"]
+
+
+def test_unchecked_role_is_never_pass():
+    res = _case(unchecked=["eprl"])
+    s = res.subjects.set_index("subject_id")
+    assert s.loc["B", "verdict"] == "review"
+    assert s.loc["B", "status_eprl"] == "未检查"
+    assert "生态保护红线" in s.loc["B", "reasons"]
+    assert [r for r in res.roles if r["role"] == "eprl"][0]["checked"] is False
+
+
+def test_outside_town_boundary():
+    subjects = [box(0, 0, 100, 100), box(900, 0, 1100, 100)]
+    controls = [ControlInput("pbf", [box(5000, 5000, 5001, 5001)], ["P"]),
+                ControlInput("eprl", [box(5000, 5000, 5001, 5001)], ["E"]),
+                ControlInput("udb", [box(-1000, -1000, 1000, 1000)], ["K"])]
+    res = run_compliance(subjects, ["in", "half"], ["0701", "0701"], "ydyh2023", np.array([1e4, 2e4]), controls, {},
+                         RuleProfile.default(), "一般建设项目")
+    s = res.subjects.set_index("subject_id")
+    assert s.loc["in", "verdict"] == "pass"
+    assert s.loc["half", "verdict"] == "fail"  # urban housing half outside the boundary
+    out = res.conflicts[(res.conflicts["role"] == "udb") & (res.conflicts["position"] == "outside")]
+    assert out["area_m2"].sum() == pytest.approx(10000.0)
+    assert out.iloc[0]["geometry"].area == pytest.approx(10000.0)
+
+
+def test_sandiao_subject_codes_are_converted():
+    subjects = [box(0, 0, 100, 100)]
+    controls = [ControlInput("pbf", [box(0, 0, 100, 100)], ["P"])]
+    res = run_compliance(subjects, ["x"], ["0702"], "sandiao", np.array([1e4]), controls,
+                         {"eprl": "-", "udb": "-"}, RuleProfile.default(), "一般建设项目")
+    assert res.subjects.loc[0, "code"] == "0703"

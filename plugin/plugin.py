@@ -16,6 +16,7 @@ ICON_DIR = os.path.join(PLUGIN_DIR, "resources", "icons")
 # Menu entries: (English title, icon file, algorithm id). Later issues add forms here.
 MENU_ENTRIES = [
     ("Convert land-use codes", "convert.svg", "guotukit:convertlandusecodes"),
+    ("Compliance check against control lines", "compliance.svg", "guotukit:compliancecheck"),
 ]
 
 

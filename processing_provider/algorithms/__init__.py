@@ -2,6 +2,7 @@
 
 
 def algorithm_classes():
+    from .compliance_check import ComplianceCheckAlgorithm
     from .convert_codes import ConvertLandUseCodesAlgorithm
 
-    return [ConvertLandUseCodesAlgorithm]
+    return [ConvertLandUseCodesAlgorithm, ComplianceCheckAlgorithm]

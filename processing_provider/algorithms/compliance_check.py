@@ -1,0 +1,445 @@
+"""guotukit:compliancecheck — 合规性检查 against 三区三线 and other control layers."""
+from __future__ import annotations
+
+import time
+
+from qgis.core import (
+    QgsFeature,
+    QgsFeatureSink,
+    QgsField,
+    QgsFields,
+    QgsGeometry,
+    QgsProcessing,
+    QgsProcessingAlgorithm,
+    QgsProcessingException,
+    QgsProcessingOutputNumber,
+    QgsProcessingParameterEnum,
+    QgsProcessingParameterFeatureSink,
+    QgsProcessingParameterFeatureSource,
+    QgsProcessingParameterField,
+    QgsProcessingParameterFile,
+    QgsProcessingParameterFileDestination,
+    QgsProcessingParameterMultipleLayers,
+    QgsProcessingParameterNumber,
+    QgsProcessingParameterString,
+    QgsWkbTypes,
+)
+from qgis.PyQt.QtCore import QVariant
+
+from ...plugin.i18n import tr
+from .. import qgis_io
+from .base import GuotuKitAlgorithm
+
+SYSTEMS = ("ydyh2023", "ydyh2020", "sandiao")
+SYSTEM_LABELS = ("用地用海2023", "用地用海2020 (trial)", "三调工作分类")
+BASES = ("ellipsoidal", "planar", "attribute")
+POLICIES = ("fail", "skip", "repair")
+POLICY_LABELS = ("Stop with an error", "Skip and count", "Repair (make valid) and log")
+PROJECT_TYPES = ("一般建设项目", "国家重大项目", "线性基础设施", "生态保护修复", "农业设施", "军事国防", "规划方案")
+ZONE_FIELDS = {"eprl": ("ZRBHDFQ",), "udb": ("GHFQMC", "GHFQ")}
+
+
+class ComplianceCheckAlgorithm(GuotuKitAlgorithm):
+    SUBJECT_LAYER = "SUBJECT_LAYER"
+    SUBJECT_ID_FIELD = "SUBJECT_ID_FIELD"
+    SUBJECT_CODE_FIELD = "SUBJECT_CODE_FIELD"
+    SUBJECT_SYSTEM = "SUBJECT_SYSTEM"
+    PROJECT_TYPE = "PROJECT_TYPE"
+    PBF_LAYER = "PBF_LAYER"
+    EPRL_LAYER = "EPRL_LAYER"
+    EPRL_ZONE_FIELD = "EPRL_ZONE_FIELD"
+    UDB_LAYER = "UDB_LAYER"
+    UDB_ZONE_FIELD = "UDB_ZONE_FIELD"
+    EXTRA_LAYERS = "EXTRA_LAYERS"
+    EXTRA_ROLES = "EXTRA_ROLES"
+    BASE_PARCELS = "BASE_PARCELS"
+    BASE_CODE_FIELD = "BASE_CODE_FIELD"
+    BASE_OWNERSHIP_FIELD = "BASE_OWNERSHIP_FIELD"
+    RULE_PROFILE = "RULE_PROFILE"
+    SLIVER_TOLERANCE = "SLIVER_TOLERANCE"
+    AREA_BASIS = "AREA_BASIS"
+    AREA_FIELD = "AREA_FIELD"
+    INVALID_GEOMETRY = "INVALID_GEOMETRY"
+    TITLE = "TITLE"
+    CONFLICTS = "CONFLICTS"
+    SUMMARY = "SUMMARY"
+    OUTPUT_XLSX = "OUTPUT_XLSX"
+
+    GROUP = "compliance"
+    GROUP_NAME = "Compliance"
+    ICON_FILE = "compliance.svg"
+
+    def name(self):
+        return "compliancecheck"
+
+    def displayName(self):
+        return tr("Compliance check against control lines")
+
+    def tags(self):
+        return ["三区三线", "永久基本农田", "生态保护红线", "城镇开发边界", "合规", "审查", "overlay", "compliance"]
+
+    def flags(self):
+        # openpyxl must run on the main thread (QGIS issues 55807, 40297, 54751)
+        return super().flags() | QgsProcessingAlgorithm.FlagNoThreading
+
+    def summary_help(self):
+        return tr(
+            "Overlays a plan or project parcels on 永久基本农田, 生态保护红线, 城镇开发边界 and any other control "
+            "layers, measures what every subject occupies (control features of one role are dissolved, so "
+            "overlaps never double-count), breaks conflicts down by current land class and ownership when DLTB "
+            "is given, and applies an editable rule profile: each subject gets 通过 / 不通过 / 需论证 with the "
+            "reasons and legal basis. A control layer that is not given is reported as 未检查, never as 通过. "
+            "Big control polygons are subdivided and indexed, so a whole county runs in seconds."
+        )
+
+    def initAlgorithm(self, config=None):
+        poly = [QgsProcessing.TypeVectorPolygon]
+        self.add_param(QgsProcessingParameterFeatureSource(self.SUBJECT_LAYER, tr("Subject layer (plan or project)"), poly),
+                       "Project red lines (项目用地范围) or a planned land-use layer to check.")
+        self.add_param(QgsProcessingParameterField(self.SUBJECT_ID_FIELD, tr("Subject id field"), None, self.SUBJECT_LAYER, optional=True),
+                       "Field identifying each subject in the report (e.g. XMDM, BSM). Default: the feature id.")
+        self.add_param(QgsProcessingParameterField(self.SUBJECT_CODE_FIELD, tr("Subject land-use code field"), None, self.SUBJECT_LAYER, optional=True),
+                       "Planned land-use code of each subject (e.g. GHDLBM). Rules depend on it; without it every subject counts as class 未知.")
+        self.add_param(QgsProcessingParameterEnum(self.SUBJECT_SYSTEM, tr("Subject classification"), [tr(x) for x in SYSTEM_LABELS], defaultValue=0),
+                       "Classification of the subject codes; 三调 and 2020 codes are converted to 用地用海2023 first.")
+        self.add_param(QgsProcessingParameterEnum(self.PROJECT_TYPE, tr("Project type"), list(PROJECT_TYPES), defaultValue=0),
+                       "Kind of project, as named in the rule profile (一般建设项目, 国家重大项目, 线性基础设施, 生态保护修复, 农业设施, 军事国防, 规划方案).")
+        self.add_param(QgsProcessingParameterFeatureSource(self.PBF_LAYER, tr("永久基本农田 layer"), poly, optional=True),
+                       "Permanent basic farmland (YJJBNT / YJJBNTBHTB). Not given: reported as 未检查.")
+        self.add_param(QgsProcessingParameterFeatureSource(self.EPRL_LAYER, tr("生态保护红线 layer"), poly, optional=True),
+                       "Ecological protection red line (STBHHX). Not given: reported as 未检查.")
+        self.add_param(QgsProcessingParameterField(self.EPRL_ZONE_FIELD, tr("Red-line zone field"), None, self.EPRL_LAYER, optional=True),
+                       "Field telling 核心保护区 from 一般控制区 (e.g. ZRBHDFQ). Detected automatically when named ZRBHDFQ.", advanced=True)
+        self.add_param(QgsProcessingParameterFeatureSource(self.UDB_LAYER, tr("城镇开发边界 layer"), poly, optional=True),
+                       "Urban development boundary (CZKFBJ). Building outside it is checked too. Not given: 未检查.")
+        self.add_param(QgsProcessingParameterField(self.UDB_ZONE_FIELD, tr("Boundary zone field"), None, self.UDB_LAYER, optional=True),
+                       "Field with 城镇集中建设区 / 城镇弹性发展区 / 特别用途区 (e.g. GHFQMC). Detected automatically when named GHFQMC.", advanced=True)
+        self.add_param(QgsProcessingParameterMultipleLayers(self.EXTRA_LAYERS, tr("Other control layers"), QgsProcessing.TypeVectorPolygon, optional=True),
+                       "Any other control layers (历史文化保护线, 洪涝风险控制线, 自然保护地核心保护区, 地质灾害风险区 ...).")
+        self.add_param(QgsProcessingParameterString(self.EXTRA_ROLES, tr("Roles of the other layers"), optional=True),
+                       "Role names of the other control layers, in the same order, separated by ';' (e.g. 历史文化保护线;洪涝风险控制线). "
+                       "They must match the role column of the rule profile; default: the layer names.")
+        self.add_param(QgsProcessingParameterFeatureSource(self.BASE_PARCELS, tr("Current land-use parcels (DLTB)"), poly, optional=True),
+                       "Optional 三调/变更调查 DLTB layer: every conflict is broken down by current class (耕地, 其中水田 ...) and ownership.")
+        self.add_param(QgsProcessingParameterField(self.BASE_CODE_FIELD, tr("DLTB code field"), "DLBM", self.BASE_PARCELS, optional=True),
+                       "三调 land-use code field of the DLTB layer (DLBM).")
+        self.add_param(QgsProcessingParameterField(self.BASE_OWNERSHIP_FIELD, tr("DLTB ownership field"), "QSXZ", self.BASE_PARCELS, optional=True),
+                       "Ownership field (QSXZ: 10/20 国有, 30–34/40 集体).")
+        self.add_param(QgsProcessingParameterFile(self.RULE_PROFILE, tr("Rule profile (CSV or xlsx)"), optional=True, fileFilter="Rule profiles (*.csv *.xlsx)"),
+                       "Rule profile editable in Excel/WPS; default: data/rule_profiles/national_default.csv (全国默认, draft, with evidence marks).")
+        self.add_param(QgsProcessingParameterNumber(self.SLIVER_TOLERANCE, tr("Sliver tolerance (m²)"), QgsProcessingParameterNumber.Double, 1.0, minValue=0.0),
+                       "Overlaps smaller than this (m²) are listed as slivers (碎片), not counted as conflicts.")
+        self.add_param(QgsProcessingParameterEnum(self.AREA_BASIS, tr("Area basis"), [tr(qgis_io.AREA_BASIS_LABELS[b]) for b in BASES], defaultValue=0),
+                       "Ellipsoidal (CGCS2000, as TBMJ), planar (projected CRS) or an attribute field of the subjects; pieces get their subject's area in proportion.")
+        self.add_param(QgsProcessingParameterField(self.AREA_FIELD, tr("Subject area field (m²)"), None, self.SUBJECT_LAYER, QgsProcessingParameterField.Numeric, optional=True),
+                       "Official area of each subject in m² (e.g. YDMJ), for the attribute basis.", advanced=True)
+        self.add_param(QgsProcessingParameterEnum(self.INVALID_GEOMETRY, tr("Invalid geometries"), [tr(x) for x in POLICY_LABELS], defaultValue=0),
+                       "What to do with invalid geometries in any input: stop with an error naming them, skip and count them, or repair them (make valid) and log.")
+        self.add_param(QgsProcessingParameterString(self.TITLE, tr("Report title"), defaultValue="", optional=True),
+                       "Name used in the report titles, e.g. the project or plan name.", advanced=True)
+        self.add_param(QgsProcessingParameterFeatureSink(self.CONFLICTS, tr("Conflicts"), QgsProcessing.TypeVectorPolygon),
+                       "One polygon per subject × control feature × current class: ids, role, areas in m²/公顷/亩, current class and ownership, rule id, verdict, message.")
+        self.add_param(QgsProcessingParameterFeatureSink(self.SUMMARY, tr("Subject verdicts"), QgsProcessing.TypeVectorPolygon, optional=True),
+                       "Each subject with its occupied area and % per role, its verdict (通过/不通过/需论证) and the reasons.")
+        self.add_param(QgsProcessingParameterFileDestination(self.OUTPUT_XLSX, tr("Excel report"), "Excel (*.xlsx)", optional=True),
+                       "Approval-ready workbook: 审查结论, 压占地类, 冲突明细, 适用规则, 数据说明.")
+        for key, label in (("PASS_COUNT", "Subjects 通过"), ("FAIL_COUNT", "Subjects 不通过"), ("REVIEW_COUNT", "Subjects 需论证"),
+                           ("CONFLICT_COUNT", "Conflict pieces"), ("SKIPPED_COUNT", "Features skipped")):
+            self.addOutput(QgsProcessingOutputNumber(key, tr(label)))
+
+    def output_help(self):
+        return {"PASS_COUNT": tr("Number of subjects with verdict 通过."), "FAIL_COUNT": tr("Number with 不通过."),
+                "REVIEW_COUNT": tr("Number with 需论证."), "CONFLICT_COUNT": tr("Features in the conflicts layer."),
+                "SKIPPED_COUNT": tr("Features skipped for null or invalid geometry.")}
+
+    def checkParameterValues(self, parameters, context):
+        basis = BASES[self.parameterAsEnum(parameters, self.AREA_BASIS, context)]
+        if basis == "attribute" and not self.parameterAsString(parameters, self.AREA_FIELD, context):
+            return False, tr("The area basis is 'attribute field' but no subject area field is chosen.")
+        if not any(parameters.get(k) for k in (self.PBF_LAYER, self.EPRL_LAYER, self.UDB_LAYER, self.EXTRA_LAYERS)):
+            return False, tr("Choose at least one control layer (永久基本农田, 生态保护红线, 城镇开发边界 or another).")
+        return super().checkParameterValues(parameters, context)
+
+    # ------------------------------------------------------------------------------------------
+    def processAlgorithm(self, parameters, context, feedback):
+        import numpy as np
+
+        from ...core import compliance_run as cr
+        from ...core.compliance import RuleProfile, RuleProfileError
+        from ...core.overlay import Cancelled, InvalidGeometryError, check_geometries
+
+        t0 = time.time()
+        subject = self.parameterAsSource(parameters, self.SUBJECT_LAYER, context)
+        if subject is None:
+            raise QgsProcessingException(self.invalidSourceError(parameters, self.SUBJECT_LAYER))
+        qgis_io.require_features(subject)
+        id_field = self.parameterAsString(parameters, self.SUBJECT_ID_FIELD, context)
+        code_field = self.parameterAsString(parameters, self.SUBJECT_CODE_FIELD, context)
+        system = SYSTEMS[self.parameterAsEnum(parameters, self.SUBJECT_SYSTEM, context)]
+        project_type = PROJECT_TYPES[self.parameterAsEnum(parameters, self.PROJECT_TYPE, context)]
+        basis = BASES[self.parameterAsEnum(parameters, self.AREA_BASIS, context)]
+        area_field = self.parameterAsString(parameters, self.AREA_FIELD, context)
+        policy = POLICIES[self.parameterAsEnum(parameters, self.INVALID_GEOMETRY, context)]
+        tol = self.parameterAsDouble(parameters, self.SLIVER_TOLERANCE, context)
+        for f, label in ((id_field, tr("subject id field")), (code_field, tr("subject code field")),
+                         (area_field if basis == "attribute" else "", tr("subject area field"))):
+            if f:
+                qgis_io.require_field(subject, f, label)
+
+        profile_path = self.parameterAsFile(parameters, self.RULE_PROFILE, context)
+        try:
+            profile = RuleProfile.load(profile_path) if profile_path else RuleProfile.default()
+        except RuleProfileError as exc:
+            raise QgsProcessingException(str(exc)) from exc
+        if project_type not in profile.project_types():
+            raise QgsProcessingException(
+                tr("The rule profile {0} has no rules for project type «{1}». Its project types are: {2}.").format(
+                    profile.label(), project_type, "、".join(profile.project_types())))
+
+        work_crs = qgis_io.working_crs_for(subject, context)
+        if basis == "planar" and subject.sourceCrs().isGeographic():
+            raise QgsProcessingException(tr(
+                "Planar areas cannot be computed in the geographic CRS {0}. Choose the ellipsoidal basis or reproject the subject layer."
+            ).format(qgis_io.crs_description(subject.sourceCrs())))
+        feedback.pushInfo(tr("Working CRS: {0}").format(qgis_io.crs_description(work_crs)))
+        skipped_total = 0
+        log = []
+
+        def apply_policy(data, label):
+            nonlocal skipped_total
+            try:
+                geoms, rep = check_geometries(data.geoms, policy)
+            except InvalidGeometryError as exc:
+                fids = [data.fids[i] for i in exc.indices[:10]] if hasattr(exc, "indices") else []
+                raise QgsProcessingException(tr(
+                    "Layer «{0}» has invalid geometries (feature ids {1}): {2}. Fix them (Vector ▸ Geometry ▸ Fix geometries) "
+                    "or choose the 'skip' or 'repair' policy."
+                ).format(label, fids, exc)) from exc
+            if rep["skipped"]:
+                skipped_total += len(rep["skipped"])
+                feedback.reportError(tr("Layer «{0}»: {1} invalid features skipped (ids {2}).").format(
+                    label, len(rep["skipped"]), [data.fids[i] for i in rep["skipped"][:20]]), False)
+            if rep["repaired"]:
+                feedback.pushWarning(tr("Layer «{0}»: {1} invalid features repaired (ids {2}).").format(
+                    label, len(rep["repaired"]), [data.fids[i] for i in rep["repaired"][:20]]))
+                log.append(f"{label}: 修复无效图形 {len(rep['repaired'])} 个")
+            if rep["empty"]:
+                feedback.pushWarning(tr("Layer «{0}»: {1} features have no geometry.").format(label, rep["empty"]))
+            data.geoms = geoms
+            return rep
+
+        # subjects
+        fields = [id_field, code_field, area_field if basis == "attribute" else ""]
+        subj = qgis_io.read_layer(subject, fields, work_crs, context, feedback, name=subject.sourceName(),
+                                  path=qgis_io.source_path(parameters, self.SUBJECT_LAYER, context), progress_span=(0, 10))
+        if feedback.isCanceled():
+            return {}
+        apply_policy(subj, subject.sourceName())
+        ids = [str(v) if v is not None else "" for v in subj.columns[id_field]] if id_field else [str(f) for f in subj.fids]
+        areas, how = qgis_io.subject_areas(subj.geoms, work_crs, basis,
+                                            subj.columns.get(area_field) if basis == "attribute" else None,
+                                            context.transformContext())
+        bad_area = int(np.isnan(areas).sum())
+        if bad_area:
+            feedback.reportError(tr("{0} subjects have a null or negative {1}; their areas count as 0.").format(bad_area, area_field), False)
+            areas = np.nan_to_num(areas, nan=0.0)
+
+        # control layers
+        controls, unchecked, inputs = [], {}, [("主体图层", subj)]
+        for role, key, zkey in (("pbf", self.PBF_LAYER, None), ("eprl", self.EPRL_LAYER, self.EPRL_ZONE_FIELD),
+                                ("udb", self.UDB_LAYER, self.UDB_ZONE_FIELD)):
+            src = self.parameterAsSource(parameters, key, context) if parameters.get(key) else None
+            if src is None:
+                unchecked[role] = "未提供图层"
+                continue
+            if src.featureCount() == 0:
+                unchecked[role] = "图层为空"
+                feedback.pushWarning(tr("The {0} layer is empty: reported as 未检查 (not checked).").format(role))
+                continue
+            zfield = self.parameterAsString(parameters, zkey, context) if zkey else ""
+            if zkey and not zfield:
+                zfield = next((f for f in ZONE_FIELDS[role] if src.fields().lookupField(f) >= 0), "")
+            data = qgis_io.read_layer(src, [zfield] if zfield else [], work_crs, context, feedback, name=src.sourceName(),
+                                      path=qgis_io.source_path(parameters, key, context))
+            apply_policy(data, src.sourceName())
+            controls.append(cr.ControlInput(role, data.geoms, [str(f) for f in data.fids],
+                                            zones=data.columns.get(zfield) if zfield else None,
+                                            layer=f"{src.sourceName()}（{len(data)} 个要素{'，分区字段 ' + zfield if zfield else ''}）"))
+            inputs.append((role, data))
+        extra_layers = self.parameterAsLayerList(parameters, self.EXTRA_LAYERS, context) or []
+        extra_roles = [r.strip() for r in (self.parameterAsString(parameters, self.EXTRA_ROLES, context) or "").replace("；", ";").split(";") if r.strip()]
+        for i, lyr in enumerate(extra_layers):
+            role = extra_roles[i] if i < len(extra_roles) else lyr.name()
+            data = qgis_io.read_layer(lyr, [], work_crs, context, feedback, name=lyr.name(), path=lyr.source())
+            if not len(data):
+                unchecked[role] = "图层为空"
+                continue
+            apply_policy(data, lyr.name())
+            controls.append(cr.ControlInput(role, data.geoms, [str(f) for f in data.fids], label=role,
+                                            layer=f"{lyr.name()}（{len(data)} 个要素）"))
+            inputs.append((role, data))
+
+        base = None
+        base_src = self.parameterAsSource(parameters, self.BASE_PARCELS, context) if parameters.get(self.BASE_PARCELS) else None
+        if base_src is not None and base_src.featureCount() > 0:
+            bcode = self.parameterAsString(parameters, self.BASE_CODE_FIELD, context) or "DLBM"
+            bown = self.parameterAsString(parameters, self.BASE_OWNERSHIP_FIELD, context) or "QSXZ"
+            qgis_io.require_field(base_src, bcode, tr("DLTB code field"))
+            own_ok = base_src.fields().lookupField(bown) >= 0
+            bdata = qgis_io.read_layer(base_src, [bcode, bown if own_ok else "", "BSM" if base_src.fields().lookupField("BSM") >= 0 else ""],
+                                       work_crs, context, feedback, name=base_src.sourceName(),
+                                       path=qgis_io.source_path(parameters, self.BASE_PARCELS, context))
+            apply_policy(bdata, base_src.sourceName())
+            base = cr.BaseInput(bdata.geoms, bdata.columns[bcode], bdata.columns.get(bown, [None] * len(bdata)),
+                                bdata.columns.get("BSM") or [str(f) for f in bdata.fids])
+            inputs.append(("DLTB", bdata))
+
+        t_read = time.time() - t0
+        feedback.pushInfo(tr("Read {0} subjects and {1} control layers in {2:.1f} s.").format(len(subj), len(controls), t_read))
+        try:
+            res = cr.run_compliance(subj.geoms, ids, subj.columns.get(code_field) if code_field else None, system, areas,
+                                    controls, unchecked, profile, project_type, base=base, sliver_tolerance=tol,
+                                    progress=lambda f: feedback.setProgress(10 + 80 * f), cancelled=feedback.isCanceled)
+        except Cancelled:
+            feedback.pushWarning(tr("Cancelled: nothing was written."))
+            return {}
+        for w in res.warnings:
+            feedback.pushWarning(w)
+        for r in res.roles:
+            if r["checked"]:
+                feedback.pushInfo(tr("{0}: {1} features ({2} pieces after subdivision, largest {3} vertices); {4} subjects occupy "
+                                     "{5:.4f} ha; slivers {6:.2f} m².").format(r["label"], r["features"], r.get("pieces_after_subdivision", 0),
+                                                                               r.get("max_vertices", 0), r["subjects_hit"], r["occupied_m2"] / 10000, r["sliver_m2"]))
+            else:
+                feedback.pushWarning(tr("{0}: not checked ({1}).").format(r["label"], r["layer"]))
+
+        results = {}
+        conflicts_id = self._write_conflicts(parameters, context, res, work_crs)
+        results[self.CONFLICTS] = conflicts_id
+        if parameters.get(self.SUMMARY):
+            results[self.SUMMARY] = self._write_summary(parameters, context, res, subj, work_crs)
+        xlsx = self.parameterAsFileOutput(parameters, self.OUTPUT_XLSX, context)
+        if xlsx:
+            prov = self._provenance(parameters, context, inputs, work_crs, how, basis, profile, project_type, tol, policy, log, t0)
+            self._write_xlsx(xlsx, res, profile, prov, base is not None, self.parameterAsString(parameters, self.TITLE, context))
+            results[self.OUTPUT_XLSX] = xlsx
+        counts = res.verdict_counts()
+        results.update({"PASS_COUNT": counts["pass"], "FAIL_COUNT": counts["fail"], "REVIEW_COUNT": counts["review"],
+                        "CONFLICT_COUNT": int(len(res.conflicts)), "SKIPPED_COUNT": skipped_total})
+        feedback.pushInfo(tr("Verdicts: {0} 通过, {1} 不通过, {2} 需论证 ({3:.1f} s).").format(
+            counts["pass"], counts["fail"], counts["review"], time.time() - t0))
+        return results
+
+    # ------------------------------------------------------------------------------------------
+    def _write_conflicts(self, parameters, context, res, crs):
+        from ...core.rounding import convert_area, rhu
+
+        spec = [("SUBJ_ID", QVariant.String), ("ROLE", QVariant.String), ("ROLE_ZH", QVariant.String),
+                ("CTRL_ID", QVariant.String), ("ZONE", QVariant.String), ("POSITION", QVariant.String),
+                ("DLBM", QVariant.String), ("DLMC", QVariant.String), ("SDL", QVariant.String), ("QSXZ_GRP", QVariant.String),
+                ("BASE_BSM", QVariant.String), ("AREA_M2", QVariant.Double), ("AREA_HA", QVariant.Double),
+                ("AREA_MU", QVariant.Double), ("SLIVER", QVariant.Int), ("RULE_ID", QVariant.String),
+                ("VERDICT", QVariant.String), ("MESSAGE", QVariant.String)]
+        fields = QgsFields()
+        for n, t in spec:
+            fields.append(QgsField(n, t))
+        sink, dest = self.parameterAsSink(parameters, self.CONFLICTS, context, fields, QgsWkbTypes.MultiPolygon, crs)
+        if sink is None:
+            raise QgsProcessingException(self.invalidSinkError(parameters, self.CONFLICTS))
+        import shapely
+
+        c = res.conflicts
+        wkbs = shapely.to_wkb(shapely.force_2d(c["geometry"].to_numpy())) if len(c) else []
+        for i, row in enumerate(c.itertuples(index=False)):
+            f = QgsFeature(fields)
+            if wkbs[i] is not None:
+                g = QgsGeometry()
+                g.fromWkb(wkbs[i])
+                g.convertToMultiType()
+                f.setGeometry(g)
+            a = float(row.area_m2)
+            f.setAttributes([row.subject_id, row.role, row.role_label, row.control_id, row.zone,
+                             "内" if row.position == "inside" else "外", row.base_code, row.base_name, row.base_group,
+                             row.ownership, row.base_ids, rhu(a, 2), rhu(convert_area(a, "ha"), 4),
+                             rhu(convert_area(a, "mu"), 2), int(bool(row.sliver)), row.rule_id or "", row.verdict_zh,
+                             row.message if isinstance(row.message, str) else ""])
+            sink.addFeature(f, QgsFeatureSink.FastInsert)
+        return dest
+
+    def _write_summary(self, parameters, context, res, subj, crs):
+        from ...core.rounding import convert_area, rhu
+
+        roles = [r["role"] for r in res.roles]
+        fields = QgsFields()
+        base_spec = [("SUBJ_ID", QVariant.String), ("CODE", QVariant.String), ("CODE_NAME", QVariant.String), ("AREA_HA", QVariant.Double)]
+        for n, t in base_spec:
+            fields.append(QgsField(n, t))
+        short = {}
+        for role in roles:
+            s = role.upper()[:6] if role.isascii() else f"R{len(short) + 1}"
+            short[role] = s
+            fields.append(QgsField(f"{s}_HA", QVariant.Double))
+            fields.append(QgsField(f"{s}_PCT", QVariant.Double))
+            fields.append(QgsField(f"{s}_ST", QVariant.String))
+        for n in ("VERDICT", "REASONS", "RULE_IDS"):
+            fields.append(QgsField(n, QVariant.String))
+        wkb = subject_wkb(subj.geoms)
+        sink, dest = self.parameterAsSink(parameters, self.SUMMARY, context, fields, QgsWkbTypes.MultiPolygon, crs)
+        if sink is None:
+            raise QgsProcessingException(self.invalidSinkError(parameters, self.SUMMARY))
+        s = res.subjects
+        for i in range(len(s)):
+            row = s.iloc[i]
+            f = QgsFeature(fields)
+            if wkb[i] is not None:
+                g = QgsGeometry()
+                g.fromWkb(wkb[i])
+                g.convertToMultiType()
+                f.setGeometry(g)
+            vals = [row["subject_id"], row["code"] or "", row["code_name"], rhu(convert_area(float(row["area_m2"]), "ha"), 4)]
+            for role in roles:
+                vals += [rhu(convert_area(float(row[f"occ_{role}_m2"]), "ha"), 4), rhu(float(row[f"pct_{role}"]), 2), row[f"status_{role}"]]
+            vals += [row["verdict_zh"], row["reasons"] or "", row.get("rule_ids", "") or ""]
+            f.setAttributes(vals)
+            sink.addFeature(f, QgsFeatureSink.FastInsert)
+        return dest
+
+    def _provenance(self, parameters, context, inputs, work_crs, how, basis, profile, project_type, tol, policy, log, t0):
+        from ...plugin.about import plugin_version
+
+        items = [("插件版本", f"GuotuKit {plugin_version()}"), ("运行时间", time.strftime("%Y-%m-%d %H:%M:%S")),
+                 ("算法", "guotukit:compliancecheck 合规性检查")]
+        for label, data in inputs:
+            items.append((f"输入图层：{label}", f"{data.name}｜{data.path}｜{len(data)} 个要素｜{data.crs_desc}"
+                                             + ("｜已重投影" if data.reprojected else "")))
+        items += [("工作坐标系", qgis_io.crs_description(work_crs)), ("面积口径", f"{basis}：{how}"),
+                  ("面积分摊", "冲突碎片按其占主体图形面积的比例分摊主体面积，各碎片之和与主体面积一致"),
+                  ("取舍规则", "先以平方米求和，再换算为公顷（4 位小数）、亩（2 位小数），按四舍五入（ROUND_HALF_UP）"),
+                  ("碎片容差", f"{tol} 平方米：小于容差的重叠列为碎片，不计入占用面积"),
+                  ("控制线融合", "同一控制线的要素融合后计算占用面积，重叠要素不重复计"),
+                  ("无效图形处理", {"fail": "报错停止", "skip": "跳过并计数", "repair": "修复并记录"}[policy]),
+                  ("规则方案", f"{profile.label()}｜{profile.path or '内置'}"), ("项目类型", project_type),
+                  ("Z/M 值", "面积计算时忽略 Z/M 值；曲线已按 QGIS 默认容差分段")]
+        items += [("处理记录", x) for x in log]
+        return items
+
+    def _write_xlsx(self, path, res, profile, provenance, has_base, title):
+        import pandas as pd
+
+        from ...core.report_compliance import ComplianceReportData, write_compliance_xlsx
+
+        rules = pd.DataFrame(profile.to_rows())
+        used = set(res.conflicts["rule_id"].dropna()) | set(res.rows["rule_id"].dropna())
+        rules["applied"] = rules["rule_id"].isin(used)
+        data = ComplianceReportData(title=title or "", subjects=res.subjects, roles=res.roles, conflicts=res.conflicts,
+                                    rules=rules, provenance=provenance, has_base=has_base)
+        try:
+            write_compliance_xlsx(data, path)
+        except (OSError, ValueError) as exc:
+            raise QgsProcessingException(tr("Could not write the Excel report {0}: {1}").format(path, exc)) from exc
+
+
+def subject_wkb(geoms):
+    import shapely
+
+    return shapely.to_wkb(geoms) if len(geoms) else []

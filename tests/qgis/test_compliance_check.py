@@ -1,0 +1,151 @@
+"""guotukit:compliancecheck on hand-made layers with known overlap areas."""
+from __future__ import annotations
+
+import pytest
+from qgis.core import QgsProcessingException
+from qgis.PyQt.QtCore import QVariant
+
+from .conftest import make_layer, square
+
+ALG = "guotukit:compliancecheck"
+X0, Y0 = 39500000, 3880000
+
+
+def _subjects(extra=()):
+    rows = [
+        (square(X0, Y0, 100), ["A", "0701"]),  # half on 永久基本农田
+        (square(X0 + 1000, Y0, 100), ["B", "0101"]),  # clear of everything
+        (square(X0 + 2000, Y0, 100), ["C", "100101"]),  # inside the red line
+    ] + list(extra)
+    return make_layer("Polygon", "EPSG:4527", [("XMDM", QVariant.String), ("GHDLBM", QVariant.String)], rows, "subjects")
+
+
+def _pbf():
+    return make_layer("Polygon", "EPSG:4527", [("YJJBNTTBBH", QVariant.String)],
+                      [(square(X0 + 50, Y0 - 10, 120), ["P1"])], "YJJBNT")
+
+
+def _eprl():
+    # two overlapping red-line features over C: the overlap must not double-count
+    return make_layer("Polygon", "EPSG:4527", [("ZRBHDFQ", QVariant.String)],
+                      [(square(X0 + 1990, Y0 - 10, 120), ["一般控制区"]), (square(X0 + 1980, Y0 - 20, 140), [""])], "STBHHX")
+
+
+def _udb():
+    return make_layer("Polygon", "EPSG:4527", [("GHFQMC", QVariant.String)],
+                      [(square(X0 - 5000, Y0 - 5000, 10000), ["城镇集中建设区"])], "CZKFBJ")
+
+
+def _params(**kw):
+    p = {"SUBJECT_LAYER": _subjects(), "SUBJECT_ID_FIELD": "XMDM", "SUBJECT_CODE_FIELD": "GHDLBM",
+         "PBF_LAYER": _pbf(), "EPRL_LAYER": _eprl(), "UDB_LAYER": _udb(), "AREA_BASIS": 1,
+         "CONFLICTS": "memory:", "SUMMARY": "memory:"}
+    p.update(kw)
+    return p
+
+
+def _by_id(layer, key="SUBJ_ID"):
+    return {f[key]: f for f in layer.getFeatures()}
+
+
+def test_known_areas_and_verdicts(run_alg):
+    res, fb, _ = run_alg(ALG, _params())
+    summary = _by_id(res["SUMMARY"])
+    assert summary["A"]["PBF_HA"] == pytest.approx(0.5)  # 50 × 100 m
+    assert summary["A"]["PBF_PCT"] == pytest.approx(50.0)
+    assert summary["A"]["VERDICT"] == "不通过"
+    assert summary["B"]["VERDICT"] == "通过" and summary["B"]["PBF_ST"] == "未占用"
+    assert summary["C"]["EPRL_HA"] == pytest.approx(1.0)  # overlapping red-line features counted once
+    assert summary["C"]["VERDICT"] == "不通过"
+    assert (res["PASS_COUNT"], res["FAIL_COUNT"], res["REVIEW_COUNT"]) == (1, 2, 0)
+    conflicts = list(res["CONFLICTS"].getFeatures())
+    pbf = [f for f in conflicts if f["ROLE"] == "pbf"]
+    assert len(pbf) == 1 and pbf[0]["AREA_M2"] == pytest.approx(5000.0)
+    assert pbf[0].geometry().area() == pytest.approx(5000.0)
+    assert pbf[0]["AREA_MU"] == pytest.approx(7.5)
+    eprl = [f for f in conflicts if f["ROLE"] == "eprl"]
+    assert len(eprl) == 2  # one piece per control feature
+    assert all(f["VERDICT"] == "不通过" and f["RULE_ID"] for f in eprl)
+
+
+def test_missing_role_is_not_checked_never_pass(run_alg):
+    res, fb, _ = run_alg(ALG, _params(EPRL_LAYER=None))
+    summary = _by_id(res["SUMMARY"])
+    assert summary["B"]["VERDICT"] == "需论证"
+    assert summary["B"]["EPRL_ST"] == "未检查"
+    assert any("未检查" in w or "not checked" in w for w in fb.warnings)
+
+
+def test_empty_control_layer_is_not_checked(run_alg):
+    empty = make_layer("Polygon", "EPSG:4527", [("X", QVariant.String)], [], "empty")
+    res, _, _ = run_alg(ALG, _params(UDB_LAYER=empty))
+    assert _by_id(res["SUMMARY"])["B"]["UDB_ST"] == "未检查"
+
+
+def test_control_layer_in_geographic_crs_is_reprojected(run_alg):
+    # the same 永久基本农田 square in EPSG:4490 (transformed by QGIS): same occupied area within a few cm²
+    from qgis.core import QgsCoordinateReferenceSystem, QgsCoordinateTransform, QgsProject
+
+    pbf = _pbf()
+    ct = QgsCoordinateTransform(pbf.crs(), QgsCoordinateReferenceSystem("EPSG:4490"), QgsProject.instance())
+    f = next(pbf.getFeatures())
+    g = f.geometry()
+    g.densifyByDistance(1.0)
+    g.transform(ct)
+    geo = make_layer("Polygon", "EPSG:4490", [("ID", QVariant.String)], [(g.asWkt(12), ["P1"])])
+    res, _, _ = run_alg(ALG, _params(PBF_LAYER=geo))
+    assert _by_id(res["SUMMARY"])["A"]["PBF_HA"] == pytest.approx(0.5, abs=1e-5)
+
+
+def test_invalid_geometry_policies(run_alg):
+    bowtie = f"POLYGON(({X0 + 3000} {Y0},{X0 + 3100} {Y0 + 100},{X0 + 3100} {Y0},{X0 + 3000} {Y0 + 100},{X0 + 3000} {Y0}))"
+    subjects = _subjects([(bowtie, ["BAD", "0701"])])
+    with pytest.raises(QgsProcessingException, match="invalid|无效"):
+        run_alg(ALG, _params(SUBJECT_LAYER=subjects, INVALID_GEOMETRY=0))
+    res, fb, _ = run_alg(ALG, _params(SUBJECT_LAYER=_subjects([(bowtie, ["BAD", "0701"])]), INVALID_GEOMETRY=1))
+    assert res["SKIPPED_COUNT"] == 1
+    assert _by_id(res["SUMMARY"])["BAD"]["VERDICT"] == "需论证"  # skipped: not checked, never 通过
+    res, fb, _ = run_alg(ALG, _params(SUBJECT_LAYER=_subjects([(bowtie, ["BAD", "0701"])]), INVALID_GEOMETRY=2))
+    assert res["SKIPPED_COUNT"] == 0
+    assert _by_id(res["SUMMARY"])["BAD"]["VERDICT"] == "通过"  # repaired: inside the boundary, no conflict
+    assert any("repaired" in w or "修复" in w for w in fb.warnings)
+
+
+def test_rule_profile_syntax_error_names_the_line(run_alg, tmp_path):
+    bad = tmp_path / "profile.csv"
+    bad.write_text(
+        "rule_id,role,zone,position,classes,project_types,verdict,message,legal_basis,evidence,note\n"
+        "R1,pbf,*,inside,*,*,fail,占用永农,土地管理法,R,\n"
+        "R2,eprl,*,inside,*,*,maybe,红线,142号文,V,\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(QgsProcessingException, match="3"):
+        run_alg(ALG, _params(RULE_PROFILE=str(bad)))
+
+
+def test_slivers_listed_apart(run_alg):
+    pbf = make_layer("Polygon", "EPSG:4527", [("ID", QVariant.String)],
+                     [(f"POLYGON(({X0 + 1099.5} {Y0},{X0 + 1200} {Y0},{X0 + 1200} {Y0 + 1},{X0 + 1099.5} {Y0 + 1},{X0 + 1099.5} {Y0}))", ["S"])])
+    res, _, _ = run_alg(ALG, _params(PBF_LAYER=pbf, SLIVER_TOLERANCE=1.0))
+    summary = _by_id(res["SUMMARY"])
+    assert summary["B"]["PBF_HA"] == 0 and summary["B"]["VERDICT"] == "通过"
+    slivers = [f for f in res["CONFLICTS"].getFeatures() if f["SLIVER"] == 1]
+    assert len(slivers) == 1 and slivers[0]["AREA_M2"] == pytest.approx(0.5)
+
+
+def test_dltb_breakdown_by_class_and_ownership(run_alg):
+    dltb = make_layer(
+        "Polygon", "EPSG:4527", [("DLBM", QVariant.String), ("QSXZ", QVariant.String), ("BSM", QVariant.String)],
+        [(square(X0, Y0 - 50, 75) .replace(f"{Y0 - 50 + 75}", f"{Y0 + 200}"), ["0101", "30", "T1"]),
+         (f"POLYGON(({X0 + 75} {Y0 - 50},{X0 + 300} {Y0 - 50},{X0 + 300} {Y0 + 200},{X0 + 75} {Y0 + 200},{X0 + 75} {Y0 - 50}))", ["0103", "10", "T2"])],
+    )
+    res, _, _ = run_alg(ALG, _params(BASE_PARCELS=dltb))
+    pbf = {f["DLBM"]: f for f in res["CONFLICTS"].getFeatures() if f["ROLE"] == "pbf"}
+    assert pbf["0101"]["AREA_M2"] == pytest.approx(2500.0) and pbf["0101"]["QSXZ_GRP"] == "集体"
+    assert pbf["0103"]["AREA_M2"] == pytest.approx(2500.0) and pbf["0103"]["QSXZ_GRP"] == "国有"
+    assert pbf["0101"]["DLMC"] == "水田" and pbf["0101"]["SDL"] == "农用地"
+
+
+def test_needs_a_control_layer(run_alg):
+    with pytest.raises(QgsProcessingException):
+        run_alg(ALG, _params(PBF_LAYER=None, EPRL_LAYER=None, UDB_LAYER=None))

@@ -18,6 +18,7 @@ import shapely
 from .compliance import ROLE_ZH, STATUS_NOT_CHECKED, VERDICT_ZH, RuleProfile, judge
 from .overlay import ControlLayer, overlay
 from .overlay import _grouped_union as grouped_union
+from .overlay import _polygonal as polygonal
 from .registry import get_registry
 
 UNCOVERED = ""  # a piece part not covered by any DLTB parcel
@@ -186,6 +187,12 @@ def run_compliance(
         for col in ("base_code", "base_name", "base_group", "base_level1", "ownership", "base_ids"):
             pieces[col] = ""
         pieces["is_paddy"] = False
+    # outside-the-boundary parts are only conflicts when a rule says so (not 通过)
+    outside_ok = (pieces["position"] == "outside") & (pieces["verdict"] == "pass")
+    pieces = pieces[~outside_ok.to_numpy()]
+    if want_geometry and len(pieces):  # intersections can carry lines/points on shared edges
+        pieces = pieces.copy()
+        pieces["geometry"] = polygonal(pieces["geometry"].to_numpy())
     steps.sub()
     if progress is not None:
         progress(1.0)
@@ -250,7 +257,8 @@ def _split_by_base(pieces: pd.DataFrame, base: BaseInput, want_geometry: bool, p
     reg = get_registry()
     sd = reg.classification("sandiao")
     base_geoms = np.asarray(base.geoms, dtype=object)
-    base_codes = [sd.normalize(c) for c in base.codes]
+    norm = {}
+    base_codes = [norm[c] if c in norm else norm.setdefault(c, sd.normalize(c)) for c in base.codes]
     piece_geoms = pieces["geometry"].to_numpy() if "geometry" in pieces else None
     if piece_geoms is None or shapely.is_missing(piece_geoms).all():
         raise ValueError("the DLTB breakdown needs piece geometries (want_geometry=True)")
@@ -276,15 +284,24 @@ def _split_by_base(pieces: pd.DataFrame, base: BaseInput, want_geometry: bool, p
             gap_geoms = [None] * len(gaps)
         frame = pd.concat([frame, pd.DataFrame({"piece": gaps, "share": rest[gaps] / piece_area[gaps], "base": -1,
                                                 "geometry": gap_geoms})], ignore_index=True)
-    codes = np.array([base_codes[b] if b >= 0 else None for b in frame["base"]], dtype=object)
-    frame["base_code"] = [sd.base_code(c) if c and c in sd else (c or UNCOVERED) for c in codes]
-    own = [reg.ownership(base.ownership[b]) if b >= 0 else None for b in frame["base"]]
-    frame["ownership"] = ["国有" if o == "state" else "集体" if o == "collective" else "" for o in own]
+    code_of = {c: (sd.base_code(c) if c and c in sd else (c or UNCOVERED)) for c in set(base_codes)}
+    code_of[None] = UNCOVERED
+    codes = [base_codes[b] if b >= 0 else None for b in frame["base"]]
+    frame["base_code"] = [code_of[c] for c in codes]
+    own_zh = {"state": "国有", "collective": "集体"}
+    own_of = {}
+    own_raw = [base.ownership[b] if b >= 0 else None for b in frame["base"]]
+    frame["ownership"] = [own_of[o] if o in own_of else own_of.setdefault(o, own_zh.get(reg.ownership(o), ""))
+                          for o in own_raw]
     frame["base_id"] = [str(base.ids[b]) if b >= 0 else "" for b in frame["base"]]
     keys = ["piece", "base_code", "ownership"]
     frame = frame.sort_values(keys, kind="stable").reset_index(drop=True)
-    agg = frame.groupby(keys, sort=False).agg(share=("share", "sum"), base_ids=("base_id", lambda s: ";".join(x for x in s if x)))
-    agg = agg.reset_index()
+    grouped = frame.groupby(keys, sort=False)
+    agg = grouped["share"].sum().reset_index()
+    ids_first = grouped["base_id"].first().to_numpy()
+    n_ids = grouped["base_id"].size().to_numpy()
+    # one parcel id, or the first id and how many more (a full list would not fit a field)
+    agg["base_ids"] = [f if n == 1 else f"{f} 等{n}个" for f, n in zip(ids_first, n_ids)]
     if want_geometry:
         grp = frame.groupby(keys, sort=False).ngroup().to_numpy()
         ok = ~shapely.is_missing(frame["geometry"].to_numpy())
@@ -303,10 +320,14 @@ def _split_by_base(pieces: pd.DataFrame, base: BaseInput, want_geometry: bool, p
     out["ownership"] = agg["ownership"].to_numpy()
     out["base_ids"] = agg["base_ids"].to_numpy()
     out["geometry"] = agg["geometry"].to_numpy()
-    out["base_name"] = [sd.name(c) or ("未覆盖现状图斑" if c == UNCOVERED else "") for c in out["base_code"]]
-    cls = [sd.get(c) if c else None for c in out["base_code"]]
-    out["base_group"] = [(k.sandalei or "") if k else "" for k in cls]
-    out["base_level1"] = [(sd.name(k.level1_code) or "") if k else "" for k in cls]
+    info = {}
+    for c in set(out["base_code"]):
+        k = sd.get(c) if c else None
+        info[c] = (sd.name(c) or ("未覆盖现状图斑" if c == UNCOVERED else ""), (k.sandalei or "") if k else "",
+                   (sd.name(k.level1_code) or "") if k else "")
+    out["base_name"] = [info[c][0] for c in out["base_code"]]
+    out["base_group"] = [info[c][1] for c in out["base_code"]]
+    out["base_level1"] = [info[c][2] for c in out["base_code"]]
     out["is_paddy"] = out["base_code"] == "0101"
     return out
 

@@ -61,6 +61,36 @@ def main(argv=None) -> int:
     )
     written += [target, summary]
 
+    # 合规性检查: the plan (GHYD) against 三区三线, broken down by current land class (DLTB)
+    t0 = time.time()
+    conflicts, verdicts, xlsx = out / "compliance_conflicts.gpkg", out / "compliance_verdicts.gpkg", out / "合规性检查.xlsx"
+    for p in (conflicts, verdicts, xlsx):
+        if p.exists():
+            p.unlink()
+    r = qp.run(
+        "guotukit:compliancecheck",
+        {
+            "SUBJECT_LAYER": f"{SAMPLE}|layername=GHYD",
+            "SUBJECT_CODE_FIELD": "GHDLBM",
+            "SUBJECT_SYSTEM": 0,
+            "PROJECT_TYPE": 6,  # 规划方案
+            "PBF_LAYER": f"{SAMPLE}|layername=YJJBNT",
+            "EPRL_LAYER": f"{SAMPLE}|layername=STBHHX",
+            "UDB_LAYER": f"{SAMPLE}|layername=CZKFBJ",
+            "BASE_PARCELS": f"{SAMPLE}|layername=DLTB",
+            "TITLE": "样例县国土空间总体规划",
+            "CONFLICTS": str(conflicts),
+            "SUMMARY": str(verdicts),
+            "OUTPUT_XLSX": str(xlsx),
+        },
+    )
+    res = r.get("results", {})
+    print(
+        f"合规性检查 compliancecheck: {int(res.get('PASS_COUNT', 0))} 通过, {int(res.get('FAIL_COUNT', 0))} 不通过, "
+        f"{int(res.get('REVIEW_COUNT', 0))} 需论证, {int(res.get('CONFLICT_COUNT', 0))} conflict pieces ({time.time() - t0:.1f} s)"
+    )
+    written += [conflicts, verdicts, xlsx]
+
     qp.close()
     print("wrote:")
     for p in written:

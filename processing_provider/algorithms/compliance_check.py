@@ -194,7 +194,7 @@ class ComplianceCheckAlgorithm(GuotuKitAlgorithm):
         if project_type not in profile.project_types():
             raise QgsProcessingException(
                 tr("The rule profile {0} has no rules for project type «{1}». Its project types are: {2}.").format(
-                    profile.label(), project_type, "、".join(profile.project_types())))
+                    profile.label, project_type, "、".join(profile.project_types())))
 
         work_crs = qgis_io.working_crs_for(subject, context)
         if basis == "planar" and subject.sourceCrs().isGeographic():
@@ -418,7 +418,7 @@ class ComplianceCheckAlgorithm(GuotuKitAlgorithm):
                   ("碎片容差", f"{tol} 平方米：小于容差的重叠列为碎片，不计入占用面积"),
                   ("控制线融合", "同一控制线的要素融合后计算占用面积，重叠要素不重复计"),
                   ("无效图形处理", {"fail": "报错停止", "skip": "跳过并计数", "repair": "修复并记录"}[policy]),
-                  ("规则方案", f"{profile.label()}｜{profile.path or '内置'}"), ("项目类型", project_type),
+                  ("规则方案", f"{profile.label}｜{profile.path or '内置'}"), ("项目类型", project_type),
                   ("Z/M 值", "面积计算时忽略 Z/M 值；曲线已按 QGIS 默认容差分段")]
         items += [("处理记录", x) for x in log]
         return items

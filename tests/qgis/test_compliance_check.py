@@ -149,3 +149,22 @@ def test_dltb_breakdown_by_class_and_ownership(run_alg):
 def test_needs_a_control_layer(run_alg):
     with pytest.raises(QgsProcessingException):
         run_alg(ALG, _params(PBF_LAYER=None, EPRL_LAYER=None, UDB_LAYER=None))
+
+
+def test_excel_report_reads_back(run_alg, tmp_path):
+    import openpyxl
+
+    xlsx = tmp_path / "合规性检查.xlsx"
+    res, _, _ = run_alg(ALG, _params(OUTPUT_XLSX=str(xlsx), TITLE="测试项目"))
+    assert res["OUTPUT_XLSX"] == str(xlsx) and xlsx.exists()
+    assert not [p for p in tmp_path.iterdir() if p.name != xlsx.name]  # no temp file left behind
+    wb = openpyxl.load_workbook(xlsx)
+    assert wb.sheetnames[:2] == ["审查结论", "压占地类"] and "数据说明" in wb.sheetnames
+    ws = wb["审查结论"]
+    assert "测试项目" in str(ws.cell(1, 1).value)
+    cells = [c.value for row in ws.iter_rows() for c in row]
+    assert "A" in cells and "不通过" in cells
+    assert 0.5 in cells  # A occupies 0.5000 公顷 of 永久基本农田
+    prov = [c.value for row in wb["数据说明"].iter_rows() for c in row]
+    assert any("guotukit:compliancecheck" in str(v) for v in prov)
+    assert any("ROUND_HALF_UP" in str(v) for v in prov)

@@ -1,0 +1,872 @@
+"""Approval-ready Excel output (报批/审查用表格) with openpyxl: the shared layout helpers.
+
+Every report writer (合规性检查, 用地结构调整表, 资产包 ...) builds its sheets with these functions
+so that all workbooks look the same to a reviewer (DESIGN §6):
+
+* a title row merged across the table (宋体 16pt bold), a unit line (单位：公顷、亩、%), one or
+  more levels of merged column headers, class codes and ids stored as text (``'0101'`` keeps its
+  leading zero), numbers stored as numbers with fixed display formats (公顷 ``0.0000``, 亩 and %
+  ``0.00``, 平方米 ``#,##0.00``), thin borders, 合计 rows as ``=SUM()`` formulas, a notes row and the
+  编制单位/日期 footer line;
+* print-ready pages: A4, orientation by table width, fit to one page wide, repeated header rows,
+  "第 &P 页，共 &N 页" page numbers, frozen panes below the header, column widths from the content
+  (CJK characters count double);
+* a provenance sheet (数据说明) and a notice for empty results;
+* :func:`save_atomic`: write to a temporary file beside the target and rename it, so a failed run
+  never leaves a half-written workbook, with a clear message when the target is open in Excel/WPS.
+
+Tables are described by :class:`Column` objects; a column's ``group`` (a text or a tuple of texts)
+puts it under merged group headers, so a two-level header is just ``group="永久基本农田"`` on the
+columns that belong together.  openpyxl does not compute formulas: :class:`TableLayout` records the
+values the 合计 formulas are expected to show (``expected_totals``) for tests and callers.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import math
+import os
+import re
+import tempfile
+import time
+import unicodedata
+from copy import copy
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Dict, Iterable, List, Optional, Sequence, Tuple, Union
+
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.properties import PageSetupProperties
+
+from .rounding import to_decimal
+
+# --------------------------------------------------------------------------- look
+FONT_BODY = "宋体"
+FONT_HEADER = "黑体"
+FONT_TITLE = "宋体"
+SIZE_BODY = 10.5   # 五号
+SIZE_TITLE = 16    # 三号
+
+TITLE_FONT = Font(name=FONT_TITLE, size=SIZE_TITLE, bold=True)
+UNIT_FONT = Font(name=FONT_BODY, size=SIZE_BODY)
+HEADER_FONT = Font(name=FONT_HEADER, size=SIZE_BODY)
+BODY_FONT = Font(name=FONT_BODY, size=SIZE_BODY)
+BOLD_FONT = Font(name=FONT_BODY, size=SIZE_BODY, bold=True)
+NOTE_FONT = Font(name=FONT_BODY, size=SIZE_BODY)
+MUTED_FONT = Font(name=FONT_BODY, size=SIZE_BODY, color="595959")
+
+_THIN = Side(style="thin", color="000000")
+BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+NO_BORDER = Border()
+HEADER_FILL = PatternFill(fill_type="solid", start_color="F2F2F2", end_color="F2F2F2")
+
+
+def solid_fill(rgb: str) -> PatternFill:
+    return PatternFill(fill_type="solid", start_color=rgb, end_color=rgb)
+
+
+#: soft fills for verdicts (Excel's "bad / neutral / good" colours)
+VERDICT_FILLS = {
+    "fail": solid_fill("FFC7CE"),
+    "review": solid_fill("FFEB9C"),
+    "pass": solid_fill("C6EFCE"),
+}
+HIGHLIGHT_FILL = solid_fill("DDEBF7")
+
+#: display formats by column kind
+NUMBER_FORMATS = {
+    "ha": "0.0000",
+    "mu": "0.00",
+    "pct": "0.00",
+    "m2": "#,##0.00",
+    "km2": "0.000000",
+    "int": "#,##0",
+    "seq": "0",
+    "text": "@",
+    "code": "@",
+    "general": "General",
+}
+TEXT_KINDS = ("text", "code")
+NUMERIC_KINDS = ("ha", "mu", "pct", "m2", "km2", "int", "seq")
+
+A4 = 9  # openpyxl / Excel paperSize code
+PAGE_FOOTER = "第 &P 页，共 &N 页"
+FOOTER_BLANK = "＿＿＿＿＿＿＿＿"
+
+MAX_SHEET_NAME = 31
+_BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
+_PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
+
+LANDSCAPE_MIN_COLUMNS = 9   # more than 8 columns -> landscape
+LANDSCAPE_MIN_WIDTH = 100   # or a table wider than this (Excel width units)
+
+
+def fixed_format(decimals: int, thousands: bool = False) -> str:
+    """A fixed display format: ``fixed_format(4) == '0.0000'``, ``fixed_format(2, True) == '#,##0.00'``."""
+    base = "#,##0" if thousands else "0"
+    return base + ("." + "0" * int(decimals) if int(decimals) > 0 else "")
+
+
+# --------------------------------------------------------------------------- text helpers
+def display_width(text) -> int:
+    """Width of ``text`` in half-width character cells: CJK/full-width characters count double."""
+    if text is None:
+        return 0
+    width = 0
+    for ch in str(text):
+        if unicodedata.combining(ch):
+            continue
+        width += 2 if unicodedata.east_asian_width(ch) in ("W", "F", "A") else 1
+    return width
+
+
+def safe_sheet_name(name, existing: Iterable[str] = ()) -> str:
+    """A valid, unique sheet name: no ``[]:*?/\\``, no leading/trailing apostrophe, ≤ 31 characters."""
+    text = _BAD_SHEET_CHARS.sub("_", str(name if name is not None else "")).strip().strip("'").strip()
+    text = text or "Sheet"
+    taken = {s.lower() for s in existing}
+    candidate = text[:MAX_SHEET_NAME]
+    n = 2
+    while candidate.lower() in taken:
+        suffix = f"({n})"
+        candidate = text[:MAX_SHEET_NAME - len(suffix)] + suffix
+        n += 1
+    return candidate
+
+
+def clean_text(value) -> str:
+    """Cell text: '' for None/NaN, integral floats without '.0', control characters removed."""
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        if math.isnan(value):
+            return ""
+        if value.is_integer():
+            value = int(value)
+    text = str(value)
+    if not isinstance(value, str) and _is_missing(value):
+        return ""
+    return ILLEGAL_CHARACTERS_RE.sub("", text)
+
+
+def _is_missing(value) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, float) and math.isnan(value):
+        return True
+    if type(value).__name__ in ("NAType", "NaTType"):
+        return True
+    try:  # numpy NaN
+        return bool(value != value)
+    except (TypeError, ValueError):
+        return False
+
+
+def rounding_rule_text(decimals_ha: int = 4, decimals_mu: int = 2, decimals_pct: int = 2,
+                       balanced: Optional[str] = None) -> str:
+    """The 取舍规则 sentence for provenance sheets and notes."""
+    text = (f"先以平方米求和，再换算单位（1 公顷 = 10 000 平方米 = 15 亩），按四舍五入（ROUND_HALF_UP）"
+            f"保留：公顷 {decimals_ha} 位、亩 {decimals_mu} 位、百分比 {decimals_pct} 位小数；"
+            f"合计行为各行数值之和（Excel 公式）")
+    if balanced:
+        text += f"；{balanced}"
+    return text + "。"
+
+
+# --------------------------------------------------------------------------- table model
+@dataclass
+class Column:
+    """One table column.
+
+    ``kind``: ``text`` (left, wraps when long), ``code`` (text, centred: codes and ids), ``seq``
+    (序号), ``int``, ``ha``, ``mu``, ``pct``, ``m2``, ``km2`` or ``general``.  ``group``: header
+    text(s) above this column's own header (consecutive columns with the same group share one
+    merged cell).  ``total``: ``"sum"`` for a ``=SUM()`` in the 合计 row, or a formula template
+    whose ``{key}`` placeholders become the 合计 row's cells of those columns, e.g.
+    ``"=IF({area}=0,0,ROUND({occ}/{area}*100,2))"``.
+    """
+
+    key: str
+    header: str
+    kind: str = "text"
+    group: Union[None, str, Tuple[str, ...]] = None
+    width: Optional[float] = None
+    total: Optional[str] = None
+    wrap: Optional[bool] = None
+    fmt: Optional[str] = None
+    align: Optional[str] = None
+    max_width: float = 40
+
+    @property
+    def path(self) -> Tuple[str, ...]:
+        if self.group is None or self.group == "":
+            return ()
+        if isinstance(self.group, str):
+            return (self.group,)
+        return tuple(self.group)
+
+    @property
+    def number_format(self) -> str:
+        return self.fmt or NUMBER_FORMATS.get(self.kind, "General")
+
+    @property
+    def is_text(self) -> bool:
+        return self.kind in TEXT_KINDS
+
+    @property
+    def horizontal(self) -> str:
+        if self.align:
+            return self.align
+        if self.kind in ("code", "seq"):
+            return "center"
+        if self.kind in NUMERIC_KINDS:
+            return "right"
+        return "left"
+
+
+@dataclass
+class Total:
+    """The 合计 row: ``label`` written (merged) over the columns before the first one with a total."""
+
+    label: str = "合计"
+    rows: Optional[Tuple[int, int]] = None   # 0-based data row range (inclusive) to sum; default all
+
+
+@dataclass
+class TableLayout:
+    """Where a table landed on its sheet (1-based rows/columns)."""
+
+    ws: object
+    columns: List[Column]
+    first_col: int
+    header_top: int
+    header_bottom: int
+    first_row: int            # first data row
+    last_row: int             # last data row (first_row - 1 when there are no rows)
+    total_row: Optional[int] = None
+    notes_row: Optional[int] = None
+    footer_row: Optional[int] = None
+    title_row: Optional[int] = None
+    unit_row: Optional[int] = None
+    empty_row: Optional[int] = None
+    expected_totals: Dict[str, Decimal] = field(default_factory=dict)
+
+    @property
+    def ncols(self) -> int:
+        return len(self.columns)
+
+    @property
+    def last_col(self) -> int:
+        return self.first_col + len(self.columns) - 1
+
+    @property
+    def end_row(self) -> int:
+        """Last row used by the table (total / empty notice included, notes excluded)."""
+        return max(r for r in (self.header_bottom, self.last_row, self.total_row, self.empty_row) if r)
+
+    def col(self, key: str) -> int:
+        for i, c in enumerate(self.columns):
+            if c.key == key:
+                return self.first_col + i
+        raise KeyError(key)
+
+    def letter(self, key: str) -> str:
+        return get_column_letter(self.col(key))
+
+    def ref(self, key: str, row: int) -> str:
+        return f"{self.letter(key)}{row}"
+
+    def cell(self, index: int, key: str):
+        """The cell of data row ``index`` (0-based) in column ``key``."""
+        return self.ws.cell(row=self.first_row + index, column=self.col(key))
+
+    def data_range(self, key: str) -> str:
+        return f"{self.ref(key, self.first_row)}:{self.ref(key, self.last_row)}"
+
+
+# --------------------------------------------------------------------------- workbook
+def new_workbook() -> Workbook:
+    """An empty workbook (no default sheet) that recalculates its formulas when opened."""
+    wb = Workbook()
+    wb.remove(wb.active)
+    try:
+        wb.calculation.fullCalcOnLoad = True
+    except AttributeError:  # pragma: no cover - very old openpyxl
+        pass
+    wb.properties.creator = "GuotuKit"
+    return wb
+
+
+def _style_box(ws, r1: int, c1: int, r2: int, c2: int, *, font=None, fill=None, alignment=None,
+               border=BORDER) -> None:
+    for r in range(r1, r2 + 1):
+        for c in range(c1, c2 + 1):
+            cell = ws.cell(row=r, column=c)
+            if border is not None:
+                cell.border = border
+            if font is not None:
+                cell.font = font
+            if fill is not None:
+                cell.fill = fill
+            if alignment is not None:
+                cell.alignment = alignment
+
+
+def _merge(ws, r1: int, c1: int, r2: int, c2: int) -> None:
+    if r1 != r2 or c1 != c2:
+        ws.merge_cells(start_row=r1, start_column=c1, end_row=r2, end_column=c2)
+
+
+def _set_text(cell, text: str) -> None:
+    cell.value = text
+    if cell.data_type == "f":  # a text starting with '=' is still text
+        cell.data_type = "s"
+
+
+def style_cell(cell, column: Column) -> None:
+    """Body style of ``column``: 宋体, thin border, alignment, display format ('@' for text kinds)."""
+    cell.font = BODY_FONT
+    cell.border = BORDER
+    wrap = column.wrap if column.wrap is not None else column.kind == "text"
+    cell.alignment = Alignment(horizontal=column.horizontal, vertical="center", wrap_text=wrap)
+    cell.number_format = "@" if column.is_text else column.number_format
+
+
+def put_value(cell, value, column: Column) -> None:
+    """Only the value: text kinds as text, numbers as numbers (a stray text stays visible as text)."""
+    if column.is_text:
+        text = clean_text(value)
+        if text != "":
+            _set_text(cell, text)
+        return
+    if _is_missing(value):
+        return
+    if isinstance(value, bool):
+        value = int(value)
+    if isinstance(value, Decimal):
+        value = float(value)
+    if isinstance(value, (int, float)):
+        cell.value = int(value) if column.kind in ("seq", "int") and float(value).is_integer() else value
+        return
+    if hasattr(value, "item"):  # numpy scalar
+        cell.value = value.item()
+        return
+    if isinstance(value, str) and value.startswith("="):
+        cell.value = value  # a formula given on purpose
+        return
+    _set_text(cell, clean_text(value))
+
+
+def write_value(cell, value, column: Column) -> None:
+    """Write ``value`` as ``column`` says: text kinds as text ('@'), numbers as numbers."""
+    style_cell(cell, column)
+    put_value(cell, value, column)
+
+
+def _formatted_width(value, column: Column) -> int:
+    if _is_missing(value):
+        return 0
+    if column.is_text or isinstance(value, str):
+        return max((display_width(line) for line in clean_text(value).split("\n")), default=0)
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return display_width(value)
+    fmt = column.number_format
+    decimals = len(fmt.split(".", 1)[1]) if "." in fmt else 0
+    text = format(number, f"{',' if ',' in fmt else ''}.{decimals}f")
+    return len(text)
+
+
+def _header_levels(columns: Sequence[Column]) -> int:
+    return max((len(c.path) for c in columns), default=0) + 1
+
+
+def write_table(ws, top: int, columns: Sequence[Column], rows: Sequence, *, first_col: int = 1,
+                total: Optional[Total] = None, empty_text: Optional[str] = None,
+                header_fill: Optional[PatternFill] = HEADER_FILL) -> TableLayout:
+    """Write header rows (merged groups), data rows and an optional 合计 row starting at row ``top``.
+
+    ``rows``: dicts keyed by column key, or sequences in column order.  With no rows and an
+    ``empty_text`` the text is written in one merged row under the header.
+    """
+    columns = list(columns)
+    depth = _header_levels(columns)
+    header_align = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    ncols = len(columns)
+    last_col = first_col + ncols - 1
+    _style_box(ws, top, first_col, top + depth - 1, last_col, font=HEADER_FONT, fill=header_fill,
+               alignment=header_align)
+    for level in range(depth):
+        r = top + level
+        i = 0
+        while i < ncols:
+            path = columns[i].path
+            if level < len(path):
+                j = i
+                while j + 1 < ncols and columns[j + 1].path[:level + 1] == path[:level + 1]:
+                    j += 1
+                ws.cell(row=r, column=first_col + i, value=path[level])
+                _merge(ws, r, first_col + i, r, first_col + j)
+                i = j + 1
+                continue
+            if level == len(path):
+                ws.cell(row=r, column=first_col + i, value=columns[i].header)
+                _merge(ws, r, first_col + i, top + depth - 1, first_col + i)
+            i += 1
+    header_bottom = top + depth - 1
+    first_row = header_bottom + 1
+
+    r = first_row
+    templates: list = [None] * ncols   # styling one cell per column and copying it is ~10x faster
+    for row in rows:
+        for i, col in enumerate(columns):
+            if isinstance(row, dict):
+                value = row.get(col.key)
+            else:
+                value = row[i] if i < len(row) else None
+            cell = ws.cell(row=r, column=first_col + i)
+            if templates[i] is None:
+                style_cell(cell, col)
+                templates[i] = cell
+            else:
+                cell._style = copy(templates[i]._style)
+            put_value(cell, value, col)
+        r += 1
+    last_row = r - 1
+    layout = TableLayout(ws=ws, columns=columns, first_col=first_col, header_top=top,
+                         header_bottom=header_bottom, first_row=first_row, last_row=last_row)
+
+    if last_row < first_row and empty_text:
+        add_empty_notice(ws, empty_text, row=first_row, first_col=first_col, last_col=last_col)
+        layout.empty_row = first_row
+        r = first_row + 1
+
+    if total is not None:
+        _write_total(ws, layout, total, r, rows)
+    return layout
+
+
+def _write_total(ws, layout: TableLayout, total: Total, r: int, rows: Sequence) -> None:
+    columns = layout.columns
+    first = next((i for i, c in enumerate(columns) if c.total), len(columns))
+    label_end = max(first - 1, 0)
+    lo, hi = layout.first_row, layout.last_row
+    if total.rows is not None:
+        lo, hi = layout.first_row + total.rows[0], layout.first_row + total.rows[1]
+    refs = {c.key: f"{get_column_letter(layout.first_col + i)}{r}" for i, c in enumerate(columns)}
+    for i, col in enumerate(columns):
+        cell = ws.cell(row=r, column=layout.first_col + i)
+        cell.border = BORDER
+        cell.font = BOLD_FONT
+        cell.alignment = Alignment(horizontal=col.horizontal, vertical="center")
+        if not col.total:
+            continue
+        cell.number_format = col.number_format
+        letter = get_column_letter(layout.first_col + i)
+        if col.total == "sum":
+            cell.value = f"=SUM({letter}{lo}:{letter}{hi})" if hi >= lo else 0
+            expected = Decimal(0)
+            for k in range(lo - layout.first_row, hi - layout.first_row + 1):
+                row = rows[k]
+                value = row.get(col.key) if isinstance(row, dict) else (row[i] if i < len(row) else None)
+                if not _is_missing(value) and not isinstance(value, str):
+                    expected += to_decimal(float(value) if isinstance(value, Decimal) else value)
+            layout.expected_totals[col.key] = expected
+        else:
+            cell.value = _PLACEHOLDER.sub(lambda m: refs.get(m.group(1), m.group(0)), col.total)
+    layout.total_row = r
+    if first == 0:  # the first column carries a total itself: no room for the label
+        return
+    label_cell = ws.cell(row=r, column=layout.first_col)
+    _set_text(label_cell, total.label)
+    label_cell.alignment = Alignment(horizontal="center", vertical="center")
+    _merge(ws, r, layout.first_col, r, layout.first_col + label_end)
+
+
+def add_empty_notice(ws, text: str, row: Optional[int] = None, first_col: int = 1,
+                     last_col: Optional[int] = None):
+    """A merged, centred notice such as “本次检查无冲突图斑 / no conflicts” (for empty results)."""
+    if row is None:
+        row = (ws.max_row + 1) if ws.max_row > 1 or ws.cell(1, 1).value is not None else 1
+    if last_col is None:
+        last_col = max(ws.max_column, first_col)
+    cell = ws.cell(row=row, column=first_col)
+    _set_text(cell, text)
+    _style_box(ws, row, first_col, row, last_col, font=BOLD_FONT,
+               alignment=Alignment(horizontal="center", vertical="center", wrap_text=True))
+    _merge(ws, row, first_col, row, last_col)
+    ws.row_dimensions[row].height = 30
+    return cell
+
+
+def _merged_line(ws, row: int, first_col: int, last_col: int, text: str, *, font, horizontal="left",
+                 wrap=True, border=NO_BORDER):
+    cell = ws.cell(row=row, column=first_col)
+    _set_text(cell, text)
+    _style_box(ws, row, first_col, row, last_col, font=font, border=border,
+               alignment=Alignment(horizontal=horizontal, vertical="center", wrap_text=wrap))
+    _merge(ws, row, first_col, row, last_col)
+    return cell
+
+
+def notes_text(notes) -> str:
+    """'注：…' from a text or a list of texts (numbered when more than one)."""
+    if notes is None:
+        return ""
+    if isinstance(notes, str):
+        items = [notes]
+    else:
+        items = [n for n in notes if n]
+    if not items:
+        return ""
+    if len(items) == 1:
+        return "注：" + items[0]
+    return "注：" + "\n".join(f"{i}. {t}" for i, t in enumerate(items, 1))
+
+
+def footer_text(organisation: str = "", report_date=None) -> str:
+    """“编制单位：＿＿＿＿　　日期：YYYY-MM-DD”."""
+    if report_date is None:
+        report_date = _dt.date.today()
+    if isinstance(report_date, _dt.datetime):
+        report_date = report_date.date()
+    date_text = report_date.isoformat() if hasattr(report_date, "isoformat") else str(report_date)
+    return f"编制单位：{organisation or FOOTER_BLANK}　　日期：{date_text}"
+
+
+# --------------------------------------------------------------------------- widths / heights / print
+def _column_widths(layout: TableLayout, rows: Sequence, col_widths: Optional[Dict[str, float]] = None
+                   ) -> Dict[int, float]:
+    out = {}
+    for i, col in enumerate(layout.columns):
+        if col_widths and col.key in col_widths:
+            out[layout.first_col + i] = float(col_widths[col.key])
+            continue
+        if col.width is not None:
+            out[layout.first_col + i] = float(col.width)
+            continue
+        content = 0
+        for row in rows:
+            value = row.get(col.key) if isinstance(row, dict) else (row[i] if i < len(row) else None)
+            content = max(content, _formatted_width(value, col))
+        if col.key in layout.expected_totals:
+            content = max(content, _formatted_width(float(layout.expected_totals[col.key]), col))
+        # headers wrap: a unit in brackets goes on its own line, other long headers need about half
+        head_need = max(display_width(part) for part in _header_parts(col.header))
+        if head_need > 10:
+            head_need = max(10, math.ceil(head_need / 2))
+        width = max(content, head_need, 4) + 2
+        wrap = col.wrap if col.wrap is not None else col.kind == "text"
+        if wrap:
+            width = min(width, col.max_width)
+        out[layout.first_col + i] = float(width)
+    return out
+
+
+def _header_parts(header: str) -> List[str]:
+    """'占用面积（公顷）' -> ['占用面积', '（公顷）']: where a header breaks when its column is narrow."""
+    text = str(header)
+    for bracket in ("（", "("):
+        i = text.find(bracket)
+        if i > 0:
+            return [text[:i], text[i:]]
+    return [text]
+
+
+def break_headers(ws, layout: TableLayout) -> None:
+    """Put a leaf header's bracketed unit on a second line when the header is wider than its column,
+    so that it never wraps in the middle of the unit (“占用面积（公顷” / “）”)."""
+    row_of = {}
+    for i, col in enumerate(layout.columns):
+        row_of[i] = layout.header_top + len(col.path)
+    for i, col in enumerate(layout.columns):
+        parts = _header_parts(col.header)
+        if len(parts) < 2:
+            continue
+        cell = ws.cell(row=row_of[i], column=layout.first_col + i)
+        if display_width(col.header) > _col_width(ws, layout.first_col + i) - 1 and cell.value == col.header:
+            cell.value = "\n".join(parts)
+
+
+def set_widths(ws, widths: Dict[int, float], grow_only: bool = False) -> None:
+    for c, w in widths.items():
+        dim = ws.column_dimensions[get_column_letter(c)]
+        if grow_only and dim.customWidth and dim.width and dim.width >= w:
+            continue
+        dim.width = w
+
+
+def _col_width(ws, c: int) -> float:
+    dim = ws.column_dimensions.get(get_column_letter(c))
+    if dim is not None and dim.customWidth and dim.width:
+        return float(dim.width)
+    return 8.43
+
+
+def fit_row_heights(ws, first_row: int, last_row: int, min_height: Optional[float] = None) -> None:
+    """Explicit heights for rows with wrapped text (Excel never auto-fits merged cells; WPS and
+    LibreOffice differ), estimated from the text width against the column (or merged range) width."""
+    spans = {}
+    for rng in ws.merged_cells.ranges:
+        width = sum(_col_width(ws, c) for c in range(rng.min_col, rng.max_col + 1))
+        spans[(rng.min_row, rng.min_col)] = (width, rng.max_row - rng.min_row + 1)
+    max_col = ws.max_column  # once: it scans every cell
+    for r, cells in enumerate(ws.iter_rows(min_row=first_row, max_row=last_row, min_col=1, max_col=max_col),
+                              start=first_row):
+        need = 0.0
+        for cell in cells:
+            if not isinstance(cell.value, str) or cell.data_type == "f":
+                continue
+            width, nrows = spans.get((r, cell.column), (_col_width(ws, cell.column), 1))
+            size = (cell.font.sz if cell.font is not None and cell.font.sz else SIZE_BODY)
+            scale = float(size) / SIZE_BODY
+            wrap = bool(cell.alignment is not None and cell.alignment.wrap_text)
+            capacity = max((width - 1.0) / scale, 1.0)
+            lines = 0
+            for part in cell.value.split("\n"):
+                w = display_width(part)
+                lines += max(1, math.ceil(w / capacity)) if wrap else 1
+            line_height = 13.5 * scale + 1.5
+            need = max(need, (lines * line_height + 4) / nrows)
+        if min_height:
+            need = max(need, min_height)
+        if need > 15.5 or min_height:
+            ws.row_dimensions[r].height = round(need, 1)
+
+
+def apply_print_setup(ws, *, landscape: bool, header_rows: Optional[Tuple[int, int]] = None,
+                      freeze_cell: Optional[str] = None) -> None:
+    """A4, orientation, fit to one page wide (any number of pages tall), repeated header rows,
+    page numbers in the footer, centred horizontally, frozen panes."""
+    ws.page_setup.paperSize = A4
+    ws.page_setup.orientation = "landscape" if landscape else "portrait"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    if ws.sheet_properties.pageSetUpPr is None:
+        ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    else:
+        ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_options.horizontalCentered = True
+    ws.page_margins.left = ws.page_margins.right = 0.5
+    ws.page_margins.top = 0.6
+    ws.page_margins.bottom = 0.7
+    ws.page_margins.header = 0.3
+    ws.page_margins.footer = 0.3
+    ws.oddFooter.center.text = PAGE_FOOTER
+    ws.oddFooter.center.font = FONT_BODY
+    ws.oddFooter.center.size = 9
+    if header_rows:
+        # absolute, as Excel writes it: LibreOffice ignores a relative "3:4"
+        ws.print_title_rows = f"${header_rows[0]}:${header_rows[1]}"
+    if freeze_cell:
+        ws.freeze_panes = freeze_cell
+
+
+def choose_landscape(ncols: int, total_width: float) -> bool:
+    return ncols >= LANDSCAPE_MIN_COLUMNS or total_width > LANDSCAPE_MIN_WIDTH
+
+
+# --------------------------------------------------------------------------- sheets
+def add_table_sheet(wb, title: str, *, heading: str, columns: Sequence[Column], rows: Sequence,
+                    unit_line: Optional[str] = None, total: Optional[Total] = None, notes=None,
+                    footer: Union[bool, str] = True, organisation: str = "", report_date=None,
+                    empty_text: Optional[str] = None, landscape: Optional[bool] = None,
+                    freeze: bool = True, freeze_cols: int = 0,
+                    col_widths: Optional[Dict[str, float]] = None) -> TableLayout:
+    """A complete approval table on a new sheet ``title``.
+
+    Row 1: ``heading`` (merged, 16pt bold, centred); row 2: ``unit_line`` (right-aligned) if given;
+    then the header rows, the data rows, the optional 合计 row (``total`` + ``Column.total``),
+    a notes row (``notes``: text or list) and the footer line (``footer=True`` for
+    “编制单位：＿＿＿＿　　日期：…”, a text for your own, False for none).  The sheet is set up for
+    printing (:func:`apply_print_setup`); ``landscape=None`` chooses by table width.
+    """
+    ws = wb.create_sheet(safe_sheet_name(title, wb.sheetnames))
+    columns = list(columns)
+    rows = list(rows)
+    ncols = len(columns)
+    r = 1
+    _merged_line(ws, r, 1, ncols, heading, font=TITLE_FONT, horizontal="center", wrap=True)
+    ws.row_dimensions[r].height = 30
+    title_row = r
+    r += 1
+    unit_row = None
+    if unit_line:
+        _merged_line(ws, r, 1, ncols, unit_line, font=UNIT_FONT, horizontal="right", wrap=False)
+        unit_row = r
+        r += 1
+    layout = write_table(ws, r, columns, rows, total=total, empty_text=empty_text)
+    layout.title_row, layout.unit_row = title_row, unit_row
+    r = layout.end_row + 1
+
+    text = notes_text(notes)
+    if text:
+        _merged_line(ws, r, 1, ncols, text, font=NOTE_FONT)
+        layout.notes_row = r
+        r += 1
+    if footer:
+        ftext = footer if isinstance(footer, str) else footer_text(organisation, report_date)
+        _merged_line(ws, r, 1, ncols, ftext, font=NOTE_FONT, horizontal="left", wrap=False)
+        ws.row_dimensions[r].height = 24
+        layout.footer_row = r
+
+    widths = _column_widths(layout, rows, col_widths)
+    set_widths(ws, widths)
+    break_headers(ws, layout)
+    fit_row_heights(ws, layout.header_top, layout.end_row)
+    if layout.notes_row:
+        fit_row_heights(ws, layout.notes_row, layout.notes_row)
+    if landscape is None:
+        landscape = choose_landscape(ncols, sum(widths.values()))
+    freeze_cell = f"{get_column_letter(freeze_cols + 1)}{layout.first_row}" if freeze else None
+    apply_print_setup(ws, landscape=landscape, header_rows=(layout.header_top, layout.header_bottom),
+                      freeze_cell=freeze_cell)
+    return layout
+
+
+def _widen_title(ws, last_col: int) -> None:
+    """Re-centre the merged title row (row 1) over a wider table added below."""
+    for rng in list(ws.merged_cells.ranges):
+        if rng.min_row == 1 and rng.max_row == 1 and rng.min_col == 1 and rng.max_col < last_col:
+            ws.unmerge_cells(str(rng))
+            title = ws.cell(row=1, column=1)
+            for c in range(2, last_col + 1):
+                ws.cell(row=1, column=c).border = NO_BORDER
+            title.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+            _merge(ws, 1, 1, 1, last_col)
+            return
+
+
+def append_table(ws, columns: Sequence[Column], rows: Sequence, *, caption: Optional[str] = None,
+                 gap: int = 1, total: Optional[Total] = None, empty_text: Optional[str] = None,
+                 col_widths: Optional[Dict[str, float]] = None) -> TableLayout:
+    """A further table below what is on ``ws`` (after ``gap`` blank rows), with an optional bold caption."""
+    columns = list(columns)
+    rows = list(rows)
+    r = ws.max_row + 1 + gap
+    if caption:
+        _merged_line(ws, r, 1, len(columns), caption, font=BOLD_FONT, wrap=False)
+        ws.row_dimensions[r].height = 22
+        r += 1
+    layout = write_table(ws, r, columns, rows, total=total, empty_text=empty_text)
+    _widen_title(ws, layout.last_col)
+    set_widths(ws, _column_widths(layout, rows, col_widths), grow_only=True)
+    break_headers(ws, layout)
+    fit_row_heights(ws, layout.header_top, layout.end_row)
+    return layout
+
+
+def _provenance_text(value) -> str:
+    if isinstance(value, dict):
+        return "\n".join(f"{clean_text(k)}：{_provenance_text(v)}" for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return "\n".join(_provenance_text(v) for v in value)
+    if isinstance(value, (_dt.datetime, _dt.date)):
+        return value.isoformat(sep=" ", timespec="seconds") if isinstance(value, _dt.datetime) \
+            else value.isoformat()
+    return clean_text(value)
+
+
+PROVENANCE_COLUMNS = (
+    Column("item", "项目", "text", width=18, wrap=True),
+    Column("content", "内容", "text", width=64, wrap=True),
+)
+
+
+def add_provenance_sheet(wb, items: Iterable, *, title: str = "数据说明",
+                         heading: Optional[str] = None, footer: Union[bool, str] = False,
+                         organisation: str = "", report_date=None) -> TableLayout:
+    """Sheet “数据说明”: two columns 项目/内容, one row per ``(项目, 内容)`` item.
+
+    ``内容`` may be a text, a number, a date, a list (one line each) or a dict (“键：值” lines); every
+    value is written as text.  Typical items: 插件版本, 运行时间, 输入图层 (path, layer, feature count,
+    CRS), 工作坐标系, 分类版本, 面积口径, 取舍规则 (:func:`rounding_rule_text`), 规则方案, 参数.
+    """
+    rows = []
+    for item in items:
+        if isinstance(item, dict):
+            key, value = item.get("item", item.get("项目", "")), item.get("content", item.get("内容", ""))
+        else:
+            key, value = item
+        rows.append({"item": clean_text(key), "content": _provenance_text(value)})
+    return add_table_sheet(wb, title, heading=heading or title, columns=PROVENANCE_COLUMNS, rows=rows,
+                           footer=footer, organisation=organisation, report_date=report_date,
+                           empty_text="（无）", landscape=False, freeze=False)
+
+
+# --------------------------------------------------------------------------- saving
+class OutputLockedError(PermissionError):
+    """The output file cannot be replaced, usually because Excel/WPS has it open."""
+
+
+def _locked_message(path: Path) -> str:
+    return (f"文件 {path} 正被其他程序打开（如 Excel/WPS），请关闭后重试 / "
+            f"the file {path} is open in another program (Excel, WPS ...): close it and retry")
+
+
+def _default_mode() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
+def save_atomic(wb, path, *, retries: int = 3, retry_delay: float = 0.3) -> Path:
+    """Save ``wb`` to ``path`` via a temporary file in the same folder and ``os.replace``.
+
+    A failure while writing leaves an existing ``path`` untouched and removes the temporary file.
+    If the target is locked (PermissionError, e.g. open in Excel/WPS on Windows) the replace is
+    retried briefly, then :class:`OutputLockedError` says to close the file and retry.
+    """
+    target = Path(path)
+    if target.is_dir():
+        raise IsADirectoryError(f"输出路径 {target} 是文件夹，请给出 .xlsx 文件名 / {target} is a folder")
+    folder = target.parent if str(target.parent) else Path(".")
+    if not folder.is_dir():
+        raise FileNotFoundError(f"输出文件夹 {folder} 不存在 / the output folder {folder} does not exist")
+    if os.name == "nt" and target.exists():  # a file open in Excel/WPS cannot even be opened for writing
+        try:
+            with open(target, "r+b"):
+                pass
+        except PermissionError as exc:
+            raise OutputLockedError(_locked_message(target)) from exc
+    mode = (target.stat().st_mode & 0o777) if target.exists() else _default_mode()
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=".tmp", dir=str(folder))
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        wb.save(str(tmp))
+        try:
+            os.chmod(tmp, mode)
+        except OSError:  # pragma: no cover - e.g. some network shares
+            pass
+        for attempt in range(retries + 1):
+            try:
+                os.replace(str(tmp), str(target))
+                break
+            except PermissionError as exc:
+                if attempt >= retries:
+                    raise OutputLockedError(_locked_message(target)) from exc
+                time.sleep(retry_delay)
+    except BaseException:
+        try:
+            tmp.unlink()
+        except FileNotFoundError:
+            pass
+        except OSError:  # pragma: no cover
+            pass
+        raise
+    return target
+
+
+__all__ = [
+    "A4", "BODY_FONT", "BOLD_FONT", "BORDER", "Column", "FONT_BODY", "FONT_HEADER", "FONT_TITLE",
+    "HEADER_FILL", "HIGHLIGHT_FILL", "MUTED_FONT", "NUMBER_FORMATS", "OutputLockedError", "PAGE_FOOTER",
+    "TableLayout", "Total", "VERDICT_FILLS", "add_empty_notice", "add_provenance_sheet", "add_table_sheet",
+    "append_table", "apply_print_setup", "break_headers", "choose_landscape", "clean_text", "display_width", "fit_row_heights",
+    "fixed_format", "footer_text", "new_workbook", "notes_text", "put_value", "rounding_rule_text",
+    "safe_sheet_name", "save_atomic", "set_widths", "solid_fill", "style_cell", "write_table", "write_value",
+]

@@ -1,0 +1,620 @@
+"""合规性检查报告 (compliance report) as an approval-ready .xlsx workbook.
+
+Sheets, in order:
+
+1. 审查结论 — one row per subject (图斑/项目): area, per control line (role) the occupied area in
+   公顷 and 亩, its share and status, the overall verdict (coloured) and reasons; fail first, then
+   review, then pass; a 合计 row of ``=SUM()`` formulas.
+2. 压占地类 — per control line, the occupied current land use (三调 三大类 and the 农用地 split
+   耕地/其中水田/园地/林地/草地/其他农用地) and ownership (国有/集体), rounded rows balanced so
+   that they add up (尾差调平); or a notice when no DLTB layer was given.
+3. 冲突明细 — one row per conflict piece, slivers (碎片) last and marked.
+4. 适用规则 — the rule profile in file order (first match wins), the rules used in this run marked.
+5. 数据说明 — provenance and which control lines were checked.
+
+Areas arrive in m² and are converted here: 公顷 = ROUND_HALF_UP(m² / 10 000, decimals_ha),
+亩 = ROUND_HALF_UP(m² × 15 / 10 000, 2), % = ROUND_HALF_UP(occupied / area × 100, 2).
+"""
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import TYPE_CHECKING, Dict, List, Optional
+
+from .compliance import POSITION_ZH, ROLE_ZH, STATUS_NOT_CHECKED, VERDICT_ZH
+from .excel import (
+    HIGHLIGHT_FILL,
+    MUTED_FONT,
+    VERDICT_FILLS,
+    Column,
+    Total,
+    add_provenance_sheet,
+    add_table_sheet,
+    append_table,
+    clean_text,
+    fixed_format,
+    new_workbook,
+    rounding_rule_text,
+    save_atomic,
+)
+from .rounding import balance_remainders, round_half_up, to_decimal
+
+if TYPE_CHECKING:  # pragma: no cover - pandas is imported by the caller
+    import pandas as pd
+
+SHEET_SUMMARY = "审查结论"
+SHEET_LANDUSE = "压占地类"
+SHEET_CONFLICTS = "冲突明细"
+SHEET_RULES = "适用规则"
+SHEET_PROVENANCE = "数据说明"
+
+NO_BASE_TEXT = "未提供现状地类图层（DLTB），不能分解压占地类"
+NO_CONFLICTS_TEXT = "本次检查无冲突图斑 / no conflicts"
+NO_SUBJECTS_TEXT = "无检查对象 / no subjects"
+NO_RULES_TEXT = "规则方案为空 / the rule profile has no rules"
+
+_VERDICT_RANK = {"fail": 0, "review": 1, "pass": 2}
+_ZH_TO_VERDICT = {v: k for k, v in VERDICT_ZH.items()}
+
+#: 三调 level-1 names -> 农用地 split columns (anything else in 农用地 is 其他农用地)
+_LEVEL1_SPLIT = {"耕地": "agr_01", "种植园用地": "agr_02", "园地": "agr_02", "林地": "agr_03", "草地": "agr_04"}
+_PREFIX_SPLIT = {"01": "agr_01", "02": "agr_02", "03": "agr_03", "04": "agr_04"}
+_WETLAND_CODES = ("0303", "0304", "0306", "0402")   # 三调 00 湿地 although GB/T 21010 puts them in 03/04
+_AGR_PARTS = ("agr_01", "agr_02", "agr_03", "agr_04", "agr_other")
+_GROUPS = {"农用地": "agr", "建设用地": "con", "未利用地": "unu"}
+_OWNERSHIP = {"国有": "own_state", "集体": "own_coll"}
+
+NOTE_ROUNDING_LANDUSE = ("各分项先以平方米汇总，再换算为公顷、按四舍五入保留{d}位；采用尾差调平（最大值优先）使每行："
+                         "耕地+园地+林地+草地+其他农用地 = 农用地小计，农用地+建设用地+未利用地{unk} = 合计，"
+                         "国有+集体{own_unk} = 合计；“其中水田”是耕地的一部分，不参与相加")
+
+
+@dataclass
+class ComplianceReportData:
+    """Everything the compliance workbook shows (areas in m²; see the module docstring)."""
+
+    title: str
+    subjects: pd.DataFrame
+    roles: list
+    conflicts: pd.DataFrame
+    rules: pd.DataFrame
+    provenance: list
+    decimals_ha: int = 4
+    has_base: bool = True
+    sliver_m2: Optional[float] = None    # sliver threshold, for the notes
+    organisation: str = ""               # 编制单位 (blank line when empty)
+    report_date: object = None           # datetime.date for the footer (today when None)
+
+
+# --------------------------------------------------------------------------- numbers
+def _dec(value) -> Optional[Decimal]:
+    if value is None:
+        return None
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if isinstance(value, str):
+        value = value.strip()
+        if not value:
+            return None
+    try:
+        if value != value:  # numpy NaN / pandas NA
+            return None
+    except (TypeError, ValueError):
+        return None
+    if hasattr(value, "item"):
+        value = value.item()
+    return to_decimal(value)
+
+
+def ha_value(area_m2, decimals: int = 4) -> Optional[float]:
+    """公顷 = ROUND_HALF_UP(m² / 10 000, decimals) as a float (None for a missing area)."""
+    d = _dec(area_m2)
+    return None if d is None else float(round_half_up(d / 10000, decimals))
+
+
+def mu_value(area_m2, decimals: int = 2) -> Optional[float]:
+    """亩 = ROUND_HALF_UP(m² × 15 / 10 000, decimals), computed exactly."""
+    d = _dec(area_m2)
+    return None if d is None else float(round_half_up(d * 15 / 10000, decimals))
+
+
+def pct_value(part_m2, whole_m2, decimals: int = 2) -> Optional[float]:
+    """% = ROUND_HALF_UP(part / whole × 100, decimals); 0 when the whole is 0."""
+    p, w = _dec(part_m2), _dec(whole_m2)
+    if p is None:
+        return None
+    if w is None or w == 0:
+        return 0.0
+    return float(round_half_up(p * 100 / w, decimals))
+
+
+def _natural_key(text: str):
+    return [(0, int(t), t) if t.isdigit() else (1, 0, t) for t in re.split(r"(\d+)", text) if t]
+
+
+def _text(value) -> str:
+    return clean_text(value).strip()
+
+
+def _records(frame) -> List[dict]:
+    if frame is None:
+        return []
+    return frame.to_dict("records")
+
+
+# --------------------------------------------------------------------------- roles
+def _roles(data: ComplianceReportData) -> List[dict]:
+    out = []
+    for r in data.roles or []:
+        if isinstance(r, str):
+            r = {"role": r}
+        role = _text(r.get("role"))
+        out.append({
+            "role": role,
+            "label": _text(r.get("label")) or ROLE_ZH.get(role, role),
+            "checked": bool(r.get("checked", True)),
+            "layer": _text(r.get("layer")),
+        })
+    if not out and data.subjects is not None:  # fall back on the status_<role> columns
+        for col in data.subjects.columns:
+            if str(col).startswith("status_"):
+                role = str(col)[len("status_"):]
+                checked = not (data.subjects[col] == STATUS_NOT_CHECKED).all()
+                out.append({"role": role, "label": ROLE_ZH.get(role, role), "checked": checked, "layer": ""})
+    return out
+
+
+def _verdict_key(row: dict) -> str:
+    v = _text(row.get("verdict")).lower()
+    if v in _VERDICT_RANK:
+        return v
+    return _ZH_TO_VERDICT.get(_text(row.get("verdict_zh")), v)
+
+
+# --------------------------------------------------------------------------- sheet 1
+def _summary_sheet(wb, data: ComplianceReportData, roles: List[dict]):
+    d = data.decimals_ha
+    ha_fmt = fixed_format(d)
+    columns = [
+        Column("seq", "序号", "seq"),
+        Column("sid", "图斑/项目编号", "code"),
+        Column("code", "规划地类代码", "code"),
+        Column("code_name", "地类名称", "text", max_width=20),
+        Column("area_ha", "面积（公顷）", "ha", fmt=ha_fmt, total="sum"),
+    ]
+    for i, r in enumerate(roles):
+        group = r["label"] if r["checked"] else f"{r['label']}（未检查）"
+        k = f"r{i}"
+        if r["checked"]:
+            columns += [
+                Column(f"{k}_ha", "占用面积（公顷）", "ha", group=group, fmt=ha_fmt, total="sum"),
+                Column(f"{k}_mu", "占用面积（亩）", "mu", group=group, total="sum"),
+                Column(f"{k}_pct", "占比（%）", "pct", group=group,
+                       total=f"=IF({{area_ha}}=0,0,ROUND({{{k}_ha}}/{{area_ha}}*100,2))"),
+            ]
+        else:
+            columns += [
+                Column(f"{k}_ha", "占用面积（公顷）", "ha", group=group, fmt=ha_fmt),
+                Column(f"{k}_mu", "占用面积（亩）", "mu", group=group),
+                Column(f"{k}_pct", "占比（%）", "pct", group=group),
+            ]
+        columns.append(Column(f"{k}_status", "状态", "code", group=group))
+    columns += [Column("verdict_zh", "结论", "code"), Column("reasons", "原因", "text", max_width=48)]
+
+    records = _records(data.subjects)
+    rows = []
+    for rec in records:
+        area = rec.get("area_m2")
+        row = {
+            "sid": _text(rec.get("subject_id", rec.get("subject"))),
+            "code": _text(rec.get("code")),
+            "code_name": _text(rec.get("code_name")),
+            "area_ha": ha_value(area, d),
+            "reasons": _text(rec.get("reasons")),
+        }
+        verdict = _verdict_key(rec)
+        row["_verdict"] = verdict
+        row["verdict_zh"] = _text(rec.get("verdict_zh")) or VERDICT_ZH.get(verdict, verdict)
+        for i, r in enumerate(roles):
+            k = f"r{i}"
+            status = _text(rec.get(f"status_{r['role']}"))
+            if not r["checked"]:
+                row[f"{k}_status"] = status or STATUS_NOT_CHECKED
+                continue
+            occ = rec.get(f"occ_{r['role']}_m2")
+            occ = 0 if _dec(occ) is None else occ
+            row[f"{k}_ha"] = ha_value(occ, d)
+            row[f"{k}_mu"] = mu_value(occ)
+            row[f"{k}_pct"] = pct_value(occ, area)
+            row[f"{k}_status"] = status
+        rows.append(row)
+    rows.sort(key=lambda x: (_VERDICT_RANK.get(x["_verdict"], 3), _natural_key(x["sid"])))
+    for n, row in enumerate(rows, 1):
+        row["seq"] = n
+
+    sliver = (f"小于 {_plain_number(data.sliver_m2)} 平方米的碎片" if data.sliver_m2
+              else "面积过小的碎片")
+    notes = [
+        f"占用面积按控制线融合后计算，重叠控制线不重复计；{sliver}另列于冲突明细，不计入占用面积；"
+        "未检查的控制线不判定为通过。",
+        f"面积先以平方米计算，再换算为公顷（保留{d}位小数）、亩（1 公顷 = 15 亩，保留2位小数），四舍五入；"
+        "占比 = 占用面积 ÷ 面积 × 100；合计行为各行数值之和（公式）。",
+    ]
+    layout = add_table_sheet(
+        wb, SHEET_SUMMARY, heading=f"{data.title}合规性检查审查结论表", unit_line="单位：公顷、亩、%",
+        columns=columns, rows=rows, total=Total("合计") if rows else None, notes=notes,
+        organisation=data.organisation, report_date=data.report_date, empty_text=NO_SUBJECTS_TEXT,
+        freeze_cols=2)
+    for i, row in enumerate(rows):
+        fill = VERDICT_FILLS.get(row["_verdict"])
+        if fill is not None:
+            layout.cell(i, "verdict_zh").fill = fill
+    return layout
+
+
+def _plain_number(value) -> str:
+    d = _dec(value)
+    if d is None:
+        return ""
+    text = format(d.normalize(), "f")
+    return text
+
+
+# --------------------------------------------------------------------------- sheet 2
+def _landuse_key(rec: dict) -> str:
+    """Column key of a conflict piece in the 三大类 / 农用地 split."""
+    group = _GROUPS.get(_text(rec.get("base_group")))
+    if group is None:
+        return "unk"
+    if group != "agr":
+        return group
+    level1 = _text(rec.get("base_level1"))
+    if level1:
+        return _LEVEL1_SPLIT.get(level1, "agr_other")
+    code = _text(rec.get("base_code"))
+    if code[:4] in _WETLAND_CODES:
+        return "agr_other"
+    return _PREFIX_SPLIT.get(code[:2], "agr_other")
+
+
+def _is_paddy(rec: dict) -> bool:
+    flag = rec.get("is_paddy")
+    if flag is not None and not (isinstance(flag, float) and math.isnan(flag)):
+        return bool(flag)
+    return _text(rec.get("base_code"))[:4] == "0101"
+
+
+def _is_sliver(rec: dict) -> bool:
+    flag = rec.get("sliver")
+    if flag is None or (isinstance(flag, float) and math.isnan(flag)):
+        return False
+    return bool(flag)
+
+
+def landuse_breakdown(conflicts, roles: List[dict], decimals: int = 4) -> List[dict]:
+    """Per role: balanced 公顷 values of the non-sliver conflict pieces (see NOTE_ROUNDING_LANDUSE).
+
+    Returns dicts with keys total, agr, agr_01, paddy, agr_02, agr_03, agr_04, agr_other, con, unu,
+    unk, own_state, own_coll, own_unk (Decimal) plus role/label/checked and the exact m² sums.
+    """
+    sums: Dict[str, Dict[str, List[float]]] = {}
+    for rec in _records(conflicts):
+        if _is_sliver(rec):
+            continue
+        area = _dec(rec.get("area_m2"))
+        if area is None:
+            continue
+        role = _text(rec.get("role"))
+        bucket = sums.setdefault(role, {})
+        a = float(area)
+        bucket.setdefault(_landuse_key(rec), []).append(a)
+        if _is_paddy(rec):
+            bucket.setdefault("paddy", []).append(a)
+        bucket.setdefault(_OWNERSHIP.get(_text(rec.get("ownership")), "own_unk"), []).append(a)
+
+    out = []
+    for r in roles:
+        b = sums.get(r["role"], {})
+        m2 = {k: to_decimal(math.fsum(v)) for k, v in b.items()}
+        ha = {k: v / 10000 for k, v in m2.items()}
+        zero = Decimal(0)
+        agr_parts = [ha.get(k, zero) for k in _AGR_PARTS]
+        agr_exact = sum(agr_parts, zero)
+        top_keys = ("agr", "con", "unu", "unk")
+        top_exact = [agr_exact, ha.get("con", zero), ha.get("unu", zero), ha.get("unk", zero)]
+        total_exact = sum(top_exact, zero)
+        row = {"role": r["role"], "label": r["label"], "checked": r["checked"],
+               "m2": m2, "total": round_half_up(total_exact, decimals)}
+        row.update(zip(top_keys, balance_remainders(top_exact, decimals, total=total_exact)))
+        row.update(zip(_AGR_PARTS, balance_remainders(agr_parts, decimals, total=row["agr"])))
+        paddy = round_half_up(ha.get("paddy", zero), decimals)
+        row["paddy"] = min(paddy, row["agr_01"])   # 其中水田 never exceeds the balanced 耕地
+        own_keys = ("own_state", "own_coll", "own_unk")
+        own_exact = [ha.get(k, zero) for k in own_keys]
+        row.update(zip(own_keys, balance_remainders(own_exact, decimals, total=total_exact)))
+        out.append(row)
+    return out
+
+
+def _landuse_sheet(wb, data: ComplianceReportData, roles: List[dict], conflict_counts: Dict[str, float]):
+    d = data.decimals_ha
+    if not data.has_base:
+        cols = [Column("seq", "序号", "seq"), Column("label", "控制线", "text"),
+                Column("note", "说明", "text", width=60)]
+        return add_table_sheet(
+            wb, SHEET_LANDUSE, heading=f"{data.title}压占现状地类统计表", columns=cols, rows=[],
+            empty_text=NO_BASE_TEXT, notes="压占地类分解需要现状地类图斑（DLTB）图层。",
+            organisation=data.organisation, report_date=data.report_date, landscape=False)
+
+    table = landuse_breakdown(data.conflicts, roles, d)
+    has_unk = any(row["unk"] != 0 for row in table)
+    has_own_unk = any(row["own_unk"] != 0 for row in table)
+    fmt = fixed_format(d)
+    agr = "农用地"
+    cols = [
+        Column("seq", "序号", "seq"),
+        Column("label", "控制线", "text", max_width=16),
+        Column("total", "合计", "ha", fmt=fmt),
+        Column("agr", "小计", "ha", group=agr, fmt=fmt),
+        Column("agr_01", "耕地", "ha", group=agr, fmt=fmt),
+        Column("paddy", "其中水田", "ha", group=agr, fmt=fmt),
+        Column("agr_02", "园地", "ha", group=agr, fmt=fmt),
+        Column("agr_03", "林地", "ha", group=agr, fmt=fmt),
+        Column("agr_04", "草地", "ha", group=agr, fmt=fmt),
+        Column("agr_other", "其他农用地", "ha", group=agr, fmt=fmt),
+        Column("con", "建设用地", "ha", fmt=fmt),
+        Column("unu", "未利用地", "ha", fmt=fmt),
+    ]
+    if has_unk:
+        cols.append(Column("unk", "地类不详", "ha", fmt=fmt))
+    cols += [Column("own_state", "国有", "ha", group="权属性质", fmt=fmt),
+             Column("own_coll", "集体", "ha", group="权属性质", fmt=fmt)]
+    if has_own_unk:
+        cols.append(Column("own_unk", "不详", "ha", group="权属性质", fmt=fmt))
+    cols.append(Column("remark", "备注", "text", max_width=30))
+
+    rows = []
+    mismatch = []
+    value_keys = [c.key for c in cols if c.kind == "ha"]
+    for n, t in enumerate(table, 1):
+        row = {"seq": n, "label": t["label"]}
+        if not t["checked"]:
+            row["remark"] = "未检查（未提供图层）"
+        else:
+            row.update({k: t[k] for k in value_keys})
+            if t["total"] == 0:
+                row["remark"] = "无压占"
+            occ = conflict_counts.get(t["role"])
+            pieces = sum(t["m2"].get(k, Decimal(0)) for k in ("agr_01", "agr_02", "agr_03", "agr_04",
+                                                               "agr_other", "con", "unu", "unk"))
+            if occ is not None and abs(float(pieces) - occ) > 0.01:
+                mismatch.append(f"{t['label']}：冲突明细合计 {float(pieces):.2f} 平方米，"
+                                f"审查结论占用合计 {occ:.2f} 平方米")
+        rows.append(row)
+    notes = [
+        "按冲突明细中的图斑（不含碎片）汇总；三大类与农用地分项按三调工作分类的一级类划分，"
+        "其他农用地含农村道路、坑塘水面、沟渠、设施农用地、田坎及湿地中的农用地等。",
+        NOTE_ROUNDING_LANDUSE.format(d=d, unk="+地类不详" if has_unk else "",
+                                     own_unk="+不详" if has_own_unk else ""),
+    ]
+    if mismatch:
+        notes.append("以下控制线的冲突明细面积与审查结论表的占用面积不一致（控制线要素之间可能有重叠）："
+                     + "；".join(mismatch))
+    return add_table_sheet(
+        wb, SHEET_LANDUSE, heading=f"{data.title}压占现状地类统计表", unit_line="单位：公顷",
+        columns=cols, rows=rows, notes=notes, organisation=data.organisation,
+        report_date=data.report_date, freeze_cols=2)
+
+
+# --------------------------------------------------------------------------- sheet 3
+def _conflict_sheet(wb, data: ComplianceReportData, roles: List[dict], subject_order: Dict[str, int]):
+    d = data.decimals_ha
+    labels = {r["role"]: r["label"] for r in roles}
+    role_pos = {r["role"]: i for i, r in enumerate(roles)}
+    cols = [
+        Column("seq", "序号", "seq"),
+        Column("sid", "图斑/项目编号", "code"),
+        Column("role_label", "控制线", "text", max_width=14),
+        Column("control_id", "控制线要素编号", "code"),
+        Column("zone", "分区", "text", max_width=14),
+        Column("position", "内/外", "code"),
+        Column("base_code", "现状地类代码", "code"),
+        Column("base_name", "现状地类名称", "text", max_width=14),
+        Column("base_group", "三大类", "code"),
+        Column("ownership", "权属性质", "code"),
+        Column("m2", "面积（平方米）", "m2", total="sum"),
+        Column("ha", "面积（公顷）", "ha", fmt=fixed_format(d), total="sum"),
+        Column("mu", "面积（亩）", "mu", total="sum"),
+        Column("rule_id", "规则编号", "code"),
+        Column("verdict_zh", "结论", "code"),
+        Column("message", "说明", "text", max_width=44),
+    ]
+    sliver_text = (f"碎片（小于 {_plain_number(data.sliver_m2)} 平方米），不计入占用面积" if data.sliver_m2
+                   else "碎片，不计入占用面积")
+    records = _records(data.conflicts)
+    items = []
+    for idx, rec in enumerate(records):
+        sid = _text(rec.get("subject_id", rec.get("subject")))
+        role = _text(rec.get("role"))
+        sliver = _is_sliver(rec)
+        message = _text(rec.get("message"))
+        verdict_zh = _text(rec.get("verdict_zh"))
+        pos = _text(rec.get("position"))
+        area = rec.get("area_m2")
+        row = {
+            "sid": sid,
+            "role_label": _text(rec.get("role_label")) or labels.get(role) or ROLE_ZH.get(role, role),
+            "control_id": _text(rec.get("control_id")),
+            "zone": _text(rec.get("zone")),
+            "position": POSITION_ZH.get(pos, pos),
+            "base_code": _text(rec.get("base_code")),
+            "base_name": _text(rec.get("base_name")),
+            "base_group": _text(rec.get("base_group")),
+            "ownership": _text(rec.get("ownership")),
+            "m2": None if _dec(area) is None else float(round_half_up(_dec(area), 2)),
+            "ha": ha_value(area, d),
+            "mu": mu_value(area),
+            "rule_id": _text(rec.get("rule_id")),
+            "verdict_zh": "碎片" if sliver else verdict_zh,
+            "message": f"{sliver_text}；{message}" if sliver and message else (sliver_text if sliver else message),
+            "_sliver": sliver,
+            "_verdict": _ZH_TO_VERDICT.get(verdict_zh, _text(rec.get("verdict")).lower()),
+        }
+        key = (sliver, subject_order.get(sid, len(subject_order)), _natural_key(sid),
+               role_pos.get(role, len(role_pos)), _natural_key(row["control_id"]), idx)
+        items.append((key, row))
+    items.sort(key=lambda kv: kv[0])
+    rows = [row for _, row in items]
+    for n, row in enumerate(rows, 1):
+        row["seq"] = n
+    n_main = sum(1 for row in rows if not row["_sliver"])
+    n_sliver = len(rows) - n_main
+
+    notes = ["面积为图斑与单个控制线要素相交部分的面积，平方米保留2位、公顷保留"
+             f"{d}位、亩保留2位（四舍五入）；控制线要素之间重叠时，融合后（不重复计）的占用面积见审查结论表。"]
+    if n_sliver:
+        notes.append(f"表末 {n_sliver} 行为{sliver_text}；合计行不含碎片。")
+    total = Total("合计（不含碎片）" if n_sliver else "合计", rows=(0, n_main - 1)) if rows else None
+    layout = add_table_sheet(
+        wb, SHEET_CONFLICTS, heading=f"{data.title}冲突图斑明细表", unit_line="单位：平方米、公顷、亩",
+        columns=cols, rows=rows, total=total, notes=notes, organisation=data.organisation,
+        report_date=data.report_date, empty_text=NO_CONFLICTS_TEXT, freeze_cols=2)
+    for i, row in enumerate(rows):
+        if row["_sliver"]:
+            for c in cols:
+                layout.cell(i, c.key).font = MUTED_FONT
+        else:
+            fill = VERDICT_FILLS.get(row["_verdict"])
+            if fill is not None:
+                layout.cell(i, "verdict_zh").fill = fill
+    return layout, n_main, n_sliver
+
+
+# --------------------------------------------------------------------------- sheet 4
+def _all_or(text: str) -> str:
+    return "全部" if text in ("", "*") else text
+
+
+def _rules_sheet(wb, data: ComplianceReportData, roles: List[dict]):
+    labels = {r["role"]: r["label"] for r in roles}
+    cols = [
+        Column("rule_id", "规则编号", "code"),
+        Column("role", "控制线", "text", max_width=14),
+        Column("zone", "分区", "text", max_width=16),
+        Column("position", "内/外", "code"),
+        Column("classes", "地类", "text", max_width=18),
+        Column("project_types", "项目类型", "text", max_width=16),
+        Column("verdict", "结论", "code"),
+        Column("message", "说明", "text", max_width=44),
+        Column("legal_basis", "依据", "text", max_width=30),
+        Column("evidence", "证据等级", "code"),
+        Column("applied", "本次是否适用", "code"),
+    ]
+    rows = []
+    for rec in _records(data.rules):
+        role = _text(rec.get("role"))
+        verdict = _text(rec.get("verdict")).lower()
+        pos = _text(rec.get("position"))
+        applied = rec.get("applied")
+        applied = bool(applied) if applied is not None and not (isinstance(applied, float) and math.isnan(applied)) \
+            else False
+        rows.append({
+            "rule_id": _text(rec.get("rule_id")),
+            "role": labels.get(role) or ROLE_ZH.get(role, role),
+            "zone": _all_or(_text(rec.get("zone"))),
+            "position": POSITION_ZH.get(pos, pos),
+            "classes": _all_or(_text(rec.get("classes"))),
+            "project_types": _all_or(_text(rec.get("project_types"))),
+            "verdict": VERDICT_ZH.get(verdict, _text(rec.get("verdict"))),
+            "message": _text(rec.get("message")),
+            "legal_basis": _text(rec.get("legal_basis")),
+            "evidence": _text(rec.get("evidence")),
+            "applied": "是" if applied else "否",
+            "_applied": applied,
+        })
+    n_applied = sum(1 for r in rows if r["_applied"])
+    notes = [
+        "规则按规则方案文件中的顺序排列，逐条匹配，先匹配者适用；本次检查用到的规则以底色标出"
+        f"（{n_applied} 条）。",
+        "证据等级：V 有原文核实，S 有二手资料支持，R 为推定/经验规则，需对照现行文件核实。",
+    ]
+    layout = add_table_sheet(
+        wb, SHEET_RULES, heading=f"{data.title}合规性检查适用规则表", columns=cols, rows=rows, notes=notes,
+        organisation=data.organisation, report_date=data.report_date, empty_text=NO_RULES_TEXT,
+        freeze_cols=1)
+    for i, row in enumerate(rows):
+        if row["_applied"]:
+            for c in cols:
+                layout.cell(i, c.key).fill = HIGHLIGHT_FILL
+    return layout
+
+
+# --------------------------------------------------------------------------- sheet 5
+def _provenance_sheet(wb, data: ComplianceReportData, roles: List[dict]):
+    items = [tuple(item) if not isinstance(item, dict) else item for item in (data.provenance or [])]
+    names = {_text(i[0]) if not isinstance(i, dict) else _text(i.get("item", i.get("项目"))) for i in items}
+    if "取舍规则" not in names:
+        items.append(("取舍规则", rounding_rule_text(
+            data.decimals_ha, balanced="压占地类表采用尾差调平（最大值优先），使分项之和等于合计")))
+    layout = add_provenance_sheet(wb, items, title=SHEET_PROVENANCE, heading="数据说明")
+    cols = [Column("label", "控制线", "text"), Column("layer", "图层", "text", max_width=72),
+            Column("state", "检查情况", "text", max_width=30)]
+    rows = [{"label": r["label"], "layer": r["layer"] or ("（未提供）" if not r["checked"] else ""),
+             "state": "已检查" if r["checked"] else "未检查（不判定为通过）"} for r in roles]
+    append_table(layout.ws, cols, rows, caption="控制线检查情况", empty_text="（无）")
+    return layout
+
+
+# --------------------------------------------------------------------------- entry point
+def write_compliance_xlsx(data: ComplianceReportData, path) -> dict:
+    """Write the compliance workbook to ``path`` (atomically, see :func:`core.excel.save_atomic`).
+
+    Returns ``{"sheets": [...], "subjects": n, "conflicts": n (pieces, slivers included), "slivers": n,
+    "path": str,
+    "totals": {sheet: {column header: expected 合计 value}}}``.
+    """
+    roles = _roles(data)
+    wb = new_workbook()
+    summary = _summary_sheet(wb, data, roles)
+
+    subject_order = {}
+    for i in range(max(summary.last_row - summary.first_row + 1, 0)):
+        subject_order[str(summary.cell(i, "sid").value or "")] = i
+
+    conflict_counts: Dict[str, float] = {}
+    if data.subjects is not None:
+        for r in roles:
+            col = f"occ_{r['role']}_m2"
+            if r["checked"] and col in data.subjects.columns:
+                conflict_counts[r["role"]] = float(data.subjects[col].fillna(0).astype(float).sum())
+
+    _landuse_sheet(wb, data, roles, conflict_counts)
+    conflicts, n_main, n_sliver = _conflict_sheet(wb, data, roles, subject_order)
+    _rules_sheet(wb, data, roles)
+    _provenance_sheet(wb, data, roles)
+
+    totals = {}
+    for name, layout in ((SHEET_SUMMARY, summary), (SHEET_CONFLICTS, conflicts)):
+        heads = {}
+        for c in layout.columns:
+            if c.key in layout.expected_totals:
+                label = f"{'/'.join(c.path)}/{c.header}" if c.path else c.header
+                heads[label] = float(layout.expected_totals[c.key])
+        totals[name] = heads
+
+    target = save_atomic(wb, path)
+    return {
+        "sheets": list(wb.sheetnames),
+        "subjects": max(summary.last_row - summary.first_row + 1, 0),
+        "conflicts": n_main + n_sliver,
+        "slivers": n_sliver,
+        "path": str(target),
+        "totals": totals,
+    }
+
+
+__all__ = ["ComplianceReportData", "NO_BASE_TEXT", "NO_CONFLICTS_TEXT", "SHEET_CONFLICTS", "SHEET_LANDUSE",
+           "SHEET_PROVENANCE", "SHEET_RULES", "SHEET_SUMMARY", "ha_value", "landuse_breakdown", "mu_value",
+           "pct_value", "write_compliance_xlsx"]

@@ -23,7 +23,10 @@ from core.registry import (
     parse_system,
 )
 
-REFERENCE = Path("/work/shared/reference/standards")
+# shared/ sits beside the checkout (locally and in CI); /work/shared is the workplace default
+REFERENCE = next((p for p in (Path(__file__).resolve().parents[3] / "shared" / "reference" / "standards",
+                              Path("/work/shared/reference/standards")) if p.is_dir()),
+                 Path("/work/shared/reference/standards"))
 CLASS_DIR = DATA_DIR / "classification"
 
 

@@ -26,7 +26,7 @@ from tools import sample_county as sc  # noqa: E402
 
 N = 1500
 SEED = 20231101
-SHARED = Path("/work/shared/reference/standards")
+SHARED = Path(__file__).resolve().parents[3] / "shared" / "reference" / "standards"
 LAYERS = {"DLTB", "GHYD", "YJJBNT", "STBHHX", "CZKFBJ", "XZQ"}
 CROPLAND = {"0101", "0102", "0103"}
 BUILT_UP = {"05H1", "0508", "0601", "0602", "0701", "0702", "08H1", "08H2", "08H2A", "0809",

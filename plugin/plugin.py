@@ -1,6 +1,7 @@
 """Desktop glue: GuotuKit menu and toolbar, provider registration."""
 from __future__ import annotations
 
+import importlib
 import os
 
 from qgis.core import Qgis, QgsApplication, QgsMessageLog
@@ -18,6 +19,8 @@ MENU_ENTRIES = [
     ("Convert land-use codes", "convert.svg", "guotukit:convertlandusecodes"),
     ("Compliance check against control lines", "compliance.svg", "guotukit:compliancecheck"),
 ]
+# Algorithms with their own form (module path inside the plugin, class); the others open the Processing dialog.
+FORMS = {"guotukit:compliancecheck": "forms.compliance_dialog.ComplianceDialog"}
 
 
 class GuotuKitPlugin:
@@ -27,6 +30,7 @@ class GuotuKitPlugin:
         self.menu = None
         self.toolbar = None
         self.actions = []
+        self._dialogs = {}
 
     # Called by QGIS before initGui (and on its own by qgis_process).
     def initProcessing(self):
@@ -70,6 +74,10 @@ class GuotuKitPlugin:
             self.iface.messageBar().pushWarning("GuotuKit", message)
 
     def unload(self):
+        for dialog in self._dialogs.values():
+            dialog.close()
+            dialog.deleteLater()
+        self._dialogs = {}
         for action in self.actions:
             if self.toolbar is not None:
                 self.toolbar.removeAction(action)
@@ -91,7 +99,22 @@ class GuotuKitPlugin:
         if missing:
             QMessageBox.warning(self.iface.mainWindow(), "GuotuKit", missing_message(missing))
             return
+        if alg_id in FORMS:
+            self.open_form(alg_id)
+            return
         processing.execAlgorithmDialog(alg_id, {})
+
+    def open_form(self, alg_id: str):
+        """Show the algorithm's own form (non-modal, one per algorithm, kept while the plugin lives)."""
+        dialog = self._dialogs.get(alg_id)
+        if dialog is None:
+            module, cls = FORMS[alg_id].rsplit(".", 1)
+            form_class = getattr(importlib.import_module(f"..{module}", __package__), cls)  # lazy, relative
+            dialog = self._dialogs[alg_id] = form_class(iface=self.iface)
+        dialog.show()
+        dialog.raise_()
+        dialog.activateWindow()
+        return dialog
 
     def show_about(self):
         from .about import about_text

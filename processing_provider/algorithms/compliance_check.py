@@ -332,7 +332,7 @@ class ComplianceCheckAlgorithm(GuotuKitAlgorithm):
 
     # ------------------------------------------------------------------------------------------
     def _write_conflicts(self, parameters, context, res, crs):
-        from ...core.rounding import convert_area, rhu
+        from ...core.rounding import rhu_array
 
         spec = [("SUBJ_ID", QVariant.String), ("ROLE", QVariant.String), ("ROLE_ZH", QVariant.String),
                 ("CTRL_ID", QVariant.String), ("ZONE", QVariant.String), ("POSITION", QVariant.String),
@@ -349,25 +349,32 @@ class ComplianceCheckAlgorithm(GuotuKitAlgorithm):
         import shapely
 
         c = res.conflicts
-        wkbs = shapely.to_wkb(shapely.force_2d(c["geometry"].to_numpy())) if len(c) else []
-        for i, row in enumerate(c.itertuples(index=False)):
+        n = len(c)
+        wkbs = shapely.to_wkb(shapely.force_2d(c["geometry"].to_numpy())) if n else []
+        area = c["area_m2"].to_numpy(dtype=float) if n else []
+        m2, ha, mu = rhu_array(area, 2), rhu_array(area / 10000.0, 4), rhu_array(area * 15.0 / 10000.0, 2)
+        pos = ["内" if p == "inside" else "外" for p in c["position"]]
+        msg = [m if isinstance(m, str) else "" for m in c["message"]]
+        rule = [r if isinstance(r, str) else "" for r in c["rule_id"]]
+        cols = [c[k].tolist() for k in ("subject_id", "role", "role_label", "control_id", "zone")]
+        cols2 = [c[k].tolist() for k in ("base_code", "base_name", "base_group", "ownership", "base_ids")]
+        sliver = c["sliver"].astype(int).tolist() if n else []
+        vz = c["verdict_zh"].tolist() if n else []
+        for i in range(n):
             f = QgsFeature(fields)
             if wkbs[i] is not None:
                 g = QgsGeometry()
                 g.fromWkb(wkbs[i])
                 g.convertToMultiType()
                 f.setGeometry(g)
-            a = float(row.area_m2)
-            f.setAttributes([row.subject_id, row.role, row.role_label, row.control_id, row.zone,
-                             "内" if row.position == "inside" else "外", row.base_code, row.base_name, row.base_group,
-                             row.ownership, row.base_ids, rhu(a, 2), rhu(convert_area(a, "ha"), 4),
-                             rhu(convert_area(a, "mu"), 2), int(bool(row.sliver)), row.rule_id or "", row.verdict_zh,
-                             row.message if isinstance(row.message, str) else ""])
+            f.setAttributes([cols[0][i], cols[1][i], cols[2][i], cols[3][i], cols[4][i], pos[i], cols2[0][i],
+                             cols2[1][i], cols2[2][i], cols2[3][i], cols2[4][i], float(m2[i]), float(ha[i]),
+                             float(mu[i]), sliver[i], rule[i], vz[i], msg[i]])
             sink.addFeature(f, QgsFeatureSink.FastInsert)
         return dest
 
     def _write_summary(self, parameters, context, res, subj, crs):
-        from ...core.rounding import convert_area, rhu
+        from ...core.rounding import rhu_array
 
         roles = [r["role"] for r in res.roles]
         fields = QgsFields()
@@ -388,19 +395,24 @@ class ComplianceCheckAlgorithm(GuotuKitAlgorithm):
         if sink is None:
             raise QgsProcessingException(self.invalidSinkError(parameters, self.SUMMARY))
         s = res.subjects
-        for i in range(len(s)):
-            row = s.iloc[i]
+        cols = [s["subject_id"].tolist(), [c or "" for c in s["code"]], s["code_name"].tolist(),
+                rhu_array(s["area_m2"].to_numpy(dtype=float) / 10000.0, 4).tolist()]
+        for role in roles:
+            cols.append(rhu_array(s[f"occ_{role}_m2"].to_numpy(dtype=float) / 10000.0, 4).tolist())
+            cols.append(rhu_array(s[f"pct_{role}"].to_numpy(dtype=float), 2).tolist())
+            cols.append(s[f"status_{role}"].tolist())
+        cols.append(s["verdict_zh"].tolist())
+        cols.append([r if isinstance(r, str) else "" for r in s["reasons"]])
+        cols.append([r if isinstance(r, str) else "" for r in s.get("rule_ids", [""] * len(s))])
+        rows = list(zip(*cols))
+        for i, vals in enumerate(rows):
             f = QgsFeature(fields)
             if wkb[i] is not None:
                 g = QgsGeometry()
                 g.fromWkb(wkb[i])
                 g.convertToMultiType()
                 f.setGeometry(g)
-            vals = [row["subject_id"], row["code"] or "", row["code_name"], rhu(convert_area(float(row["area_m2"]), "ha"), 4)]
-            for role in roles:
-                vals += [rhu(convert_area(float(row[f"occ_{role}_m2"]), "ha"), 4), rhu(float(row[f"pct_{role}"]), 2), row[f"status_{role}"]]
-            vals += [row["verdict_zh"], row["reasons"] or "", row.get("rule_ids", "") or ""]
-            f.setAttributes(vals)
+            f.setAttributes(list(vals))
             sink.addFeature(f, QgsFeatureSink.FastInsert)
         return dest
 

@@ -45,3 +45,22 @@ def test_balanced_rows_add_up_to_rounded_total(values, decimals):
     unit = Decimal(1).scaleb(-decimals)
     for g, v in zip(got, values):  # no row moves by more than the rows can share
         assert abs(g - Decimal(str(v))) <= unit * (1 + len(values))
+
+
+@given(st.lists(st.floats(min_value=-1e9, max_value=1e9, allow_nan=False), min_size=1, max_size=50), st.integers(0, 6))
+def test_rhu_array_equals_decimal_path(values, decimals):
+    import numpy as np
+
+    from core.rounding import rhu_array
+
+    got = rhu_array(np.array(values), decimals)
+    assert list(got) == [rhu(v, decimals) for v in values]
+
+
+def test_rhu_array_ties():
+    import numpy as np
+
+    from core.rounding import rhu_array
+
+    assert list(rhu_array(np.array([0.125, 2.5, -2.5, 1.005, 0.0]), 2)) == [0.13, 2.5, -2.5, 1.01, 0.0]
+    assert list(rhu_array(np.array([2.5, -2.5]), 0)) == [3.0, -3.0]

@@ -1,0 +1,1 @@
+"""Task dialogs (forms) opened from the GuotuKit menu instead of the bare Processing dialogs."""

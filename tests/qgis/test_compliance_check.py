@@ -168,3 +168,59 @@ def test_excel_report_reads_back(run_alg, tmp_path):
     prov = [c.value for row in wb["数据说明"].iter_rows() for c in row]
     assert any("guotukit:compliancecheck" in str(v) for v in prov)
     assert any("ROUND_HALF_UP" in str(v) for v in prov)
+
+
+def test_sample_county_totals_equal_independent_computation(run_alg):
+    """Per-role occupied area on the sample county = Σ area(subject ∩ union(role)) computed plainly with shapely."""
+    from pathlib import Path
+
+    import numpy as np
+    import shapely
+    from qgis.core import QgsVectorLayer
+
+    gpkg = Path(__file__).resolve().parents[2] / "data" / "sample" / "county.gpkg"
+    lyr = {n: QgsVectorLayer(f"{gpkg}|layername={n}", n, "ogr") for n in ("GHYD", "YJJBNT", "STBHHX", "CZKFBJ")}
+    res, _, _ = run_alg(ALG, {"SUBJECT_LAYER": lyr["GHYD"], "SUBJECT_CODE_FIELD": "GHDLBM", "PROJECT_TYPE": 6,
+                              "PBF_LAYER": lyr["YJJBNT"], "EPRL_LAYER": lyr["STBHHX"], "UDB_LAYER": lyr["CZKFBJ"],
+                              "AREA_BASIS": 1, "SLIVER_TOLERANCE": 0.0, "CONFLICTS": "memory:", "SUMMARY": "memory:"})
+    got = {"pbf": 0.0, "eprl": 0.0, "udb": 0.0}
+    for f in res["SUMMARY"].getFeatures():
+        for role in got:
+            got[role] += f[f"{role.upper()}_HA"]
+
+    def geoms(layer):
+        return np.array([shapely.from_wkb(bytes(f.geometry().asWkb())) for f in layer.getFeatures()], dtype=object)
+
+    subjects = geoms(lyr["GHYD"])
+    for role, name in (("pbf", "YJJBNT"), ("eprl", "STBHHX"), ("udb", "CZKFBJ")):
+        union = shapely.union_all(geoms(lyr[name]))
+        expected = shapely.area(shapely.intersection(subjects, union)).sum() / 10000.0
+        assert expected > 0
+        # summary values are rounded to 0.0001 ha per subject
+        assert got[role] == pytest.approx(expected, abs=len(subjects) * 0.00005 + 1e-6), role
+
+
+def test_curved_subject_and_geographic_subject_crs(run_alg):
+    from qgis.core import QgsCoordinateReferenceSystem, QgsCoordinateTransform, QgsGeometry, QgsProject
+
+    # a CurvePolygon subject (circle of radius 50 m centred on the 永久基本农田 edge at x = X0+50)
+    curved = f"CURVEPOLYGON(CIRCULARSTRING({X0} {Y0 + 50},{X0 + 100} {Y0 + 50},{X0} {Y0 + 50}))"
+    subjects = make_layer("CurvePolygon", "EPSG:4527", [("XMDM", QVariant.String), ("GHDLBM", QVariant.String)],
+                          [(curved, ["O", "0701"])])
+    res, _, _ = run_alg(ALG, _params(SUBJECT_LAYER=subjects))
+    row = _by_id(res["SUMMARY"])["O"]
+    assert row["PBF_PCT"] == pytest.approx(50.0, abs=0.1)  # half the disc lies on 永久基本农田
+    assert row["AREA_HA"] == pytest.approx(3.14159 * 50 * 50 / 10000, rel=1e-3)
+    # the same squares given in EPSG:4490: a GK working CRS is chosen, areas as in EPSG:4527
+    ct = QgsCoordinateTransform(QgsCoordinateReferenceSystem("EPSG:4527"), QgsCoordinateReferenceSystem("EPSG:4490"),
+                                QgsProject.instance())
+    rows = []
+    for f in _subjects().getFeatures():
+        g = QgsGeometry(f.geometry())
+        g.densifyByDistance(1.0)
+        g.transform(ct)
+        rows.append((g.asWkt(12), [f["XMDM"], f["GHDLBM"]]))
+    geo = make_layer("Polygon", "EPSG:4490", [("XMDM", QVariant.String), ("GHDLBM", QVariant.String)], rows)
+    res, fb, _ = run_alg(ALG, _params(SUBJECT_LAYER=geo, AREA_BASIS=0))
+    assert _by_id(res["SUMMARY"])["A"]["PBF_PCT"] == pytest.approx(50.0, abs=0.01)
+    assert any("4527" in i for i in fb.infos)  # zone 39 chosen as the working CRS

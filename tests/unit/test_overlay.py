@@ -1,0 +1,436 @@
+"""Tests for core.overlay: hand-made cases with known areas, subdivision, invariants vs brute force."""
+
+import numpy as np
+import pandas as pd
+import pytest
+import shapely
+import shapely.affinity
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import core.overlay as ov
+from core.overlay import (
+    Cancelled,
+    ControlLayer,
+    InvalidGeometryError,
+    check_geometries,
+    overlay,
+    subdivide,
+)
+
+box = shapely.box
+
+
+def run(subjects, controls, **kw):
+    layer_kw = {k: kw.pop(k) for k in ("max_vertices",) if k in kw}
+    layer = ControlLayer(controls, "pbf", **layer_kw)
+    return overlay(subjects, layer, **kw)
+
+
+def noisy_star(n, radius=1000.0, cx=0.0, cy=0.0, seed=0, holes=()):
+    """Simple star-shaped ring with n vertices (θ increasing, r > 0)."""
+    rng = np.random.default_rng(seed)
+    t = np.linspace(0, 2 * np.pi, n, endpoint=False)
+    r = radius * (1 + 0.3 * np.sin(5 * t + 1) + 0.1 * np.sin(23 * t)) + rng.normal(0, radius * 0.002, n)
+    return shapely.Polygon(np.column_stack([cx + r * np.cos(t), cy + r * np.sin(t)]), holes)
+
+
+# ----------------------------------------------------------------------------------------------
+# hand-made cases
+# ----------------------------------------------------------------------------------------------
+def test_inside_piece_is_the_subject():
+    s = box(10, 10, 30, 20)
+    r = run([s], [box(0, 0, 100, 100)])
+    assert len(r.pieces) == 1
+    row = r.pieces.iloc[0]
+    assert (row.subject, row.control) == (0, 0)
+    assert row.area == pytest.approx(200.0, abs=1e-9)
+    assert row.subject_share == pytest.approx(1.0, abs=1e-12)
+    assert not row.sliver
+    assert row.geometry.equals(s)
+    assert r.occupied[0] == pytest.approx(200.0, abs=1e-9)
+    assert r.subject_area[0] == pytest.approx(200.0, abs=1e-9)
+
+
+def test_inside_a_subdivided_control_across_cut_lines_is_one_piece():
+    big = noisy_star(4000, radius=1000.0)
+    s = box(-60, -60, 60, 60)  # deep inside, and on the first cut lines (x = 0 / y = 0 region)
+    layer = ControlLayer([big], "eprl", max_vertices=64)
+    assert layer.n_pieces > 10
+    hit_pieces = layer.tree.query(s, predicate="intersects")
+    assert len(hit_pieces) >= 2  # the subject really straddles cut lines
+    r = overlay([s], layer)
+    assert len(r.pieces) == 1
+    assert r.pieces.geometry[0].equals(s)
+    assert r.occupied[0] == pytest.approx(s.area, rel=1e-12)
+
+
+def test_outside_no_piece():
+    r = run([box(200, 200, 210, 210)], [box(0, 0, 100, 100)])
+    assert r.pieces.empty
+    assert r.occupied[0] == 0 and r.sliver_area[0] == 0
+    assert r.subject_area[0] == pytest.approx(100.0)
+    assert list(r.pieces.columns) == ["subject", "control", "area", "subject_share", "sliver", "geometry"]
+
+
+def test_straddling_half_over_the_edge():
+    r = run([box(50, 0, 150, 100)], [box(0, 0, 100, 100)])
+    assert len(r.pieces) == 1
+    assert r.pieces.area[0] == pytest.approx(5000.0, abs=1e-9)
+    assert r.pieces.subject_share[0] == pytest.approx(0.5, abs=1e-12)
+    assert r.occupied[0] == pytest.approx(5000.0, abs=1e-9)
+    assert r.pieces.geometry[0].equals(box(50, 0, 100, 100))
+
+
+@pytest.mark.parametrize("subject", [box(100, 0, 200, 100), box(100, 100, 200, 200), box(100, 20, 150, 50)])
+def test_touching_only_is_no_conflict(subject):
+    r = run([subject], [box(0, 0, 100, 100)])
+    assert r.pieces.empty
+    assert r.occupied[0] == 0 and r.sliver_area[0] == 0
+
+
+def test_sliver_is_flagged_and_not_counted():
+    s = box(0, 0, 100, 100)
+    c = box(-50, 0, 0.005, 100)  # 0.005 m × 100 m = 0.5 m²
+    r = run([s], [c], sliver_tolerance=1.0)
+    assert len(r.pieces) == 1
+    assert bool(r.pieces.sliver[0])
+    assert r.pieces.area[0] == pytest.approx(0.5, rel=1e-6)
+    assert r.occupied[0] == 0
+    assert r.sliver_area[0] == pytest.approx(0.5, rel=1e-6)
+    t = r.totals()
+    assert t["subjects_hit"] == 0 and t["pieces"] == 0 and t["sliver_pieces"] == 1
+    assert t["sliver_m2"] == pytest.approx(0.5, rel=1e-6)
+    # a lower tolerance counts it
+    r2 = run([s], [c], sliver_tolerance=0.4)
+    assert not bool(r2.pieces.sliver[0])
+    assert r2.occupied[0] == pytest.approx(0.5, rel=1e-6) and r2.sliver_area[0] == 0
+
+
+@pytest.mark.parametrize("want_geometry", [True, False])
+def test_overlapping_control_features_counted_once(want_geometry):
+    s = box(0, 0, 100, 100)
+    a = box(-10, -10, 60, 110)  # covers 60 × 100 = 6000 of s
+    b = box(40, -10, 110, 50)  # covers 60 × 50 = 3000 of s; a ∩ b ∩ s = 20 × 50 = 1000
+    layer = ControlLayer([a, b], "eprl")
+    assert layer.features_overlap
+    assert layer.overlap_pairs.tolist() == [[0, 1]]
+    r = overlay([s], layer, want_geometry=want_geometry)
+    assert sorted(r.pieces.control.tolist()) == [0, 1]
+    assert sorted(r.pieces.area.round(9).tolist()) == [3000.0, 6000.0]
+    assert r.occupied[0] == pytest.approx(8000.0, abs=1e-6)
+    assert r.pieces.area.sum() == pytest.approx(9000.0, abs=1e-6)
+    assert r.totals()["occupied_m2"] == pytest.approx(8000.0, abs=1e-6)
+    if not want_geometry:
+        assert r.pieces.geometry.isna().all()
+
+
+def test_touching_control_coverage_is_not_overlapping_and_sums():
+    cells = [box(x, y, x + 10, y + 10) for x in range(0, 50, 10) for y in range(0, 50, 10)]
+    layer = ControlLayer(cells, "pbf")
+    assert not layer.features_overlap
+    r = overlay([box(5, 5, 45, 25)], layer)
+    assert len(r.pieces) == 15  # 5 columns × 3 rows of cells meet the subject with area
+    assert r.occupied[0] == pytest.approx(800.0, abs=1e-9)
+
+
+@pytest.mark.parametrize("max_vertices", [256, 8])
+def test_control_with_hole(max_vertices):
+    ring = box(0, 0, 1000, 1000)
+    hole = box(400, 400, 600, 600)
+    control = shapely.Polygon(ring.exterior.coords, [hole.exterior.coords])
+    layer = ControlLayer([control], "eprl", max_vertices=max_vertices)
+    if max_vertices == 8:
+        assert layer.n_pieces > 1
+    inside_hole = box(450, 450, 550, 550)
+    straddle = box(350, 450, 450, 550)  # 50 × 100 outside the hole
+    hole_edge = box(300, 400, 400, 600)  # touches the hole's edge from the outside: fully covered
+    r = overlay([inside_hole, straddle, hole_edge], layer)
+    assert r.occupied[0] == 0 and (r.pieces.subject == 0).sum() == 0
+    assert r.occupied[1] == pytest.approx(5000.0, abs=1e-9)
+    assert r.pieces.loc[r.pieces.subject == 1, "geometry"].iloc[0].equals(box(350, 450, 400, 550))
+    assert r.occupied[2] == pytest.approx(20000.0, abs=1e-9)
+    assert (r.pieces.subject == 2).sum() == 1
+
+
+def test_multipolygon_subject():
+    s = shapely.MultiPolygon([box(10, 10, 20, 20), box(90, 0, 110, 10), box(300, 300, 310, 310)])
+    r = run([s], [box(0, 0, 100, 100)])
+    assert len(r.pieces) == 1
+    assert r.subject_area[0] == pytest.approx(400.0)
+    assert r.occupied[0] == pytest.approx(100.0 + 100.0, abs=1e-9)
+    assert r.pieces.subject_share[0] == pytest.approx(0.5, abs=1e-12)
+
+
+def test_single_part_multipolygon_equal_to_control_is_whole():
+    c = shapely.Polygon([(0, 0), (10, 0), (12, 8), (3, 11), (0, 0)])
+    s = shapely.MultiPolygon([c])
+    neighbour = shapely.Polygon([(10, 0), (20, 0), (20, 10), (12, 8), (10, 0)])  # shares an edge
+    r = run([s, neighbour], [c])
+    assert len(r.pieces) == 1
+    assert r.pieces.subject[0] == 0
+    assert r.pieces.geometry[0] is s  # the subject object itself, no intersection computed
+    assert r.occupied[0] == pytest.approx(c.area, rel=1e-12)
+
+
+def test_none_and_empty_subjects():
+    subjects = [None, shapely.Polygon(), box(0, 0, 10, 10), shapely.MultiPolygon()]
+    r = run(subjects, [box(-5, -5, 5, 5)])
+    assert r.pieces.subject.tolist() == [2]
+    assert r.subject_area.tolist() == [0.0, 0.0, 100.0, 0.0]
+    assert r.occupied.tolist() == [0.0, 0.0, 25.0, 0.0]
+    assert len(r.occupied) == len(r.sliver_area) == 4
+
+
+def test_none_and_empty_controls_keep_their_indices():
+    controls = [None, box(0, 0, 10, 10), shapely.Polygon(), box(20, 0, 30, 10)]
+    layer = ControlLayer(controls, "udb", attributes=pd.DataFrame({"zone": ["a", "b", "c", "d"]}))
+    assert layer.n_features == 2 and layer.ignored == [0, 2]
+    r = overlay([box(5, 0, 25, 10)], layer)
+    assert r.pieces.control.tolist() == [1, 3]
+    assert layer.attributes.zone[r.pieces.control].tolist() == ["b", "d"]
+    with pytest.raises(ValueError):
+        ControlLayer(controls, "udb", attributes=pd.DataFrame({"zone": ["a"]}))
+
+
+def test_no_subjects_and_no_controls():
+    r = run([], [box(0, 0, 1, 1)])
+    assert r.pieces.empty and len(r.occupied) == 0
+    assert r.totals() == {"role": "pbf", "subjects_hit": 0, "occupied_m2": 0.0, "sliver_m2": 0.0,
+                          "pieces": 0, "sliver_pieces": 0}
+    r = run([box(0, 0, 1, 1)], [None])
+    assert r.pieces.empty and r.occupied.tolist() == [0.0]
+
+
+def test_totals():
+    controls = [box(0, 0, 100, 100)]
+    subjects = [box(50, 0, 150, 100), box(10, 10, 20, 20), box(500, 500, 510, 510), box(99.999, 50, 110, 60)]
+    r = run(subjects, controls)  # last one: 0.01 m² sliver
+    t = r.totals()
+    assert t["role"] == "pbf"
+    assert t["subjects_hit"] == 2
+    assert t["occupied_m2"] == pytest.approx(5100.0, abs=1e-6)
+    assert t["sliver_m2"] == pytest.approx(0.01, rel=1e-6)
+    assert (t["pieces"], t["sliver_pieces"]) == (2, 1)
+
+
+# ----------------------------------------------------------------------------------------------
+# subdivision
+# ----------------------------------------------------------------------------------------------
+def test_subdivide_noisy_star_50000_vertices():
+    star = noisy_star(50_000, radius=5000.0)
+    assert shapely.is_valid(star) and shapely.get_num_coordinates(star) == 50_001
+    pieces, owner = subdivide([star], 256)
+    assert len(pieces) > 195  # at least 50 000 / 256
+    assert (owner == 0).all()
+    assert shapely.get_num_coordinates(pieces).max() <= 256
+    assert (shapely.get_type_id(pieces) == 3).all() and shapely.is_valid(pieces).all()
+    total = shapely.area(pieces).sum()
+    assert total == pytest.approx(star.area, rel=1e-9)  # Σ pieces = area: no overlap, no gap …
+    assert shapely.union_all(pieces).area == pytest.approx(star.area, rel=1e-9)  # … and union = area
+    assert shapely.symmetric_difference(shapely.union_all(pieces), star).area < 1e-6 * star.area
+
+
+def test_subdivide_with_holes_multipolygons_none_and_small():
+    holes = [noisy_star(3000, radius=200.0, cx=cx, cy=0, seed=k).exterior.coords[::-1]
+             for k, cx in enumerate((-1500, 1500))]
+    holed = noisy_star(20_000, radius=4000.0, holes=holes)
+    assert shapely.is_valid(holed)
+    small = box(0, 0, 1, 1)
+    multi = shapely.MultiPolygon([box(10_000, 0, 10_010, 10), box(10_020, 0, 10_030, 10)])
+    pieces, owner = subdivide([None, holed, small, shapely.Polygon(), multi], 64)
+    assert set(owner.tolist()) == {1, 2, 4}
+    assert shapely.get_num_coordinates(pieces).max() <= 64
+    for i, g in ((1, holed), (2, small), (4, multi)):
+        assert shapely.area(pieces[owner == i]).sum() == pytest.approx(g.area, rel=1e-9)
+    assert pieces[owner == 2][0].equals(small)
+    assert (owner == 4).sum() == 2  # multipolygons are exploded
+    with pytest.raises(ValueError):
+        subdivide([small], 4)
+
+
+# ----------------------------------------------------------------------------------------------
+# bulk paths: chunks, contact pre-test, aligned data
+# ----------------------------------------------------------------------------------------------
+def _aligned_grid(n=60, size=10.0):
+    """n × n parcels; controls are a copy of every other parcel, plus some shifted by 0.3."""
+    cells = np.array([box(i * size, j * size, (i + 1) * size, (j + 1) * size)
+                      for i in range(n) for j in range(n)], dtype=object)
+    pick = np.arange(len(cells)) % 3 != 0
+    controls = cells[pick].copy()
+    shifted = np.arange(len(controls)) % 17 == 0
+    controls[shifted] = np.array([shapely.affinity.translate(g, 0.3, 0.0) for g in controls[shifted]], dtype=object)
+    return cells, controls
+
+
+def _brute(subjects, controls):
+    u = shapely.union_all([c for c in controls if c is not None and not c.is_empty])
+    return np.array([0.0 if s is None or s.is_empty else s.intersection(u).area for s in subjects])
+
+
+@pytest.mark.parametrize("contact_share", [0.0, 2.0])  # always / never pre-test contacts
+def test_aligned_parcels_and_controls_match_brute_force(monkeypatch, contact_share):
+    cells, controls = _aligned_grid()
+    monkeypatch.setattr(ov, "_CONTACT_SHARE", contact_share)
+    monkeypatch.setattr(ov, "_CHUNK", 700)  # several batches
+    layer = ControlLayer(controls, "pbf")
+    assert layer.features_overlap  # the shifted copies overlap their neighbours
+    r = overlay(cells, layer, sliver_tolerance=0.0)
+    np.testing.assert_allclose(r.occupied, _brute(cells, controls), atol=1e-6)
+    # each parcel copied into the controls has exactly its own piece (+ a shifted neighbour's)
+    assert (r.pieces.area > 0).all()
+    assert len(r.pieces) < 3 * len(controls)
+
+
+# ----------------------------------------------------------------------------------------------
+# property tests
+# ----------------------------------------------------------------------------------------------
+# coordinates on a 1 mm grid, like surveyed data (hypothesis' raw floats include subnormals such
+# as 5e-324, on which GEOS's overlay itself is not robust)
+def mm(lo, hi):
+    return st.integers(int(lo * 1000), int(hi * 1000)).map(lambda i: i / 1000)
+
+
+@st.composite
+def polygons(draw):
+    kind = draw(st.sampled_from(["rect", "rotated", "star"]))
+    x, y = draw(mm(0, 100)), draw(mm(0, 100))
+    if kind == "star":
+        n = draw(st.integers(5, 40))
+        radius = draw(mm(2, 40))
+        radii = draw(st.lists(st.integers(30, 100), min_size=n, max_size=n))
+        t = np.linspace(0, 2 * np.pi, n, endpoint=False)
+        r = radius * np.array(radii) / 100
+        xy = np.round(np.column_stack([x + r * np.cos(t), y + r * np.sin(t)]), 3)
+        g = shapely.Polygon(xy)
+        return g if g.is_valid else shapely.convex_hull(g)
+    w, h = draw(mm(1, 60)), draw(mm(1, 60))
+    g = box(x, y, x + w, y + h)
+    if kind == "rotated":
+        g = shapely.affinity.rotate(g, draw(st.integers(0, 90)), origin="centroid")
+        g = shapely.transform(g, lambda c: np.round(c, 3))  # not set_precision: that grid sticks to overlays
+    return g
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    subjects=st.lists(polygons(), min_size=1, max_size=12),
+    controls=st.lists(polygons(), min_size=1, max_size=8),
+    copies=st.lists(st.integers(0, 7), max_size=3),
+    max_vertices=st.sampled_from([8, 16, 256]),
+    tol=st.sampled_from([0.0, 1.0, 25.0]),
+    want_geometry=st.booleans(),
+)
+def test_invariants_against_brute_force(subjects, controls, copies, max_vertices, tol, want_geometry):
+    subjects = list(subjects) + [controls[i % len(controls)] for i in copies]  # aligned copies
+    layer = ControlLayer(controls, "eprl", max_vertices=max_vertices)
+    r = overlay(subjects, layer, sliver_tolerance=tol, want_geometry=want_geometry)
+    d = _brute(subjects, controls)
+    sa = shapely.area(np.array(subjects, dtype=object))
+    np.testing.assert_allclose(r.subject_area, sa, rtol=1e-12)
+    assert (r.occupied <= r.subject_area + 1e-6).all()
+    p = r.pieces
+    assert (p.area <= r.subject_area[p.subject] + 1e-6).all()
+    assert (p.area > 0).all()
+    np.testing.assert_allclose(p.subject_share, p.area / r.subject_area[p.subject], rtol=1e-12)
+    assert (p.sliver == (p.area < tol)).all()
+    assert not p.duplicated(["subject", "control"]).any()
+    if tol == 0:
+        np.testing.assert_allclose(r.occupied, d, atol=1e-6, rtol=1e-9)
+        assert (r.sliver_area == 0).all()
+    else:  # occupied ≤ D ≤ occupied + sliver_area
+        assert (r.occupied <= d + 1e-6).all()
+        assert (d <= r.occupied + r.sliver_area + 1e-6).all()
+        if not layer.features_overlap:
+            np.testing.assert_allclose(r.occupied + r.sliver_area, d, atol=1e-6, rtol=1e-9)
+    counted = np.bincount(p.subject[~p.sliver], weights=p.area[~p.sliver], minlength=len(subjects))
+    assert (r.occupied <= counted + 1e-6).all()
+    if want_geometry:
+        areas = shapely.area(p.geometry.to_numpy())
+        np.testing.assert_allclose(areas, p.area, atol=1e-6, rtol=1e-7)
+        for s, c, g in zip(p.subject, p.control, p.geometry):
+            assert g.difference(subjects[s]).area < 1e-6 and g.difference(controls[c]).area < 1e-6
+
+
+# ----------------------------------------------------------------------------------------------
+# progress, cancel, invalid input
+# ----------------------------------------------------------------------------------------------
+def test_progress_reaches_one_and_is_monotonic(monkeypatch):
+    monkeypatch.setattr(ov, "_CHUNK", 50)
+    cells, controls = _aligned_grid(20)
+    seen = []
+    overlay(cells, ControlLayer(controls, "pbf"), progress=seen.append)
+    assert seen[-1] == 1.0 and seen == sorted(seen) and len(seen) > 8
+
+
+def test_cancelled_raises(monkeypatch):
+    monkeypatch.setattr(ov, "_CHUNK", 50)
+    cells, controls = _aligned_grid(20)
+    layer = ControlLayer(controls, "pbf")
+    with pytest.raises(Cancelled):
+        overlay(cells, layer, cancelled=lambda: True)
+    calls = []
+
+    def later():  # cancel in the middle of the batches
+        calls.append(1)
+        return len(calls) > 3
+
+    with pytest.raises(Cancelled):
+        overlay(cells, layer, cancelled=later)
+    with pytest.raises(Cancelled):
+        ControlLayer(controls, "pbf", cancelled=lambda: True)
+    assert overlay(cells, layer, cancelled=lambda: False).occupied.sum() > 0
+
+
+BOWTIE = shapely.Polygon([(0, 0), (10, 10), (10, 0), (0, 10), (0, 0)])
+
+
+def test_check_geometries_fail():
+    geoms = [box(0, 0, 1, 1), None, BOWTIE, box(5, 5, 6, 6)]
+    with pytest.raises(InvalidGeometryError) as e:
+        check_geometries(geoms, "fail")
+    assert e.value.indices == [2]
+    assert "Self-intersection" in e.value.reasons[2]
+    assert "#2" in str(e.value)
+    out, rep = check_geometries([box(0, 0, 1, 1), None], "fail")
+    assert rep == {"invalid": 0, "skipped": [], "repaired": [], "empty": 1, "reasons": {}}
+    assert out[1] is None
+
+
+def test_check_geometries_fail_lists_all_but_reasons_for_ten():
+    geoms = [BOWTIE] * 12 + [box(0, 0, 1, 1)]
+    with pytest.raises(InvalidGeometryError) as e:
+        check_geometries(geoms, "fail")
+    assert e.value.indices == list(range(12))
+    assert sorted(e.value.reasons) == list(range(10))
+
+
+def test_check_geometries_skip():
+    geoms = [box(0, 0, 1, 1), BOWTIE, shapely.Polygon()]
+    out, rep = check_geometries(geoms, "skip")
+    assert out[1] is None and out[0] is geoms[0]
+    assert rep["invalid"] == 1 and rep["skipped"] == [1] and rep["repaired"] == [] and rep["empty"] == 1
+    assert "Self-intersection" in rep["reasons"][1]
+    assert geoms[1] is BOWTIE  # input untouched
+
+
+def test_check_geometries_repair():
+    spike = shapely.Polygon([(0, 0), (10, 0), (10, 10), (0, 10), (0, 5), (-5, 5), (0, 5), (0, 0)])
+    flat = shapely.Polygon([(0, 0), (1, 1), (2, 2), (0, 0)])
+    geoms = [BOWTIE, spike, flat, box(0, 0, 1, 1)]
+    out, rep = check_geometries(geoms, "repair")
+    assert rep["invalid"] == 3 and rep["repaired"] == [0, 1] and rep["skipped"] == [2]
+    assert shapely.is_valid(out[:2]).all()
+    assert shapely.get_type_id(out[:2]).tolist() in ([6, 3], [3, 3])
+    mv = shapely.make_valid(BOWTIE)
+    assert out[0].area == pytest.approx(mv.area) == pytest.approx(50.0)
+    assert out[1].area == pytest.approx(100.0) and out[1].geom_type == "Polygon"
+    assert out[2] is None
+    assert out[3] is geoms[3]
+    with pytest.raises(ValueError):
+        check_geometries(geoms, "ignore")
+
+
+def test_non_geometry_input_is_rejected():
+    with pytest.raises(TypeError, match="element 1"):
+        overlay([box(0, 0, 1, 1), "not a geometry"], ControlLayer([box(0, 0, 1, 1)], "pbf"))

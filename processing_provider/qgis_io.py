@@ -65,13 +65,21 @@ def read_columns(
     progress_span: Tuple[float, float] = (0.0, 100.0),
 ) -> Tuple[List[int], Dict[str, list]]:
     """Read only ``field_names`` (no geometry). Values keep their Python types (text stays text)."""
+    fids, cols, _ = _read(source, field_names, feedback, progress_span, geometry=None)
+    return fids, cols
+
+
+def _read(source, field_names, feedback, progress_span, geometry):
+    """One pass over ``source``: feature ids, the named columns, and ``geometry(feat)`` per feature
+    (``geometry=None``: no geometry is fetched at all)."""
     fields = source.fields()
-    idx = [fields.lookupField(f) for f in field_names]
-    request = QgsFeatureRequest().setFlags(QgsFeatureRequest.NoGeometry).setSubsetOfAttributes(
-        [i for i in idx if i >= 0]
-    )
+    idx = [fields.lookupField(f) if f else -1 for f in field_names]
+    request = QgsFeatureRequest().setSubsetOfAttributes([i for i in idx if i >= 0])
+    if geometry is None:
+        request.setFlags(QgsFeatureRequest.NoGeometry)
     fids: List[int] = []
-    cols: Dict[str, list] = {f: [] for f in field_names}
+    cols: Dict[str, list] = {f: [] for f in field_names if f}
+    geoms: list = []
     total = max(source.featureCount(), 1)
     lo, hi = progress_span
     for n, feat in enumerate(source.getFeatures(request)):
@@ -80,10 +88,13 @@ def read_columns(
         fids.append(feat.id())
         attrs = feat.attributes()
         for f, i in zip(field_names, idx):
-            cols[f].append(_py(attrs[i]) if i >= 0 else None)
+            if f:
+                cols[f].append(_py(attrs[i]) if i >= 0 else None)
+        if geometry is not None:
+            geoms.append(geometry(feat))
         if feedback is not None and n % 5000 == 0:
             feedback.setProgress(lo + (hi - lo) * n / total)
-    return fids, cols
+    return fids, cols, geoms
 
 
 def _py(value):
@@ -264,38 +275,24 @@ def read_layer(
     Null/empty geometries are kept as None and counted."""
     from qgis.core import QgsCoordinateTransform
 
-    fields = source.fields()
-    idx = [fields.lookupField(f) if f else -1 for f in field_names]
-    request = QgsFeatureRequest().setSubsetOfAttributes([i for i in idx if i >= 0])
     crs = source.sourceCrs()
     transform = None
     if crs.isValid() and target_crs.isValid() and crs != target_crs:
         transform = QgsCoordinateTransform(crs, target_crs, context.transformContext())
-    fids: List[int] = []
-    cols: Dict[str, list] = {f: [] for f in field_names if f}
-    wkbs: List[Optional[bytes]] = []
     n_null = 0
-    total = max(source.featureCount(), 1)
-    lo, hi = progress_span
-    for n, feat in enumerate(source.getFeatures(request)):
-        if feedback is not None and feedback.isCanceled():
-            break
-        fids.append(feat.id())
-        attrs = feat.attributes()
-        for f, i in zip(field_names, idx):
-            if f:
-                cols[f].append(_py(attrs[i]) if i >= 0 else None)
+
+    def geometry(feat):
+        nonlocal n_null
         geom = feat.geometry()
         if geom is None or geom.isNull() or geom.isEmpty():
-            wkbs.append(None)
             n_null += 1
-        else:
-            if transform is not None:
-                geom = QgsGeometry(geom)
-                geom.transform(transform)
-            wkbs.append(geometry_to_wkb(geom))
-        if feedback is not None and n % 5000 == 0:
-            feedback.setProgress(lo + (hi - lo) * n / total)
+            return None
+        if transform is not None:
+            geom = QgsGeometry(geom)
+            geom.transform(transform)
+        return geometry_to_wkb(geom)
+
+    fids, cols, wkbs = _read(source, field_names, feedback, progress_span, geometry)
     return LayerData(
         name or source.sourceName(),
         fids,

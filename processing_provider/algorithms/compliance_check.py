@@ -363,10 +363,7 @@ class ComplianceCheckAlgorithm(GuotuKitAlgorithm):
         for i in range(n):
             f = QgsFeature(fields)
             if wkbs[i] is not None:
-                g = QgsGeometry()
-                g.fromWkb(wkbs[i])
-                g.convertToMultiType()
-                f.setGeometry(g)
+                f.setGeometry(multi_geometry(wkbs[i]))
             f.setAttributes([cols[0][i], cols[1][i], cols[2][i], cols[3][i], cols[4][i], pos[i], cols2[0][i],
                              cols2[1][i], cols2[2][i], cols2[3][i], cols2[4][i], float(m2[i]), float(ha[i]),
                              float(mu[i]), sliver[i], rule[i], vz[i], msg[i]])
@@ -408,10 +405,7 @@ class ComplianceCheckAlgorithm(GuotuKitAlgorithm):
         for i, vals in enumerate(rows):
             f = QgsFeature(fields)
             if wkb[i] is not None:
-                g = QgsGeometry()
-                g.fromWkb(wkb[i])
-                g.convertToMultiType()
-                f.setGeometry(g)
+                f.setGeometry(multi_geometry(wkb[i]))
             f.setAttributes(list(vals))
             sink.addFeature(f, QgsFeatureSink.FastInsert)
         return dest
@@ -449,6 +443,13 @@ class ComplianceCheckAlgorithm(GuotuKitAlgorithm):
             write_compliance_xlsx(data, path)
         except (OSError, ValueError) as exc:
             raise QgsProcessingException(tr("Could not write the Excel report {0}: {1}").format(path, exc)) from exc
+
+
+def multi_geometry(wkb: bytes) -> QgsGeometry:
+    g = QgsGeometry()
+    g.fromWkb(wkb)
+    g.convertToMultiType()
+    return g
 
 
 def subject_wkb(geoms):

@@ -467,7 +467,7 @@ class ComplianceDialog(QDialog):
             return None
         self._say(tr("Excel report written: {0}").format(path))
         if ask_open:
-            answer = QMessageBox.question(self, tr("Compliance check"), tr("The report was written to\n{0}\n\nOpen it now?").format(path))
+            answer = QMessageBox.question(self, tr("Compliance check"), f"{tr('The report was written to:')}\n{path}\n\n{tr('Open it now?')}")
             if answer == QMessageBox.StandardButton.Yes:
                 QDesktopServices.openUrl(QUrl.fromLocalFile(path))
         return path

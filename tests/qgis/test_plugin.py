@@ -63,3 +63,24 @@ def test_old_shapely_is_reported(monkeypatch):
         lambda name, *a, **k: types.SimpleNamespace(__version__="1.8.5") if name == "shapely" else real_import(name),
     )
     assert deps.missing_dependencies() == ["shapely>=2.0 (found 1.8.5)"]
+
+
+def test_chinese_ui_text_with_english_fallback():
+    from qgis.core import QgsSettings
+
+    from guotukit.plugin import i18n
+    from guotukit.processing_provider.algorithms.compliance_check import ComplianceCheckAlgorithm
+    from guotukit.processing_provider.algorithms.convert_codes import ConvertLandUseCodesAlgorithm
+
+    settings = QgsSettings()
+    try:
+        settings.setValue("GuotuKit/language", "zh")
+        assert ConvertLandUseCodesAlgorithm().displayName() == "转换地类编码"
+        alg = ComplianceCheckAlgorithm()
+        alg.initAlgorithm({})
+        assert all(any("\u4e00" <= ch <= "\u9fff" for ch in p.description()) for p in alg.parameterDefinitions())
+        settings.setValue("GuotuKit/language", "en")
+        assert ConvertLandUseCodesAlgorithm().displayName() == "Convert land-use codes"
+    finally:
+        settings.remove("GuotuKit/language")
+        i18n.reset_cache()

@@ -66,11 +66,10 @@ def test_old_shapely_is_reported(monkeypatch):
 
 
 def test_chinese_ui_text_with_english_fallback():
-    from qgis.core import QgsSettings
-
     from guotukit.plugin import i18n
     from guotukit.processing_provider.algorithms.compliance_check import ComplianceCheckAlgorithm
     from guotukit.processing_provider.algorithms.convert_codes import ConvertLandUseCodesAlgorithm
+    from qgis.core import QgsSettings
 
     settings = QgsSettings()
     try:

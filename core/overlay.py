@@ -10,11 +10,15 @@ O(parcels × vertices) — QGIS's Overlap analysis needs minutes to hours. Here 
    ``max_vertices`` vertices (like PostGIS ``ST_Subdivide``), vectorised level by level.
 2. :class:`ControlLayer` puts the pieces in one ``STRtree`` and prepares them, and finds the
    pairs of control features that overlap each other (positive common area).
-3. :func:`overlay` runs one bulk tree query per chunk of subjects, tests the candidate pairs
+3. :func:`overlay` runs one bulk tree query per batch of subjects, tests the candidate pairs
    with prepared predicates (``intersects``; ``contains_properly`` = the subject lies inside
-   a piece, so the piece *is* the subject and no intersection is computed), intersects the
+   a piece or inside a whole split feature, so the piece *is* the subject and nothing is
+   intersected; ``equals_exact`` = a 图斑 copied into the control layer), drops the contacts
+   such subjects have with neighbouring control features, pre-tests the rest with a DE-9IM
+   pattern when most of them turn out to be mere contacts (aligned data), intersects the
    remaining pairs in bulk, and merges sub-pieces per (subject, control feature) with a
-   vectorised pairwise union reduction.
+   vectorised pairwise union reduction (see :func:`_pair_pieces`). Per-subject unions are
+   computed only for subjects hit by ≥ 2 control features that overlap other features.
 
 Semantics (what the numbers mean; all areas planar, in the working CRS)
 ------------------------------------------------------------------------
@@ -203,7 +207,7 @@ class _Threads:
 
 
 def _bulk(func, a: np.ndarray, b: np.ndarray, threads: Optional[_Threads], *args) -> np.ndarray:
-    """``func(a, b, *args)`` on aligned geometry arrays, split over the threads of ``pool``.
+    """``func(a, b, *args)`` on aligned geometry arrays, in slices over the threads of ``threads``.
 
     ``relate_pattern`` releases the GIL inside GEOS in shapely 2.0, so the slices run in
     parallel (measured ≈1.5–1.8× on 2 cores). Only for operations that do not touch
@@ -249,7 +253,8 @@ def subdivide(geoms, max_vertices: int = 256) -> Tuple[np.ndarray, np.ndarray]:
 
     Level by level, for all pieces at once: count vertices (``shapely.get_num_coordinates``,
     ring closing points included), keep the small ones, halve the bbox of the others along its
-    longer side and clip both halves with ``shapely.clip_by_rect`` (bulk). Multi-part results
+    longer side and clip both halves with ``shapely.clip_by_rect`` (one call per piece being
+    split: shapely 2.0 takes scalar bounds only). Multi-part results
     are exploded, so every piece is a Polygon. A piece that cannot be split further (degenerate
     bbox, or after 48 halvings) is kept as it is. Clipping may leave an invalid ring in rare
     degenerate cases; such pieces are repaired with ``make_valid``.
@@ -331,10 +336,14 @@ class ControlLayer:
     ``T********`` (interiors intersect ⇔ common area > 0 for polygons). Touching neighbours of
     a coverage (永久基本农田 图斑) are therefore not "overlapping".
 
-    Features split into several pieces are also kept whole (a prepared copy): a subject that
-    straddles internal cut lines is tested once against the whole feature
+    Features split into several pieces are also kept whole (``whole``, prepared): a subject
+    that straddles internal cut lines is tested once against the whole feature
     (``contains_properly`` with a prepared polygon is an indexed, near O(log n) test), so it
     needs no intersection and no merging of sub-pieces.
+
+    ``shapely.prepare`` is applied in place: to the pieces, which for features that were not
+    split are the caller's own geometry objects, and to the split features. Preparing does not
+    change a geometry; it attaches a spatial index to it.
 
     ``workers``: threads for the bulk overlap test (default: up to 2). ``progress``/``cancelled``
     as in :func:`overlay`.
@@ -367,14 +376,12 @@ class ControlLayer:
         self.overlapper = np.zeros(len(self.geoms), dtype=bool)  # feature overlaps some other one
         self.overlapper[self.overlap_pairs.ravel()] = True
         _check(cancelled)
-        # whole copies (prepared) of the features that were cut into several pieces; copies, so
-        # the caller's geometry objects are not modified
+        # the features that were cut into several pieces, kept whole for the containment test
         self.whole = np.full(len(self.geoms), None, dtype=object)
         multi = np.nonzero(np.bincount(self.piece_owner, minlength=len(self.geoms)) > 1)[0]
-        if len(multi):
-            self.whole[multi] = shapely.from_wkb(shapely.to_wkb(self.geoms[multi]))
-            shapely.prepare(self.whole[multi])
+        self.whole[multi] = self.geoms[multi]
         self.has_whole = ~shapely.is_missing(self.whole)
+        shapely.prepare(self.whole[multi])
         shapely.prepare(self.pieces)
         _report(progress, 1.0)
 

@@ -16,9 +16,7 @@ import pandas as pd
 import shapely
 
 from .compliance import ROLE_ZH, STATUS_NOT_CHECKED, VERDICT_ZH, RuleProfile, judge
-from .overlay import ControlLayer, overlay
-from .overlay import _grouped_union as grouped_union
-from .overlay import _polygonal as polygonal
+from .overlay import ControlLayer, grouped_union, overlay, polygonal
 from .registry import get_registry
 
 UNCOVERED = ""  # a piece part not covered by any DLTB parcel

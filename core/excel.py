@@ -635,7 +635,7 @@ def fit_row_heights(ws, first_row: int, last_row: int, min_height: Optional[floa
         if min_height:
             need = max(need, min_height)
         if need > 15.5 or min_height:
-            ws.row_dimensions[r].height = round(need, 1)
+            ws.row_dimensions[r].height = round(need, 1)  # ok: a row height in points, not an area
 
 
 def apply_print_setup(ws, *, landscape: bool, header_rows: Optional[Tuple[int, int]] = None,

@@ -190,6 +190,7 @@ def gk_params_from_values(
             epsg = 4491 + zone - 13
     else:
         # every 6° CM (6z − 3) is also a 3° CM, so a prefix-less CM is read as 3°
+        # ok: round() here only tests whether a central meridian is a whole degree
         if _same(cm, round(cm)) and int(round(cm)) % 3 == 0:
             width = 3
             if standard and fe == 500000.0 and 75 <= round(cm) <= 135:

@@ -296,7 +296,7 @@ def test_utf8_bom_file_is_read(tmp_path):
 
 
 def test_xlsx_profile_is_read(tmp_path):
-    openpyxl = pytest.importorskip("openpyxl")
+    import openpyxl
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.append(HEADER)

@@ -9,8 +9,6 @@ import shapely
 import shapely.affinity
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-pyproj = pytest.importorskip("pyproj")
 from pyproj import CRS, Geod, Transformer  # noqa: E402
 
 from core.geodesy import (  # noqa: E402

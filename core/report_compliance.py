@@ -301,7 +301,9 @@ def landuse_breakdown(conflicts, roles: List[dict], decimals: int = 4) -> List[d
     """
     sums: Dict[str, Dict[str, List[float]]] = {}
     for rec in _records(conflicts):
-        if _is_sliver(rec):
+        # slivers are not occupation, and neither is the part of a subject lying *outside* a
+        # control line (城镇开发边界外): it is a conflict, but it occupies nothing of the line
+        if _is_sliver(rec) or _text(rec.get("position")) == "outside":
             continue
         area = _dec(rec.get("area_m2"))
         if area is None:
@@ -394,7 +396,7 @@ def _landuse_sheet(wb, data: ComplianceReportData, roles: List[dict], conflict_c
                                 f"审查结论占用合计 {occ:.2f} 平方米")
         rows.append(row)
     notes = [
-        "按冲突明细中的图斑（不含碎片）汇总；三大类与农用地分项按三调工作分类的一级类划分，"
+        "按冲突明细中位于控制线内的图斑（不含碎片及城镇开发边界外部分）汇总；三大类与农用地分项按三调工作分类的一级类划分，"
         "其他农用地含农村道路、坑塘水面、沟渠、设施农用地、田坎及湿地中的农用地等。",
         NOTE_ROUNDING_LANDUSE.format(d=d, unk="+地类不详" if has_unk else "",
                                      own_unk="+不详" if has_own_unk else ""),

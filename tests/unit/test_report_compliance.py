@@ -523,3 +523,20 @@ def test_libreoffice_converts_to_pdf(written, tmp_path):
     assert pdf.exists(), proc.stdout + proc.stderr
     data = pdf.read_bytes()
     assert data.startswith(b"%PDF") and data.count(b"/Type /Page") + data.count(b"/Type/Page") >= 5
+
+
+def test_outside_boundary_pieces_do_not_count_as_occupying_it():
+    """A subject's part outside 城镇开发边界 is a conflict, but it occupies nothing of the boundary."""
+    import pandas as pd
+
+    from core.report_compliance import landuse_breakdown
+
+    conflicts = pd.DataFrame([
+        {"role": "udb", "position": "inside", "area_m2": 20000.0, "sliver": False, "base_group": "建设用地",
+         "base_level1": "住宅用地", "base_code": "0701", "ownership": "国有", "is_paddy": False},
+        {"role": "udb", "position": "outside", "area_m2": 5000.0, "sliver": False, "base_group": "农用地",
+         "base_level1": "耕地", "base_code": "0101", "ownership": "集体", "is_paddy": True},
+    ])
+    rows = landuse_breakdown(conflicts, [{"role": "udb", "label": "城镇开发边界", "checked": True}])
+    assert float(rows[0]["total"]) == 2.0
+    assert float(rows[0]["con"]) == 2.0 and float(rows[0]["agr"]) == 0.0

@@ -1,6 +1,7 @@
 """guotukit:compliancecheck — 合规性检查 against 三区三线 and other control layers."""
 from __future__ import annotations
 
+import os
 import time
 
 from qgis.core import (
@@ -156,6 +157,9 @@ class ComplianceCheckAlgorithm(GuotuKitAlgorithm):
         basis = BASES[self.parameterAsEnum(parameters, self.AREA_BASIS, context)]
         if basis == "attribute" and not self.parameterAsString(parameters, self.AREA_FIELD, context):
             return False, tr("The area basis is 'attribute field' but no subject area field is chosen.")
+        xlsx = self.parameterAsFileOutput(parameters, self.OUTPUT_XLSX, context)
+        if xlsx and not os.path.isdir(os.path.dirname(os.path.abspath(xlsx))):
+            return False, tr("The folder of the Excel report {0} does not exist. Choose an existing folder.").format(xlsx)
         if not any(parameters.get(k) for k in (self.PBF_LAYER, self.EPRL_LAYER, self.UDB_LAYER, self.EXTRA_LAYERS)):
             return False, tr("Choose at least one control layer (永久基本农田, 生态保护红线, 城镇开发边界 or another).")
         return super().checkParameterValues(parameters, context)

@@ -224,3 +224,10 @@ def test_curved_subject_and_geographic_subject_crs(run_alg):
     res, fb, _ = run_alg(ALG, _params(SUBJECT_LAYER=geo, AREA_BASIS=0))
     assert _by_id(res["SUMMARY"])["A"]["PBF_PCT"] == pytest.approx(50.0, abs=0.01)
     assert any("4527" in i for i in fb.infos)  # zone 39 chosen as the working CRS
+
+
+def test_missing_report_folder_is_refused_before_running(run_alg, tmp_path):
+    target = tmp_path / "no" / "such" / "r.xlsx"
+    with pytest.raises(QgsProcessingException, match="folder|文件夹"):
+        run_alg(ALG, _params(OUTPUT_XLSX=str(target)))
+    assert not target.parent.exists()

@@ -837,3 +837,25 @@ __all__ = [
     "UNKNOWN_CLASS", "VERDICTS", "VERDICT_ZH", "Rule", "RuleProfile", "RuleProfileError",
     "describe_code", "judge", "role_label",
 ]
+
+
+# public names of the class-pattern machinery, shared with the structure-table templates
+ClassPatternError = _PatternError
+code_ancestors = _ancestors
+split_class_patterns = _split_classes
+
+
+def class_matcher(patterns) -> _ClassMatcher:
+    """Compiled matcher of 用地用海2023 class patterns (``matcher.matches(code_ancestors(code))``)."""
+    return _compile_classes(tuple(patterns))
+
+
+def read_table_records(path) -> List[Tuple[int, List[str]]]:
+    """[(line number, cells)] of a CSV (UTF-8/BOM/GBK, comma or tab) or .xlsx (first sheet);
+    raises RuleProfileError with a sentence naming the file when it cannot be read."""
+    return _read_records(Path(path))
+
+
+def cell_text(value) -> str:
+    """A table cell as clean text (NFKC, blanks stripped)."""
+    return _text(value)

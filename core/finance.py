@@ -1,0 +1,202 @@
+"""Finance table (资金测算单价表): per 用地用海2023 class, its role in the land budget and unit values.
+
+The table is data a planner edits (CSV or the first sheet of an .xlsx), one row per class pattern::
+
+    classes, label, role, nature, cost_wan_per_ha, revenue_wan_per_ha, note
+
+* ``classes``: 用地用海2023 patterns as in rule profiles (``0701``, ``07*``, ``1201-1206``,
+  ``!0703``); rows are tried in file order and the first match wins, so specific codes go first.
+* ``role``: ``service`` 服务 / ``revenue`` 收益 / ``financing`` 融资 / ``none`` (non-construction).
+* ``nature``: 公益性 / 经营性 / blank.
+* ``cost_wan_per_ha``: cost of acquiring and preparing land whose *current* use is this class;
+  ``revenue_wan_per_ha``: revenue of land *planned* for this class; both in 万元/公顷, ≥ 0.
+
+Comment lines ``# finance: name, version: v, example: yes`` set the name, version and whether the
+values are examples (the shipped table is, and every report says so).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Dict, List, Optional, Tuple
+
+from . import DATA_DIR
+from .compliance import (
+    ClassPatternError,
+    RuleProfileError,
+    cell_text,
+    class_matcher,
+    code_ancestors,
+    read_table_records,
+    split_class_patterns,
+)
+from .registry import clean_code
+
+EXAMPLE_TABLE = DATA_DIR / "finance" / "finance_example.csv"
+ROLES = ("service", "revenue", "financing", "none")
+ROLE_ZH = {"service": "服务", "revenue": "收益", "financing": "融资", "none": "非建设用地"}
+NATURES = ("公益性", "经营性", "")
+_ROLE_ALIASES = {
+    "service": "service", "服务": "service", "服务型": "service",
+    "revenue": "revenue", "收益": "revenue", "收益型": "revenue",
+    "financing": "financing", "融资": "financing", "融资型": "financing",
+    "none": "none", "": "none", "-": "none", "无": "none", "非建设用地": "none",
+}
+_NATURE_ALIASES = {"公益性": "公益性", "公益": "公益性", "public": "公益性",
+                   "经营性": "经营性", "经营": "经营性", "profitable": "经营性", "": ""}
+_HEADERS = {
+    "classes": ("classes", "代码", "用地用海代码", "地类代码"),
+    "label": ("label", "名称", "用地类型", "地类名称"),
+    "role": ("role", "功能", "角色", "功能角色"),
+    "nature": ("nature", "性质", "公益性/经营性"),
+    "cost_wan_per_ha": ("cost_wan_per_ha", "cost", "成本", "成本（万元/公顷）", "征收整理成本"),
+    "revenue_wan_per_ha": ("revenue_wan_per_ha", "revenue", "收益", "收益（万元/公顷）", "出让收益"),
+    "note": ("note", "备注", "说明"),
+}
+_HEADER_LOOKUP = {alias.lower(): col for col, aliases in _HEADERS.items() for alias in aliases}
+_META = re.compile(r"(finance|name|名称)\s*[:：=]\s*([^,;，；]+)", re.I)
+_META_VERSION = re.compile(r"(?:version|版本)\s*[:：=]\s*([^,;，；]+)", re.I)
+_META_EXAMPLE = re.compile(r"(?:example|示例)\s*[:：=]\s*(yes|true|1|是)", re.I)
+
+
+class FinanceTableError(ValueError):
+    """A finance table that cannot be used; the message names the file, line and column."""
+
+
+@dataclass(frozen=True)
+class FinanceEntry:
+    line: int
+    classes: Tuple[str, ...]
+    label: str
+    role: str
+    nature: str
+    cost: float  # 万元/公顷
+    revenue: float  # 万元/公顷
+    note: str
+
+    @property
+    def role_zh(self) -> str:
+        return ROLE_ZH.get(self.role, self.role)
+
+
+class FinanceTable:
+    def __init__(self, entries: List[FinanceEntry], name: str, version: str, example: bool, path: Optional[Path]):
+        self.entries = entries
+        self.name = name
+        self.version = version
+        self.example = example
+        self.path = path
+        self._cache: Dict[str, Optional[FinanceEntry]] = {}
+
+    @classmethod
+    def load(cls, path) -> FinanceTable:
+        p = Path(path)
+        try:
+            records = read_table_records(p)
+        except RuleProfileError as exc:
+            raise FinanceTableError(str(exc).replace("规则方案", "资金测算表")) from None
+        return _parse(p, records)
+
+    @classmethod
+    def example_table(cls) -> FinanceTable:
+        return cls.load(EXAMPLE_TABLE)
+
+    @property
+    def label(self) -> str:
+        text = f"{self.name} ({self.version})" if self.version else self.name
+        return text + ("【示例值，须替换为本地基准价格】" if self.example else "")
+
+    def lookup(self, code) -> Optional[FinanceEntry]:
+        """The first entry whose classes match the 用地用海2023 ``code``; None when none does."""
+        key = clean_code(code) or ""
+        if key in self._cache:
+            return self._cache[key]
+        anc = code_ancestors(key)
+        found = None
+        if anc is not None:
+            for e in self.entries:
+                if class_matcher(e.classes).matches(anc):
+                    found = e
+                    break
+        self._cache[key] = found
+        return found
+
+
+def _number(text: str) -> Optional[float]:
+    t = text.replace(",", "").replace("，", "")
+    if not t:
+        return None
+    try:
+        v = float(t)
+    except ValueError:
+        return None
+    return v if v == v else None
+
+
+def _parse(path: Path, records) -> FinanceTable:
+    name, version, example = path.stem, "", False
+    header: Optional[List[str]] = None
+    entries: List[FinanceEntry] = []
+    errors: List[str] = []
+    for line, cells in records:
+        cells = [cell_text(c) for c in cells]
+        if not any(cells):
+            continue
+        if cells[0].startswith("#"):
+            text = ",".join(cells)
+            m = _META.search(text)
+            if m and header is None and m.group(1).lower() in ("finance", "name", "名称"):
+                name = m.group(2).strip()
+            v = _META_VERSION.search(text)
+            if v:
+                version = v.group(1).strip()
+            if _META_EXAMPLE.search(text):
+                example = True
+            continue
+        if header is None:
+            header = [_HEADER_LOOKUP.get(c.lower(), c.lower()) for c in cells]
+            missing = [c for c in ("classes", "cost_wan_per_ha", "revenue_wan_per_ha") if c not in header]
+            if missing:
+                raise FinanceTableError(
+                    f"{path.name} 第{line}行：缺少列 {', '.join(missing)}（需要 classes, role, nature, "
+                    f"cost_wan_per_ha, revenue_wan_per_ha） / line {line}: missing column(s) {', '.join(missing)}")
+            continue
+        row = {header[i]: cells[i] if i < len(cells) else "" for i in range(len(header))}
+        n_errors = len(errors)
+
+        def err(col, zh, en, line=line):
+            errors.append(f"{path.name} 第{line}行 {col} 列：{zh} / line {line}, column {col}: {en}")
+
+        classes = tuple(split_class_patterns(row.get("classes", "")))
+        if not classes:
+            err("classes", "代码为空", "no class pattern")
+        else:
+            try:
+                class_matcher(classes)
+            except ClassPatternError as exc:
+                err("classes", exc.zh, exc.en)
+        role = _ROLE_ALIASES.get(row.get("role", "").lower())
+        if role is None:
+            err("role", f"“{row.get('role')}” 不是 service/revenue/financing/none（服务/收益/融资）",
+                f"'{row.get('role')}' is not service/revenue/financing/none")
+        nature = _NATURE_ALIASES.get(row.get("nature", "").lower())
+        if nature is None:
+            err("nature", f"“{row.get('nature')}” 不是 公益性/经营性", f"'{row.get('nature')}' is not 公益性/经营性")
+        values = []
+        for col in ("cost_wan_per_ha", "revenue_wan_per_ha"):
+            raw = row.get(col, "")
+            v = _number(raw)
+            if v is None:
+                err(col, f"“{raw}” 不是数字（空值请填 0）", f"'{raw}' is not a number (write 0 for none)")
+            elif v < 0:
+                err(col, f"单价 {raw} 为负数", f"unit value {raw} is negative")
+            values.append(v or 0.0)
+        if len(errors) == n_errors:
+            entries.append(FinanceEntry(line, classes, row.get("label", ""), role or "none", nature or "",
+                                        values[0], values[1], row.get("note", "")))
+    if errors:
+        raise FinanceTableError("资金测算表有误 / the finance table has errors:\n" + "\n".join(errors[:20]))
+    if header is None or not entries:
+        raise FinanceTableError(f"{path.name}：没有任何单价行 / the finance table has no rows")
+    return FinanceTable(entries, name, version, example, path)

@@ -709,3 +709,42 @@ def check_geometries(geoms, policy: str) -> Tuple[np.ndarray, dict]:
 # public names for the callers that merge pieces (core.compliance_run)
 grouped_union = _grouped_union
 polygonal = _polygonal
+
+
+def self_overlaps(geoms, workers: Optional[int] = None, cancelled: Optional[Callable[[], bool]] = None,
+                  progress: Optional[Callable[[float], None]] = None) -> pd.DataFrame:
+    """Pairs of features of one layer whose interiors overlap (i < j) and the area they share.
+
+    A coverage (parcels that only touch) gives an empty frame.  Candidate pairs are bbox overlaps
+    with positive area; they are tested with the DE-9IM pattern ``T********`` (threaded, GIL
+    released) and only the overlapping ones are intersected.  Columns: ``i``, ``j``, ``area``.
+    """
+    arr = _as_geom_array(geoms)
+    idx = np.nonzero(_present(arr))[0]
+    empty = pd.DataFrame({"i": np.empty(0, dtype=np.int64), "j": np.empty(0, dtype=np.int64),
+                          "area": np.empty(0, dtype=float)})
+    if len(idx) < 2:
+        return empty
+    g = arr[idx]
+    tree = shapely.STRtree(g)
+    a, b = tree.query(g)
+    keep = a < b
+    a, b = a[keep], b[keep]
+    bb = shapely.bounds(g)
+    dx = np.minimum(bb[a, 2], bb[b, 2]) - np.maximum(bb[a, 0], bb[b, 0])
+    dy = np.minimum(bb[a, 3], bb[b, 3]) - np.maximum(bb[a, 1], bb[b, 1])
+    keep = (dx > 0) & (dy > 0)
+    a, b = a[keep], b[keep]
+    hit = np.zeros(len(a), dtype=bool)
+    step = 65536
+    with _Threads(workers) as threads:
+        for s in range(0, len(a), step):
+            _check(cancelled)
+            hit[s:s + step] = _bulk(shapely.relate_pattern, g[a[s:s + step]], g[b[s:s + step]], threads,
+                                    "T********")
+            _report(progress, min(s + step, len(a)) / len(a))
+    a, b = a[hit], b[hit]
+    if not len(a):
+        return empty
+    area = shapely.area(shapely.intersection(g[a], g[b]))
+    return pd.DataFrame({"i": idx[a].astype(np.int64), "j": idx[b].astype(np.int64), "area": area})

@@ -583,14 +583,15 @@ def _pseudo_label(row_id: str) -> str:
     return "未识别地类（代码为空或不在分类表中）" if row_id == UNKNOWN_ROW else "未能归入模板的地类"
 
 
-def _round_column(leaf_m2: Dict[str, float], unit: str, decimals: int) -> Tuple[Dict[str, Decimal], Decimal, int]:
+def _round_column(leaf_m2: Dict[str, float], unit: str, decimals: int, total: Optional[Decimal] = None
+                  ) -> Tuple[Dict[str, Decimal], Decimal, int]:
     ids = list(leaf_m2)
     exact = [to_decimal(leaf_m2[i]) / M2_PER_UNIT[unit] for i in ids]
-    total_exact = sum(exact, Decimal(0))
+    total = round_half_up(sum(exact, Decimal(0)), decimals) if total is None else total
     plain = [round_half_up(v, decimals) for v in exact]
-    balanced = balance_remainders(exact, decimals, total_exact)
+    balanced = balance_remainders(exact, decimals, total)
     nudged = sum(1 for a, b in zip(plain, balanced) if a != b)
-    return dict(zip(ids, balanced)), round_half_up(total_exact, decimals), nudged
+    return dict(zip(ids, balanced)), total, nudged
 
 
 def _round_shares(leaf_m2: Dict[str, float], total_m2: float, decimals: int) -> Tuple[Dict[str, Optional[Decimal]], int]:
@@ -605,13 +606,15 @@ def _round_shares(leaf_m2: Dict[str, float], total_m2: float, decimals: int) -> 
 
 def build_table(base: LayerRecords, target: LayerRecords, template: StructureTemplate, *, unit: str = "ha",
                 decimals: int = 2, pct_decimals: int = 2, region: Optional[str] = None,
-                total_tolerance_pct: float = 0.01) -> StructureTable:
+                total_tolerance_pct: float = 0.01, base_total: Optional[Decimal] = None,
+                target_total: Optional[Decimal] = None) -> StructureTable:
     """The structure table of one region (``region=None``: all records).
 
     Leaf areas are summed in m², converted to ``unit`` exactly, rounded half-up and balanced
     largest-first so that the leaves add up to the rounded total; groups and memo rows are sums
     of rounded leaves; shares are balanced to 100.00; change = target − base of the rounded
-    figures, so every printed row adds up.
+    figures, so every printed row adds up.  ``base_total``/``target_total`` impose the rounded
+    totals (used for regions, whose totals are balanced so that they add up to the whole area).
     """
     if unit not in M2_PER_UNIT:
         raise StructureError(f"未知面积单位 {unit!r} / unknown unit; use one of {UNITS}")
@@ -627,8 +630,8 @@ def build_table(base: LayerRecords, target: LayerRecords, template: StructureTem
     b_leaf = {i: float(b_sum.get(i, 0.0)) for i in leaves}
     t_leaf = {i: float(t_sum.get(i, 0.0)) for i in leaves}
     b_total_m2, t_total_m2 = sum(b_leaf.values()), sum(t_leaf.values())
-    b_r, b_tot, n1 = _round_column(b_leaf, unit, decimals)
-    t_r, t_tot, n2 = _round_column(t_leaf, unit, decimals)
+    b_r, b_tot, n1 = _round_column(b_leaf, unit, decimals, base_total)
+    t_r, t_tot, n2 = _round_column(t_leaf, unit, decimals, target_total)
     b_p, n3 = _round_shares(b_leaf, b_total_m2, pct_decimals)
     t_p, n4 = _round_shares(t_leaf, t_total_m2, pct_decimals)
 
@@ -693,9 +696,23 @@ def build_table(base: LayerRecords, target: LayerRecords, template: StructureTem
                           n1 + n2 + n3 + n4, notes)
 
 
-def regions_of(base: LayerRecords, target: LayerRecords) -> List[str]:
+def region_totals(records: LayerRecords, regions: List[str], unit: str, decimals: int) -> Dict[str, Decimal]:
+    """Rounded region totals balanced so that they add up to the rounded total of all records."""
+    sums = records.frame.groupby("region")["area_m2"].sum()
+    exact = [to_decimal(float(sums.get(r, 0.0))) / M2_PER_UNIT[unit] for r in regions]
+    whole = to_decimal(records.total_m2) / M2_PER_UNIT[unit]
+    return dict(zip(regions, balance_remainders(exact, decimals, whole)))
+
+
+def regions_of(base: LayerRecords, target: LayerRecords, min_m2: float = 0.0) -> List[str]:
+    """Region names in order (the 'outside' pseudo-region last, and only when it holds more
+    than ``min_m2`` on either side)."""
     names = set(base.frame["region"].unique()) | set(target.frame["region"].unique())
     names.discard("")
+    if OUTSIDE_REGION in names:
+        out = max(float(f.loc[f["region"] == OUTSIDE_REGION, "area_m2"].sum()) for f in (base.frame, target.frame))
+        if out <= min_m2:
+            names.discard(OUTSIDE_REGION)
     ordered = sorted(n for n in names if n != OUTSIDE_REGION)
     if OUTSIDE_REGION in names:
         ordered.append(OUTSIDE_REGION)
@@ -805,6 +822,10 @@ def transition(base: LayerRecords, target: LayerRecords, pieces: pd.DataFrame, t
         col_ids.append(UNCOVERED)
     base_rounded = {r.row_id: r.base for r in leaf_rows}
     lookup = {(a, b): v for a, b, v in zip(pairs["base_row"], pairs["target_row"], pairs["area_m2"])}
+    if UNCOVERED in col_ids:  # keep the column only when it shows something after rounding
+        unc = pairs.loc[pairs["target_row"] == UNCOVERED, "area_m2"].sum()
+        if round_half_up(to_decimal(float(unc)) / M2_PER_UNIT[unit], decimals) == 0:
+            col_ids.remove(UNCOVERED)
     matrix: Dict[Tuple[str, str], Decimal] = {}
     for rid in row_ids:
         cells = [to_decimal(lookup.get((rid, c), 0.0)) / M2_PER_UNIT[unit] for c in col_ids]

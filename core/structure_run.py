@@ -1,0 +1,183 @@
+"""Orchestration of the 用地结构调整表: from two layers' codes, areas and geometries to the
+tables, the transition matrix, the finance view and the lists a reviewer needs.
+
+The QGIS algorithm reads the layers (attributes, geometries in one working CRS, areas on the
+chosen basis) and calls :func:`run_structure`; everything here is plain numpy/pandas/shapely.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable, List, Optional
+
+import numpy as np
+import pandas as pd
+
+from .overlay import Cancelled, ControlLayer, overlay, self_overlaps
+from .rounding import M2_PER_UNIT
+from .structure import (
+    FinanceView,
+    LayerRecords,
+    StructureTable,
+    StructureTemplate,
+    Transition,
+    apportion_regions,
+    build_table,
+    code_detail,
+    finance_view,
+    prepare_layer,
+    region_totals,
+    regions_of,
+    transition,
+)
+
+__all__ = ["LayerInput", "StructureRun", "run_structure", "Cancelled"]
+
+
+@dataclass
+class LayerInput:
+    """One layer as the algorithm read it.  ``areas_m2`` are on the chosen basis (gross, i.e.
+    including the deduction when ``deductions_m2`` is given); ``geoms`` (shapely array in the
+    working CRS, None allowed) are needed for the transition, regions and the overlap check."""
+
+    label: str
+    codes: list
+    system: str
+    areas_m2: np.ndarray
+    fids: list
+    geoms: Optional[np.ndarray] = None
+    deductions_m2: Optional[np.ndarray] = None
+    czcs_values: Optional[list] = None
+    czcs_field: str = ""
+    overrides: object = None
+
+
+@dataclass
+class StructureRun:
+    base: LayerRecords
+    target: LayerRecords
+    table: StructureTable
+    region_tables: List[StructureTable]
+    transition: Optional[Transition]
+    finance: Optional[FinanceView]
+    details: pd.DataFrame
+    skipped: pd.DataFrame
+    pieces: Optional[pd.DataFrame]  # base_parcel, target_parcel, base_share, target_share, area, geometry
+    overlaps: dict  # label -> (pairs, overlap area m², planar) or None when not checked
+    notes: List[str] = field(default_factory=list)
+
+
+def _region_shares(geoms, region_geoms, region_names, progress, cancelled) -> pd.DataFrame:
+    layer = ControlLayer(region_geoms, "region", cancelled=cancelled)
+    res = overlay(geoms, layer, sliver_tolerance=0.0, want_geometry=False, progress=progress, cancelled=cancelled)
+    p = res.pieces
+    names = np.asarray(region_names, dtype=object)
+    return pd.DataFrame({"parcel": p["subject"].to_numpy(), "region": names[p["control"].to_numpy()],
+                         "share": p["subject_share"].to_numpy()})
+
+
+def _sub(progress, lo, hi):
+    if progress is None:
+        return None
+    return lambda f: progress(lo + (hi - lo) * max(0.0, min(1.0, f)))
+
+
+def run_structure(base_in: LayerInput, target_in: LayerInput, template: StructureTemplate, *,
+                  unit: str = "ha", decimals: int = 2, pct_decimals: int = 2,
+                  region_geoms=None, region_names=None, want_transition: bool = False,
+                  want_pieces: bool = False, finance=None, check_overlaps: bool = True,
+                  total_tolerance_pct: float = 0.01,
+                  progress: Optional[Callable[[float], None]] = None,
+                  cancelled: Optional[Callable[[], bool]] = None) -> StructureRun:
+    """Compute everything; raises :class:`Cancelled` when ``cancelled()`` turns True."""
+    notes: List[str] = []
+
+    def check():
+        if cancelled is not None and cancelled():
+            raise Cancelled()
+
+    base = prepare_layer(base_in.label, base_in.codes, base_in.system, base_in.areas_m2, template,
+                         deductions_m2=base_in.deductions_m2, czcs_values=base_in.czcs_values,
+                         czcs_field=base_in.czcs_field, overrides=base_in.overrides)
+    target = prepare_layer(target_in.label, target_in.codes, target_in.system, target_in.areas_m2, template,
+                           deductions_m2=target_in.deductions_m2, czcs_values=target_in.czcs_values,
+                           czcs_field=target_in.czcs_field, overrides=target_in.overrides)
+    check()
+    if progress:
+        progress(0.05)
+
+    overlaps = {}
+    if check_overlaps:
+        for lo, inp in zip((0.05, 0.15), (base_in, target_in)):
+            if inp.geoms is None:
+                overlaps[inp.label] = None
+                continue
+            pairs = self_overlaps(inp.geoms, cancelled=cancelled, progress=_sub(progress, lo, lo + 0.1))
+            overlaps[inp.label] = (len(pairs), float(pairs["area"].sum()) if len(pairs) else 0.0, pairs)
+            if len(pairs):
+                notes.append(
+                    f"{inp.label}图层内有 {len(pairs)} 对图斑相互重叠，重叠面积约 {pairs['area'].sum() / 10000:.4f} 公顷"
+                    "（平面量算）：重叠部分被重复计入，请先处理重叠（如 拓扑检查 / 融合）")
+            check()
+
+    pieces = None
+    if want_transition:
+        if base_in.geoms is None or target_in.geoms is None:
+            raise ValueError("the transition matrix needs the geometries of both layers")
+        tlayer = ControlLayer(target_in.geoms, "target", cancelled=cancelled, progress=_sub(progress, 0.25, 0.35))
+        res = overlay(base_in.geoms, tlayer, sliver_tolerance=0.0, want_geometry=want_pieces,
+                      progress=_sub(progress, 0.35, 0.8), cancelled=cancelled)
+        p = res.pieces
+        import shapely
+
+        t_planar = np.zeros(len(target_in.geoms))
+        present = ~(shapely.is_missing(target_in.geoms) | shapely.is_empty(target_in.geoms))
+        t_planar[present] = shapely.area(target_in.geoms[present])
+        tgt = p["control"].to_numpy()
+        with np.errstate(divide="ignore", invalid="ignore"):
+            t_share = np.where(t_planar[tgt] > 0, p["area"].to_numpy() / t_planar[tgt], 0.0)
+        pieces = pd.DataFrame({"base_parcel": p["subject"].to_numpy(), "target_parcel": tgt,
+                               "base_share": p["subject_share"].to_numpy(), "target_share": t_share,
+                               "area": p["area"].to_numpy(), "geometry": p["geometry"].to_numpy()})
+        check()
+    if progress:
+        progress(0.8)
+
+    region_tables: List[StructureTable] = []
+    if region_geoms is not None:
+        for inp in (base_in, target_in):
+            if inp.geoms is None:
+                raise ValueError("regions need the geometries of both layers")
+        lo = 0.8
+        base = apportion_regions(base, _region_shares(base_in.geoms, region_geoms, region_names,
+                                                      _sub(progress, lo, lo + 0.05), cancelled))
+        target = apportion_regions(target, _region_shares(target_in.geoms, region_geoms, region_names,
+                                                          _sub(progress, lo + 0.05, lo + 0.1), cancelled))
+        check()
+        half_unit = float(M2_PER_UNIT[unit]) * 0.5 * 10.0 ** -decimals
+        names = regions_of(base, target, min_m2=half_unit)
+        b_tot = region_totals(base, regions_of(base, target), unit, decimals)
+        t_tot = region_totals(target, regions_of(base, target), unit, decimals)
+        for name in names:
+            region_tables.append(build_table(base, target, template, unit=unit, decimals=decimals,
+                                             pct_decimals=pct_decimals, region=name,
+                                             total_tolerance_pct=total_tolerance_pct,
+                                             base_total=b_tot[name], target_total=t_tot[name]))
+
+    table = build_table(base, target, template, unit=unit, decimals=decimals, pct_decimals=pct_decimals,
+                        total_tolerance_pct=total_tolerance_pct)
+    trans = transition(base, target, pieces, table, template) if pieces is not None else None
+    fin = finance_view(base, target, finance, pieces) if finance is not None else None
+    details = pd.concat([code_detail(base), code_detail(target)], ignore_index=True)
+    skipped = []
+    for inp, rec in ((base_in, base), (target_in, target)):
+        if len(rec.skipped):
+            s = rec.skipped
+            fids = np.asarray(inp.fids, dtype=object)[s["parcel"].to_numpy()]
+            skipped.append(pd.DataFrame({"label": inp.label, "fid": fids, "raw": s["raw"].to_numpy(),
+                                         "reason": s["reason"].to_numpy()}))
+    skipped_df = pd.concat(skipped, ignore_index=True) if skipped else pd.DataFrame(
+        columns=["label", "fid", "raw", "reason"])
+    notes = table.notes + notes + base.notes + target.notes
+    if progress:
+        progress(1.0)
+    return StructureRun(base, target, table, region_tables, trans, fin, details, skipped_df, pieces, overlaps, notes)

@@ -262,6 +262,8 @@ def _parse_template(path: Path, records) -> StructureTemplate:
             tr.rules.append((patterns, czcs, line))
         rows[row_id] = tr
         order.append(row_id)
+    if errors:
+        raise TemplateError("结构表模板有误 / the template has errors:\n" + "\n".join(errors[:20]))
     if header is None or not rows:
         raise TemplateError(f"{path.name}：模板没有任何行 / the template has no rows")
     for row_id in order:

@@ -1,0 +1,345 @@
+"""用地结构调整表 core: templates, 城镇村 split, rounding that adds up, transition, finance view.
+
+Every expected figure below is worked out by hand from the inputs of the test.
+"""
+from decimal import Decimal
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import shapely
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from core.finance import FinanceTable, FinanceTableError
+from core.structure import (
+    OUTSIDE_REGION,
+    UNCOVERED,
+    UNKNOWN_ROW,
+    UNMATCHED_ROW,
+    CzcsClassRule,
+    StructureTemplate,
+    TemplateError,
+    apportion_regions,
+    build_table,
+    code_detail,
+    czcs_groups,
+    finance_view,
+    gross_from_net,
+    list_templates,
+    prepare_layer,
+    region_totals,
+    regions_of,
+    transition,
+)
+from core.structure_run import LayerInput, run_structure
+
+D = Decimal
+
+
+@pytest.fixture(scope="module")
+def tpl():
+    return StructureTemplate.default()
+
+
+def _layer(tpl, codes, areas, system="ydyh2023", **kw):
+    return prepare_layer(kw.pop("label", "L"), codes, system, np.asarray(areas, dtype=float), tpl, **kw)
+
+
+# ------------------------------------------------------------------------- templates
+def test_default_template_rows_follow_the_county_layout(tpl):
+    labels = [r.label for r in tpl.rows]
+    assert labels[:7] == ["耕地", "园地", "林地", "草地", "湿地", "农业设施建设用地", "城乡建设用地"]
+    assert labels[7:9] == ["城镇用地", "村庄用地"]
+    assert "区域基础设施用地" in labels and "其他建设用地" in labels and "陆地水域" in labels
+    group = tpl.by_id["7"]
+    assert group.kind == "group" and group.children == ["7.1", "7.2"]
+    assert tpl.by_id["7.1"].depth == 1
+    assert tpl.by_id["M1"].kind == "memo" and tpl.by_id["M1"].sum_of == ("7", "8", "9")
+
+
+@pytest.mark.parametrize("code,czcs,row", [
+    ("0101", "", "1"), ("100101", "town", "7.1"), ("0601", "village", "6"),
+    ("0701", "town", "7.1"), ("070301", "village", "7.2"), ("0701", "other", "9"),
+    ("1202", "town", "8"), ("1311", "town", "8"), ("1312", "town", "7.1"), ("1207", "village", "7.2"),
+    ("1002", "town", "9"), ("15", "village", "9"),
+    ("2301", "town", "7.1"), ("2301", "other", "11"), ("2303", "other", "11"),
+    ("13", "town", "7.1"), ("13", "other", "9"), ("1701", "", "10"), ("1801", "", "12"),
+    (None, "", UNKNOWN_ROW), ("9999", "", UNKNOWN_ROW),
+])
+def test_codes_land_in_exactly_one_row(tpl, code, czcs, row):
+    assert tpl.row_for(code, czcs) == row
+
+
+def test_level2_template_is_generated_from_the_code_table():
+    from tools.make_templates import TARGET, render
+
+    assert TARGET.read_text(encoding="utf-8") == render(), "run python -m tools.make_templates"
+    t = StructureTemplate.load(TARGET)
+    assert len([r for r in t.rows if r.depth == 0]) == 24
+    assert t.row_for("0102", "") == "0102"
+    assert t.row_for("13", "") == "13-0"  # a level-1 code keeps its own row under its group
+    assert t.row_for("16", "") == "16"  # a level-1 class without level-2 codes is a leaf
+    names = [name for name, _ in list_templates()]
+    assert names[0] == "国土空间功能结构调整表(市县级)" and len(names) >= 2
+
+
+@pytest.mark.parametrize("body,needle", [
+    ("row_id,label\n1,耕地\n", "classes"),
+    ("row_id,parent,label,classes\n1,,耕地,01x\n", "第2行 classes"),
+    ("row_id,parent,label,classes\n1,9,耕地,01\n", "上级 9"),
+    ("row_id,parent,label,classes\nX1,,耕地,01\n", "保留"),
+    ("row_id,parent,label,classes\n1,,耕地,\n", "既没有代码也没有下级行"),
+    ("row_id,parent,label,classes,czcs\n1,,耕地,01,downtown\n", "czcs"),
+])
+def test_template_errors_name_the_line(tmp_path, body, needle):
+    p = tmp_path / "t.csv"
+    p.write_text(body, encoding="utf-8")
+    with pytest.raises(TemplateError) as exc:
+        StructureTemplate.load(p)
+    assert needle in str(exc.value)
+
+
+def test_a_province_layout_is_just_another_file(tmp_path):
+    p = tmp_path / "province.csv"
+    p.write_text("# template: 某省村庄规划表\nrow_id,parent,label,classes,czcs\nA,,农用地,01;02;03;04;06\n"
+                 "B,,建设用地,07-16;2301\nC,,其他,05;17;23;18-24\n", encoding="utf-8")
+    t = StructureTemplate.load(p)
+    assert t.name == "某省村庄规划表"
+    base = prepare_layer("b", ["0101", "0701", "1701"], "ydyh2023", np.array([1e4, 2e4, 3e4]), t)
+    tab = build_table(base, base, t)
+    assert [(r.label, r.base) for r in tab.rows] == [("农用地", D("1.00")), ("建设用地", D("2.00")),
+                                                     ("其他", D("3.00")), ("合计", D("6.00"))]
+
+
+# ------------------------------------------------------------------------- 城镇村
+def test_czcs_values_codes_and_names():
+    got = czcs_groups(["201", "202A", "203", "203A", "204", "", None, "城镇", "村庄", "xyz"])
+    assert list(got) == ["town", "town", "village", "village", "other", "other", "other", "town", "village", "other"]
+
+
+def test_plan_without_czcs_field_uses_the_class_rule(tpl):
+    rule = CzcsClassRule.load()
+    assert rule.group("070301") == "village" and rule.group("0701") == "town"
+    t = _layer(tpl, ["0701", "0703", "0804"], [1e4, 2e4, 3e4])
+    assert list(t.frame["row"]) == ["7.1", "7.2", "7.1"]
+    assert "按地类判定" in t.czcs_source
+
+
+# ------------------------------------------------------------------------- the table
+def test_hand_computed_table_with_tiankan_and_czcs(tpl):
+    # base (三调): 0101 水田 TBDLMJ 9 000 + KCMJ 1 000; 0702 农村宅基地 in 村庄 (203) 5 000;
+    # 0701 城镇住宅 in 城市 (201) 3 000; 1001 铁路 2 000; blank code 500 m².
+    net = [9000.0, 5000.0, 3000.0, 2000.0, 500.0]
+    kc = [1000.0, 0.0, None, 0.0, 0.0]
+    kcmj = np.array([np.nan if v is None else v for v in kc])
+    base = prepare_layer("基期", ["0101", "0702", "0701", "1001", ""], "sandiao", gross_from_net(net, kcmj), tpl,
+                         deductions_m2=kcmj, czcs_values=["", "203", "201", "", ""], czcs_field="CZCSXM")
+    # target: 0101 8 000, 0701 town 11 000, 1202 公路 1 000 (plan has no 城镇村 field)
+    target = _layer(tpl, ["0101", "0701", "1202"], [8000.0, 11000.0, 1000.0], label="目标年")
+    tab = build_table(base, target, tpl, unit="ha", decimals=2)
+    r = {row.row_id: row for row in tab.rows}
+    assert r["1"].base == D("0.90") and r["1"].target == D("0.80") and r["1"].change == D("-0.10")
+    assert r["11"].base == D("0.10")  # 田坎 = KCMJ goes to 其他土地 (2303)
+    assert r["7.1"].base == D("0.30") and r["7.2"].base == D("0.50") and r["7"].base == D("0.80")
+    assert r["8"].base == D("0.20") and r["8"].target == D("0.10")
+    assert r[UNKNOWN_ROW].base == D("0.05")  # the blank code keeps its area, in its own row
+    assert r["T"].base == D("2.05") and r["T"].target == D("2.00")
+    assert r["7.1"].target == D("1.10") and r["7.1"].change == D("0.80")
+    assert r["M1"].base == D("1.00")  # 7 + 8 + 9
+    # shares: 0.9 / 2.05 = 43.90 %, target 0.8 / 2.0 = 40 %
+    assert r["1"].base_pct == D("43.90") and r["1"].target_pct == D("40.00")
+    assert r["1"].change_pct == D("-11.11")  # (8 000 − 9 000) / 9 000
+    # totals differ by 0.05 ha (2.4 %): reported, not hidden
+    assert any("不一致" in n for n in tab.notes)
+    detail = code_detail(base)
+    assert set(detail["flag"]) >= {"空值", "待细分"}
+    assert detail.loc[detail["flag"] == "空值", "area_m2"].iloc[0] == 500.0
+
+
+def test_rows_add_up_after_balancing(tpl):
+    # three classes of 1/3 ha each: plain rounding gives 0.33 × 3 = 0.99 ≠ 1.00
+    third = 10000.0 / 3
+    base = _layer(tpl, ["0101", "0201", "0301"], [third, third, third])
+    tab = build_table(base, base, tpl)
+    leaves = [r for r in tab.rows if r.kind == "leaf"]
+    assert sum(r.base for r in leaves) == tab.total.base == D("1.00")
+    assert sum(r.base_pct for r in leaves) == D("100.00")
+    assert sorted(r.base for r in leaves if r.base) == [D("0.33"), D("0.33"), D("0.34")]
+    assert tab.balanced_cells >= 2
+
+
+def test_units_mu_and_km2(tpl):
+    base = _layer(tpl, ["0101"], [10000.0])
+    assert build_table(base, base, tpl, unit="mu").total.base == D("15.00")
+    assert build_table(base, base, tpl, unit="km2", decimals=4).total.base == D("0.0100")
+
+
+def test_half_up_not_bankers(tpl):
+    base = _layer(tpl, ["0101"], [125.0])  # 0.0125 ha → 0.013 (half up), banker's would give 0.012
+    assert build_table(base, base, tpl, decimals=3).total.base == D("0.013")
+
+
+def test_bad_areas_are_skipped_and_listed(tpl):
+    base = _layer(tpl, ["0101", "0102", "0103"], [1e4, np.nan, -5.0])
+    assert len(base.frame) == 1
+    assert list(base.skipped["reason"]) == ["面积为空或不是数字", "面积为负数"]
+    assert base.notes and "2 个图斑" in base.notes[0]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["0101", "0201", "0301", "0701", "0703", "1202", "1701", "2303", "x"]),
+                          st.floats(min_value=0, max_value=5e6, allow_nan=False)), min_size=1, max_size=40),
+       st.sampled_from(["ha", "mu", "km2"]), st.integers(min_value=0, max_value=4))
+def test_property_every_column_adds_up(rows, unit, decimals):
+    tpl = StructureTemplate.default()
+    codes = [c for c, _ in rows]
+    areas = np.array([a for _, a in rows])
+    layer = prepare_layer("L", codes, "ydyh2023", areas, tpl, czcs_values=["201"] * len(codes))
+    tab = build_table(layer, layer, tpl, unit=unit, decimals=decimals)
+    leaves = [r for r in tab.rows if r.kind in ("leaf", "unknown", "unmatched")]
+    assert sum(r.base for r in leaves) == tab.total.base
+    assert abs(float(tab.total.base) - areas.sum() / {"ha": 1e4, "mu": 1e4 / 15, "km2": 1e6}[unit]) <= 0.5 * 10 ** -decimals + 1e-9
+    if tab.base_total_m2 > 0:
+        assert sum(r.base_pct for r in leaves) == D("100.00")
+    for r in tab.rows:
+        if r.kind == "group":
+            assert r.base == sum(x.base for x in tab.rows if x.row_id in r.children)
+        assert r.change == r.target - r.base
+
+
+# ------------------------------------------------------------------------- regions
+def test_regions_apportion_by_share_and_add_up(tpl):
+    base = _layer(tpl, ["0101", "0301"], [10000.0, 20000.0])
+    shares = pd.DataFrame({"parcel": [0, 0, 1], "region": ["甲镇", "乙乡", "乙乡"], "share": [0.25, 0.75, 0.6]})
+    split = apportion_regions(base, shares)
+    by = split.frame.groupby("region")["area_m2"].sum()
+    assert by["甲镇"] == 2500.0 and by["乙乡"] == 7500.0 + 12000.0 and by[OUTSIDE_REGION] == pytest.approx(8000.0)
+    assert split.total_m2 == pytest.approx(30000.0)
+    names = regions_of(split, split)
+    assert names == ["乙乡", "甲镇", OUTSIDE_REGION]
+    tot = region_totals(split, names, "ha", 2)
+    assert sum(tot.values()) == D("3.00")
+
+
+# ------------------------------------------------------------------------- transition
+def _pieces(rows):
+    return pd.DataFrame(rows, columns=["base_parcel", "target_parcel", "base_share", "target_share"])
+
+
+def test_transition_rows_add_up_to_the_base_column(tpl):
+    base = _layer(tpl, ["0101", "0301"], [10000.0, 10000.0])
+    target = _layer(tpl, ["0101", "0701"], [12000.0, 6000.0], czcs_values=["", "201"])
+    # parcel 0 (耕地 1 ha): 60 % stays 耕地, 40 % becomes 城镇; parcel 1 (林地): 60 % 耕地, 40 % not covered
+    pieces = _pieces([(0, 0, 0.6, 0.5), (0, 1, 0.4, 0.6667), (1, 0, 0.6, 0.5)])
+    tab = build_table(base, target, tpl)
+    tr = transition(base, target, pieces, tab, tpl)
+    assert tr.matrix[("1", "1")] == D("0.60") and tr.matrix[("1", "7.1")] == D("0.40")
+    assert tr.matrix[("3", "1")] == D("0.60") and tr.matrix[("3", UNCOVERED)] == D("0.40")
+    for rid in tr.row_ids:
+        assert sum(tr.matrix[(rid, c)] for c in tr.col_ids) == tab.row(rid).base
+    assert tr.changed_m2 == pytest.approx(4000.0 + 6000.0)
+    # target-basis cover: target 0 (1.2 ha) is covered 50 % + 50 %, target 1 (0.6 ha) 66.67 %
+    assert tr.target_cover_m2["1"] == pytest.approx(12000.0)
+    assert tr.target_uncovered_m2 == pytest.approx(6000.0 * (1 - 0.6667))
+
+
+# ------------------------------------------------------------------------- finance
+def test_finance_by_pieces_and_by_net_change(tpl):
+    fin = FinanceTable.example_table()
+    assert fin.example and "示例" in fin.label
+    e_farm, e_home = fin.lookup("0101"), fin.lookup("070101")
+    base = _layer(tpl, ["0101"], [10000.0])
+    target = _layer(tpl, ["0101", "0701"], [5000.0, 5000.0], czcs_values=["", "201"])
+    pieces = _pieces([(0, 0, 0.5, 1.0), (0, 1, 0.5, 1.0)])
+    fv = finance_view(base, target, fin, pieces)
+    assert fv.cost == pytest.approx(0.5 * e_farm.cost)  # 0.5 ha of farmland changes use
+    assert fv.revenue == pytest.approx(0.5 * e_home.revenue)
+    assert fv.balance == pytest.approx(fv.revenue - fv.cost)
+    net = finance_view(base, target, fin, None)
+    assert net.cost == pytest.approx(fv.cost) and net.revenue == pytest.approx(fv.revenue)
+    assert "净变化" in net.method
+    role = fv.by_role.set_index(["role", "nature"])
+    assert role.loc[("revenue", "经营性"), "change_m2"] == 5000.0
+
+
+def test_finance_lists_classes_without_a_price(tpl, tmp_path):
+    p = tmp_path / "f.csv"
+    p.write_text("classes,label,role,nature,cost_wan_per_ha,revenue_wan_per_ha\n01,耕地,none,,100,0\n",
+                 encoding="utf-8")
+    fin = FinanceTable.load(p)
+    base = _layer(tpl, ["0101", "0301"], [1e4, 2e4])
+    fv = finance_view(base, base, fin, None)
+    assert list(fv.unpriced["code"]) == ["0301", "0301"] and set(fv.unpriced["side"]) == {"基期", "目标年"}
+
+
+@pytest.mark.parametrize("body,needle", [
+    ("classes,label\n01,耕地\n", "cost_wan_per_ha"),
+    ("classes,role,nature,cost_wan_per_ha,revenue_wan_per_ha\n01,none,,abc,0\n", "不是数字"),
+    ("classes,role,nature,cost_wan_per_ha,revenue_wan_per_ha\n01,none,,-1,0\n", "负数"),
+    ("classes,role,nature,cost_wan_per_ha,revenue_wan_per_ha\n01,boss,,1,0\n", "role"),
+])
+def test_finance_table_errors(tmp_path, body, needle):
+    p = tmp_path / "f.csv"
+    p.write_text(body, encoding="utf-8")
+    with pytest.raises(FinanceTableError) as exc:
+        FinanceTable.load(p)
+    assert needle in str(exc.value)
+
+
+# ------------------------------------------------------------------------- end to end with geometry
+def _box(x0, y0, x1, y1):
+    return shapely.box(x0, y0, x1, y1)
+
+
+def test_run_structure_with_real_overlay_and_overlap_report(tpl):
+    # base: two 100 m × 100 m parcels side by side, plus one that overlaps the first by 10 × 100 m
+    bg = np.array([_box(0, 0, 100, 100), _box(100, 0, 200, 100), _box(90, 200, 190, 300)], dtype=object)
+    tg = np.array([_box(0, 0, 150, 100), _box(150, 0, 200, 100)], dtype=object)
+    base = LayerInput("基期", ["0101", "0301", "0102"], "sandiao", shapely.area(bg), [1, 2, 3], bg)
+    target = LayerInput("目标年", ["0101", "0701"], "ydyh2023", shapely.area(tg), [7, 8], tg,
+                        czcs_values=["", "201"])
+    res = run_structure(base, target, tpl, want_transition=True, want_pieces=True)
+    tr = res.transition
+    # 耕地 1.00 ha → 1.00 耕地 (0101 parcel) ; the 0102 parcel lies outside the plan
+    assert tr.matrix[("1", "1")] == D("1.00") and tr.matrix[("1", UNCOVERED)] == D("1.00")
+    assert tr.matrix[("3", "1")] == D("0.50") and tr.matrix[("3", "7.1")] == D("0.50")
+    assert res.pieces["geometry"].notna().all()
+    assert res.overlaps["基期"][0] == 0
+    overlapping = np.array([_box(0, 0, 100, 100), _box(90, 0, 190, 100)], dtype=object)
+    base2 = LayerInput("基期", ["0101", "0101"], "sandiao", shapely.area(overlapping), [1, 2], overlapping)
+    res2 = run_structure(base2, target, tpl)
+    n, area, _ = res2.overlaps["基期"]
+    assert n == 1 and area == pytest.approx(1000.0)
+    assert any("重叠" in note for note in res2.notes)
+
+
+def test_run_structure_regions(tpl):
+    bg = np.array([_box(0, 0, 100, 100), _box(100, 0, 200, 100)], dtype=object)
+    regions = np.array([_box(0, 0, 150, 100), _box(150, 0, 200, 100)], dtype=object)
+    base = LayerInput("基期", ["0101", "0301"], "sandiao", shapely.area(bg), [1, 2], bg)
+    res = run_structure(base, base, tpl, region_geoms=regions, region_names=["甲", "乙"])
+    got = {t.region: (t.row("1").base, t.row("3").base) for t in res.region_tables}
+    assert got == {"甲": (D("1.00"), D("0.50")), "乙": (D("0.00"), D("0.50"))}
+    assert sum(t.total.base for t in res.region_tables) == res.table.total.base
+
+
+def test_sample_county_table_balances_against_dltb_totals():
+    """The sample county's DLTB: the table's 合计 equals Σ TBMJ (TBDLMJ + KCMJ) and the 田坎 row
+    holds Σ KCMJ — the official totals a reviewer compares with."""
+    import sqlite3
+
+    path = Path(__file__).resolve().parents[2] / "data" / "sample" / "county.gpkg"
+    con = sqlite3.connect(str(path))
+    d = pd.read_sql("select DLBM, TBDLMJ, KCMJ, CZCSXM from DLTB", con)
+    con.close()
+    tpl = StructureTemplate.default()
+    base = prepare_layer("基期", d.DLBM, "sandiao", gross_from_net(d.TBDLMJ, d.KCMJ), tpl,
+                         deductions_m2=d.KCMJ.to_numpy(), czcs_values=d.CZCSXM)
+    tab = build_table(base, base, tpl)
+    total_ha = (d.TBDLMJ.sum() + d.KCMJ.fillna(0).sum()) / 1e4
+    assert float(tab.total.base) == pytest.approx(round(total_ha, 2), abs=0.005)
+    tk = base.frame[base.frame["kind"] == "tiankan"]["area_m2"].sum()
+    assert tk == pytest.approx(d.KCMJ.fillna(0).sum())
+    assert UNMATCHED_ROW not in [r.row_id for r in tab.rows]  # every 三调 code finds a row

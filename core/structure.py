@@ -424,14 +424,16 @@ class LayerRecords:
 
 def prepare_layer(label: str, codes, system: str, areas_m2, template: StructureTemplate, *,
                   deductions_m2=None, czcs_values=None, czcs_field: str = "",
-                  czcs_rule: Optional[CzcsClassRule] = None, overrides=None) -> LayerRecords:
+                  czcs_rule: Optional[CzcsClassRule] = None, overrides=None,
+                  excluded: Optional[Dict[int, str]] = None) -> LayerRecords:
     """Records of one layer: code conversion to 用地用海2023, 城镇村 group, template row.
 
     ``areas_m2``: the parcel areas on the chosen basis (NaN = missing; such parcels, and negative
     areas, are skipped and listed).  ``deductions_m2`` (KCMJ): when given, the parcel's class gets
     ``area − deduction`` and a separate 田坎 (2303) record gets the deduction (capped to the area).
     On the attribute basis with TBDLMJ the area is already net of KCMJ: pass the gross area
-    (TBDLMJ + KCMJ) — see :func:`gross_from_net`.
+    (TBDLMJ + KCMJ) — see :func:`gross_from_net`.  ``excluded``: {index: reason} of parcels to
+    leave out (e.g. invalid geometries skipped by policy); they are listed with that reason.
     """
     system = parse_system(system)
     n = len(areas_m2)
@@ -459,11 +461,15 @@ def prepare_layer(label: str, codes, system: str, areas_m2, template: StructureT
 
     flag = mapped["flag"].to_numpy(dtype=object)
     rows = template.classify(mapped["target_code"].to_numpy(dtype=object), czcs)
+    reason = np.where(negative, "面积为负数", "面积为空或不是数字").astype(object)
     keep = ~(bad_area | negative)
+    for i, why in (excluded or {}).items():
+        keep[i] = False
+        reason[i] = why
     skipped = pd.DataFrame({
         "parcel": np.nonzero(~keep)[0],
         "raw": mapped["raw"].to_numpy(dtype=object)[~keep],
-        "reason": np.where(negative[~keep], "面积为负数", "面积为空或不是数字"),
+        "reason": reason[~keep],
     })
     idx = np.nonzero(keep)[0]
     class_area = np.maximum(area[idx] - np.minimum(ded[idx], area[idx]), 0.0)
@@ -498,7 +504,7 @@ def prepare_layer(label: str, codes, system: str, areas_m2, template: StructureT
     frame["region"] = ""
     notes = []
     if len(skipped):
-        notes.append(f"{label}：{len(skipped)} 个图斑因面积为空、非数字或为负数未计入（见 待细分与未识别 表）")
+        notes.append(f"{label}：{len(skipped)} 个图斑未计入（面积为空、非数字、为负数或图形无效，见 待细分与未识别 表）")
     return LayerRecords(label, system, frame, skipped, n, czcs_source, notes)
 
 

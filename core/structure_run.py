@@ -49,6 +49,7 @@ class LayerInput:
     czcs_values: Optional[list] = None
     czcs_field: str = ""
     overrides: object = None
+    excluded: Optional[dict] = None  # {index: reason} left out of the table (e.g. invalid geometry)
 
 
 @dataclass
@@ -97,10 +98,11 @@ def run_structure(base_in: LayerInput, target_in: LayerInput, template: Structur
 
     base = prepare_layer(base_in.label, base_in.codes, base_in.system, base_in.areas_m2, template,
                          deductions_m2=base_in.deductions_m2, czcs_values=base_in.czcs_values,
-                         czcs_field=base_in.czcs_field, overrides=base_in.overrides)
+                         czcs_field=base_in.czcs_field, overrides=base_in.overrides, excluded=base_in.excluded)
     target = prepare_layer(target_in.label, target_in.codes, target_in.system, target_in.areas_m2, template,
                            deductions_m2=target_in.deductions_m2, czcs_values=target_in.czcs_values,
-                           czcs_field=target_in.czcs_field, overrides=target_in.overrides)
+                           czcs_field=target_in.czcs_field, overrides=target_in.overrides,
+                           excluded=target_in.excluded)
     check()
     if progress:
         progress(0.05)

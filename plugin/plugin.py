@@ -17,6 +17,7 @@ ICON_DIR = os.path.join(PLUGIN_DIR, "resources", "icons")
 # Menu entries: (English title, icon file, algorithm id). Later issues add forms here.
 MENU_ENTRIES = [
     ("Convert land-use codes", "convert.svg", "guotukit:convertlandusecodes"),
+    ("Land-use structure adjustment table", "structure.svg", "guotukit:structuretable"),
     ("Compliance check against control lines", "compliance.svg", "guotukit:compliancecheck"),
 ]
 # Algorithms with their own form (module path inside the plugin, class); the others open the Processing dialog.

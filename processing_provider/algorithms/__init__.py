@@ -4,5 +4,6 @@
 def algorithm_classes():
     from .compliance_check import ComplianceCheckAlgorithm
     from .convert_codes import ConvertLandUseCodesAlgorithm
+    from .structure_table import StructureTableAlgorithm
 
-    return [ConvertLandUseCodesAlgorithm, ComplianceCheckAlgorithm]
+    return [ConvertLandUseCodesAlgorithm, StructureTableAlgorithm, ComplianceCheckAlgorithm]

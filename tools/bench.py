@@ -1,11 +1,17 @@
 """``make bench``: GuotuKit against the reference tools, measured in the same run.
 
+Structure table (issue 5): 200 000 DLTB + 200 000 GHYD parcels: ``guotukit:structuretable`` on the
+attribute basis (table only, with and without the overlap check) and with the transition matrix;
+on a subset, GuotuKit's transition pieces against QGIS's own chain (``native:intersection`` +
+``native:fieldcalculator`` area + ``qgis:statisticsbycategories``) with the per code pair areas
+side by side.
+
 Compliance check (issue 3): on a county-size synthetic county (default 200 000 DLTB parcels,
 生态保护红线 with >10⁵ vertices), GuotuKit's ``guotukit:compliancecheck`` on all parcels, and on a
 subset both GuotuKit and QGIS's own Overlap analysis (``native:calculatevectoroverlaps``) with the
 per-role totals of the two side by side. Timings include reading the layers.
 
-    python -m tools.bench [--parcels 200000] [--native-subset 5000] [--out bench_out]
+    python -m tools.bench [--parcels 200000] [--native-subset 10000] [--out bench_out] [--only structure|compliance]
 """
 from __future__ import annotations
 
@@ -41,13 +47,13 @@ def _qgis():
     return app, provider
 
 
-def _county(path: Path, n: int) -> Path:
+def _county(path: Path, n: int, plan_ratio: float = 0.8) -> Path:
     if path.exists():
         return path
     from tools.sample_county import generate_county
 
     t = time.time()
-    info = generate_county(str(path), n_parcels=n)
+    info = generate_county(str(path), n_parcels=n, plan_ratio=plan_ratio)
     print(f"generated {path.name}: {info.get('counts', info)} in {time.time() - t:.0f} s")
     return path
 
@@ -107,16 +113,90 @@ def run_native(gpkg: Path, subset: str):
     return dt, totals
 
 
+def run_structure(gpkg: Path, subset: str = "", **kw):
+    import processing
+    from qgis.core import QgsProcessingContext, QgsProcessingFeedback
+
+    params = {"BASE_LAYER": _layer(gpkg, "DLTB", subset), "TARGET_LAYER": _layer(gpkg, "GHYD"),
+              "TABLE": "TEMPORARY_OUTPUT"}
+    params.update(kw)
+    t = time.time()
+    res = processing.run("guotukit:structuretable", params, feedback=QgsProcessingFeedback(), context=QgsProcessingContext())
+    return time.time() - t, res
+
+
+def run_native_transition(gpkg: Path, subset: str):
+    """QGIS's own chain for the transition areas: intersection, area, statistics by categories."""
+    import processing
+    from qgis.core import QgsProcessingContext, QgsProcessingFeedback
+
+    ctx = QgsProcessingContext()
+    fb = QgsProcessingFeedback()
+    t = time.time()
+    inter = processing.run("native:intersection", {
+        "INPUT": _layer(gpkg, "DLTB", subset), "OVERLAY": _layer(gpkg, "GHYD"), "INPUT_FIELDS": ["DLBM"],
+        "OVERLAY_FIELDS": ["GHDLBM"], "OUTPUT": "TEMPORARY_OUTPUT"}, feedback=fb, context=ctx)["OUTPUT"]
+    t_inter = time.time() - t
+    calc = processing.run("native:fieldcalculator", {
+        "INPUT": inter, "FIELD_NAME": "AREA_M2", "FIELD_TYPE": 0, "FIELD_LENGTH": 20, "FIELD_PRECISION": 4,
+        "FORMULA": "area($geometry)", "OUTPUT": "TEMPORARY_OUTPUT"}, feedback=fb, context=ctx)["OUTPUT"]
+    stats = processing.run("qgis:statisticsbycategories", {
+        "INPUT": calc, "VALUES_FIELD_NAME": "AREA_M2", "CATEGORIES_FIELD_NAME": ["DLBM", "GHDLBM"],
+        "OUTPUT": "TEMPORARY_OUTPUT"}, feedback=fb, context=ctx)["OUTPUT"]
+    dt = time.time() - t
+    pairs = {(f["DLBM"], f["GHDLBM"]): f["sum"] for f in stats.getFeatures()}
+    return dt, t_inter, pairs
+
+
+def structure_bench(out: Path, n: int, native_subset: int) -> bool:
+    gpkg = _county(out / f"county_{n}_plan{n}.gpkg", n, plan_ratio=1.0)
+    print(f"\n== 用地结构调整表 structure table: {n} DLTB + {n} GHYD parcels ==")
+    dt, res = run_structure(gpkg, "", AREA_BASIS=0, WITH_TRANSITION=False, CHECK_OVERLAPS=False)
+    print(f"  table, attribute basis (TBDLMJ + KCMJ), no overlap check    {dt:7.1f} s  base {res['BASE_TOTAL']:.2f} ha, "
+          f"target {res['TARGET_TOTAL']:.2f} ha")
+    dt, res = run_structure(gpkg, "", AREA_BASIS=0, WITH_TRANSITION=False)
+    print(f"  table, attribute basis, with the overlap check (default)     {dt:7.1f} s  overlapping pairs {int(res['OVERLAP_COUNT'])}")
+    xlsx = out / "structure_bench.xlsx"
+    dt, res = run_structure(gpkg, "", AREA_BASIS=0, WITH_TRANSITION=True, TRANSITION="TEMPORARY_OUTPUT",
+                            WITH_FINANCE=True, OUTPUT_XLSX=str(xlsx))
+    print(f"  table + transition matrix + finance + xlsx                   {dt:7.1f} s  peak RSS {_peak_mb():.0f} MB")
+
+    step = max(1, n // max(native_subset, 1))
+    subset = f"fid % {step} = 0"
+    dt_g, res = run_structure(gpkg, subset, AREA_BASIS=2, WITH_TRANSITION=True, CHECK_OVERLAPS=False,
+                              TRANSITION_PIECES="TEMPORARY_OUTPUT")
+    g_pairs = {}
+    for f in res["TRANSITION_PIECES"].getFeatures():
+        key = (f["BASE_CODE"], f["TARGET_CODE"])
+        g_pairs[key] = g_pairs.get(key, 0.0) + f["PLANAR_M2"]
+    dt_n, dt_inter, n_pairs = run_native_transition(gpkg, subset)
+    keys = set(g_pairs) | set(n_pairs)
+    worst = max(abs(g_pairs.get(k, 0.0) - (n_pairs.get(k) or 0.0)) for k in keys) if keys else 0.0
+    tot_g, tot_n = sum(g_pairs.values()), sum(v or 0.0 for v in n_pairs.values())
+    print(f"  subset of {n // step} DLTB parcels × all GHYD, planar, transition by code pair:")
+    print(f"    GuotuKit structuretable (transition + pieces)             {dt_g:7.1f} s")
+    print(f"    native:intersection + area + statisticsbycategories        {dt_n:7.1f} s  (intersection {dt_inter:.1f} s)  "
+          f"ratio {dt_n / max(dt_g, 1e-9):.1f}×")
+    print(f"    code pairs {len(g_pairs)} vs {len(n_pairs)}; total {tot_g:.1f} vs {tot_n:.1f} m²; largest pair difference {worst:.3f} m²")
+    return len(g_pairs) == len(n_pairs) and worst < 1.0
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--parcels", type=int, default=200000)
     ap.add_argument("--native-subset", type=int, default=10000)
     ap.add_argument("--out", default=str(ROOT / "bench_out"))
+    ap.add_argument("--only", choices=("structure", "compliance"), default=None)
     args = ap.parse_args(argv)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    gpkg = _county(out / f"county_{args.parcels}.gpkg", args.parcels)
     _app, _prov = _qgis()
+    ok_structure = True
+    if args.only in (None, "structure"):
+        ok_structure = structure_bench(out, args.parcels, args.native_subset)
+        if args.only == "structure":
+            return 0 if ok_structure else 1
+    gpkg = _county(out / f"county_{args.parcels}.gpkg", args.parcels)
     step = max(1, args.parcels // max(args.native_subset, 1))
     subset = f"fid % {step} = 0"  # spread over the whole county, so every control line is hit
 
@@ -139,7 +219,7 @@ def main(argv=None) -> int:
     print(f"all {args.parcels} parcels (ellipsoidal basis, reading included): {g_all:.1f} s, "
           f"peak RSS {_peak_mb():.0f} MB; verdicts 通过 {int(res['PASS_COUNT'])} / 不通过 {int(res['FAIL_COUNT'])} / "
           f"需论证 {int(res['REVIEW_COUNT'])}; occupied ha: " + ", ".join(f"{k} {v / 10000:.2f}" for k, v in all_tot.items()))
-    return 0 if ok else 1
+    return 0 if (ok and ok_structure) else 1
 
 
 if __name__ == "__main__":

@@ -768,10 +768,11 @@ def county_outline(n_parcels: int = 3000, seed: int = 20231101):
 
 
 def generate_county(path, n_parcels: int = 3000, seed: int = 20231101,
-                    progress: ProgressFn = None) -> dict:
+                    progress: ProgressFn = None, plan_ratio: float = 0.8) -> dict:
     """Write the synthetic county GeoPackage to ``path`` (overwritten atomically).
 
-    ``progress(fraction, message)`` is called between phases if given.
+    ``progress(fraction, message)`` is called between phases if given.  ``plan_ratio``: GHYD
+    parcels per DLTB parcel (0.8 for the shipped sample; 1.0 for the 200k + 200k benchmark).
     Returns ``{"path", "layers": {layer: feature count}, "stbhhx_max_vertices",
     "stbhhx_vertex_target", "czkfbj_max_vertices", "czkfbj_min_vertices",
     "czkfbj_vertex_target", "county_area_m2", "land_use_shares", "seconds"}``.
@@ -1320,7 +1321,7 @@ def generate_county(path, n_parcels: int = 3000, seed: int = 20231101,
 
     # ------------------------------------------------------------------ GHYD
     _progress(progress, 0.74, "planned land use")
-    m_plan = int(round(0.8 * n))
+    m_plan = int(round(float(plan_ratio) * n))
     ppts = _lloyd_points(r_plan, m_plan, outline, lay.bounds)
     plan_geoms = _tile(ppts, outline, lay.bounds)
     ppt_abs = _to_abs(shapely.points(ppts))

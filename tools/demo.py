@@ -91,6 +91,33 @@ def main(argv=None) -> int:
     )
     written += [conflicts, verdicts, xlsx]
 
+    # 用地结构调整表: DLTB (三调, TBDLMJ + KCMJ as 田坎) vs the plan, per township, with the
+    # transition matrix and the finance view (example prices)
+    t0 = time.time()
+    table, trans, sxlsx = out / "structure_table.csv", out / "structure_transition.csv", out / "用地结构调整表.xlsx"
+    for p in (table, trans, sxlsx):
+        if p.exists():
+            p.unlink()
+    r = qp.run(
+        "guotukit:structuretable",
+        {
+            "BASE_LAYER": f"{SAMPLE}|layername=DLTB",
+            "TARGET_LAYER": f"{SAMPLE}|layername=GHYD",
+            "REGION_LAYER": f"{SAMPLE}|layername=XZQ",
+            "REGION_NAME": "样例县",
+            "WITH_FINANCE": True,
+            "TABLE": str(table),
+            "TRANSITION": str(trans),
+            "OUTPUT_XLSX": str(sxlsx),
+        },
+    )
+    res = r.get("results", {})
+    print(
+        f"用地结构调整表 structuretable: base {res.get('BASE_TOTAL')} ha, target {res.get('TARGET_TOTAL')} ha, "
+        f"{int(float(res.get('SPLIT_COUNT', 0)))} 待细分 parcels ({time.time() - t0:.1f} s)"
+    )
+    written += [table, trans, sxlsx]
+
     qp.close()
     print("wrote:")
     for p in written:

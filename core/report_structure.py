@@ -63,7 +63,7 @@ from .excel import (
     solid_fill,
     style_cell,
 )
-from .rounding import M2_PER_UNIT, UNIT_LABELS, round_half_up, to_decimal
+from .rounding import M2_PER_UNIT, UNIT_LABELS, balance_remainders, round_half_up, to_decimal
 from .structure import (
     UNCOVERED,
     UNKNOWN_ROW,
@@ -262,7 +262,7 @@ def structure_columns(data: StructureReportData, table: StructureTable) -> List[
     return [
         Column("seq", "序号", "code"),
         Column("label", "用地用海类型", "text", max_width=34),
-        Column("code", "代码", "code", wrap=True, max_width=28),
+        Column("code", "代码", "code", wrap=True, max_width=40),
         Column("base", "面积", "ha", group=base, fmt=fa),
         Column("base_pct", "比重（%）", "pct", group=base, fmt=fp),
         Column("target", "面积", "ha", group=target, fmt=fa),
@@ -287,6 +287,18 @@ def _structure_row(tr: TableRow) -> dict:
         "change_pct": _num(tr.change_pct),
         "note": tr.note,
     }
+
+
+def _structure_widths(data: StructureReportData, tables: Sequence[StructureTable]) -> Dict[str, float]:
+    """Fixed widths: the label column fits the indented labels; each pair of number columns is wide
+    enough for its group header (“规划基期年（2020年）”) on one line."""
+    out = {"label": max(_label_width(t) for t in tables)}
+    pair = max(display_width(_year_text("规划基期年", data.base_year)),
+               display_width(_year_text("规划目标年", data.target_year)), display_width("规划期内面积增减"))
+    number = max(10.0, math.ceil((pair + 3) / 2))
+    for key in ("base", "base_pct", "target", "target_pct", "change", "change_pct"):
+        out[key] = float(number)
+    return out
 
 
 def _label_width(table: StructureTable) -> float:
@@ -390,7 +402,7 @@ def _table_sheet(wb, data: StructureReportData) -> TableLayout:
     layout = add_table_sheet(
         wb, SHEET_TABLE, heading=clean_text(data.title), unit_line=f"单位：{_unit_label(table)}、%",
         columns=columns, rows=rows, notes=_table_notes(data, table), organisation=data.organisation,
-        report_date=data.report_date, freeze_cols=2, col_widths={"label": _label_width(table)})
+        report_date=data.report_date, freeze_cols=2, col_widths=_structure_widths(data, [table]))
     _decorate_structure(layout.ws, layout, table)
     return layout
 
@@ -401,7 +413,7 @@ def _regions_sheet(wb, data: StructureReportData) -> List[TableLayout]:
     ncols = len(columns)
     ws = _start_sheet(wb, SHEET_REGIONS, f"{clean_text(data.title)}（分区统计）", ncols)
     _line(ws, 2, ncols, f"单位：{_unit_label(first)}、%", UNIT_FONT, horizontal="right", wrap=False)
-    label_width = max(_label_width(t) for t in data.region_tables)
+    widths = _structure_widths(data, data.region_tables)
     layouts = []
     notes: List[str] = []
     for i, table in enumerate(data.region_tables):
@@ -409,7 +421,7 @@ def _regions_sheet(wb, data: StructureReportData) -> List[TableLayout]:
         rows = [_structure_row(tr) for tr in table.rows]
         top = ws.max_row + 1
         layout = append_table(ws, structure_columns(data, table), rows, caption=name, gap=0 if i == 0 else 1,
-                              col_widths={"label": label_width})
+                              col_widths=widths)
         _decorate_structure(ws, layout, table)
         if i:  # every region starts on a new page (row break above its caption)
             ws.row_breaks.append(Break(id=top))
@@ -441,9 +453,10 @@ def _transition_sheet(wb, data: StructureReportData):
     heads = _transition_headers(tr)
     columns = [Column("seq", "行号", "code"), Column("label", "基期\\目标年", "text", max_width=24)]
     keys = {}
+    cell_fmt = f"{fa};-{fa};"   # a zero cell shows blank: the matrix reads like a table of moves
     for i, c in enumerate(tr.col_ids):
         keys[c] = f"c{i}"
-        columns.append(Column(f"c{i}", heads[c], "ha", group=group, fmt=fa))
+        columns.append(Column(f"c{i}", heads[c], "ha", group=None if c == UNCOVERED else group, fmt=cell_fmt))
     columns.append(Column("total", "合计", "ha", fmt=fa, total="sum"))
     for col in columns[2:-1]:
         col.total = "sum"
@@ -475,12 +488,17 @@ def _transition_sheet(wb, data: StructureReportData):
         if r in (UNKNOWN_ROW, UNMATCHED_ROW):
             layout.cell(i, "label").fill = HIGHLIGHT_FILL
 
+    if layout.total_row:
+        for c in range(layout.first_col + 2, layout.last_col + 1):
+            ws.cell(row=layout.total_row, column=c).number_format = fa
     cover_row = None
     if rows:
         cover_row = layout.total_row + 1
         for i, col in enumerate(columns):
             cell = ws.cell(row=cover_row, column=layout.first_col + i)
             style_cell(cell, col)
+            if i >= 2:
+                cell.number_format = fa
         label = ws.cell(row=cover_row, column=1)
         label.value = "规划图层口径面积"
         label.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
@@ -541,10 +559,22 @@ def _finance_sheet(wb, data: StructureReportData):
     r += 1
     _line(ws, r, ncols, f"单位：面积 {unit}；金额 万元；单价 万元/{unit}", UNIT_FONT, horizontal="right", wrap=False)
 
-    def areas(rec) -> dict:
-        b = area_value(rec.get("base_m2", 0.0), unit_key, d) or 0.0
-        t = area_value(rec.get("target_m2", 0.0), unit_key, d) or 0.0
-        return {"base": b, "target": t, "change": float(to_decimal(t) - to_decimal(b))}
+    def balanced(records: List[dict], spec: Dict[str, Tuple[str, Decimal, int]]) -> List[dict]:
+        """{out key: (frame column, divisor, decimals)} -> rows whose columns are rounded half-up and
+        balanced (尾差调平) so that each column adds up to its rounded exact total; 增减 = 目标年 − 基期."""
+        rows = [dict() for _ in records]
+        for key, (col, divisor, places) in spec.items():
+            exact = [Decimal(0) if _is_nan(rec.get(col)) else to_decimal(float(rec.get(col))) / divisor
+                     for rec in records]
+            for row, v in zip(rows, balance_remainders(exact, places)):
+                row[key] = float(v)
+        for row in rows:
+            row["change"] = float(to_decimal(row["target"]) - to_decimal(row["base"]))
+        return rows
+
+    area_div, money_div = M2_PER_UNIT[unit_key], Decimal(1)
+    common = {"base": ("base_m2", area_div, d), "target": ("target_m2", area_div, d),
+              "cost": ("cost", money_div, 2), "revenue": ("revenue", money_div, 2)}
 
     role_cols = [
         Column("role_zh", "功能", "text", max_width=14),
@@ -555,12 +585,10 @@ def _finance_sheet(wb, data: StructureReportData):
         Column("cost", "成本（万元）", "general", fmt=fm, total="sum", align="right"),
         Column("revenue", "收益（万元）", "general", fmt=fm, total="sum", align="right"),
     ]
-    role_rows = []
-    for rec in _frame_records(fv.by_role):
-        row = {"role_zh": rec.get("role_zh"), "nature": rec.get("nature") or "—",
-               "cost": money_value(rec.get("cost")), "revenue": money_value(rec.get("revenue"))}
-        row.update(areas(rec))
-        role_rows.append(row)
+    role_recs = _frame_records(fv.by_role)
+    role_rows = balanced(role_recs, common)
+    for row, rec in zip(role_rows, role_recs):
+        row.update({"role_zh": rec.get("role_zh"), "nature": rec.get("nature") or "—"})
     role_layout = append_table(ws, role_cols, role_rows, caption="一、按功能汇总", gap=1,
                                total=Total("合计") if role_rows else None, empty_text="（无）")
 
@@ -580,17 +608,14 @@ def _finance_sheet(wb, data: StructureReportData):
         Column("revenue", "收益（万元）", "general", fmt=fm, total="sum", align="right"),
     ]
     per_unit = M2_PER_UNIT[unit_key] / M2_PER_UNIT["ha"]   # unit prices are per 公顷
-    class_rows = []
-    for rec in _frame_records(fv.by_class):
-        row = {"classes": rec.get("classes"), "label": rec.get("label"), "role_zh": rec.get("role_zh"),
-               "nature": rec.get("nature") or "—",
-               "unit_cost": money_value(to_decimal(float(rec.get("unit_cost") or 0.0)) * per_unit),
-               "unit_revenue": money_value(to_decimal(float(rec.get("unit_revenue") or 0.0)) * per_unit),
-               "cost_area": area_value(rec.get("cost_m2", 0.0), unit_key, d),
-               "revenue_area": area_value(rec.get("revenue_m2", 0.0), unit_key, d),
-               "cost": money_value(rec.get("cost")), "revenue": money_value(rec.get("revenue"))}
-        row.update(areas(rec))
-        class_rows.append(row)
+    class_recs = _frame_records(fv.by_class)
+    class_rows = balanced(class_recs, dict(common, cost_area=("cost_m2", area_div, d),
+                                           revenue_area=("revenue_m2", area_div, d)))
+    for row, rec in zip(class_rows, class_recs):
+        row.update({"classes": rec.get("classes"), "label": rec.get("label"), "role_zh": rec.get("role_zh"),
+                    "nature": rec.get("nature") or "—",
+                    "unit_cost": money_value(to_decimal(float(rec.get("unit_cost") or 0.0)) * per_unit),
+                    "unit_revenue": money_value(to_decimal(float(rec.get("unit_revenue") or 0.0)) * per_unit)})
     class_layout = append_table(ws, class_cols, class_rows, caption="二、按地类测算", gap=1,
                                 total=Total("合计") if class_rows else None, empty_text="（无）")
 
@@ -631,8 +656,9 @@ def _finance_sheet(wb, data: StructureReportData):
     notes = [
         "成本 = 计成本面积（现状地类中用途改变的部分，按平方米计）× 成本单价；收益 = 计收益面积（规划地类中用途改变的部分）"
         "× 收益单价；资金平衡 = 收益合计 − 成本合计（Excel 公式），不小于 0 时绿色、小于 0 时红色。",
-        f"面积由平方米换算为{unit}后四舍五入保留 {d} 位小数，增减 = 目标年面积 − 基期面积；金额四舍五入保留 2 位小数，"
-        "合计行为各行之和（Excel 公式）。",
+        f"面积由平方米换算为{unit}后四舍五入保留 {d} 位小数，金额四舍五入保留 2 位小数，每列尾差按由大到小调平，"
+        "使各行之和（合计行，Excel 公式）等于按未取整数值计算的合计；增减 = 目标年面积 − 基期面积。",
+        "未定价地类不计入上表：按地类测算的面积合计加上未定价地类的面积，等于图层的总面积。",
     ]
     if fv.example:
         notes.insert(0, EXAMPLE_WARNING + "。")
@@ -677,6 +703,7 @@ def _details_sheet(wb, data: StructureReportData):
         Column("row", "计入行", "text", max_width=24),
         Column("parcels", "图斑数", "int"),
         Column("area", f"面积（{unit}）", "ha", fmt=fixed_format(d)),
+        Column("m2", "面积（平方米）", "m2"),
     ]
     rows = []
     for n, rec in enumerate(_frame_records(data.details), 1):
@@ -684,7 +711,8 @@ def _details_sheet(wb, data: StructureReportData):
         rows.append({"seq": n, "label": rec.get("label"), "raw": raw if raw.strip() else "（空）",
                      "source_code": rec.get("source_code"), "code": rec.get("code"), "name": rec.get("name"),
                      "flag": rec.get("flag"), "row": _row_text(rec.get("row"), labels),
-                     "parcels": _num(rec.get("parcels")), "area": area_value(rec.get("area_m2"), unit_key, d)})
+                     "parcels": _num(rec.get("parcels")), "area": area_value(rec.get("area_m2"), unit_key, d),
+                     "m2": area_value(rec.get("area_m2"), "m2", 2)})
     notes = [
         "待细分：原代码对应多个用地用海2023代码，已按默认对应关系转换，须核实后细分；未识别：代码不在其分类表中；"
         "空值：代码为空；未能归入模板：代码有效，但结构表模板没有与之对应的行（如只有一级代码）。",
@@ -692,7 +720,7 @@ def _details_sheet(wb, data: StructureReportData):
         f"面积按平方米求和后换算为{unit}，四舍五入保留 {d} 位小数。",
     ]
     layout = add_table_sheet(
-        wb, SHEET_DETAILS, heading=_heading(data, "待细分与未识别地类明细表"), unit_line=f"单位：{unit}",
+        wb, SHEET_DETAILS, heading=_heading(data, "待细分与未识别地类明细表"), unit_line=f"单位：{unit}、平方米",
         columns=columns, rows=rows, notes=notes, footer=False, empty_text=NO_DETAILS_TEXT, freeze_cols=2)
     for i, row in enumerate(rows):
         fill = _FLAG_FILLS.get(clean_text(row["flag"]))

@@ -94,6 +94,7 @@ class TemplateRow:
     rules: List[Tuple[Tuple[str, ...], str, int]] = field(default_factory=list)  # (patterns, czcs, file line)
     children: List[str] = field(default_factory=list)
     depth: int = 0
+    hidden: set = field(default_factory=set)  # lines of rules not shown in the code column (show=hidden)
 
     @property
     def kind(self) -> str:
@@ -107,7 +108,9 @@ class TemplateRow:
     def code_text(self) -> str:
         """The classes of a leaf as a reviewer reads them: '07、08、1001（城镇）'."""
         parts = []
-        for patterns, czcs, _ in self.rules:
+        for patterns, czcs, line in self.rules:
+            if line in self.hidden:
+                continue
             text = "、".join(patterns)
             parts.append(f"{text}（{CZCS_ZH[czcs]}）" if czcs else text)
         return "；".join(parts)
@@ -243,6 +246,8 @@ def _parse_template(path: Path, records) -> StructureTemplate:
                 err(line, "classes", f"行 {row_id} 重复出现但没有代码", f"row {row_id} repeated without classes")
             else:
                 rows[row_id].rules.append((patterns, czcs, line))
+                if (row.get("show", "") or "").lower() == "hidden":
+                    rows[row_id].hidden.add(line)
             continue
         label = row.get("label", "")
         if not label:

@@ -536,7 +536,8 @@ class StructureTableAlgorithm(GuotuKitAlgorithm):
             items.append(("工作坐标系", qgis_io.crs_description(work_crs)))
         items += [("基期分类", f"{SYSTEM_LABELS[bsystem]} → 用地用海2023" + (f"（自定义对照表 {mapping}）" if mapping else "（内置衔接表，1:n 取默认目标并标记待细分）")),
                   ("目标年分类", f"{SYSTEM_LABELS[tsystem]}" + (" → 用地用海2023" if tsystem != "ydyh2023" else "")),
-                  ("面积口径", basis), ("基期面积", b_how), ("目标年面积", t_how),
+                  ("面积口径", {"attribute": "属性面积（图层字段值）", "ellipsoidal": "椭球面积（CGCS2000）",
+                               "planar": "平面面积（投影坐标系）"}[basis] + f"：基期 {b_how}；目标年 {t_how}"),
                   ("城镇村划分（基期）", run.base.czcs_source), ("城镇村划分（目标年）", run.target.czcs_source),
                   ("表格模板", f"{template.label}｜{template.path}"),
                   ("单位与取舍", f"{UL[unit]}；先以平方米求和，再换算单位，四舍五入（ROUND_HALF_UP）保留 {decimals} 位小数，比重保留 {pct_decimals} 位；"

@@ -57,6 +57,8 @@ def test_default_template_rows_follow_the_county_layout(tpl):
     assert group.kind == "group" and group.children == ["7.1", "7.2"]
     assert tpl.by_id["7.1"].depth == 1
     assert tpl.by_id["M1"].kind == "memo" and tpl.by_id["M1"].sum_of == ("7", "8", "9")
+    # the code column shows the rules a reviewer checks, not the hidden level-1 fallbacks
+    assert tpl.by_id["7.1"].code_text.startswith("07、08、09、1001") and "10、12、13" not in tpl.by_id["7.1"].code_text
 
 
 @pytest.mark.parametrize("code,czcs,row", [
@@ -185,7 +187,7 @@ def test_bad_areas_are_skipped_and_listed(tpl):
     base = _layer(tpl, ["0101", "0102", "0103"], [1e4, np.nan, -5.0])
     assert len(base.frame) == 1
     assert list(base.skipped["reason"]) == ["面积为空或不是数字", "面积为负数"]
-    assert base.notes and "2 个图斑" in base.notes[0]
+    assert base.notes and "2 个图斑未计入" in base.notes[0]
 
 
 @settings(max_examples=60, deadline=None)

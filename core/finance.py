@@ -32,6 +32,7 @@ from .compliance import (
     split_class_patterns,
 )
 from .registry import clean_code
+from .structure import _plain
 
 EXAMPLE_TABLE = DATA_DIR / "finance" / "finance_example.csv"
 ROLES = ("service", "revenue", "financing", "none")
@@ -139,12 +140,13 @@ def _parse(path: Path, records) -> FinanceTable:
     header: Optional[List[str]] = None
     entries: List[FinanceEntry] = []
     errors: List[str] = []
-    for line, cells in records:
-        cells = [cell_text(c) for c in cells]
+    for line, raw_cells in records:
+        cells = [cell_text(c) for c in raw_cells]
+        plain = [_plain(c) for c in raw_cells]
         if not any(cells):
             continue
         if cells[0].startswith("#"):
-            text = ",".join(cells)
+            text = ",".join(plain)
             m = _META.search(text)
             if m and header is None and m.group(1).lower() in ("finance", "name", "名称"):
                 name = m.group(2).strip()
@@ -163,6 +165,9 @@ def _parse(path: Path, records) -> FinanceTable:
                     f"cost_wan_per_ha, revenue_wan_per_ha） / line {line}: missing column(s) {', '.join(missing)}")
             continue
         row = {header[i]: cells[i] if i < len(cells) else "" for i in range(len(header))}
+        for col in ("label", "note"):
+            if col in header and header.index(col) < len(plain):
+                row[col] = plain[header.index(col)]
         n_errors = len(errors)
 
         def err(col, zh, en, line=line):

@@ -97,6 +97,7 @@ AGGREGATE_KINDS = ("group", "total", "memo")
 DIAGONAL_FILL = solid_fill("E2EFDA")
 WARNING_FONT = Font(name=FONT_BODY, size=SIZE_BODY + 1, bold=True, color="C00000")
 INDENT_PER_LEVEL = 2   # Alignment(indent=...) steps per template level
+MATRIX_COLUMNS_PER_PAGE = 16   # target columns per printed page width of the transition matrix
 _SUM_KEYS = ("base", "base_pct", "target", "target_pct")
 _FLAG_FILLS = {"未识别": VERDICT_FILLS["fail"], "空值": VERDICT_FILLS["fail"],
                "待细分": VERDICT_FILLS["review"], "未能归入模板": VERDICT_FILLS["review"]}
@@ -166,12 +167,18 @@ def _fixed_text(value: float, decimals: int) -> str:
     return f"{value:.{int(decimals)}f}"
 
 
+_NO_YEAR = ("", "基期", "目标", "现状", "规划", "近期", "远期")
+
+
 def _year_only(year) -> str:
-    """'2020' / '2020年' -> '2020年'; '' for no year."""
+    """'2020' / '2020年' -> '2020年'; '' for no year or a placeholder such as '基期' / '目标年'
+    (“规划基期年（基期年）” would read oddly); any other text as given."""
     y = clean_text(year).strip()
     if y.endswith("年"):
-        y = y[:-1]
-    return f"{y}年" if y else ""
+        y = y[:-1].strip()
+    if y in _NO_YEAR:
+        return ""
+    return f"{y}年" if y.isdigit() else y
 
 
 def _year_text(prefix: str, year) -> str:
@@ -370,11 +377,12 @@ def _provenance_value(data: StructureReportData, *names: str) -> str:
     return ""
 
 
-def rounding_note(table: StructureTable) -> str:
+def rounding_note(table: StructureTable, count: bool = True) -> str:
+    """The rounding sentence under a structure table (with the number of balanced cells when ``count``)."""
     unit = _unit_label(table)
+    nudged = f"（尾差调平 {table.balanced_cells} 处）" if count else ""
     return (f"面积按平方米求和后换算为{unit}，四舍五入（ROUND_HALF_UP）保留 {table.decimals} 位小数，比重保留 "
-            f"{table.pct_decimals} 位小数；各行尾差已按由大到小调平（尾差调平 {table.balanced_cells} 处），"
-            "各行之和等于合计，比重之和为 100。")
+            f"{table.pct_decimals} 位小数；各行尾差已按由大到小调平{nudged}，各行之和等于合计，比重之和为 100。")
 
 
 def _table_notes(data: StructureReportData, table: StructureTable) -> List[str]:
@@ -429,8 +437,7 @@ def _regions_sheet(wb, data: StructureReportData) -> List[TableLayout]:
         notes.extend(f"{name}：{n}" for n in table.notes or [])
     notes.append("各分区分别按平方米求和、取整并调平尾差，分区之和与全域数值可能相差末位尾数；"
                  "小计行、合计行与“其中”行为 Excel 公式。")
-    notes.append(rounding_note(first).replace("各行尾差已按由大到小调平（尾差调平 "
-                                               f"{first.balanced_cells} 处），", "各行尾差已按由大到小调平，"))
+    notes.append(rounding_note(first, count=False))
     _finish_sheet(ws, ncols, notes=notes, organisation=data.organisation, report_date=data.report_date,
                   landscape=True)
     return layouts
@@ -527,7 +534,11 @@ def _transition_sheet(wb, data: StructureReportData):
     ]
     _finish_sheet(ws, ncols, notes=notes, organisation=data.organisation, report_date=data.report_date,
                   header_rows=(layout.header_top, layout.header_bottom),
-                  freeze_cell=f"C{layout.first_row}")
+                  freeze_cell=f"C{layout.first_row}", landscape=True)
+    if len(tr.col_ids) > MATRIX_COLUMNS_PER_PAGE:   # too wide for one legible page: several pages wide,
+        ws.page_setup.fitToWidth = math.ceil(len(tr.col_ids) / MATRIX_COLUMNS_PER_PAGE)
+        ws.print_title_cols = "A:B"                  # each with the base-row labels
+        ws.cell(row=layout.header_top, column=3).alignment = Alignment(horizontal="left", vertical="center")
     return layout, cover_row
 
 
@@ -752,7 +763,7 @@ def _provenance_sheet(wb, data: StructureReportData, sheets: Sequence[str]):
     for item in data.provenance or []:
         items.append(item if isinstance(item, dict) else tuple(item))
     names = {clean_text(i.get("item", i.get("项目")) if isinstance(i, dict) else i[0]) for i in items}
-    if "取舍规则" not in names:
+    if not any("取舍" in n for n in names):   # the caller's own rounding item (取舍规则 / 单位与取舍) wins
         items.append(("取舍规则", rounding_note(data.table)))
     items.append(("工作表", [f"{s}：{_SHEET_TEXT.get(s, '')}" for s in sheets]))
     return add_provenance_sheet(wb, items, title=SHEET_PROVENANCE, heading="数据说明")

@@ -176,6 +176,8 @@ class StructureTemplate:
 
     def classify(self, codes, czcs) -> np.ndarray:
         """Vectorised :meth:`row_for` (object array of row ids)."""
+        if len(codes) == 0:
+            return np.empty(0, dtype=object)
         c = pd.Series(codes, dtype=object).fillna("").astype(str)
         z = pd.Series(czcs, dtype=object).fillna("").astype(str)
         keys, uniq = pd.factorize(pd.MultiIndex.from_arrays([c, z]))
@@ -197,12 +199,13 @@ def _parse_template(path: Path, records) -> StructureTemplate:
     def err(line, col, zh, en):
         errors.append(f"{path.name} 第{line}行 {col} 列：{zh} / line {line}, column {col}: {en}")
 
-    for line, cells in records:
-        cells = [cell_text(c) for c in cells]
+    for line, raw_cells in records:
+        cells = [cell_text(c) for c in raw_cells]
+        plain = [_plain(c) for c in raw_cells]  # labels and notes keep their full-width punctuation
         if not any(cells):
             continue
         if cells[0].startswith("#"):
-            text = ",".join(cells)
+            text = ",".join(plain)
             if header is None:
                 m = _META_NAME.search(text)
                 if m:
@@ -222,6 +225,9 @@ def _parse_template(path: Path, records) -> StructureTemplate:
                                     f"{', '.join(_TEMPLATE_HEADERS)}） / missing column(s) {', '.join(missing)}")
             continue
         row = {header[i]: cells[i] if i < len(cells) else "" for i in range(len(header))}
+        for col in ("label", "note"):
+            if col in header and header.index(col) < len(plain):
+                row[col] = plain[header.index(col)]
         row_id = row.get("row_id", "")
         if not row_id:
             err(line, "row_id", "行号为空", "row_id is empty")
@@ -317,6 +323,15 @@ def _parse_template(path: Path, records) -> StructureTemplate:
         if not rows[rid].parent:
             visit(rid)
     return StructureTemplate(ordered, name, version, CLASSIFICATION, path)
+
+
+def _plain(value) -> str:
+    """Cell text as written (no NFKC: 全角 punctuation of labels stays), blanks stripped."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip(" \t\r\n\v\f\u3000\u00a0\ufeff\u200b")
 
 
 def list_templates() -> List[Tuple[str, Path]]:
@@ -490,6 +505,8 @@ def prepare_layer(label: str, codes, system: str, areas_m2, template: StructureT
         "kind": "class",
         "area_m2": class_area,
     })
+    frame["parcel_code"] = frame["code"]
+    frame["parcel_row"] = frame["row"]
     has_tk = idx[ded[idx] > 0]
     if len(has_tk):
         tk_row = template.row_for(TIANKAN_CODE, "other")
@@ -504,6 +521,9 @@ def prepare_layer(label: str, codes, system: str, areas_m2, template: StructureT
             "row": tk_row,
             "kind": "tiankan",
             "area_m2": np.minimum(ded[has_tk], area[has_tk]),
+            # 田坎 belongs to its parcel: it changes use only when the parcel's class does
+            "parcel_code": mapped["target_code"].to_numpy(dtype=object)[has_tk],
+            "parcel_row": rows[has_tk],
         })
         frame = pd.concat([frame, tk], ignore_index=True)
     frame["region"] = ""
@@ -771,7 +791,7 @@ class Transition:
     target_uncovered_m2: float  # target area (target basis) outside every base parcel
     unit: str
     decimals: int
-    changed_m2: float  # base area whose template row changes
+    changed_m2: float  # base area whose use changes (template row of its parcel ≠ target row)
 
 
 UNCOVERED = "_uncovered"
@@ -786,9 +806,9 @@ def transition(base: LayerRecords, target: LayerRecords, pieces: pd.DataFrame, t
     covers goes to the column :data:`UNCOVERED`, so each row adds up to the base figure exactly.
     """
     unit, decimals = table.unit, table.decimals
-    bf = base.frame[["parcel", "row", "area_m2"]]
+    bf = base.frame[["parcel", "row", "parcel_row", "area_m2"]]
     if (base.frame["region"] != "").any():  # regions split records: transition on whole parcels
-        bf = bf.groupby(["parcel", "row"], as_index=False)["area_m2"].sum()
+        bf = bf.groupby(["parcel", "row", "parcel_row"], as_index=False)["area_m2"].sum()
     tf = target.frame[target.frame["kind"] == "class"][["parcel", "row", "area_m2"]]
     if (target.frame["region"] != "").any():
         tf = tf.groupby(["parcel", "row"], as_index=False)["area_m2"].sum()
@@ -846,8 +866,8 @@ def transition(base: LayerRecords, target: LayerRecords, pieces: pd.DataFrame, t
         rounded = balance_remainders(cells, decimals, total if total is not None else None)
         for c, v in zip(col_ids, rounded):
             matrix[(rid, c)] = v
-    changed = float(pairs.loc[(pairs["base_row"] != pairs["target_row"]) & (pairs["target_row"] != UNCOVERED),
-                              "area_m2"].sum())
+    # changed use: the piece's target row differs from its parcel's row (田坎 follows its parcel)
+    changed = float(joined.loc[joined["parcel_row"] != joined["target_row"], "piece_m2"].sum())
     return Transition(pairs, row_ids, col_ids, labels, matrix, base_rounded, target_cover, target_uncovered,
                       unit, decimals, changed)
 
@@ -899,7 +919,8 @@ def finance_view(base: LayerRecords, target: LayerRecords, finance, pieces: Opti
         tcode = pd.Series(tf["code"].to_numpy(), index=tf["parcel"].to_numpy())
         tcode = tcode[~tcode.index.duplicated()]
         p = pieces.rename(columns={"base_parcel": "parcel"})
-        j = bf[["parcel", "code", "area_m2"]].merge(p, on="parcel", how="inner")
+        j = bf[["parcel", "parcel_code", "area_m2"]].rename(columns={"parcel_code": "code"}).merge(
+            p, on="parcel", how="inner")  # 田坎 is priced and judged as its parcel's class
         j["tcode"] = tcode.reindex(j["target_parcel"].to_numpy()).to_numpy()
         j["m2"] = j["area_m2"] * j["base_share"]
         j = j[(j["code"].fillna("") != j["tcode"].fillna("")) & j["code"].notna() & j["tcode"].notna()]

@@ -84,7 +84,7 @@ def test_level2_template_is_generated_from_the_code_table():
     assert t.row_for("13", "") == "13-0"  # a level-1 code keeps its own row under its group
     assert t.row_for("16", "") == "16"  # a level-1 class without level-2 codes is a leaf
     names = [name for name, _ in list_templates()]
-    assert names[0] == "国土空间功能结构调整表(市县级)" and len(names) >= 2
+    assert names[0] == "国土空间功能结构调整表（市县级）" and len(names) >= 2
 
 
 @pytest.mark.parametrize("body,needle", [
@@ -345,3 +345,21 @@ def test_sample_county_table_balances_against_dltb_totals():
     tk = base.frame[base.frame["kind"] == "tiankan"]["area_m2"].sum()
     assert tk == pytest.approx(d.KCMJ.fillna(0).sum())
     assert UNMATCHED_ROW not in [r.row_id for r in tab.rows]  # every 三调 code finds a row
+
+
+def test_tiankan_follows_its_parcel_for_change_and_money(tpl):
+    # a 耕地 parcel (9 000 + 1 000 田坎) that stays 耕地 in the plan: no change of use, no cost
+    base = _layer(tpl, ["0101"], [10000.0], system="sandiao", deductions_m2=np.array([1000.0]))
+    target = _layer(tpl, ["0101"], [10000.0])
+    pieces = _pieces([(0, 0, 1.0, 1.0)])
+    tab = build_table(base, target, tpl)
+    tr = transition(base, target, pieces, tab, tpl)
+    assert tr.matrix[("11", "1")] == D("0.10")  # the 田坎 row still shows where its area goes …
+    assert tr.changed_m2 == 0.0  # … but it is not a change of use
+    fv = finance_view(base, target, FinanceTable.example_table(), pieces)
+    assert fv.cost == 0.0 and fv.revenue == 0.0
+
+
+def test_empty_layer_gives_empty_records(tpl):
+    empty = _layer(tpl, [], [])
+    assert len(empty.frame) == 0 and empty.total_m2 == 0.0

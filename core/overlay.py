@@ -346,12 +346,13 @@ class ControlLayer:
     change a geometry; it attaches a spatial index to it.
 
     ``workers``: threads for the bulk overlap test (default: up to 2). ``progress``/``cancelled``
-    as in :func:`overlay`.
+    as in :func:`overlay`.  ``find_overlaps=False`` skips the overlap test: ``occupied`` of an
+    overlay may then count overlapping features twice, but the pieces are the same.
     """
 
     def __init__(self, geoms, role: str, max_vertices: int = 256, attributes: Optional[pd.DataFrame] = None,
                  progress: Optional[Callable[[float], None]] = None, cancelled: Optional[Callable[[], bool]] = None,
-                 workers: Optional[int] = None):
+                 workers: Optional[int] = None, find_overlaps: bool = True):
         self.role = str(role)
         self.geoms = _as_geom_array(geoms)
         if attributes is not None and len(attributes) != len(self.geoms):
@@ -370,8 +371,11 @@ class ControlLayer:
         _report(progress, 0.3)
         _check(cancelled)
         self.tree = shapely.STRtree(self.pieces)
-        with _Threads(workers) as threads:
-            self.overlap_pairs = self._find_overlaps(threads, cancelled, progress)
+        if find_overlaps:
+            with _Threads(workers) as threads:
+                self.overlap_pairs = self._find_overlaps(threads, cancelled, progress)
+        else:  # the caller only wants pieces (e.g. a transition overlay), not dissolved areas
+            self.overlap_pairs = np.empty((0, 2), dtype=np.int64)
         self.features_overlap = bool(len(self.overlap_pairs))
         self.overlapper = np.zeros(len(self.geoms), dtype=bool)  # feature overlaps some other one
         self.overlapper[self.overlap_pairs.ravel()] = True

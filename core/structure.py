@@ -820,6 +820,11 @@ def transition(base: LayerRecords, target: LayerRecords, pieces: pd.DataFrame, t
     p = p[p["target_parcel"].isin(t_row.index)]
     joined = bf.merge(p, on="parcel", how="inner")
     joined["target_row"] = t_row.reindex(joined["target_parcel"].to_numpy()).to_numpy()
+    # overlapping target parcels would cover a base parcel more than once: scale its pieces so
+    # that they never add up to more than the parcel (the overlap itself is reported separately)
+    share_sum = p.groupby("parcel")["base_share"].sum()
+    scale = (1.0 / share_sum.clip(lower=1.0)).reindex(joined["parcel"].to_numpy()).to_numpy()
+    joined["base_share"] = joined["base_share"].to_numpy() * scale
     joined["piece_m2"] = joined["area_m2"] * joined["base_share"]
     covered = joined.groupby(["parcel", "row"])["base_share"].sum().rename("covered")
     rest = bf.merge(covered, left_on=["parcel", "row"], right_index=True, how="left")

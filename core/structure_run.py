@@ -76,6 +76,17 @@ def _region_shares(geoms, region_geoms, region_names, progress, cancelled) -> pd
                          "share": p["subject_share"].to_numpy()})
 
 
+def _pairs_with_area(geoms, pairs: np.ndarray) -> pd.DataFrame:
+    import shapely
+
+    if not len(pairs):
+        return pd.DataFrame({"i": np.empty(0, dtype=np.int64), "j": np.empty(0, dtype=np.int64),
+                             "area": np.empty(0, dtype=float)})
+    g = np.asarray(geoms, dtype=object)
+    area = shapely.area(shapely.intersection(g[pairs[:, 0]], g[pairs[:, 1]]))
+    return pd.DataFrame({"i": pairs[:, 0].astype(np.int64), "j": pairs[:, 1].astype(np.int64), "area": area})
+
+
 def _sub(progress, lo, hi):
     if progress is None:
         return None
@@ -108,12 +119,22 @@ def run_structure(base_in: LayerInput, target_in: LayerInput, template: Structur
         progress(0.05)
 
     overlaps = {}
+    tlayer = None
+    if want_transition:
+        if base_in.geoms is None or target_in.geoms is None:
+            raise ValueError("the transition matrix needs the geometries of both layers")
+        # the target's own overlap test doubles as the overlap check of the target layer
+        tlayer = ControlLayer(target_in.geoms, "target", cancelled=cancelled, progress=_sub(progress, 0.05, 0.25),
+                              find_overlaps=check_overlaps)
     if check_overlaps:
-        for lo, inp in zip((0.05, 0.15), (base_in, target_in)):
+        for lo, inp in zip((0.25, 0.3), (base_in, target_in)):
             if inp.geoms is None:
                 overlaps[inp.label] = None
                 continue
-            pairs = self_overlaps(inp.geoms, cancelled=cancelled, progress=_sub(progress, lo, lo + 0.1))
+            if inp is target_in and tlayer is not None:
+                pairs = _pairs_with_area(target_in.geoms, tlayer.overlap_pairs)
+            else:
+                pairs = self_overlaps(inp.geoms, cancelled=cancelled, progress=_sub(progress, lo, lo + 0.05))
             overlaps[inp.label] = (len(pairs), float(pairs["area"].sum()) if len(pairs) else 0.0, pairs)
             if len(pairs):
                 notes.append(
@@ -123,9 +144,6 @@ def run_structure(base_in: LayerInput, target_in: LayerInput, template: Structur
 
     pieces = None
     if want_transition:
-        if base_in.geoms is None or target_in.geoms is None:
-            raise ValueError("the transition matrix needs the geometries of both layers")
-        tlayer = ControlLayer(target_in.geoms, "target", cancelled=cancelled, progress=_sub(progress, 0.25, 0.35))
         res = overlay(base_in.geoms, tlayer, sliver_tolerance=0.0, want_geometry=want_pieces,
                       progress=_sub(progress, 0.35, 0.8), cancelled=cancelled)
         p = res.pieces

@@ -363,3 +363,19 @@ def test_tiankan_follows_its_parcel_for_change_and_money(tpl):
 def test_empty_layer_gives_empty_records(tpl):
     empty = _layer(tpl, [], [])
     assert len(empty.frame) == 0 and empty.total_m2 == 0.0
+
+
+def test_target_overlaps_found_with_and_without_the_transition(tpl):
+    bg = np.array([_box(0, 0, 200, 100)], dtype=object)
+    tg = np.array([_box(0, 0, 120, 100), _box(100, 0, 200, 100)], dtype=object)  # 20 × 100 m overlap
+    base = LayerInput("基期", ["0101"], "sandiao", shapely.area(bg), [1], bg)
+    target = LayerInput("目标年", ["0101", "0701"], "ydyh2023", shapely.area(tg), [1, 2], tg)
+    for want in (False, True):
+        res = run_structure(base, target, tpl, want_transition=want)
+        n, area, _ = res.overlaps["目标年"]
+        assert (n, area) == (1, pytest.approx(2000.0))
+    # the transition still apportions the base parcel by its own geometry: rows add up
+    tr = res.transition
+    assert sum(tr.matrix[("1", c)] for c in tr.col_ids) == res.table.row("1").base
+    exact = tr.pairs.loc[tr.pairs["base_row"] == "1", "area_m2"].sum()
+    assert exact == pytest.approx(20000.0)  # not 22 000: the doubly covered strip is not counted twice

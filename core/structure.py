@@ -927,7 +927,8 @@ def finance_view(base: LayerRecords, target: LayerRecords, finance, pieces: Opti
         j = bf[["parcel", "parcel_code", "area_m2"]].rename(columns={"parcel_code": "code"}).merge(
             p, on="parcel", how="inner")  # 田坎 is priced and judged as its parcel's class
         j["tcode"] = tcode.reindex(j["target_parcel"].to_numpy()).to_numpy()
-        j["m2"] = j["area_m2"] * j["base_share"]
+        share_sum = p.groupby("parcel")["base_share"].sum().clip(lower=1.0)  # overlapping plan parcels
+        j["m2"] = j["area_m2"] * j["base_share"] / share_sum.reindex(j["parcel"].to_numpy()).to_numpy()
         j = j[(j["code"].fillna("") != j["tcode"].fillna("")) & j["code"].notna() & j["tcode"].notna()]
         for c, v in j.groupby("code")["m2"].sum().items():
             e = entries.get(c)

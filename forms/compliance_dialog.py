@@ -1,18 +1,13 @@
 """合规性检查 form: pick the layers, run guotukit:compliancecheck on the main thread, browse the
 verdicts (double-click zooms the map to the conflict) and export the approval-ready Excel report.
 
-The algorithm has FlagNoThreading (openpyxl must stay on the main thread), so it runs synchronously
-through ``processing.run``; the progress slot pumps the event loop so Cancel stays clickable.
+Running, Cancel, error messages and the export are :class:`~.common.AlgorithmDialog`'s.
 """
 from __future__ import annotations
 
-import os
-import re
 import time
-import traceback
 
 from qgis.core import (
-    Qgis,
     QgsCategorizedSymbolRenderer,
     QgsCoordinateTransform,
     QgsCsException,
@@ -21,41 +16,30 @@ from qgis.core import (
     QgsFieldProxyModel,
     QgsFillSymbol,
     QgsMapLayerProxyModel,
-    QgsMessageLog,
-    QgsProcessingException,
-    QgsProcessingFeedback,
     QgsProject,
     QgsRendererCategory,
-    QgsSettings,
 )
 from qgis.gui import QgsDoubleSpinBox, QgsFieldComboBox, QgsFileWidget, QgsMapLayerComboBox
-from qgis.PyQt.QtCore import Qt, QUrl, QVariant
-from qgis.PyQt.QtGui import QColor, QDesktopServices
+from qgis.PyQt.QtCore import Qt
+from qgis.PyQt.QtGui import QColor
 from qgis.PyQt.QtWidgets import (
     QAbstractItemView,
-    QApplication,
     QCheckBox,
     QComboBox,
-    QDialog,
-    QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
-    QLabel,
     QLineEdit,
-    QMessageBox,
-    QProgressBar,
-    QPushButton,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
 )
 
-from ..plugin.deps import missing_dependencies, missing_message
 from ..plugin.i18n import tr
 from ..processing_provider.algorithms.compliance_check import BASES, POLICY_LABELS, PROJECT_TYPES, SYSTEM_LABELS
 from ..processing_provider.qgis_io import AREA_BASIS_LABELS
+from .common import AlgorithmDialog, field_like, name_matches
+from .common import text as _text
 
 ALG_ID = "guotukit:compliancecheck"
 # control layers: names matched against the whole layer name or its end ("county — YJJBNT"), any case
@@ -73,21 +57,6 @@ MAP_COLOURS = {"不通过": "220,40,40,150", "需论证": "245,160,0,150", "通�
 NUMBER = Qt.ItemDataRole.UserRole  # numeric value of a cell (sorting); subject id in column 0
 
 
-def name_matches(layer_name: str, key: str) -> bool:
-    """``key`` is the layer name or ends it after a non-alphanumeric character (GeoPackage "county — YJJBNT")."""
-    n, k = layer_name.strip().lower(), key.lower()
-    return n == k or (n.endswith(k) and not re.match(r"[0-9a-z]", n[-len(k) - 1]))
-
-
-def _field_like(layer, names) -> str:
-    fields = {f.name().upper(): f.name() for f in layer.fields()} if layer is not None else {}
-    return next((fields[n] for n in names if n in fields), "")
-
-
-def _text(value) -> str:
-    return "" if value is None or (isinstance(value, QVariant) and value.isNull()) else str(value)
-
-
 class _Cell(QTableWidgetItem):
     """Sorts numerically when a number is attached."""
 
@@ -98,20 +67,30 @@ class _Cell(QTableWidgetItem):
         return super().__lt__(other)
 
 
-class ComplianceDialog(QDialog):
+class ComplianceDialog(AlgorithmDialog):
+    ALG_ID = ALG_ID
+    RESULT_KEY = "CONFLICTS"
+
     def __init__(self, iface=None, parent=None, canvas=None):
-        super().__init__(parent if parent is not None or iface is None else iface.mainWindow())
-        self.iface, self.canvas = iface, canvas
-        self.feedback = None
-        self.last_error = ""
-        self.show_message = QMessageBox.warning  # replaceable (tests): errors must never block there
-        self._last_params = None
+        super().__init__(iface, parent)
+        self.canvas = canvas
         self._conflicts = self._summary = None
-        self._running = False
         self.setWindowTitle(tr("Compliance check (合规性检查)"))
         self._build()
         self.preselect()
         self.resize(1240, 760)
+
+    def form_title(self) -> str:
+        return tr("Compliance check")
+
+    def failure_text(self, exc) -> str:
+        return tr("The compliance check failed: {0}").format(exc)
+
+    def busy_text(self) -> str:
+        return tr("Checking…")
+
+    def export_file_name(self) -> str:
+        return self.title.text().strip() or tr("Compliance check")
 
     # ---------------------------------------------------------------- widgets
     def _layer_combo(self, optional: bool) -> QgsMapLayerComboBox:
@@ -170,16 +149,7 @@ class ComplianceDialog(QDialog):
                                                     (tr("Area field (m²)"), self.area_field), (tr("Invalid geometries"), self.invalid)])
         self._inputs = (subjects, controls, options, options2)
 
-        self.progress = QProgressBar(self)
-        self.progress.setRange(0, 100)
-        self.progress.setValue(0)
-        self.run_button = QPushButton(tr("Run check"), self)
-        self.run_button.setDefault(True)
-        self.run_button.clicked.connect(self.run)
-        self.cancel_button = QPushButton(tr("Cancel"), self)
-        self.cancel_button.setEnabled(False)
-        self.cancel_button.clicked.connect(self.cancel)
-
+        run_row = self._make_run_controls(tr("Run check"), tr("Export Excel report…"), tr("Choose the layers and run the check."))
         self.table = QTableWidget(0, 0, self)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -189,31 +159,18 @@ class ComplianceDialog(QDialog):
         self.table.setWordWrap(False)
         self.table.setToolTip(tr("Double-click a row to zoom the map to its conflicts."))
         self.table.cellDoubleClicked.connect(lambda row, _col: self.zoom_to_row(row))
-        self.status = QLabel(tr("Choose the layers and run the check."), self)
-        self.status.setWordWrap(True)
-        self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
-        self.export_button = buttons.addButton(tr("Export Excel report…"), QDialogButtonBox.ButtonRole.ActionRole)
-        self.export_button.setEnabled(False)
-        self.export_button.clicked.connect(self._export_clicked)
-        buttons.rejected.connect(self.reject)
-        self.close_button = buttons.button(QDialogButtonBox.StandardButton.Close)
-
-        top, middle, run_row = QHBoxLayout(), QHBoxLayout(), QHBoxLayout()
+        top, middle = QHBoxLayout(), QHBoxLayout()
         top.addWidget(subjects, 1)
         top.addWidget(controls, 1)
         middle.addWidget(options, 1)
         middle.addWidget(options2, 1)
-        run_row.addWidget(self.progress, 1)
-        run_row.addWidget(self.run_button)
-        run_row.addWidget(self.cancel_button)
         layout = QVBoxLayout(self)
         for part in (top, middle, run_row):
             layout.addLayout(part)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.status)
-        layout.addWidget(buttons)
+        layout.addWidget(self.buttons)
 
     # ---------------------------------------------------------------- layers
     def preselect(self):
@@ -239,7 +196,7 @@ class ComplianceDialog(QDialog):
     def _subject_changed(self, layer):
         for combo, names in ((self.id_field, ID_FIELDS), (self.code_field, CODE_FIELDS), (self.area_field, ())):
             combo.setLayer(layer)
-            combo.setField(_field_like(layer, names))
+            combo.setField(field_like(layer, names))
 
     def parameters(self):
         """The algorithm's parameters from the form (layers by id), or None after telling the user why."""
@@ -261,35 +218,6 @@ class ComplianceDialog(QDialog):
                 "TITLE": self.title.text().strip(), "CONFLICTS": "memory:", "SUMMARY": "memory:"}
 
     # ---------------------------------------------------------------- running
-    def _execute(self, params):
-        """processing.run on the main thread; the results, or None on error or cancel (message shown)."""
-        missing = missing_dependencies()
-        if missing:
-            self._fail(missing_message(missing))
-            return None
-        import processing
-
-        self.feedback = QgsProcessingFeedback()
-        self.feedback.progressChanged.connect(self._on_progress)
-        self._busy(True)
-        try:
-            results = processing.run(ALG_ID, params, feedback=self.feedback)
-        except QgsProcessingException as exc:
-            self._fail(str(exc))
-            return None
-        except Exception as exc:  # a bug: the traceback goes to the log, the user gets one sentence
-            QgsMessageLog.logMessage(traceback.format_exc(), "GuotuKit", Qgis.MessageLevel.Critical)
-            self._fail(tr("The compliance check failed: {0}").format(exc))
-            return None
-        finally:
-            self._busy(False)
-        if "CONFLICTS" not in results:  # the algorithm returns nothing when cancelled
-            self.progress.setValue(0)
-            self._say(tr("Cancelled: nothing was written."))
-            return None
-        self.progress.setValue(100)
-        return results
-
     def run(self):
         """Check with the form's settings and show the verdicts; the results dict, or None."""
         params = self.parameters()
@@ -313,47 +241,6 @@ class ComplianceDialog(QDialog):
         if self.add_layers.isChecked():
             self._add_result_layers()
         return results
-
-    def cancel(self):
-        if self.feedback is not None and self._running:
-            self.feedback.cancel()
-            self._say(tr("Cancelling…"))
-
-    def _on_progress(self, value):
-        self.progress.setValue(int(value))
-        QApplication.processEvents()  # keeps Cancel clickable during the synchronous run
-
-    def _busy(self, running: bool):
-        self._running = running
-        for widget in self._inputs + (self.run_button, self.close_button):
-            widget.setEnabled(not running)
-        self.export_button.setEnabled(not running and self._last_params is not None)
-        self.cancel_button.setEnabled(running)
-        if running:
-            self.progress.setValue(0)
-            self._say(tr("Checking…"))
-
-    def reject(self):  # Esc / Close / window close: cancel a running check instead of closing under it
-        if self._running:
-            self.cancel()
-        else:
-            super().reject()
-
-    def closeEvent(self, event):
-        if self._running:
-            self.cancel()
-            event.ignore()
-        else:
-            super().closeEvent(event)
-
-    def _say(self, text: str, error: bool = False):
-        self.status.setStyleSheet("color: #b00020;" if error else "")
-        self.status.setText(text)
-
-    def _fail(self, text: str):
-        self.last_error = text
-        self._say(text, error=True)
-        self.show_message(self, tr("Compliance check"), text)
 
     # ---------------------------------------------------------------- results
     def _show_table(self, layer):
@@ -442,32 +329,3 @@ class ComplianceDialog(QDialog):
         conflicts.setName(tr("Compliance conflicts") + suffix)
         conflicts.renderer().setSymbol(QgsFillSymbol.createSimple({"color": "255,0,0,90", "outline_color": "200,0,0", "outline_width": "0.4"}))
         QgsProject.instance().addMapLayers([verdicts, conflicts])
-
-    # ---------------------------------------------------------------- export
-    def _export_clicked(self):
-        settings = QgsSettings()
-        name = re.sub(r'[\\/:*?"<>|]', "_", self.title.text().strip() or tr("Compliance check"))
-        start = os.path.join(str(settings.value("GuotuKit/exportDir", os.path.expanduser("~"))), f"{name}.xlsx")
-        path, _ = QFileDialog.getSaveFileName(self, tr("Save the Excel report"), start, tr("Excel workbook (*.xlsx)"))
-        if not path:
-            return
-        if not path.lower().endswith(".xlsx"):
-            path += ".xlsx"
-        settings.setValue("GuotuKit/exportDir", os.path.dirname(path))
-        self.export_to(path, ask_open=True)
-
-    def export_to(self, path: str, ask_open: bool = False):
-        """Run the check again with the last run's parameters and write the workbook; the path, or None."""
-        params = dict(self._last_params or self.parameters() or {})
-        if not params:
-            return None
-        params["OUTPUT_XLSX"] = path
-        results = self._execute(params)
-        if results is None or not results.get("OUTPUT_XLSX"):
-            return None
-        self._say(tr("Excel report written: {0}").format(path))
-        if ask_open:
-            answer = QMessageBox.question(self, tr("Compliance check"), f"{tr('The report was written to:')}\n{path}\n\n{tr('Open it now?')}")
-            if answer == QMessageBox.StandardButton.Yes:
-                QDesktopServices.openUrl(QUrl.fromLocalFile(path))
-        return path

@@ -21,7 +21,10 @@ MENU_ENTRIES = [
     ("Compliance check against control lines", "compliance.svg", "guotukit:compliancecheck"),
 ]
 # Algorithms with their own form (module path inside the plugin, class); the others open the Processing dialog.
-FORMS = {"guotukit:compliancecheck": "forms.compliance_dialog.ComplianceDialog"}
+FORMS = {
+    "guotukit:compliancecheck": "forms.compliance_dialog.ComplianceDialog",
+    "guotukit:structuretable": "forms.structure_dialog.StructureDialog",
+}
 
 
 class GuotuKitPlugin:

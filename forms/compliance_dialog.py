@@ -15,11 +15,10 @@ from qgis.core import (
     QgsFeatureRequest,
     QgsFieldProxyModel,
     QgsFillSymbol,
-    QgsMapLayerProxyModel,
     QgsProject,
     QgsRendererCategory,
 )
-from qgis.gui import QgsDoubleSpinBox, QgsFieldComboBox, QgsFileWidget, QgsMapLayerComboBox
+from qgis.gui import QgsDoubleSpinBox, QgsFieldComboBox, QgsFileWidget
 from qgis.PyQt.QtCore import Qt
 from qgis.PyQt.QtGui import QColor
 from qgis.PyQt.QtWidgets import (
@@ -38,7 +37,7 @@ from qgis.PyQt.QtWidgets import (
 from ..plugin.i18n import tr
 from ..processing_provider.algorithms.compliance_check import BASES, POLICY_LABELS, PROJECT_TYPES, SYSTEM_LABELS
 from ..processing_provider.qgis_io import AREA_BASIS_LABELS
-from .common import AlgorithmDialog, field_like, name_matches
+from .common import AlgorithmDialog, field_like, name_matches, polygon_layer_combo
 from .common import text as _text
 
 ALG_ID = "guotukit:compliancecheck"
@@ -93,14 +92,8 @@ class ComplianceDialog(AlgorithmDialog):
         return self.title.text().strip() or tr("Compliance check")
 
     # ---------------------------------------------------------------- widgets
-    def _layer_combo(self, optional: bool) -> QgsMapLayerComboBox:
-        combo = QgsMapLayerComboBox(self)
-        combo.setFilters(QgsMapLayerProxyModel.Filter.PolygonLayer)
-        combo.setAllowEmptyLayer(optional)
-        return combo
-
     def _build(self):
-        self.subject_combo = self._layer_combo(False)
+        self.subject_combo = polygon_layer_combo(self, False)
         self.id_field, self.code_field, self.area_field = QgsFieldComboBox(self), QgsFieldComboBox(self), QgsFieldComboBox(self)
         for combo in (self.id_field, self.code_field, self.area_field):
             combo.setAllowEmptyFieldName(True)
@@ -110,7 +103,7 @@ class ComplianceDialog(AlgorithmDialog):
         self.system.addItems([tr(x) for x in SYSTEM_LABELS])
         self.project_type = QComboBox(self)
         self.project_type.addItems(PROJECT_TYPES)
-        self.pbf_combo, self.eprl_combo, self.udb_combo, self.dltb_combo = (self._layer_combo(True) for _ in range(4))
+        self.pbf_combo, self.eprl_combo, self.udb_combo, self.dltb_combo = (polygon_layer_combo(self, True) for _ in range(4))
 
         self.profile = QgsFileWidget(self)
         self.profile.setFilter(tr("Rule profiles (*.csv *.xlsx)"))

@@ -1,0 +1,266 @@
+"""Shared pieces of the GuotuKit forms.
+
+* layer and field pre-selection by their standard names (DLTB, GHYD, YJJBNT ...; DLBM, TBDLMJ ...);
+* :class:`AlgorithmDialog`, the base of a form around one GuotuKit algorithm: it runs the algorithm through
+  ``processing.run`` (the same code path as the toolbox and qgis_process, so the numbers are the same) on the main
+  thread — the algorithms have FlagNoThreading because openpyxl must stay there — with a progress bar whose slot
+  pumps the event loop so that Cancel stays clickable, shows errors in the form (and in ``last_error``) instead of a
+  traceback, and exports the Excel report by running the algorithm again with ``OUTPUT_XLSX``.
+"""
+from __future__ import annotations
+
+import os
+import re
+import traceback
+
+from qgis.core import (
+    Qgis,
+    QgsMapLayerProxyModel,
+    QgsMessageLog,
+    QgsProcessingException,
+    QgsProcessingFeedback,
+    QgsSettings,
+)
+from qgis.gui import QgsMapLayerComboBox
+from qgis.PyQt.QtCore import Qt, QUrl, QVariant
+from qgis.PyQt.QtGui import QDesktopServices
+from qgis.PyQt.QtWidgets import (
+    QApplication,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QProgressBar,
+    QPushButton,
+)
+
+from ..plugin.deps import missing_dependencies, missing_message
+from ..plugin.i18n import tr
+
+
+def name_matches(layer_name: str, key: str) -> bool:
+    """``key`` is the layer name or ends it after a non-alphanumeric character (GeoPackage "county — YJJBNT")."""
+    n, k = layer_name.strip().lower(), key.lower()
+    return n == k or (n.endswith(k) and not re.match(r"[0-9a-z]", n[-len(k) - 1]))
+
+
+def pick_layer(layers, names, exclude=(), contains: bool = True):
+    """The first layer named after one of ``names`` (whole name or its end, see :func:`name_matches`), else — with
+    ``contains`` — the first whose name contains one of them; layers whose id is in ``exclude`` are passed over."""
+    layers = [lyr for lyr in layers if lyr is not None and lyr.id() not in exclude]
+    tests = [lambda name, key: name_matches(name, key)]
+    if contains:
+        tests.append(lambda name, key: key.lower() in name.lower())
+    for test in tests:
+        for key in names:
+            hit = next((lyr for lyr in layers if test(lyr.name(), key)), None)
+            if hit is not None:
+                return hit
+    return None
+
+
+def polygon_layer_combo(parent, optional: bool) -> QgsMapLayerComboBox:
+    """A combo of the project's polygon layers; ``optional`` adds the empty choice (none)."""
+    combo = QgsMapLayerComboBox(parent)
+    combo.setFilters(QgsMapLayerProxyModel.Filter.PolygonLayer)
+    combo.setAllowEmptyLayer(optional)
+    return combo
+
+
+def field_like(layer, names) -> str:
+    """The layer's own spelling of the first of ``names`` it has (any case), or ""."""
+    fields = {f.name().upper(): f.name() for f in layer.fields()} if layer is not None else {}
+    return next((fields[n.upper()] for n in names if n.upper() in fields), "")
+
+
+def text(value) -> str:
+    return "" if value is None or (isinstance(value, QVariant) and value.isNull()) else str(value)
+
+
+class RecordingFeedback(QgsProcessingFeedback):
+    """Feedback that keeps the algorithm's warnings and non-fatal errors for the form's message area."""
+
+    def __init__(self):
+        super().__init__()
+        self.warnings = []
+
+    def pushWarning(self, warning):  # noqa: N802 - Qt name
+        self.warnings.append(warning)
+        super().pushWarning(warning)
+
+    def reportError(self, error, fatalError=False):  # noqa: N802, N803 - Qt names
+        if not fatalError:
+            self.warnings.append(error)
+        super().reportError(error, fatalError)
+
+
+class AlgorithmDialog(QDialog):
+    """A non-modal form around the algorithm ``ALG_ID``; subclasses build the inputs and implement the hooks."""
+
+    ALG_ID = ""
+    RESULT_KEY = ""  # an output every finished run returns: missing when the run was cancelled
+
+    def __init__(self, iface=None, parent=None):
+        super().__init__(parent if parent is not None or iface is None else iface.mainWindow())
+        self.iface = iface
+        self.feedback = None
+        self.last_error = ""
+        self.show_message = QMessageBox.warning  # replaceable (tests): errors must never block there
+        self._last_params = None
+        self._running = False
+        self._inputs = ()  # widgets disabled while running
+
+    # ---------------------------------------------------------------- hooks
+    def form_title(self) -> str:
+        """Title of the form's message boxes."""
+        raise NotImplementedError
+
+    def parameters(self):
+        """The algorithm's parameters from the form, or None after telling the user why (``_fail``)."""
+        raise NotImplementedError
+
+    def failure_text(self, exc: Exception) -> str:
+        """One sentence for an unexpected exception (a bug): the traceback goes to the log."""
+        raise NotImplementedError
+
+    def busy_text(self) -> str:
+        raise NotImplementedError
+
+    def export_file_name(self) -> str:
+        """Suggested file name of the Excel report, without the extension."""
+        raise NotImplementedError
+
+    # ---------------------------------------------------------------- widgets
+    def _make_run_controls(self, run_text: str, export_text: str, hint: str):
+        """Progress bar, Run and Cancel (returned as one row), the status label and the Export/Close buttons."""
+        self.progress = QProgressBar(self)
+        self.progress.setRange(0, 100)
+        self.progress.setValue(0)
+        self.run_button = QPushButton(run_text, self)
+        self.run_button.setDefault(True)
+        self.run_button.clicked.connect(self.run)
+        self.cancel_button = QPushButton(tr("Cancel"), self)
+        self.cancel_button.setEnabled(False)
+        self.cancel_button.clicked.connect(self.cancel)
+        self.status = QLabel(hint, self)
+        self.status.setWordWrap(True)
+        self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
+        self.export_button = self.buttons.addButton(export_text, QDialogButtonBox.ButtonRole.ActionRole)
+        self.export_button.setEnabled(False)
+        self.export_button.clicked.connect(self._export_clicked)
+        self.buttons.rejected.connect(self.reject)
+        self.close_button = self.buttons.button(QDialogButtonBox.StandardButton.Close)
+        row = QHBoxLayout()
+        row.addWidget(self.progress, 1)
+        row.addWidget(self.run_button)
+        row.addWidget(self.cancel_button)
+        return row
+
+    # ---------------------------------------------------------------- running
+    def run(self):
+        raise NotImplementedError
+
+    def _execute(self, params):
+        """processing.run on the main thread; the results, or None on error or cancel (message shown)."""
+        missing = missing_dependencies()
+        if missing:
+            self._fail(missing_message(missing))
+            return None
+        import processing
+
+        self.feedback = RecordingFeedback()
+        self.feedback.progressChanged.connect(self._on_progress)
+        self._busy(True)
+        try:
+            results = processing.run(self.ALG_ID, params, feedback=self.feedback)
+        except QgsProcessingException as exc:
+            self._fail(str(exc).strip())
+            return None
+        except Exception as exc:  # a bug: the traceback goes to the log, the user gets one sentence
+            QgsMessageLog.logMessage(traceback.format_exc(), "GuotuKit", Qgis.MessageLevel.Critical)
+            self._fail(self.failure_text(exc))
+            return None
+        finally:
+            self._busy(False)
+        if self.RESULT_KEY not in results:  # the algorithm returns nothing when cancelled
+            self.progress.setValue(0)
+            self._say(tr("Cancelled: nothing was written."))
+            return None
+        self.progress.setValue(100)
+        return results
+
+    def cancel(self):
+        if self.feedback is not None and self._running:
+            self.feedback.cancel()
+            self._say(tr("Cancelling…"))
+
+    def _on_progress(self, value):
+        self.progress.setValue(int(value))
+        QApplication.processEvents()  # keeps Cancel clickable during the synchronous run
+
+    def _busy(self, running: bool):
+        self._running = running
+        for widget in tuple(self._inputs) + (self.run_button, self.close_button):
+            widget.setEnabled(not running)
+        self.export_button.setEnabled(not running and self._last_params is not None)
+        self.cancel_button.setEnabled(running)
+        if running:
+            self.progress.setValue(0)
+            self._say(self.busy_text())
+
+    def reject(self):  # Esc / Close / window close: cancel a running algorithm instead of closing under it
+        if self._running:
+            self.cancel()
+        else:
+            super().reject()
+
+    def closeEvent(self, event):  # noqa: N802 - Qt name
+        if self._running:
+            self.cancel()
+            event.ignore()
+        else:
+            super().closeEvent(event)
+
+    def _say(self, message: str, error: bool = False):
+        self.status.setStyleSheet("color: #b00020;" if error else "")
+        self.status.setText(message)
+
+    def _fail(self, message: str):
+        self.last_error = message
+        self._say(message, error=True)
+        self.show_message(self, self.form_title(), message)
+
+    # ---------------------------------------------------------------- export
+    def _export_clicked(self):
+        settings = QgsSettings()
+        name = re.sub(r'[\\/:*?"<>|]', "_", self.export_file_name())
+        start = os.path.join(str(settings.value("GuotuKit/exportDir", os.path.expanduser("~"))), f"{name}.xlsx")
+        path, _ = QFileDialog.getSaveFileName(self, tr("Save the Excel report"), start, tr("Excel workbook (*.xlsx)"))
+        if not path:
+            return
+        if not path.lower().endswith(".xlsx"):
+            path += ".xlsx"
+        settings.setValue("GuotuKit/exportDir", os.path.dirname(path))
+        self.export_to(path, ask_open=True)
+
+    def export_to(self, path: str, ask_open: bool = False):
+        """Run the algorithm again with the last run's parameters and write the workbook; the path, or None.
+
+        The report writers save through a temporary file and a rename, so a failed or cancelled export leaves an
+        existing file untouched."""
+        params = dict(self._last_params or self.parameters() or {})
+        if not params:
+            return None
+        params["OUTPUT_XLSX"] = path
+        results = self._execute(params)
+        if results is None or not results.get("OUTPUT_XLSX"):
+            return None
+        self._say(tr("Excel report written: {0}").format(path))
+        if ask_open:
+            answer = QMessageBox.question(self, self.form_title(), f"{tr('The report was written to:')}\n{path}\n\n{tr('Open it now?')}")
+            if answer == QMessageBox.StandardButton.Yes:
+                QDesktopServices.openUrl(QUrl.fromLocalFile(path))
+        return path

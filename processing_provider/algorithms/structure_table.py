@@ -239,7 +239,8 @@ class StructureTableAlgorithm(GuotuKitAlgorithm):
 
         def field(key, src, candidates=()):
             value = self.parameterAsString(parameters, key, context)
-            if not value and candidates:
+            # not given at all: look for the standard names; given as "" (e.g. by the form): none
+            if not value and candidates and parameters.get(key) is None:
                 value = next((f for f in candidates if src.fields().lookupField(f) >= 0), "")
             return value
 

@@ -168,3 +168,13 @@ def test_sample_county_with_units_and_detail_template(run_alg):
     m2 = con.execute("select sum(TBDLMJ) + sum(coalesce(KCMJ, 0)) from DLTB").fetchone()[0]
     con.close()
     assert res["BASE_TOTAL"] == pytest.approx(round(m2 * 15 / 10000, 2), abs=0.006)
+
+
+def test_target_czcs_field_auto_detected_unless_set_to_none(run_alg):
+    # the plan's CZCSLX says 城镇 for the 0701 parcel; explicitly "" → the class rule (also 城镇 for 0701)
+    village = _target(rows=[(square(X0, Y0, 300).replace(f"{X0 + 300} {Y0 + 300}", f"{X0 + 300} {Y0 + 100}")
+                             .replace(f"{X0} {Y0 + 300}", f"{X0} {Y0 + 100}"), ["0701", "村庄"])])
+    auto, _, _ = run_alg(ALG, _params(TARGET_LAYER=village, WITH_TRANSITION=False))
+    none, _, _ = run_alg(ALG, _params(TARGET_LAYER=village, WITH_TRANSITION=False, TARGET_CZCS_FIELD=""))
+    assert _rows(auto["TABLE"])["7.2"]["TARGET_AREA"] > 0  # CZCSLX 村庄 was used
+    assert _rows(none["TABLE"])["7.1"]["TARGET_AREA"] > 0  # no field: 0701 → 城镇 by the class rule

@@ -5,6 +5,8 @@ import importlib
 
 from qgis.core import QgsApplication
 
+_KEEP = []
+
 
 def test_plugin_adds_menu_toolbar_and_provider(qgis_iface):
     import guotukit
@@ -30,7 +32,9 @@ def test_plugin_adds_menu_toolbar_and_provider(qgis_iface):
     if had is not None:  # give the session back its provider: later tests run algorithms by id
         from guotukit.processing_provider.provider import GuotuKitProvider
 
-        assert registry.addProvider(GuotuKitProvider())
+        _KEEP.append(GuotuKitProvider())  # a Python provider must stay referenced, or its algorithms vanish
+        assert registry.addProvider(_KEEP[-1])
+        assert registry.algorithmById("guotukit:structuretable") is not None
 
 
 def test_missing_dependency_is_reported_not_raised(monkeypatch):

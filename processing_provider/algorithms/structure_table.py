@@ -506,19 +506,26 @@ class StructureTableAlgorithm(GuotuKitAlgorithm):
         bf = bf[bf["kind"] == "class"].drop_duplicates("parcel").set_index("parcel")
         tf = run.target.frame
         tf = tf[tf["kind"] == "class"].drop_duplicates("parcel").set_index("parcel")
-        b_area = run.base.frame.groupby("parcel")["area_m2"].sum()
+        bi, ti = p["base_parcel"].to_numpy(), p["target_parcel"].to_numpy()
+        b_raw = [_text(v) for v in bf["raw"].reindex(bi).to_numpy()]
+        b_code = [_text(v) for v in bf["code"].reindex(bi).to_numpy()]
+        b_row = [_text(v) for v in bf["row"].reindex(bi).to_numpy()]
+        t_raw = [_text(v) for v in tf["raw"].reindex(ti).to_numpy()]
+        t_row = [_text(v) for v in tf["row"].reindex(ti).to_numpy()]
+        b_area = run.base.frame.groupby("parcel")["area_m2"].sum().reindex(bi).fillna(0.0).to_numpy()
+        m2 = (b_area * p["base_share"].to_numpy()).tolist()
+        planar = p["area"].to_numpy().tolist()
+        b_fid = [int(bdata.fids[i]) for i in bi]
+        t_fid = [int(tdata.fids[i]) for i in ti]
         wkbs = shapely.to_wkb(p["geometry"].to_numpy()) if len(p) else []
-        for i, (bi, ti, share, planar) in enumerate(zip(p["base_parcel"], p["target_parcel"], p["base_share"], p["area"])):
-            brow = bf.loc[bi] if bi in bf.index else None
-            trow = tf.loc[ti] if ti in tf.index else None
+        for i in range(len(p)):
+            if feedback_cancelled(context):
+                break
             f = QgsFeature(fields)
             if wkbs[i] is not None:
                 f.setGeometry(multi_geometry(wkbs[i]))
-            b_row = brow["row"] if brow is not None else ""
-            t_row = trow["row"] if trow is not None else ""
-            f.setAttributes([int(bdata.fids[bi]), _text(brow["raw"]) if brow is not None else "", _text(brow["code"]) if brow is not None else "",
-                             b_row, int(tdata.fids[ti]), _text(trow["raw"]) if trow is not None else "", t_row,
-                             float(b_area.get(bi, 0.0) * share), float(planar), int(b_row != t_row)])
+            f.setAttributes([b_fid[i], b_raw[i], b_code[i], b_row[i], t_fid[i], t_raw[i], t_row[i],
+                             m2[i], planar[i], int(b_row[i] != t_row[i])])
             sink.addFeature(f, QgsFeatureSink.FastInsert)
         return dest
 
@@ -580,6 +587,11 @@ class StructureTableAlgorithm(GuotuKitAlgorithm):
             write_structure_xlsx(data, path)
         except (OSError, ValueError) as exc:
             raise QgsProcessingException(tr("Could not write the Excel report {0}: {1}").format(path, exc)) from exc
+
+
+def feedback_cancelled(context) -> bool:
+    fb = context.feedback() if hasattr(context, "feedback") else None
+    return bool(fb is not None and fb.isCanceled())
 
 
 def _num(value):

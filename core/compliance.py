@@ -859,3 +859,13 @@ def read_table_records(path) -> List[Tuple[int, List[str]]]:
 def cell_text(value) -> str:
     """A table cell as clean text (NFKC, blanks stripped)."""
     return _text(value)
+
+
+def plain_text(value) -> str:
+    """A cell as written, blanks stripped but not NFKC-normalised: labels and notes keep their
+    全角 punctuation (cell_text is for codes and keys)."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip(_BLANKS)

@@ -28,11 +28,11 @@ from .compliance import (
     cell_text,
     class_matcher,
     code_ancestors,
+    plain_text,
     read_table_records,
     split_class_patterns,
 )
 from .registry import clean_code
-from .structure import _plain
 
 EXAMPLE_TABLE = DATA_DIR / "finance" / "finance_example.csv"
 ROLES = ("service", "revenue", "financing", "none")
@@ -142,7 +142,7 @@ def _parse(path: Path, records) -> FinanceTable:
     errors: List[str] = []
     for line, raw_cells in records:
         cells = [cell_text(c) for c in raw_cells]
-        plain = [_plain(c) for c in raw_cells]
+        plain = [plain_text(c) for c in raw_cells]
         if not any(cells):
             continue
         if cells[0].startswith("#"):

@@ -39,6 +39,7 @@ from .compliance import (
     cell_text,
     class_matcher,
     code_ancestors,
+    plain_text,
     read_table_records,
     split_class_patterns,
 )
@@ -201,7 +202,7 @@ def _parse_template(path: Path, records) -> StructureTemplate:
 
     for line, raw_cells in records:
         cells = [cell_text(c) for c in raw_cells]
-        plain = [_plain(c) for c in raw_cells]  # labels and notes keep their full-width punctuation
+        plain = [plain_text(c) for c in raw_cells]  # labels and notes keep their full-width punctuation
         if not any(cells):
             continue
         if cells[0].startswith("#"):
@@ -325,15 +326,6 @@ def _parse_template(path: Path, records) -> StructureTemplate:
     return StructureTemplate(ordered, name, version, CLASSIFICATION, path)
 
 
-def _plain(value) -> str:
-    """Cell text as written (no NFKC: 全角 punctuation of labels stays), blanks stripped."""
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip(" \t\r\n\v\f\u3000\u00a0\ufeff\u200b")
-
-
 def list_templates() -> List[Tuple[str, Path]]:
     """(name, path) of the templates shipped in data/structure_templates (default first)."""
     out = []
@@ -405,13 +397,13 @@ def czcs_groups(values) -> np.ndarray:
     """城镇村 group per value: CZCSXM codes (201/202/203 ± A, 204, 205) or names (城镇/村庄 …).
     Blank or unrecognised values are 'other' (outside 城镇村)."""
     reg = get_registry()
-    ser = pd.Series(values, dtype=object)
-    keys, uniq = pd.factorize(ser.map(lambda v: "" if v is None else str(v).strip()))
+    keys, uniq = pd.factorize(pd.Series(values, dtype=object))  # each distinct value is parsed once
     out = []
     for u in uniq:
-        g = reg.czcs_group(u) if u else None
+        text = "" if u is None else str(u).strip()
+        g = reg.czcs_group(text) if text else None
         if g is None:
-            g = _CZCS_NAMES.get(u.lower() if u else "", None)
+            g = _CZCS_NAMES.get(text.lower(), None)
         out.append(g or "other")
     arr = np.array(out + ["other"], dtype=object)
     return arr[keys] if len(keys) else np.empty(0, dtype=object)

@@ -321,3 +321,38 @@ def _float_or_nan(v):
         return f if f >= 0 else float("nan")
     except (TypeError, ValueError):
         return float("nan")
+
+
+def apply_geometry_policy(data: LayerData, policy: str, feedback, log: list) -> dict:
+    """Apply the invalid-geometry policy (fail / skip / repair) to ``data.geoms`` in place, tell the
+    user what happened, and return the report of ``core.overlay.check_geometries``."""
+    from ..core.overlay import InvalidGeometryError, check_geometries
+
+    try:
+        geoms, rep = check_geometries(data.geoms, policy)
+    except InvalidGeometryError as exc:
+        fids = [data.fids[i] for i in exc.indices[:10]]
+        raise QgsProcessingException(tr(
+            "Layer «{0}» has invalid geometries (feature ids {1}): {2}. Fix them (Vector ▸ Geometry ▸ Fix geometries) "
+            "or choose the 'skip' or 'repair' policy."
+        ).format(data.name, fids, exc)) from exc
+    if rep["skipped"]:
+        feedback.reportError(tr("Layer «{0}»: {1} invalid features skipped (ids {2}).").format(
+            data.name, len(rep["skipped"]), [data.fids[i] for i in rep["skipped"][:20]]), False)
+    if rep["repaired"]:
+        feedback.pushWarning(tr("Layer «{0}»: {1} invalid features repaired (ids {2}).").format(
+            data.name, len(rep["repaired"]), [data.fids[i] for i in rep["repaired"][:20]]))
+        log.append(f"{data.name}：修复无效图形 {len(rep['repaired'])} 个")
+    if rep["empty"]:
+        feedback.pushWarning(tr("Layer «{0}»: {1} features have no geometry.").format(data.name, rep["empty"]))
+    data.geoms = geoms
+    return rep
+
+
+def numbers(values):
+    """A column of numbers as floats (NaN for null or non-numeric values; negatives kept)."""
+    import numpy as np
+    import pandas as pd
+
+    return pd.to_numeric(pd.Series(list(values), dtype=object), errors="coerce").to_numpy(dtype=float) \
+        if len(values) else np.empty(0, dtype=float)

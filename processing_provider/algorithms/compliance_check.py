@@ -170,7 +170,7 @@ class ComplianceCheckAlgorithm(GuotuKitAlgorithm):
 
         from ...core import compliance_run as cr
         from ...core.compliance import RuleProfile, RuleProfileError
-        from ...core.overlay import Cancelled, InvalidGeometryError, check_geometries
+        from ...core.overlay import Cancelled
 
         t0 = time.time()
         subject = self.parameterAsSource(parameters, self.SUBJECT_LAYER, context)
@@ -209,27 +209,10 @@ class ComplianceCheckAlgorithm(GuotuKitAlgorithm):
         skipped_total = 0
         log = []
 
-        def apply_policy(data, label):
+        def apply_policy(data):
             nonlocal skipped_total
-            try:
-                geoms, rep = check_geometries(data.geoms, policy)
-            except InvalidGeometryError as exc:
-                fids = [data.fids[i] for i in exc.indices[:10]] if hasattr(exc, "indices") else []
-                raise QgsProcessingException(tr(
-                    "Layer «{0}» has invalid geometries (feature ids {1}): {2}. Fix them (Vector ▸ Geometry ▸ Fix geometries) "
-                    "or choose the 'skip' or 'repair' policy."
-                ).format(label, fids, exc)) from exc
-            if rep["skipped"]:
-                skipped_total += len(rep["skipped"])
-                feedback.reportError(tr("Layer «{0}»: {1} invalid features skipped (ids {2}).").format(
-                    label, len(rep["skipped"]), [data.fids[i] for i in rep["skipped"][:20]]), False)
-            if rep["repaired"]:
-                feedback.pushWarning(tr("Layer «{0}»: {1} invalid features repaired (ids {2}).").format(
-                    label, len(rep["repaired"]), [data.fids[i] for i in rep["repaired"][:20]]))
-                log.append(f"{label}: 修复无效图形 {len(rep['repaired'])} 个")
-            if rep["empty"]:
-                feedback.pushWarning(tr("Layer «{0}»: {1} features have no geometry.").format(label, rep["empty"]))
-            data.geoms = geoms
+            rep = qgis_io.apply_geometry_policy(data, policy, feedback, log)
+            skipped_total += len(rep["skipped"])
             return rep
 
         # subjects
@@ -238,7 +221,7 @@ class ComplianceCheckAlgorithm(GuotuKitAlgorithm):
                                   path=qgis_io.source_path(parameters, self.SUBJECT_LAYER, context), progress_span=(0, 10))
         if feedback.isCanceled():
             return {}
-        apply_policy(subj, subject.sourceName())
+        apply_policy(subj)
         ids = [str(v) if v is not None else "" for v in subj.columns[id_field]] if id_field else [str(f) for f in subj.fids]
         areas, how = qgis_io.subject_areas(subj.geoms, work_crs, basis,
                                             subj.columns.get(area_field) if basis == "attribute" else None,
@@ -265,7 +248,7 @@ class ComplianceCheckAlgorithm(GuotuKitAlgorithm):
                 zfield = next((f for f in ZONE_FIELDS[role] if src.fields().lookupField(f) >= 0), "")
             data = qgis_io.read_layer(src, [zfield] if zfield else [], work_crs, context, feedback, name=src.sourceName(),
                                       path=qgis_io.source_path(parameters, key, context))
-            apply_policy(data, src.sourceName())
+            apply_policy(data)
             controls.append(cr.ControlInput(role, data.geoms, [str(f) for f in data.fids],
                                             zones=data.columns.get(zfield) if zfield else None,
                                             layer=f"{src.sourceName()}（{len(data)} 个要素{'，分区字段 ' + zfield if zfield else ''}）"))
@@ -278,7 +261,7 @@ class ComplianceCheckAlgorithm(GuotuKitAlgorithm):
             if not len(data):
                 unchecked[role] = "图层为空"
                 continue
-            apply_policy(data, lyr.name())
+            apply_policy(data)
             controls.append(cr.ControlInput(role, data.geoms, [str(f) for f in data.fids], label=role,
                                             layer=f"{lyr.name()}（{len(data)} 个要素）"))
             inputs.append((role, data))
@@ -293,7 +276,7 @@ class ComplianceCheckAlgorithm(GuotuKitAlgorithm):
             bdata = qgis_io.read_layer(base_src, [bcode, bown if own_ok else "", "BSM" if base_src.fields().lookupField("BSM") >= 0 else ""],
                                        work_crs, context, feedback, name=base_src.sourceName(),
                                        path=qgis_io.source_path(parameters, self.BASE_PARCELS, context))
-            apply_policy(bdata, base_src.sourceName())
+            apply_policy(bdata)
             base = cr.BaseInput(bdata.geoms, bdata.columns[bcode], bdata.columns.get(bown, [None] * len(bdata)),
                                 bdata.columns.get("BSM") or [str(f) for f in bdata.fids])
             inputs.append(("DLTB", bdata))

@@ -223,7 +223,7 @@ class StructureTableAlgorithm(GuotuKitAlgorithm):
 
         from ...core import structure as st
         from ...core.finance import FinanceTable, FinanceTableError
-        from ...core.overlay import Cancelled, InvalidGeometryError, check_geometries
+        from ...core.overlay import Cancelled
         from ...core.structure_run import LayerInput, run_structure
 
         t0 = time.time()
@@ -321,7 +321,6 @@ class StructureTableAlgorithm(GuotuKitAlgorithm):
             feedback.pushInfo(tr("Working CRS: {0}").format(qgis_io.crs_description(work_crs)))
 
         log = []
-        skipped_geom = 0
 
         def read(src, fields, key, span):
             path = qgis_io.source_path(parameters, key, context)
@@ -332,30 +331,10 @@ class StructureTableAlgorithm(GuotuKitAlgorithm):
             return qgis_io.LayerData(src.sourceName(), fids, cols, None, qgis_io.crs_description(src.sourceCrs()), 0, False, path)
 
         def apply_policy(data):
-            nonlocal skipped_geom
-            excluded = {}
             if data.geoms is None:
-                return excluded
-            try:
-                geoms, rep = check_geometries(data.geoms, policy)
-            except InvalidGeometryError as exc:
-                fids = [data.fids[i] for i in exc.indices[:10]]
-                raise QgsProcessingException(tr(
-                    "Layer «{0}» has invalid geometries (feature ids {1}): {2}. Fix them (Vector ▸ Geometry ▸ Fix geometries) "
-                    "or choose the 'skip' or 'repair' policy."
-                ).format(data.name, fids, exc)) from exc
-            for i in rep["skipped"]:
-                excluded[i] = "图形无效（按设置跳过）"
-            if rep["skipped"]:
-                skipped_geom += len(rep["skipped"])
-                feedback.reportError(tr("Layer «{0}»: {1} invalid features skipped (ids {2}).").format(
-                    data.name, len(rep["skipped"]), [data.fids[i] for i in rep["skipped"][:20]]), False)
-            if rep["repaired"]:
-                feedback.pushWarning(tr("Layer «{0}»: {1} invalid features repaired (ids {2}).").format(
-                    data.name, len(rep["repaired"]), [data.fids[i] for i in rep["repaired"][:20]]))
-                log.append(f"{data.name}：修复无效图形 {len(rep['repaired'])} 个")
-            data.geoms = geoms
-            return excluded
+                return {}
+            rep = qgis_io.apply_geometry_policy(data, policy, feedback, log)
+            return {i: "图形无效（按设置跳过）" for i in rep["skipped"]}
 
         bdata = read(base_src, [bcode, barea, ded, bczcs], self.BASE_LAYER, (0, 10))
         if feedback.isCanceled():
@@ -368,11 +347,7 @@ class StructureTableAlgorithm(GuotuKitAlgorithm):
             log.append(f"目标年图层由 {tdata.crs_desc} 重投影到工作坐标系 {qgis_io.crs_description(work_crs)}")
             feedback.pushInfo(tr("Layer «{0}» was reprojected from {1} to the working CRS.").format(target_name, tdata.crs_desc))
 
-        def numbers(values):
-            out = np.array([qgis_io._float_or_nan(v) for v in values], dtype=float)
-            raw = np.array([_raw_float(v) for v in values], dtype=float)
-            out[np.isfinite(raw) & (raw < 0)] = -1.0  # keep negatives visible: prepare_layer lists them
-            return out
+        numbers = qgis_io.numbers  # negatives stay negative: prepare_layer lists them
 
         deductions = numbers(bdata.columns[ded]) if ded else None
         if basis == "attribute":
@@ -600,13 +575,6 @@ def _num(value):
 
 def _text(value):
     return "" if value is None or (isinstance(value, float) and value != value) else str(value)
-
-
-def _raw_float(v):
-    try:
-        return float(v)
-    except (TypeError, ValueError):
-        return float("nan")
 
 
 def qgis_io_missing(geoms):

@@ -356,3 +356,15 @@ def numbers(values):
 
     return pd.to_numeric(pd.Series(list(values), dtype=object), errors="coerce").to_numpy(dtype=float) \
         if len(values) else np.empty(0, dtype=float)
+
+
+def area_method_zh(crs: QgsCoordinateReferenceSystem, basis: str, field: str = "") -> str:
+    """How areas were computed, in Chinese whatever the UI language: reports are Chinese documents
+    (the log keeps the translated sentence of :func:`areas_m2`)."""
+    if basis == "attribute":
+        return f"属性字段 {field}（平方米）"
+    if basis == "planar":
+        return f"平面面积，坐标系 {crs_description(crs)}"
+    if not crs.isGeographic() and _gk_params_for(crs) is not None:
+        return f"CGCS2000 椭球面积（由高斯-克吕格坐标计算，三调 TBMJ 方法），坐标系 {crs_description(crs)}"
+    return f"QGIS 椭球量算（椭球 {crs.ellipsoidAcronym() or 'EPSG:7019'}），坐标系 {crs_description(crs)}"

@@ -226,6 +226,7 @@ class ComplianceCheckAlgorithm(GuotuKitAlgorithm):
         areas, how = qgis_io.subject_areas(subj.geoms, work_crs, basis,
                                             subj.columns.get(area_field) if basis == "attribute" else None,
                                             context.transformContext())
+        feedback.pushInfo(how)
         bad_area = int(np.isnan(areas).sum())
         if bad_area:
             feedback.reportError(tr("{0} subjects have a null or negative {1}; their areas count as 0.").format(bad_area, area_field), False)
@@ -307,7 +308,7 @@ class ComplianceCheckAlgorithm(GuotuKitAlgorithm):
             results[self.SUMMARY] = self._write_summary(parameters, context, res, subj, work_crs)
         xlsx = self.parameterAsFileOutput(parameters, self.OUTPUT_XLSX, context)
         if xlsx:
-            prov = self._provenance(parameters, context, inputs, work_crs, how, basis, profile, project_type, tol, policy, log, t0)
+            prov = self._provenance(parameters, context, inputs, work_crs, basis, profile, project_type, tol, policy, log, t0)
             self._write_xlsx(xlsx, res, profile, prov, base is not None, self.parameterAsString(parameters, self.TITLE, context))
             results[self.OUTPUT_XLSX] = xlsx
         counts = res.verdict_counts()
@@ -397,7 +398,7 @@ class ComplianceCheckAlgorithm(GuotuKitAlgorithm):
             sink.addFeature(f, QgsFeatureSink.FastInsert)
         return dest
 
-    def _provenance(self, parameters, context, inputs, work_crs, how, basis, profile, project_type, tol, policy, log, t0):
+    def _provenance(self, parameters, context, inputs, work_crs, basis, profile, project_type, tol, policy, log, t0):
         from ...plugin.about import plugin_version
 
         items = [("插件版本", f"GuotuKit {plugin_version()}"), ("运行时间", time.strftime("%Y-%m-%d %H:%M:%S")),
@@ -405,7 +406,7 @@ class ComplianceCheckAlgorithm(GuotuKitAlgorithm):
         for label, data in inputs:
             items.append((f"输入图层：{label}", f"{data.name}｜{data.path}｜{len(data)} 个要素｜{data.crs_desc}"
                                              + ("｜已重投影" if data.reprojected else "")))
-        items += [("工作坐标系", qgis_io.crs_description(work_crs)), ("面积口径", f"{basis}：{how}"),
+        items += [("工作坐标系", qgis_io.crs_description(work_crs)), ("面积口径", f"{basis}：{qgis_io.area_method_zh(work_crs, basis, self.parameterAsString(parameters, self.AREA_FIELD, context))}"),
                   ("面积分摊", "冲突碎片按其占主体图形面积的比例分摊主体面积，各碎片之和与主体面积一致"),
                   ("取舍规则", "先以平方米求和，再换算为公顷（4 位小数）、亩（2 位小数），按四舍五入（ROUND_HALF_UP）"),
                   ("碎片容差", f"{tol} 平方米：小于容差的重叠列为碎片，不计入占用面积"),

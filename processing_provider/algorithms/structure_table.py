@@ -354,16 +354,17 @@ class StructureTableAlgorithm(GuotuKitAlgorithm):
             b_area = numbers(bdata.columns[barea])
             if deductions is not None and barea.upper() not in GROSS_AREA_FIELDS:
                 b_area = st.gross_from_net(b_area, deductions)
-            b_how = tr("attribute field {0} (m²)").format(barea) + (f"，田坎 = {ded}" if ded else "")
+            b_how = qgis_io.area_method_zh(work_crs, basis, barea) + (f"，田坎 = {ded}" if ded else "")
             if tarea:
-                t_area, t_how = numbers(tdata.columns[tarea]), tr("attribute field {0} (m²)").format(tarea)
+                t_area, t_how = numbers(tdata.columns[tarea]), qgis_io.area_method_zh(work_crs, basis, tarea)
             else:
-                t_area, t_how = qgis_io.areas_m2(tdata.geoms, work_crs, "ellipsoidal", context.transformContext())
-                t_how = tr("no target area field: {0}").format(t_how)
+                t_area, _ = qgis_io.areas_m2(tdata.geoms, work_crs, "ellipsoidal", context.transformContext())
+                t_how = "无面积字段，按" + qgis_io.area_method_zh(work_crs, "ellipsoidal")
                 feedback.pushInfo(tr("The plan has no area field: its areas are computed on the ellipsoid."))
         else:
-            b_area, b_how = qgis_io.areas_m2(bdata.geoms, work_crs, basis, context.transformContext())
-            t_area, t_how = qgis_io.areas_m2(tdata.geoms, work_crs, basis, context.transformContext())
+            b_area, _ = qgis_io.areas_m2(bdata.geoms, work_crs, basis, context.transformContext())
+            t_area, _ = qgis_io.areas_m2(tdata.geoms, work_crs, basis, context.transformContext())
+            b_how = t_how = qgis_io.area_method_zh(work_crs, basis)
             b_area = np.where(qgis_io_missing(bdata.geoms), np.nan, b_area)
             t_area = np.where(qgis_io_missing(tdata.geoms), np.nan, t_area)
 

@@ -31,7 +31,26 @@ def layer_label(source, name: str = "") -> str:
         label = source.sourceName()
     except Exception:
         pass
-    return f"«{label or name}»"
+    return f"«{name or label}»"
+
+
+def layer_name(parameters: dict, key: str, context, source) -> str:
+    """The name a user knows a layer by: the project layer's name, or the ``layername=`` of a
+    GeoPackage path (``sourceName()`` gives the file name, the same for every layer of a gpkg)."""
+    import re
+
+    value = parameters.get(key)
+    try:
+        from qgis.core import QgsProcessingFeatureSourceDefinition, QgsVectorLayer
+
+        if isinstance(value, QgsProcessingFeatureSourceDefinition):
+            value = value.source.staticValue()
+        if isinstance(value, QgsVectorLayer):
+            return value.name()
+    except Exception:  # noqa: BLE001 - fall back to the source's own name
+        pass
+    m = re.search(r"layername=([^|]+)", str(value or ""))
+    return m.group(1) if m else source.sourceName()
 
 
 def require_field(source: QgsProcessingFeatureSource, field: str, param_label: str, layer_name: str = "") -> int:

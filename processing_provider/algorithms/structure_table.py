@@ -233,7 +233,8 @@ class StructureTableAlgorithm(GuotuKitAlgorithm):
         target_src = self.parameterAsSource(parameters, self.TARGET_LAYER, context)
         if target_src is None:
             raise QgsProcessingException(self.invalidSourceError(parameters, self.TARGET_LAYER))
-        base_name, target_name = base_src.sourceName(), target_src.sourceName()
+        base_name = qgis_io.layer_name(parameters, self.BASE_LAYER, context, base_src)
+        target_name = qgis_io.layer_name(parameters, self.TARGET_LAYER, context, target_src)
         qgis_io.require_features(base_src, base_name)
         qgis_io.require_features(target_src, target_name)
 
@@ -301,12 +302,13 @@ class StructureTableAlgorithm(GuotuKitAlgorithm):
 
         region_src = self.parameterAsSource(parameters, self.REGION_LAYER, context) if parameters.get(self.REGION_LAYER) else None
         rfield = ""
+        region_layer = qgis_io.layer_name(parameters, self.REGION_LAYER, context, region_src) if region_src else ""
         if region_src is not None:
             rfield = field(self.REGION_FIELD, region_src, REGION_FIELDS)
             if not rfield:
-                raise QgsProcessingException(tr("Choose the region name field of layer «{0}» (e.g. XZQMC).").format(region_src.sourceName()))
-            qgis_io.require_field(region_src, rfield, tr("region name field"), region_src.sourceName())
-            qgis_io.require_features(region_src, region_src.sourceName())
+                raise QgsProcessingException(tr("Choose the region name field of layer «{0}» (e.g. XZQMC).").format(region_layer))
+            qgis_io.require_field(region_src, rfield, tr("region name field"), region_layer)
+            qgis_io.require_features(region_src, region_layer)
 
         need_geom = basis != "attribute" or not tarea or with_transition or region_src is not None or check_overlaps
         work_crs = qgis_io.working_crs_for(base_src, context)
@@ -316,7 +318,7 @@ class StructureTableAlgorithm(GuotuKitAlgorithm):
                     raise QgsProcessingException(tr(
                         "Planar areas cannot be computed in the geographic CRS {0} of layer «{1}»: degrees are not metres. "
                         "Choose the ellipsoidal basis or reproject the layer to a projected CRS (e.g. CGCS2000 3-degree Gauss-Krüger)."
-                    ).format(qgis_io.crs_description(src.sourceCrs()), src.sourceName()))
+                    ).format(qgis_io.crs_description(src.sourceCrs()), base_name if src is base_src else target_name))
         if need_geom:
             feedback.pushInfo(tr("Working CRS: {0}").format(qgis_io.crs_description(work_crs)))
 
@@ -324,11 +326,12 @@ class StructureTableAlgorithm(GuotuKitAlgorithm):
 
         def read(src, fields, key, span):
             path = qgis_io.source_path(parameters, key, context)
+            name = qgis_io.layer_name(parameters, key, context, src)
             if need_geom:
-                return qgis_io.read_layer(src, fields, work_crs, context, feedback, name=src.sourceName(), path=path,
+                return qgis_io.read_layer(src, fields, work_crs, context, feedback, name=name, path=path,
                                           progress_span=span)
             fids, cols = qgis_io.read_columns(src, fields, feedback, span)
-            return qgis_io.LayerData(src.sourceName(), fids, cols, None, qgis_io.crs_description(src.sourceCrs()), 0, False, path)
+            return qgis_io.LayerData(name, fids, cols, None, qgis_io.crs_description(src.sourceCrs()), 0, False, path)
 
         def apply_policy(data):
             if data.geoms is None:

@@ -178,3 +178,12 @@ def test_target_czcs_field_auto_detected_unless_set_to_none(run_alg):
     none, _, _ = run_alg(ALG, _params(TARGET_LAYER=village, WITH_TRANSITION=False, TARGET_CZCS_FIELD=""))
     assert _rows(auto["TABLE"])["7.2"]["TARGET_AREA"] > 0  # CZCSLX 村庄 was used
     assert _rows(none["TABLE"])["7.1"]["TARGET_AREA"] > 0  # no field: 0701 → 城镇 by the class rule
+
+
+def test_messages_name_the_geopackage_layer_not_the_file(run_alg):
+    g = str(SAMPLE)
+    with pytest.raises(QgsProcessingException, match="«DLTB» has no field «TBMJX»"):
+        run_alg(ALG, {"BASE_LAYER": g + "|layername=DLTB", "TARGET_LAYER": g + "|layername=GHYD",
+                      "BASE_AREA_FIELD": "TBMJX", "TABLE": "memory:"})
+    with pytest.raises(QgsProcessingException, match="«XZQ» has none of the usual plan code fields"):
+        run_alg(ALG, {"BASE_LAYER": g + "|layername=DLTB", "TARGET_LAYER": g + "|layername=XZQ", "TABLE": "memory:"})

@@ -2,8 +2,10 @@
 
 
 def algorithm_classes():
+    from .asset_packages import AssetPackagesAlgorithm, ValidatePackagesAlgorithm
     from .compliance_check import ComplianceCheckAlgorithm
     from .convert_codes import ConvertLandUseCodesAlgorithm
     from .structure_table import StructureTableAlgorithm
 
-    return [ConvertLandUseCodesAlgorithm, StructureTableAlgorithm, ComplianceCheckAlgorithm]
+    return [ConvertLandUseCodesAlgorithm, StructureTableAlgorithm, ComplianceCheckAlgorithm,
+            AssetPackagesAlgorithm, ValidatePackagesAlgorithm]

@@ -1102,7 +1102,7 @@ def _whole_area_figures(parcels: ParcelTable) -> dict:
     prof = float(parcels.profitable_m2[e].sum())
     bal = parcels.revenue[e] - parcels.cost[e]
     return {"area_m2": A, "public_m2": pub, "profitable_m2": prof, "balance": float(bal.sum()),
-            "positive_balance": float(bal[bal > 0].sum()), "cost": float(parcels.cost[e].sum()),
+            "positive_balance": float(bal[bal > 0].sum()), "best_single": float(bal.max()) if len(bal) else 0.0, "cost": float(parcels.cost[e].sum()),
             "revenue": float(parcels.revenue[e].sum()), "n": int(e.sum())}
 
 
@@ -1127,7 +1127,10 @@ def diagnose(parcels: ParcelTable, rules: PackageRules, failures: Sequence[str] 
     ha = w["area_m2"] / M2_PER_HA
     if w["area_m2"] < rules.min_m2 * (1 - EPS):
         out.append(f"可参与划定的图斑总面积 {ha:.2f} 公顷，小于最小面积 {rules.min_area_ha:g} 公顷：无法形成任何资产包。")
-    if w["positive_balance"] < rules.balance_min - 1e-6:
+    # no package can do better than all surplus parcels together (or, without any, the least
+    # costly single parcel)
+    best = w["positive_balance"] if w["positive_balance"] > 0 else w["best_single"]
+    if best < rules.balance_min - 1e-6:
         out.append(f"全域资金平衡为 {w['balance']:,.1f} 万元，全部盈余图斑合计仅 {w['positive_balance']:,.1f} 万元，"
                    f"低于每个资产包的资金平衡下限 {rules.balance_min:g} 万元：没有任何资产包能平衡。")
     elif w["balance"] < rules.balance_min - 1e-6:

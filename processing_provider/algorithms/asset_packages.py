@@ -293,7 +293,8 @@ class _PackagesBase(GuotuKitAlgorithm):
         work_crs = qgis_io.working_crs_for(src, context)
         feedback.pushInfo(tr("Working CRS: {0}").format(qgis_io.crs_description(work_crs)))
         log = []
-        data = qgis_io.read_layer(src, [f for f in (cur_f, pla_f, own_f, unit_f, oname_f, area_f, id_f, ex_f) + tuple(extra) if f],
+        wanted = [cur_f, pla_f, own_f, unit_f, oname_f, area_f, id_f, ex_f] + [f for f, _ in extra]
+        data = qgis_io.read_layer(src, list(dict.fromkeys(f for f in wanted if f)),
                                   work_crs, context, feedback, name=name,
                                   path=qgis_io.source_path(parameters, self.PARCELS, context), progress_span=(0, 10))
         if feedback.isCanceled():

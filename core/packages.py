@@ -670,8 +670,10 @@ class _Engine:
         maxA = r.max_m2 * (1 + EPS)
         minA = r.min_m2 * (1 - EPS)
         v = self.viol(sA, sP, sF, sC, sR)
+        no_path = False
         while not (sA >= minA and v <= 0):
             best = None
+            min_vb = math.inf
             bx = by = 0.0
             if sA > 0:
                 bx, by = gx / sA, gy / sA
@@ -680,11 +682,14 @@ class _Engine:
                 if nA > maxA:
                     continue
                 vb = self.viol(nA, sP + pub[b], sF + prof[b], sC + cost[b], sR + rev[b])
+                if vb < min_vb:
+                    min_vb = vb
                 s = vb + wc * math.hypot(cx[b] - bx, cy[b] - by) / R
                 if best is None or s < best[0] or (s == best[0] and b < best[1]):
                     best = (s, b, vb)
-            if v > 0 and (best is None or best[2] >= v * (1 - 1e-9)):
+            if v > 0 and min_vb >= v * (1 - 1e-9) and not no_path:
                 path = self._path_to_help(members, (sA, sP, sF, sC, sR), v, maxA)
+                no_path = not path
                 if path:
                     for b in path:
                         frontier.discard(b)
@@ -733,7 +738,7 @@ class _Engine:
                         "gx": gx, "gy": gy, "perim": self._perim_of(members), "garea": float(self.garea[members].sum())})
         return members
 
-    def _path_to_help(self, members, state, v, maxA, max_visits: int = 20000) -> Optional[List[int]]:
+    def _path_to_help(self, members, state, v, maxA, max_visits: int = 400) -> Optional[List[int]]:
         """Cheapest (by area) chain of free atoms from the package to an atom that lowers the
         violation ``v``, within the area cap; None when there is none."""
         A, pub, prof, cost, rev = self.A, self.pub, self.prof, self.cost, self.rev
@@ -777,7 +782,7 @@ class _Engine:
                     heapq.heappush(heap, (nd, z))
         return None
 
-    def unbalanceable(self, a: int) -> Optional[str]:
+    def unbalanceable(self, a: int, max_visits: int = 3000) -> Optional[str]:
         """A proof that no package can hold atom ``a``: every atom of a package containing
         ``a`` is joined to it through the package, so it lies within the area cap of ``a`` (by
         area along the cheapest path). When even ``a`` plus every surplus within that reach
@@ -804,6 +809,8 @@ class _Engine:
             if y in done:
                 continue
             done.add(y)
+            if len(done) > max_visits:
+                return None  # too far to prove anything cheaply: leave it to the growth
             if y != a:
                 for t, (_, vals, _f) in enumerate(checks):
                     if vals[y] > 0:

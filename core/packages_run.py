@@ -6,6 +6,7 @@ and call :func:`run_packages`; everything here is plain numpy/pandas/shapely.
 """
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
@@ -83,6 +84,7 @@ class PackageRun:
     overlaps: Optional[Tuple[int, float]]  # overlapping parcel pairs and their area (m²)
     planned_source: str
     mode: str
+    timings: Dict[str, float] = field(default_factory=dict)  # seconds per phase
 
 
 def _codes(raw, system: str, mapping=None) -> Tuple[np.ndarray, np.ndarray]:
@@ -128,6 +130,13 @@ def run_packages(inp: PackageInputs, rules: PackageRules, finance: FinanceTable,
     rules.check()
     n = len(inp.geoms)
     notes: List[str] = []
+    timings: Dict[str, float] = {}
+    clock = [time.perf_counter()]
+
+    def lap(name: str) -> None:
+        now = time.perf_counter()
+        timings[name] = timings.get(name, 0.0) + now - clock[0]
+        clock[0] = now
 
     def prog(a: float, b: float):
         if progress is None:
@@ -154,6 +163,7 @@ def run_packages(inp: PackageInputs, rules: PackageRules, finance: FinanceTable,
     else:
         raise ValueError("没有规划地类：请选择规划地类字段或规划用地图层。")
     check()
+    lap("codes and planned classes")
     if progress:
         progress(0.15)
     own = [reg.ownership(q) for q in inp.qsxz] if inp.qsxz is not None else None
@@ -176,6 +186,7 @@ def run_packages(inp: PackageInputs, rules: PackageRules, finance: FinanceTable,
             hit = (s * 100.0 >= inp.exclude_share_pct - 1e-9) & (s > 0) & (excluded == "")
             excluded[hit] = [f"{c.name} {100 * v:.1f}%" for v in s[hit]]
     check()
+    lap("exclusion and condition layers")
     wall = None
     if inp.wall_geoms is not None and inp.wall_ids is not None:
         wall, wshare = majority_join(inp.geoms, inp.wall_geoms, _texts(inp.wall_ids, len(inp.wall_geoms)),
@@ -195,9 +206,11 @@ def run_packages(inp: PackageInputs, rules: PackageRules, finance: FinanceTable,
         miss = "、".join(f"{c}（{a / 10000:.2f} 公顷）" for c, a in sorted(parcels.missing_prices.items()))
         notes.append(f"资金测算表缺少以下地类，相关图斑未参与划定：{miss}。请在资金测算表中补充。")
     check()
+    lap("prices")
     if progress:
         progress(0.32)
     adj = build_adjacency(inp.geoms, rules.gap_tolerance, cancelled=cancelled)
+    lap("adjacency graph")
     overlaps = None
     if check_overlaps:
         ov = self_overlaps(inp.geoms, cancelled=cancelled)
@@ -207,6 +220,7 @@ def run_packages(inp: PackageInputs, rules: PackageRules, finance: FinanceTable,
             notes.append(f"图层内有 {len(ov)} 对图斑相互重叠（重叠面积 {ov_area:.2f} 平方米），重叠部分在资产包面积中重复计算；"
                          "请先处理拓扑重叠。")
     check()
+    lap("overlap check")
     if progress:
         progress(0.4)
     if mode == "delineate":
@@ -229,6 +243,7 @@ def run_packages(inp: PackageInputs, rules: PackageRules, finance: FinanceTable,
         stats["left_out_pct"] = 100.0 * stats["left_out"] / stats["eligible"] if stats["eligible"] else 0.0
         res = PackagingResult(labels, reason.astype(object), detail.astype(object), packages, diag, stats, seed)
     check()
+    lap("delineation" if mode == "delineate" else "validation")
     # per-parcel frame
     frame = pd.DataFrame({
         "parcel_id": list(inp.parcel_ids), "package": res.labels, "current": cur, "current_name": cur_names,
@@ -251,9 +266,10 @@ def run_packages(inp: PackageInputs, rules: PackageRules, finance: FinanceTable,
                     rows.append({"package": pkg, "layer": name, "area_m2": float(v),
                                  "share_pct": 100.0 * v / pk_area[pkg] if pk_area[pkg] > 0 else 0.0})
     conditions = pd.DataFrame(rows, columns=["package", "layer", "area_m2", "share_pct"]) if inp.controls else None
+    lap("tables")
     if progress:
         progress(1.0)
-    return PackageRun(res, parcels, frame, conditions, notes, overlaps, planned_source, mode)
+    return PackageRun(res, parcels, frame, conditions, notes, overlaps, planned_source, mode, timings)
 
 
 def reason_text(key: str) -> str:

@@ -375,6 +375,7 @@ class _PackagesBase(GuotuKitAlgorithm):
         except ValueError as exc:
             raise QgsProcessingException(str(exc)) from exc
         res = run.result
+        feedback.pushInfo(tr("Timings: {0}").format(", ".join(f"{k} {v:.2f} s" for k, v in run.timings.items())))
         for note in run.notes:
             feedback.pushWarning(note)
         for d in res.diagnosis:

@@ -6,6 +6,11 @@ on a subset, GuotuKit's transition pieces against QGIS's own chain (``native:int
 ``native:fieldcalculator`` area + ``qgis:statisticsbycategories``) with the per code pair areas
 side by side.
 
+Asset packages (issue 4): ``guotukit:assetpackages`` end to end and the core engine alone on
+10 000- and 100 000-parcel synthetic counties, and PySAL spopt max-p / pygeoda max-p greedy (installed
+only into ``.venv-bench``) on the same eligible parcels with the same area floor: time, and how many
+of their regions would pass our balance and public-share constraints.
+
 Compliance check (issue 3): on a county-size synthetic county (default 200 000 DLTB parcels,
 生态保护红线 with >10⁵ vertices), GuotuKit's ``guotukit:compliancecheck`` on all parcels, and on a
 subset both GuotuKit and QGIS's own Overlap analysis (``native:calculatevectoroverlaps``) with the
@@ -182,18 +187,140 @@ def structure_bench(out: Path, n: int, native_subset: int) -> bool:
     return len(g_pairs) == len(n_pairs) and worst < 1.0
 
 
+def _read_gpkg(gpkg: Path, layer: str, cols):
+    """Attributes and shapely geometries of a GeoPackage layer without QGIS (for timing core alone)."""
+    import sqlite3
+
+    import pandas as pd
+    import shapely
+
+    con = sqlite3.connect(str(gpkg))
+    df = pd.read_sql(f"select {', '.join(cols)}, geom from {layer}", con)
+    con.close()
+
+    def wkb(blob):  # GeoPackage binary header: 8 bytes + envelope
+        env = (blob[3] >> 1) & 7
+        return bytes(blob[8 + {0: 0, 1: 32, 2: 48, 3: 48, 4: 64}[env]:])
+
+    return df.drop(columns="geom"), shapely.from_wkb([wkb(b) for b in df["geom"]])
+
+
+PACKAGE_SCENARIOS = {10000: (50.0, 500.0), 100000: (20.0, 200.0)}  # parcels -> (min ha, max ha)
+
+
+def packages_bench(out: Path, sizes=(10000, 100000), maxp_timeout: float = 600.0, with_maxp: bool = True) -> bool:
+    """资产包: guotukit:assetpackages end to end and the core engine alone on synthetic counties, and
+    spopt max-p / pygeoda max-p greedy on the same eligible parcels with the same area floor."""
+    import numpy as np
+    import processing
+    from qgis.core import QgsProcessingContext, QgsProcessingFeedback
+
+    from core.finance import FinanceTable
+    from core.packages import PackageRules, build_adjacency, evaluate
+    from core.packages_run import ControlInput, PackageInputs, run_packages
+
+    ok = True
+    fin = FinanceTable.example_table()
+    for n in sizes:
+        gpkg = _county(out / f"county_{n}.gpkg", n)
+        mn, mx = PACKAGE_SCENARIOS.get(n, (20.0, 200.0))
+        print(f"\n== 资产包 asset packages: {n} DLTB parcels, plan from GHYD, YJJBNT + STBHHX excluded, "
+              f"{mn:g}–{mx:g} ha, public 20–60 % of construction land, balance ≥ 0 ==")
+        params = {"PARCELS": _layer(gpkg, "DLTB"), "PLAN_LAYER": _layer(gpkg, "GHYD"),
+                  "EXCLUDE_LAYERS": [_layer(gpkg, "YJJBNT"), _layer(gpkg, "STBHHX")], "MIN_AREA": mn, "MAX_AREA": mx,
+                  "PACKAGES": "TEMPORARY_OUTPUT", "ASSIGNMENT": "TEMPORARY_OUTPUT"}
+        t = time.time()
+        res = processing.run("guotukit:assetpackages", params, feedback=QgsProcessingFeedback(), context=QgsProcessingContext())
+        dt = time.time() - t
+        print(f"  guotukit:assetpackages (reading, plan join, exclusions, overlap check, engine, both layers)  {dt:7.1f} s  "
+              f"{int(res['PACKAGE_COUNT'])} packages, {int(res['FAILED_COUNT'])} failing, {int(res['LEFT_OUT_COUNT'])} eligible "
+              f"parcels left out ({res['LEFT_OUT_PCT']:.1f} %)")
+        ok &= int(res["FAILED_COUNT"]) == 0
+
+        dl, dg = _read_gpkg(gpkg, "DLTB", ["BSM", "DLBM", "QSXZ", "QSDWDM", "TBMJ"])
+        gh, gg = _read_gpkg(gpkg, "GHYD", ["GHDLBM"])
+        _, yg = _read_gpkg(gpkg, "YJJBNT", ["BSM"])
+        _, sg = _read_gpkg(gpkg, "STBHHX", ["BSM"])
+        rules = PackageRules(min_area_ha=mn, max_area_ha=mx, public_min_pct=20, public_max_pct=60, public_basis="construction")
+        inp = PackageInputs(geoms=dg, area_m2=dl["TBMJ"].to_numpy(), parcel_ids=dl["BSM"].tolist(), current_raw=dl["DLBM"].tolist(),
+                            plan_geoms=gg, plan_codes=gh["GHDLBM"].tolist(), qsxz=dl["QSXZ"].tolist(),
+                            owner_unit=dl["QSDWDM"].tolist(),
+                            controls=[ControlInput("永久基本农田", yg), ControlInput("生态保护红线", sg)])
+        t = time.time()
+        run = run_packages(inp, rules, fin, seed=1)
+        dt = time.time() - t
+        st = run.result.stats
+        print(f"  core run_packages                                                                     {dt:7.1f} s  "
+              + ", ".join(f"{k} {v:.2f} s" for k, v in run.timings.items()))
+        reasons = st["reasons"]
+        proven = reasons.get("small_component", 0) + reasons.get("unbalanceable", 0) + reasons.get("too_big", 0)
+        eligible = st["eligible"]
+        print(f"  eligible {eligible}: packaged {st['packaged']}, left out {st['left_out']} ({st['left_out_pct']:.1f} %), of which "
+              f"{proven} provably unplaceable (connected piece below the floor / no balance within reach) and "
+              f"{reasons.get('unplaced', 0)} ({100.0 * reasons.get('unplaced', 0) / max(eligible, 1):.1f} %) not placed by the engine")
+        pk = run.result.packages
+        print(f"  {len(pk)} packages, all passing: {bool((pk['status'] == 'pass').all())}; area {pk['area_m2'].min() / 1e4:.1f}–"
+              f"{pk['area_m2'].max() / 1e4:.1f} ha, median compactness {pk['compactness'].median():.2f}")
+        ok &= bool((pk["status"] == "pass").all())
+        if not with_maxp or n > 10000:
+            continue
+        # reference regionalisation on the same eligible parcels, same area floor
+        try:
+            from tools.bench_maxp import run_maxp
+        except ImportError as exc:  # pragma: no cover
+            print(f"  max-p comparison skipped: {exc}")
+            continue
+        import shapely
+
+        pt = run.parcels
+        elig = np.flatnonzero(pt.eligible)
+        sub_geoms = dg[elig]
+        attrs = np.column_stack([(pt.revenue - pt.cost)[elig] / np.maximum(pt.area_m2[elig] / 1e4, 1e-9),
+                                 (pt.nature[elig] == "公益性").astype(float)])
+        adj = build_adjacency(sub_geoms)
+        sub = _subset_table(pt, elig)
+        for tool in ("pygeoda", "spopt"):
+            r = run_maxp(tool, shapely.to_wkb(sub_geoms), pt.area_m2[elig], attrs, mn * 1e4, 1, maxp_timeout, ROOT)
+            if r.get("error"):
+                print(f"  {tool:8s} max-p: {r['error']}")
+                continue
+            labels = np.array([f"R{v}" if v >= 0 else "" for v in r["labels"]], dtype=object)
+            ev = evaluate(labels, sub, adj, rules)
+            k = len(ev)
+            both = int((ev["ok_balance"] & ev["ok_public"]).sum())
+            print(f"  {tool:8s} max-p: {r['time_weights_s'] + r['time_solve_s']:7.1f} s ({r['time_solve_s']:.1f} s solve), {k} regions; "
+                  f"pass our balance {int(ev['ok_balance'].sum())} ({100.0 * ev['ok_balance'].mean():.0f} %), public share "
+                  f"{int(ev['ok_public'].sum())} ({100.0 * ev['ok_public'].mean():.0f} %), both {both} ({100.0 * both / max(k, 1):.0f} %), "
+                  f"area ≤ {mx:g} ha {int((ev['area_m2'] <= mx * 1e4).sum())}; unassigned {int((labels == '').sum())}")
+    return ok
+
+
+def _subset_table(pt, idx):
+    """The ParcelTable rows ``idx`` (for evaluating reference regions on the eligible parcels)."""
+    from dataclasses import fields, replace
+
+    arrays = {f.name: getattr(pt, f.name)[idx] for f in fields(pt) if f.name != "missing_prices"}
+    return replace(pt, **arrays)
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--parcels", type=int, default=200000)
     ap.add_argument("--native-subset", type=int, default=10000)
     ap.add_argument("--out", default=str(ROOT / "bench_out"))
-    ap.add_argument("--only", choices=("structure", "compliance"), default=None)
+    ap.add_argument("--only", choices=("structure", "compliance", "packages"), default=None)
+    ap.add_argument("--no-maxp", action="store_true", help="skip the spopt/pygeoda comparison (installs a bench venv)")
     ap.add_argument("--structure-native-subset", type=int, default=0,
                     help="DLTB parcels for the native comparison of the transition (0 = all)")
     args = ap.parse_args(argv)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     _app, _prov = _qgis()
+    ok_packages = True
+    if args.only in (None, "packages"):
+        ok_packages = packages_bench(out, with_maxp=not args.no_maxp)
+        if args.only == "packages":
+            return 0 if ok_packages else 1
     ok_structure = True
     if args.only in (None, "structure"):
         ok_structure = structure_bench(out, args.parcels, args.structure_native_subset)
@@ -222,7 +349,7 @@ def main(argv=None) -> int:
     print(f"all {args.parcels} parcels (ellipsoidal basis, reading included): {g_all:.1f} s, "
           f"peak RSS {_peak_mb():.0f} MB; verdicts 通过 {int(res['PASS_COUNT'])} / 不通过 {int(res['FAIL_COUNT'])} / "
           f"需论证 {int(res['REVIEW_COUNT'])}; occupied ha: " + ", ".join(f"{k} {v / 10000:.2f}" for k, v in all_tot.items()))
-    return 0 if (ok and ok_structure) else 1
+    return 0 if (ok and ok_structure and ok_packages) else 1
 
 
 if __name__ == "__main__":

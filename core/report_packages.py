@@ -1,0 +1,1061 @@
+"""资产包划定成果 / 资产包校核结果 (asset packages) as an approval-ready .xlsx workbook.
+
+Sheets, in order (DESIGN §6):
+
+1. 资产包汇总 — one row per package: 编号 (a link to its block on 六项清单), 图斑数, 面积, 公益性 /
+   经营性用地 面积 and 比例, 国有 / 集体, 权属单位数, 拆分的权属单位, 成本, 收益, 资金平衡, 收益成本比,
+   紧凑度, one ✓/✗ column per hard constraint (merged header 约束检查; — when the rule profile does not
+   check it), 结论 (通过 / 不通过, coloured) and 未通过项; a 合计 row of ``=SUM()`` formulas; notes with
+   the rules, the diagnosis, the figures of the run and the money rule.
+2. 资金平衡 — per package the cost by current class and the revenue by planned class of the parcels
+   whose use changes (代码, 名称, 面积, 单价, 金额), 成本小计 / 收益小计 (``=SUM()``) and 资金平衡
+   (= 收益小计 − 成本小计); grand totals (``=SUMIF()`` over the 小计 rows) at the end.
+3. 六项清单 — one block per package (at most ``inventory_limit``), each on a new printed page:
+   资源清单, 资产清单, 资金清单, 需求清单, 政策清单, 条件清单; template cells for the planner to fill
+   have a light yellow fill.
+4. 未纳入图斑 — counts by reason, then one row per parcel not in a package.
+5. 数据说明 — provenance, the rules and the unit-price table.
+
+Areas arrive in m² and are converted here: 公顷 = ROUND_HALF_UP(m² / 10 000, ``area_decimals``);
+money (万元) is rounded half-up to ``money_decimals``, percentages to 2 decimals, never with ``round``.
+Rows that make up a whole (the classes of a package, its 国有/集体 split, the amounts of its 资金平衡
+block) are balanced largest-first (尾差调平) so that they add up to the rounded whole.
+
+Everything per package is computed with one ``groupby`` over the parcel frame, never by filtering
+the whole frame per package, so 1 000 packages over 100 000 parcels write in seconds.
+"""
+from __future__ import annotations
+
+import math
+import re
+from copy import copy
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING, Dict, List, Optional, Sequence, Tuple
+
+import numpy as np
+import pandas as pd
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.hyperlink import Hyperlink
+from openpyxl.worksheet.pagebreak import Break
+
+from .compliance import VERDICT_ZH
+from .excel import (
+    BOLD_FONT,
+    FONT_BODY,
+    FONT_TITLE,
+    NOTE_FONT,
+    SIZE_BODY,
+    TITLE_FONT,
+    UNIT_FONT,
+    VERDICT_FILLS,
+    Column,
+    TableLayout,
+    Total,
+    _merged_line,
+    add_empty_notice,
+    add_provenance_sheet,
+    append_table,
+    apply_print_setup,
+    break_headers,
+    choose_landscape,
+    clean_text,
+    fit_row_heights,
+    fixed_format,
+    footer_text,
+    new_workbook,
+    safe_sheet_name,
+    save_atomic,
+    set_widths,
+    solid_fill,
+    write_table,
+)
+from .packages import CHECKS, REASONS
+from .rounding import balance_remainders, round_half_up, to_decimal
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .packages import PackageRules
+
+SHEET_SUMMARY = "资产包汇总"
+SHEET_BALANCE = "资金平衡"
+SHEET_INVENTORY = "六项清单"
+SHEET_LEFT_OUT = "未纳入图斑"
+SHEET_PROVENANCE = "数据说明"
+SHEETS = (SHEET_SUMMARY, SHEET_BALANCE, SHEET_INVENTORY, SHEET_LEFT_OUT, SHEET_PROVENANCE)
+
+EXAMPLE_WARNING = "单价为示例值，须替换为本地基准地价与补偿标准后方可使用"
+MONEY_RULE = ("成本 = 用途改变图斑面积 × 现状地类单价；收益 = 用途改变图斑面积 × 规划地类单价；"
+              "用途未变的图斑不计成本收益")
+NO_PACKAGES_TEXT = "未形成任何资产包"
+ALL_PACKAGED_TEXT = "全部可参与图斑均已纳入资产包"
+NO_CONDITIONS_TEXT = "未提供控制线图层"
+TEMPLATE_NOTE = "浅黄色单元格为模板，由规划编制人员填写"
+
+CHECK_PASS, CHECK_FAIL, CHECK_SKIPPED = "✓", "✗", "—"
+TEMPLATE_FILL = solid_fill("FFF2CC")
+WARNING_FONT = Font(name=FONT_BODY, size=SIZE_BODY + 1, bold=True, color="C00000")
+LINK_FONT = Font(name=FONT_BODY, size=SIZE_BODY, color="0563C1", underline="single")
+FAIL_FONT = Font(name=FONT_BODY, size=SIZE_BODY, color="C00000", bold=True)
+RED_FONT = Font(name=FONT_BODY, size=SIZE_BODY, color="C00000")
+BLOCK_FONT = Font(name=FONT_TITLE, size=14, bold=True)
+FUND_SOURCES = ("财政资金", "专项债券", "社会资本", "其他")
+DEMAND_ROWS = 5
+POLICY_ROWS = 5
+CONDITION_ROWS = 3
+INVENTORY_WIDTHS = (18.0, 24.0, 16.0, 14.0, 14.0, 16.0)   # the 6-column grid of 六项清单
+INVENTORY_PAGE_ROWS = 50   # about the rows of one portrait A4 page: a longer block breaks before 三、资金清单
+CHECK_WIDTH = 4.5
+
+_TEXT_COLUMNS = ("parcel_id", "package", "current", "current_name", "planned", "planned_name", "nature",
+                 "ownership", "owner_unit", "owner_name", "reason", "detail")
+_NUMBER_COLUMNS = ("area_m2", "cost_price", "revenue_price", "cost", "revenue")
+_STAT_LABELS = {
+    "parcels": "图斑总数", "eligible": "可参与划定的图斑", "packaged": "纳入资产包的图斑",
+    "left_out": "未纳入的图斑", "left_out_pct": "未纳入比例", "packages": "资产包",
+}
+
+
+@dataclass
+class PackageReportData:
+    """Everything the asset-package workbook shows (areas in m², money in 万元)."""
+
+    packages: pd.DataFrame      # one row per package: the columns of core.packages.evaluate()
+    parcels: pd.DataFrame       # one row per parcel (parcel_id, package, current, ..., reason, detail)
+    rules: PackageRules         # core.packages.PackageRules; rules.describe() -> [(中文 label, text)]
+    finance_label: str = ""
+    finance_example: bool = False    # True: red warning on 资产包汇总 and 资金平衡
+    diagnosis: List[str] = field(default_factory=list)      # why constraints bind (Chinese sentences)
+    stats: Dict[str, object] = field(default_factory=dict)  # parcels, eligible, packaged, left_out, ...
+    conditions: Optional[pd.DataFrame] = None  # package, layer, area_m2, share_pct (None: not given)
+    provenance: List[Tuple[str, str]] = field(default_factory=list)
+    title: str = "资产包划定成果"    # or "资产包校核结果"
+    region_name: str = ""
+    organisation: str = ""
+    report_date: Optional[date] = None
+    area_decimals: int = 4          # 公顷
+    money_decimals: int = 2         # 万元
+    inventory_limit: int = 300      # at most this many packages get a 六项清单 block
+
+
+# --------------------------------------------------------------------------- numbers
+def _dec(value) -> Optional[Decimal]:
+    """A finite number as an exact Decimal (as it prints); None for None/NaN/blank/inf."""
+    if value is None or isinstance(value, str) and not value.strip():
+        return None
+    if hasattr(value, "item"):
+        value = value.item()
+    try:
+        f = float(value)
+    except (TypeError, ValueError):
+        return None
+    if not math.isfinite(f):
+        return None
+    return to_decimal(value) if isinstance(value, (int, Decimal)) else to_decimal(f)
+
+
+def _zero(value) -> Decimal:
+    d = _dec(value)
+    return Decimal(0) if d is None else d
+
+
+def _ha_exact(area_m2) -> Decimal:
+    return _zero(area_m2) / 10000
+
+
+def ha_value(area_m2, decimals: int = 4) -> Optional[float]:
+    """公顷 = ROUND_HALF_UP(m² / 10 000, decimals); None for a missing area."""
+    d = _dec(area_m2)
+    return None if d is None else float(round_half_up(d / 10000, decimals))
+
+
+def money_value(value, decimals: int = 2) -> Optional[float]:
+    """万元 rounded half-up; None for a missing value."""
+    d = _dec(value)
+    return None if d is None else float(round_half_up(d, decimals))
+
+
+def pct_value(value, decimals: int = 2) -> Optional[float]:
+    d = _dec(value)
+    return None if d is None else float(round_half_up(d, decimals))
+
+
+def _balanced(exact: Sequence[Decimal], decimals: int, total: Optional[Decimal] = None) -> List[float]:
+    """Rounded half-up, remainders balanced largest-first so the rows add up to the rounded total."""
+    if not exact:
+        return []
+    return [float(v) for v in balance_remainders(list(exact), decimals, total=total)]
+
+
+def _shares(parts: Sequence[Decimal], whole: Decimal) -> List[float]:
+    """Percentages of ``whole`` (the sum of ``parts``), 2 decimals, balanced to add up to 100."""
+    if whole == 0:
+        return [0.0 for _ in parts]
+    return _balanced([p * 100 / whole for p in parts], 2, total=Decimal(100))
+
+
+def _natural_key(text: str):
+    return [(0, int(t), "") if t.isdigit() else (1, 0, t) for t in re.split(r"(\d+)", text) if t]
+
+
+def _text(value) -> str:
+    return clean_text(value).strip()
+
+
+def _flag(value) -> Optional[bool]:
+    if value is None:
+        return None
+    if hasattr(value, "item"):
+        value = value.item()
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if isinstance(value, str):
+        v = value.strip().lower()
+        if v in ("true", "1", "yes", "是"):
+            return True
+        if v in ("false", "0", "no", "否"):
+            return False
+        return None
+    return bool(value)
+
+
+def _fixed(value: Optional[float], decimals: int) -> str:
+    return "—" if value is None else f"{value:,.{int(decimals)}f}"
+
+
+# --------------------------------------------------------------------------- frames
+def _parcel_frame(parcels) -> pd.DataFrame:
+    """The parcel frame with every column present: texts stripped ('' for missing), numbers as floats."""
+    n = 0 if parcels is None else len(parcels)
+    out = pd.DataFrame(index=range(n))
+    for col in _TEXT_COLUMNS:
+        if parcels is not None and col in parcels.columns:
+            out[col] = [_text(v) for v in parcels[col].tolist()]
+        else:
+            out[col] = ""
+    for col in _NUMBER_COLUMNS:
+        if parcels is not None and col in parcels.columns:
+            out[col] = pd.to_numeric(parcels[col], errors="coerce").fillna(0.0).astype(float).to_numpy()
+        else:
+            out[col] = 0.0
+    if parcels is not None and "changed" in parcels.columns:
+        out["changed"] = [bool(_flag(v)) for v in parcels["changed"].tolist()]
+    else:
+        out["changed"] = False
+    out["state_m2"] = np.where(out["ownership"] == "state", out["area_m2"], 0.0)
+    out["collective_m2"] = np.where(out["ownership"] == "collective", out["area_m2"], 0.0)
+    return out
+
+
+def _package_records(packages) -> List[dict]:
+    if packages is None or len(packages) == 0:
+        return []
+    records = packages.to_dict("records")
+    for rec in records:
+        rec["package"] = _text(rec.get("package"))
+    records.sort(key=lambda r: _natural_key(r["package"]))
+    return records
+
+
+def _split_by_package(frame: pd.DataFrame) -> Dict[str, List[dict]]:
+    """{package: its rows as records} in one pass (one ``to_dict`` for the whole frame)."""
+    out: Dict[str, List[dict]] = {}
+    if frame is None or len(frame) == 0:
+        return out
+    for rec in frame.to_dict("records"):
+        out.setdefault(str(rec["package"]), []).append(rec)
+    return out
+
+
+@dataclass
+class _Prepared:
+    """Per-package aggregates of the parcel frame, each computed by one groupby."""
+
+    parcels: pd.DataFrame
+    records: List[dict]
+    current: Dict[str, List[dict]]     # package -> records: code, name, area_m2
+    planned: Dict[str, List[dict]]     # package -> code, name, nature, area_m2
+    owners: Dict[str, List[dict]]      # package -> owner_unit, owner_name, area_m2, state_m2, collective_m2
+    split_units: set
+    cost: Dict[str, List[dict]]        # package -> code, name, price, area_m2, amount (changed parcels)
+    revenue: Dict[str, List[dict]]
+    conditions: Optional[Dict[str, List[dict]]]
+    applied: Dict[str, bool]             # check key -> checked by the rule profile
+
+
+def _applied_checks(rules) -> Dict[str, bool]:
+    """Checks that the rule profile really applies (a check it switches off is shown as —)."""
+    out = {k: True for k in CHECKS}
+    if "ratio" in out and not float(getattr(rules, "ratio_min", 0.0) or 0.0) > 0:
+        out["ratio"] = False
+    if "owner" in out and getattr(rules, "owner_units", "report") != "keep":
+        out["owner"] = False
+    return out
+
+
+def _prepare(data: PackageReportData) -> _Prepared:
+    parcels = _parcel_frame(data.parcels)
+    pk = parcels[parcels["package"] != ""]
+    # names: the first non-blank one of the group ('first' skips nulls and runs in Cython, 'max' would not)
+    pk = pk.assign(**{c: pk[c].where(pk[c] != "") for c in ("current_name", "planned_name", "nature", "owner_name")})
+    current = pk.groupby(["package", "current"], sort=False).agg(
+        name=("current_name", "first"), area_m2=("area_m2", "sum")).reset_index().rename(columns={"current": "code"})
+    planned = pk.groupby(["package", "planned"], sort=False).agg(
+        name=("planned_name", "first"), nature=("nature", "first"), area_m2=("area_m2", "sum")
+    ).reset_index().rename(columns={"planned": "code"})
+    owners = pk.groupby(["package", "owner_unit"], sort=False).agg(
+        owner_name=("owner_name", "first"), area_m2=("area_m2", "sum"), state_m2=("state_m2", "sum"),
+        collective_m2=("collective_m2", "sum")).reset_index()
+    named = owners[owners["owner_unit"] != ""]
+    per_unit = named.groupby("owner_unit")["package"].nunique()
+    split_units = set(per_unit.index[per_unit > 1])
+    changed = pk[pk["changed"]]
+    cost = changed.groupby(["package", "current", "cost_price"], sort=False).agg(
+        name=("current_name", "first"), area_m2=("area_m2", "sum"), amount=("cost", "sum")
+    ).reset_index().rename(columns={"current": "code", "cost_price": "price"})
+    revenue = changed.groupby(["package", "planned", "revenue_price"], sort=False).agg(
+        name=("planned_name", "first"), area_m2=("area_m2", "sum"), amount=("revenue", "sum")
+    ).reset_index().rename(columns={"planned": "code", "revenue_price": "price"})
+    conditions = None
+    if data.conditions is not None:
+        cond = data.conditions.copy()
+        cond["package"] = [_text(v) for v in cond["package"].tolist()] if "package" in cond.columns else ""
+        conditions = _split_by_package(cond)
+    return _Prepared(
+        parcels=parcels, records=_package_records(data.packages), current=_split_by_package(current),
+        planned=_split_by_package(planned), owners=_split_by_package(owners), split_units=split_units,
+        cost=_split_by_package(cost), revenue=_split_by_package(revenue), conditions=conditions,
+        applied=_applied_checks(data.rules))
+
+
+def _sorted_codes(records: Optional[List[dict]], key: str = "code") -> List[dict]:
+    """Records by code (natural order, blanks last), then unit price."""
+    if not records:
+        return []
+    records = list(records)
+    records.sort(key=lambda r: (r[key] == "", _natural_key(str(r[key])), float(r.get("price", 0.0) or 0.0)))
+    return records
+
+
+# --------------------------------------------------------------------------- sheet helpers
+class _StyleCache:
+    """Restyle many cells alike: the first cell of a key gets the attributes, the others a copy of
+    its style (setting a font or fill hashes the style objects each time: ~30 µs a cell)."""
+
+    def __init__(self):
+        self._styles: Dict[object, object] = {}
+
+    def apply(self, cell, key, **attrs) -> None:
+        style = self._styles.get(key)
+        if style is None:
+            for name, value in attrs.items():
+                setattr(cell, name, value)
+            self._styles[key] = cell._style
+        else:
+            cell._style = copy(style)
+
+
+def _heading(data: PackageReportData, name: str) -> str:
+    return f"{_text(data.region_name)}{name}"
+
+
+def _line(ws, row: int, ncols: int, text: str, font=NOTE_FONT, horizontal: str = "left", wrap: bool = True,
+          height: Optional[float] = None):
+    cell = _merged_line(ws, row, 1, max(ncols, 1), clean_text(text), font=font, horizontal=horizontal, wrap=wrap)
+    if height:
+        ws.row_dimensions[row].height = height
+    return cell
+
+
+def _start_sheet(wb, name: str, heading: str, ncols: int):
+    ws = wb.create_sheet(safe_sheet_name(name, wb.sheetnames))
+    # append_table only grows widths, and a column openpyxl creates is already 13 wide: start narrow
+    set_widths(ws, {c: 1.0 for c in range(1, ncols + 1)})
+    _line(ws, 1, ncols, heading, TITLE_FONT, horizontal="center", height=30)
+    return ws
+
+
+def _notes(ws, row: int, ncols: int, items: Sequence[str]) -> int:
+    """“注：” then one merged row per note (numbered); returns the next free row."""
+    items = [clean_text(i) for i in items if clean_text(i)]
+    if not items:
+        return row
+    first = row
+    for i, text in enumerate(items, 1):
+        prefix = "注：" if i == 1 else "　　"
+        body = f"{i}. {text}" if len(items) > 1 else text
+        _line(ws, row, ncols, prefix + body)
+        row += 1
+    fit_row_heights(ws, first, row - 1)
+    return row
+
+
+def _footer(ws, row: int, ncols: int, data: PackageReportData) -> int:
+    _line(ws, row, ncols, footer_text(data.organisation, data.report_date), wrap=False, height=24)
+    return row + 1
+
+
+def _warning(ws, row: int, ncols: int) -> int:
+    _line(ws, row, ncols, f"注意：{EXAMPLE_WARNING}。", WARNING_FONT, height=24)
+    return row + 1
+
+
+def _finish(ws, ncols: int, *, landscape: Optional[bool] = None, header_rows=None, freeze_cell=None) -> None:
+    if landscape is None:
+        width = sum(float(ws.column_dimensions[get_column_letter(c)].width or 8.43) for c in range(1, ncols + 1))
+        landscape = choose_landscape(ncols, width)
+    apply_print_setup(ws, landscape=landscape, header_rows=header_rows, freeze_cell=freeze_cell)
+
+
+def _stats_text(data: PackageReportData, prep: _Prepared) -> str:
+    """“图斑总数 …；可参与划定的图斑 …；…” from ``data.stats`` (derived from the frames when missing)."""
+    stats = dict(data.stats or {})
+    parcels = prep.parcels
+    stats.setdefault("parcels", len(parcels))
+    stats.setdefault("packaged", int((parcels["package"] != "").sum()))
+    stats.setdefault("packages", len(prep.records))
+    parts = []
+    for key in ("parcels", "eligible", "packaged", "left_out"):
+        if key in stats:
+            value = _dec(stats[key])
+            text = f"{int(value):,} 个" if value is not None else _text(stats[key])
+            if key == "left_out" and "left_out_pct" in stats:
+                pct = pct_value(stats["left_out_pct"])
+                if pct is not None:
+                    text += f"（{pct:.2f}%）"
+            parts.append(f"{_STAT_LABELS[key]} {text}")
+    n_pass = sum(1 for r in prep.records if _text(r.get("status")).lower() == "pass")
+    n = _dec(stats["packages"])
+    count = f"{int(n):,} 个" if n is not None else _text(stats["packages"])
+    if prep.records:
+        count += f"（通过 {n_pass} 个，不通过 {len(prep.records) - n_pass} 个）"
+    parts.append(f"形成资产包 {count}")
+    for key, value in stats.items():   # further figures the caller labelled in Chinese (English keys stay out)
+        if key in _STAT_LABELS or str(key).isascii():
+            continue
+        parts.append(f"{_text(key)} {_text(value)}")
+    return "划定情况：" + "；".join(parts) + "。"
+
+
+def _rules_text(rules) -> str:
+    try:
+        items = rules.describe()
+    except AttributeError:
+        items = []
+    return "约束条件：" + "；".join(f"{_text(k)} {_text(v)}" for k, v in items) + "。" if items else ""
+
+
+def _rounding_text(data: PackageReportData) -> str:
+    return (f"面积先以平方米求和，再换算为公顷（1 公顷 = 10 000 平方米），按四舍五入（ROUND_HALF_UP）保留 "
+            f"{data.area_decimals} 位小数；金额（万元）保留 {data.money_decimals} 位小数，比例保留 2 位小数。"
+            "构成同一整体的各项（资产包内各地类、各权属单位的面积与占比，公益性与经营性用地，国有与集体，"
+            "资金平衡表中的各项金额）按由大到小调平尾差，使各项之和等于整体的取整数值；合计行、小计行为 Excel 公式。")
+
+
+# --------------------------------------------------------------------------- sheet 1: 资产包汇总
+def _summary_columns(data: PackageReportData) -> List[Column]:
+    fa, fm = fixed_format(data.area_decimals), fixed_format(data.money_decimals, thousands=True)
+    construction = getattr(data.rules, "public_basis", "total") == "construction"
+
+    def share(key: str) -> str:
+        base = "({public}+{profitable})" if construction else "{area}"
+        return f"=IF({base}=0,0,ROUND({{{key}}}/{base}*100,2))"
+
+    money = "资金测算（万元）"
+    cols = [
+        Column("package", "编号", "code"),
+        Column("n_parcels", "图斑数", "int", total="sum"),
+        Column("area", "面积", "ha", fmt=fa, total="sum"),
+        Column("public", "面积", "ha", group="公益性用地", fmt=fa, total="sum"),
+        Column("public_pct", "比例（%）", "pct", group="公益性用地", total=share("public")),
+        Column("profitable", "面积", "ha", group="经营性用地", fmt=fa, total="sum"),
+        Column("profitable_pct", "比例（%）", "pct", group="经营性用地", total=share("profitable")),
+        Column("state", "国有", "ha", group="权属性质", fmt=fa, total="sum"),
+        Column("collective", "集体", "ha", group="权属性质", fmt=fa, total="sum"),
+        Column("owner_units", "权属单位数", "int", width=7),
+        Column("split_units", "拆分的权属单位", "int", width=8),
+        Column("cost", "成本", "general", group=money, fmt=fm, total="sum", align="right"),
+        Column("revenue", "收益", "general", group=money, fmt=fm, total="sum", align="right"),
+        Column("balance", "资金平衡", "general", group=money, fmt=fm, total="sum", align="right"),
+        Column("ratio", "收益成本比", "general", group=money, fmt="0.00", align="right",
+               total='=IF({cost}=0,"—",ROUND({revenue}/{cost},2))'),
+        Column("compactness", "紧凑度", "general", fmt="0.00", align="right", width=7),
+    ]
+    for key, (label, _) in CHECKS.items():
+        cols.append(Column(f"ok_{key}", label, "code", group="约束检查", width=CHECK_WIDTH))
+    cols += [Column("verdict", "结论", "code", width=8), Column("failed", "未通过项", "text", max_width=22)]
+    return cols
+
+
+def _summary_row(rec: dict, data: PackageReportData, applied: Dict[str, bool]) -> dict:
+    d, m = data.area_decimals, data.money_decimals
+    area = _ha_exact(rec.get("area_m2"))
+    public, profitable = _ha_exact(rec.get("public_m2")), _ha_exact(rec.get("profitable_m2"))
+    state, collective = _ha_exact(rec.get("state_m2")), _ha_exact(rec.get("collective_m2"))
+    area_r = round_half_up(area, d)
+    # the parts of the package area add up to it (尾差调平); the rest (其他 / 权属不详) is not shown
+    pub_r, prof_r, _ = _balanced([public, profitable, area - public - profitable], d, total=area)
+    state_r, coll_r, _ = _balanced([state, collective, area - state - collective], d, total=area)
+    cost = round_half_up(_zero(rec.get("cost")), m)
+    revenue = round_half_up(_zero(rec.get("revenue")), m)
+    ratio = _dec(rec.get("ratio"))
+    status = _text(rec.get("status")).lower()
+    row = {
+        "package": rec["package"],
+        "n_parcels": _dec(rec.get("n_parcels")),
+        "area": float(area_r),
+        "public": pub_r, "public_pct": pct_value(rec.get("public_pct")),
+        "profitable": prof_r, "profitable_pct": pct_value(rec.get("profitable_pct")),
+        "state": state_r, "collective": coll_r,
+        "owner_units": _dec(rec.get("owner_units")), "split_units": _dec(rec.get("split_units")),
+        "cost": float(cost), "revenue": float(revenue), "balance": float(revenue - cost),
+        "ratio": "—" if ratio is None else float(round_half_up(ratio, 2)),
+        "compactness": pct_value(rec.get("compactness")),
+        "verdict": VERDICT_ZH.get(status, _text(rec.get("status"))),
+        "failed": _text(rec.get("failed")),
+        "_status": status,
+    }
+    for key in ("n_parcels", "owner_units", "split_units"):
+        row[key] = None if row[key] is None else int(row[key])
+    for key in CHECKS:
+        ok = _flag(rec.get(f"ok_{key}"))
+        row[f"ok_{key}"] = CHECK_SKIPPED if ok is None or not applied.get(key, True) else (
+            CHECK_PASS if ok else CHECK_FAIL)
+    return row
+
+
+def _summary_sheet(wb, data: PackageReportData, prep: _Prepared, rows: List[dict]) -> TableLayout:
+    columns = _summary_columns(data)
+    ncols = len(columns)
+    ws = _start_sheet(wb, SHEET_SUMMARY, _heading(data, clean_text(data.title) + "汇总表"), ncols)
+    r = 2
+    if data.finance_example:
+        r = _warning(ws, r, ncols)
+    _line(ws, r, ncols, "单位：公顷、万元、%", UNIT_FONT, horizontal="right", wrap=False)
+    layout = append_table(ws, columns, rows, gap=0, total=Total("合计") if rows else None,
+                          empty_text=f"{NO_PACKAGES_TEXT}（原因见下方说明）")
+    # the check headers read top to bottom in narrow columns (竖排), as on printed Chinese forms
+    check_keys = [f"ok_{k}" for k in CHECKS]
+    tallest = max(len(CHECKS[k][0]) for k in CHECKS)
+    for key in check_keys:
+        cell = ws.cell(row=layout.header_bottom, column=layout.col(key))
+        cell.alignment = Alignment(horizontal="center", vertical="center", textRotation=255, wrap_text=True)
+    ws.row_dimensions[layout.header_bottom].height = max(ws.row_dimensions[layout.header_bottom].height or 0,
+                                                        tallest * 13.5 + 8)
+    styles = _StyleCache()
+    for i, row in enumerate(rows):
+        fill = VERDICT_FILLS.get(row["_status"])
+        if fill is not None:
+            styles.apply(layout.cell(i, "verdict"), row["_status"], fill=fill)
+        for key in check_keys:
+            if row[key] == CHECK_FAIL:
+                styles.apply(layout.cell(i, key), ("fail", key), font=FAIL_FONT, fill=VERDICT_FILLS["fail"])
+        if row["balance"] < 0:
+            styles.apply(layout.cell(i, "balance"), "deficit", font=RED_FONT)
+
+    r = layout.end_row + 1
+    notes = []
+    if data.finance_example:
+        notes.append(EXAMPLE_WARNING + "。")
+    if not rows:
+        notes.append(f"{NO_PACKAGES_TEXT}。" + ("".join(_text(s) for s in data.diagnosis) if data.diagnosis
+                                                 else "未能给出约束诊断，请检查输入图层与约束条件。"))
+    notes.append(_rules_text(data.rules))
+    if rows and data.diagnosis:
+        notes.append("约束诊断：" + "".join(_text(s) for s in data.diagnosis))
+    notes.append(_stats_text(data, prep))
+    notes.append(MONEY_RULE + "；资金平衡 = 收益 − 成本，收益成本比 = 收益 ÷ 成本（成本为 0 时记“—”）。")
+    public_basis = ("公益性与经营性用地面积之和" if getattr(data.rules, "public_basis", "total") == "construction"
+                    else "资产包面积")
+    notes.append(f"公益性、经营性用地比例为其面积占{public_basis}的百分比，按未取整的面积计算；"
+                 "紧凑度为 Polsby–Popper 指数（4π × 面积 ÷ 周长²，1 为圆形）。")
+    notes.append(f"约束检查：{CHECK_PASS} 满足，{CHECK_FAIL} 不满足，{CHECK_SKIPPED} 本规则方案不检查；"
+                 f"编号链接到“{SHEET_INVENTORY}”中该资产包的清单。")
+    limit = max(int(data.inventory_limit or 0), 0)
+    if len(rows) > limit:
+        notes.append(f"“{SHEET_INVENTORY}”只列出前 {limit} 个资产包，其余 {len(rows) - limit} 个资产包的指标见本表。")
+    notes.append(_rounding_text(data))
+    r = _notes(ws, r, ncols, notes)
+    _footer(ws, r, ncols, data)
+    _finish(ws, ncols, landscape=True, header_rows=(layout.header_top, layout.header_bottom),
+            freeze_cell=f"B{layout.first_row}")
+    return layout
+
+
+# --------------------------------------------------------------------------- sheet 2: 资金平衡
+_COST, _REVENUE = "成本", "收益"
+_COST_SUB, _REVENUE_SUB, _BALANCE = "成本小计", "收益小计", "资金平衡"
+_GRAND = ("成本合计", "收益合计", "资金平衡合计")
+
+
+def _money_rows(records: List[dict], exact_total: Decimal, data: PackageReportData) -> List[dict]:
+    d, m = data.area_decimals, data.money_decimals
+    areas = _balanced([_ha_exact(x["area_m2"]) for x in records], d)
+    amounts = _balanced([_zero(x["amount"]) for x in records], m, total=exact_total)
+    return [{"code": x["code"] or "（空）", "name": x["name"], "area": a,
+             "price": money_value(x["price"], m), "amount": v} for x, a, v in zip(records, areas, amounts)]
+
+
+def _balance_sheet(wb, data: PackageReportData, prep: _Prepared, summaries: Dict[str, dict]) -> TableLayout:
+    fa, fm = fixed_format(data.area_decimals), fixed_format(data.money_decimals, thousands=True)
+    columns = [
+        Column("package", "资产包编号", "code"),
+        Column("item", "项目", "code"),
+        Column("code", "地类代码", "code"),
+        Column("name", "地类名称", "text", max_width=22),
+        Column("area", "面积（公顷）", "ha", fmt=fa),
+        Column("price", "单价（万元/公顷）", "general", fmt=fm, align="right"),
+        Column("amount", "金额（万元）", "general", fmt=fm, align="right"),
+    ]
+    ncols = len(columns)
+    ws = _start_sheet(wb, SHEET_BALANCE, _heading(data, "资产包资金平衡表"), ncols)
+    r = 2
+    if data.finance_example:
+        r = _warning(ws, r, ncols)
+    _line(ws, r, ncols, "单位：公顷、万元、万元/公顷", UNIT_FONT, horizontal="right", wrap=False)
+    top = r + 1                    # header row (one level)
+    first = top + 1                # first data row
+    letters = {c.key: get_column_letter(i + 1) for i, c in enumerate(columns)}
+    A, G = letters["area"], letters["amount"]
+    rows: List[dict] = []
+    kinds: List[str] = []
+
+    def add(row: dict, kind: str) -> int:
+        rows.append(row)
+        kinds.append(kind)
+        return first + len(rows) - 1
+
+    for rec in prep.records:
+        p = rec["package"]
+        sub_rows = {}
+        for side, sub_label, frame in ((_COST, _COST_SUB, prep.cost), (_REVENUE, _REVENUE_SUB, prep.revenue)):
+            records = _sorted_codes(frame.get(p))
+            exact = sum((_zero(x["amount"]) for x in records), Decimal(0))
+            start = first + len(rows)
+            for row in _money_rows(records, exact, data):
+                add(dict(row, package=p, item=side), "detail")
+            end = first + len(rows) - 1
+            if end >= start:
+                sub = {"area": f"=SUM({A}{start}:{A}{end})", "amount": f"=SUM({G}{start}:{G}{end})"}
+            else:
+                sub = {"area": 0.0, "amount": 0.0, "name": "（无用途改变的图斑）"}
+            sub_rows[side] = add(dict(sub, package=p, item=sub_label), "subtotal")
+        add({"package": p, "item": _BALANCE,
+             "amount": f"={G}{sub_rows[_REVENUE]}-{G}{sub_rows[_COST]}"}, "balance")
+    if rows:
+        last = first + len(rows) - 1
+        item_col = letters["item"]
+
+        def sumif(label: str, col: str) -> str:
+            return f'=SUMIF({item_col}{first}:{item_col}{last},"{label}",{col}{first}:{col}{last})'
+
+        c = add({"package": "合计", "item": _GRAND[0], "area": sumif(_COST_SUB, A), "amount": sumif(_COST_SUB, G)},
+                "grand")
+        v = add({"package": "合计", "item": _GRAND[1], "area": sumif(_REVENUE_SUB, A),
+                 "amount": sumif(_REVENUE_SUB, G)}, "grand")
+        add({"package": "合计", "item": _GRAND[2], "amount": f"={G}{v}-{G}{c}"}, "grand")
+
+    layout = append_table(ws, columns, rows, gap=0, empty_text=NO_PACKAGES_TEXT,
+                          col_widths={"item": 12.0, "area": 12.0, "amount": 14.0, "price": 12.0})
+    assert layout.header_top == top and (not rows or layout.first_row == first)
+    totals = {}
+    styles = _StyleCache()
+    for i, kind in enumerate(kinds):
+        if kind == "detail":
+            continue
+        rec = rows[i]
+        for c_ in range(layout.first_col, layout.last_col + 1):
+            styles.apply(ws.cell(row=first + i, column=c_), ("bold", c_), font=BOLD_FONT)
+        if kind in ("balance", "grand") and rec["item"] in (_BALANCE, _GRAND[2]):
+            totals[first + i] = rec["package"]
+    # 资金平衡 rows: green when ≥ 0, red when < 0 (figures from the package rows, as the formulas show)
+    balance_of = {p: to_decimal(x["revenue"]) - to_decimal(x["cost"]) for p, x in summaries.items()}
+    grand = sum(balance_of.values(), Decimal(0))
+    for row_no, pkg in totals.items():
+        verdict = "pass" if (grand if pkg == "合计" else balance_of.get(pkg, Decimal(0))) >= 0 else "fail"
+        for key in ("item", "amount"):
+            styles.apply(ws.cell(row=row_no, column=layout.col(key)), (verdict, key), fill=VERDICT_FILLS[verdict])
+
+    r = layout.end_row + 1
+    notes = []
+    if data.finance_example:
+        notes.append(EXAMPLE_WARNING + "。")
+    notes += [
+        MONEY_RULE + "。成本按现状地类、收益按规划地类分列；单价单位为万元/公顷。",
+        "成本小计、收益小计为 Excel 公式（所列各行之和）；资金平衡 = 收益小计 − 成本小计；合计行为全部资产包"
+        "小计之和（SUMIF 公式）。资金平衡不小于 0 时绿色、小于 0 时红色。",
+        "金额按未取整的平方米面积计算，并在资产包内按由大到小调平尾差，使小计等于该资产包成本（收益）的取整数值，"
+        f"与“{SHEET_SUMMARY}”一致；因此金额可能与表中取整面积 × 单价相差末位尾数。",
+    ]
+    if data.finance_label:
+        notes.append(f"单价表：{_text(data.finance_label)}。")
+    r = _notes(ws, r, ncols, notes)
+    _footer(ws, r, ncols, data)
+    _finish(ws, ncols, landscape=False, header_rows=(layout.header_top, layout.header_bottom),
+            freeze_cell=f"C{layout.first_row}")
+    return layout
+
+
+# --------------------------------------------------------------------------- sheet 3: 六项清单
+class _Inventory:
+    """Writes blocks down a 6-column grid with explicit rows (no ``ws.max_row`` scans: fast for
+    hundreds of blocks)."""
+
+    ncols = len(INVENTORY_WIDTHS)
+
+    def __init__(self, ws, data: PackageReportData):
+        self.ws = ws
+        self.data = data
+        self.row = 1
+        self.fa = fixed_format(data.area_decimals)
+        self.fm = fixed_format(data.money_decimals, thousands=True)
+        self._styles: Dict[int, object] = {}
+        widths = {i + 1: w for i, w in enumerate(INVENTORY_WIDTHS)}
+        set_widths(ws, widths)
+
+    def line(self, text: str, font=NOTE_FONT, horizontal: str = "left", wrap: bool = True,
+             height: Optional[float] = None) -> int:
+        """A text merged across the grid (titles and texts that may wrap)."""
+        r = self.row
+        _line(self.ws, r, self.ncols, text, font, horizontal=horizontal, wrap=wrap, height=height)
+        self.row += 1
+        return r
+
+    def caption(self, text: str, level: int = 1) -> int:
+        """A short caption in column A, not merged (openpyxl checks every new merge against all the
+        others, so hundreds of blocks of merged captions would take minutes); styles are copied."""
+        r = self.row
+        cell = self.ws.cell(row=r, column=1)
+        cell.value = clean_text(text)
+        template = self._styles.get(level)
+        if template is None:
+            cell.font = BOLD_FONT if level == 1 else NOTE_FONT
+            cell.alignment = Alignment(horizontal="left", vertical="center", wrap_text=False)
+            self._styles[level] = cell
+        else:
+            cell._style = copy(template._style)
+        if level == 1:
+            self.ws.row_dimensions[r].height = 22
+        self.row += 1
+        return r
+
+    def table(self, columns: Sequence[Column], rows: Sequence[dict], *, total: Optional[Total] = None,
+              empty_text: Optional[str] = None, template_keys: Sequence[str] = ()) -> TableLayout:
+        layout = write_table(self.ws, self.row, columns, rows, total=total, empty_text=empty_text)
+        break_headers(self.ws, layout)
+        for key in template_keys:   # to fill in: light yellow (one styled cell per column, copied)
+            first = None
+            for i in range(len(rows)):
+                cell = layout.cell(i, key)
+                if first is None:
+                    cell.fill = TEMPLATE_FILL
+                    first = cell
+                else:
+                    cell._style = copy(first._style)
+        self.row = layout.end_row + 1
+        return layout
+
+    def gap(self, n: int = 1) -> None:
+        self.row += n
+
+
+def _class_rows(records: List[dict], d: int, with_nature: bool = False) -> List[dict]:
+    """Rows of a class table: areas balanced to the rounded package area, shares to 100 %."""
+    exact = [_ha_exact(x["area_m2"]) for x in records]
+    whole = sum(exact, Decimal(0))
+    areas = _balanced(exact, d, total=whole)
+    shares = _shares(exact, whole)
+    out = []
+    for x, a, s in zip(records, areas, shares):
+        row = {"code": x["code"] or "（空）", "name": _text(x["name"]) or ("（未识别）" if x["code"] else ""),
+               "area": a, "pct": s}
+        if with_nature:
+            row["nature"] = _text(x.get("nature")) or "—"
+        out.append(row)
+    return out
+
+
+def _block(inv: _Inventory, rec: dict, data: PackageReportData, prep: _Prepared, summary: dict) -> Tuple[int, int]:
+    """One package's 六项清单; returns the rows of its heading and of “三、资金清单”."""
+    d, fa, fm = data.area_decimals, inv.fa, inv.fm
+    p = rec["package"]
+    heading = inv.line(f"{p} 六项清单", BLOCK_FONT, horizontal="center", wrap=False, height=26)
+    area_exact = _ha_exact(rec.get("area_m2"))
+    verdict = summary["verdict"] + (f"（未通过：{summary['failed']}）" if summary["failed"] else "")
+    inv.line(f"面积 {_fixed(summary['area'], d)} 公顷；图斑 {summary['n_parcels'] or 0} 个；"
+             f"资金平衡 {_fixed(summary['balance'], data.money_decimals)} 万元；结论：{verdict}")
+
+    # 一、资源清单
+    inv.caption("一、资源清单")
+    inv.caption("（一）现状地类", 2)
+    cur_cols = [Column("code", "地类代码", "code"), Column("name", "地类名称", "text"),
+                Column("area", "面积（公顷）", "ha", fmt=fa, total="sum"),
+                Column("pct", "占比（%）", "pct", total="sum")]
+    cur_rows = _class_rows(_sorted_codes(prep.current.get(p)), d)
+    inv.table(cur_cols, cur_rows, total=Total("合计") if cur_rows else None, empty_text="（无）")
+    inv.caption("（二）规划地类", 2)
+    plan_cols = cur_cols + [Column("nature", "用地性质", "code")]
+    plan_rows = _class_rows(_sorted_codes(prep.planned.get(p)), d, with_nature=True)
+    inv.table(plan_cols, plan_rows, total=Total("合计") if plan_rows else None, empty_text="（无）")
+    inv.gap()
+
+    # 二、资产清单
+    inv.caption("二、资产清单")
+    inv.caption("（一）权属性质", 2)
+    state, coll = _ha_exact(rec.get("state_m2")), _ha_exact(rec.get("collective_m2"))
+    parts = [("国有", state), ("集体", coll)]
+    unknown = area_exact - state - coll
+    if unknown > Decimal("1e-8"):
+        parts.append(("权属不详", unknown))
+    own_cols = [Column("label", "权属性质", "code"), Column("area", "面积（公顷）", "ha", fmt=fa, total="sum"),
+                Column("pct", "占比（%）", "pct", total="sum")]
+    areas = _balanced([v for _, v in parts], d, total=area_exact)
+    shares = _shares([v for _, v in parts], area_exact)
+    inv.table(own_cols, [{"label": k, "area": a, "pct": s} for (k, _), a, s in zip(parts, areas, shares)],
+              total=Total("合计"))
+    inv.caption("（二）权属单位", 2)
+    unit_cols = [Column("unit", "权属单位代码", "code"), Column("name", "权属单位名称", "text"),
+                 Column("area", "面积（公顷）", "ha", fmt=fa, total="sum"), Column("kind", "权属性质", "code"),
+                 Column("split", "跨资产包", "code")]
+    units = _sorted_codes(prep.owners.get(p), key="owner_unit")
+    unit_exact = [_ha_exact(u["area_m2"]) for u in units]
+    unit_areas = _balanced(unit_exact, d, total=sum(unit_exact, Decimal(0)))
+    unit_rows = []
+    for u, a in zip(units, unit_areas):
+        s, c = float(u["state_m2"]), float(u["collective_m2"])
+        kind = "国有、集体" if s > 0 and c > 0 else "国有" if s > 0 else "集体" if c > 0 else "不详"
+        code = u["owner_unit"]
+        unit_rows.append({"unit": code or "（未填）", "name": _text(u["owner_name"]) or ("" if code else "无权属单位代码"),
+                          "area": a, "kind": kind, "split": ("是" if code in prep.split_units else "否") if code else "—"})
+    layout = inv.table(unit_cols, unit_rows, total=Total("合计") if unit_rows else None, empty_text="（无）")
+    for i, row in enumerate(unit_rows):
+        if row["split"] == "是":
+            layout.cell(i, "split").fill = VERDICT_FILLS["review"]
+    inv.gap()
+
+    # 三、资金清单
+    money_row = inv.caption("三、资金清单")
+    inv.caption("（一）测算结果", 2)
+    fund_cols = [Column("item", "项目", "code"), Column("amount", "金额（万元）", "general", fmt=fm, align="right"),
+                 Column("note", "说明", "text")]
+    ratio = summary["ratio"]
+    res = inv.table(fund_cols, [
+        {"item": "成本", "amount": summary["cost"], "note": "按现状地类单价"},
+        {"item": "收益", "amount": summary["revenue"], "note": "按规划地类单价"},
+        {"item": "资金平衡", "amount": None, "note": "收益 − 成本"},
+        {"item": "收益成本比", "amount": ratio, "note": "收益 ÷ 成本"},
+    ])
+    bal = res.cell(2, "amount")
+    bal.value = f"={res.ref('amount', res.first_row + 1)}-{res.ref('amount', res.first_row)}"
+    bal.fill = VERDICT_FILLS["pass" if summary["balance"] >= 0 else "fail"]
+    res.cell(3, "amount").number_format = "0.00"
+    inv.caption("（二）资金来源（待填写）", 2)
+    src_cols = [Column("source", "资金来源", "code"), Column("amount", "金额（万元）", "general", fmt=fm, align="right",
+                                                       total="sum"),
+                Column("note", "说明", "text")]
+    inv.table(src_cols, [{"source": s} for s in FUND_SOURCES], total=Total("合计"),
+              template_keys=("amount", "note"))
+    inv.gap()
+
+    # 四、需求清单
+    inv.caption("四、需求清单（待填写）")
+    demand_cols = [Column("project", "项目名称", "text"), Column("use", "用地类型", "text"),
+                   Column("scale", "规模（公顷）", "ha", fmt=fa), Column("timing", "实施时序", "text"),
+                   Column("owner", "责任主体", "text")]
+    inv.table(demand_cols, [{} for _ in range(DEMAND_ROWS)], template_keys=[c.key for c in demand_cols])
+    inv.gap()
+
+    # 五、政策清单
+    inv.caption("五、政策清单（待填写）")
+    policy_cols = [Column("policy", "政策名称", "text"), Column("doc", "文号", "text"),
+                   Column("clause", "适用条款", "text"), Column("content", "适用内容", "text")]
+    inv.table(policy_cols, [{} for _ in range(POLICY_ROWS)], template_keys=[c.key for c in policy_cols])
+    inv.gap()
+
+    # 六、条件清单
+    inv.caption("六、条件清单")
+    cond_cols = [Column("layer", "控制线图层", "text"), Column("area", "涉及面积（公顷）", "ha", fmt=fa),
+                 Column("pct", "占比（%）", "pct")]
+    if prep.conditions is None:
+        inv.caption(f"{NO_CONDITIONS_TEXT}，请按实际情况填写：", 2)
+        inv.table(cond_cols, [{} for _ in range(CONDITION_ROWS)], template_keys=[c.key for c in cond_cols])
+    else:
+        cond_rows = []
+        for x in prep.conditions.get(p, []):
+            cond_rows.append({"layer": _text(x.get("layer")), "area": ha_value(x.get("area_m2"), d),
+                              "pct": pct_value(x.get("share_pct"))})
+        inv.table(cond_cols, cond_rows, empty_text="不涉及所提供的控制线图层")
+    return heading, money_row
+
+
+def _inventory_sheet(wb, data: PackageReportData, prep: _Prepared, summaries: Dict[str, dict]):
+    ws = wb.create_sheet(safe_sheet_name(SHEET_INVENTORY, wb.sheetnames))
+    inv = _Inventory(ws, data)
+    inv.line(_heading(data, "资产包六项清单"), TITLE_FONT, horizontal="center", height=30)
+    limit = max(int(data.inventory_limit or 0), 0)
+    shown = prep.records[:limit]
+    notes = [f"每个资产包一组清单，各自从新的一页开始；{TEMPLATE_NOTE}。"]
+    if len(prep.records) > limit:
+        notes.append(f"共 {len(prep.records)} 个资产包，本表只列出按编号排列的前 {limit} 个，"
+                     f"其余 {len(prep.records) - limit} 个资产包的主要指标见“{SHEET_SUMMARY}”。")
+    notes.append("面积单位为公顷，金额单位为万元；各地类与权属的面积、占比按由大到小调平尾差，合计等于资产包面积。")
+    for text in notes:
+        inv.line(text)
+    first_note = 2
+    links: Dict[str, int] = {}
+    if not prep.records:
+        inv.gap()
+        r = inv.row
+        add_empty_notice(ws, NO_PACKAGES_TEXT, row=r, first_col=1, last_col=inv.ncols)
+        inv.row += 1
+    for i, rec in enumerate(shown):
+        inv.gap()
+        if i:
+            ws.row_breaks.append(Break(id=inv.row - 1))   # each package starts a new printed page
+        heading, money_row = _block(inv, rec, data, prep, summaries[rec["package"]])
+        links[rec["package"]] = heading
+        if inv.row - heading > INVENTORY_PAGE_ROWS:   # two pages: 一、二 on the first, 三 to 六 on the next
+            ws.row_breaks.append(Break(id=money_row - 1))
+    fit_row_heights(ws, first_note, max(inv.row - 1, first_note))
+    for r in links.values():
+        ws.row_dimensions[r].height = 26
+    _finish(ws, inv.ncols, landscape=False)
+    return ws, links
+
+
+# --------------------------------------------------------------------------- sheet 4: 未纳入图斑
+def _left_out_sheet(wb, data: PackageReportData, prep: _Prepared):
+    d = data.area_decimals
+    fa = fixed_format(d)
+    parcels = prep.parcels
+    out = parcels[parcels["package"] == ""]
+    order = {k: i for i, k in enumerate(REASONS)}
+    if len(out):
+        rank = out["reason"].map(lambda k: order.get(k, len(order))).to_numpy()
+        out = out.iloc[np.argsort(rank, kind="stable")]
+    columns = [
+        Column("seq", "序号", "seq"),
+        Column("parcel_id", "图斑标识", "code"),
+        Column("current", "代码", "code", group="现状地类"),
+        Column("current_name", "名称", "text", group="现状地类", max_width=18),
+        Column("planned", "代码", "code", group="规划地类"),
+        Column("planned_name", "名称", "text", group="规划地类", max_width=18),
+        Column("area", "面积（公顷）", "ha", fmt=fa),
+        Column("reason", "原因", "text", max_width=26),
+        Column("detail", "说明", "text", max_width=40),
+    ]
+    ncols = len(columns)
+    ws = _start_sheet(wb, SHEET_LEFT_OUT, _heading(data, "未纳入资产包图斑明细表"), ncols)
+    _line(ws, 2, ncols, "单位：公顷", UNIT_FONT, horizontal="right", wrap=False)
+
+    def reason_text(key: str) -> str:
+        return REASONS[key][0] if key in REASONS else (key or "未说明原因")
+
+    # counts by reason: 原因 spans the columns left of 面积 so that the widths stay those of the list below
+    span = columns.index(next(c for c in columns if c.key == "area")) - 1   # 原因 A.., 图斑数, 面积 under 面积
+    count_cols = ([Column("reason", "原因", "text")] + [Column(f"_{i}", "", "text") for i in range(1, span)]
+                  + [Column("n", "图斑数", "int", total="sum"), Column("area", "面积（公顷）", "ha", fmt=fa, total="sum")])
+    count_rows = []
+    if len(out):
+        g = out.groupby("reason", sort=False).agg(n=("area_m2", "size"), area_m2=("area_m2", "sum")).reset_index()
+        g = g.iloc[np.argsort(g["reason"].map(lambda k: order.get(k, len(order))).to_numpy(), kind="stable")]
+        exact = [_ha_exact(v) for v in g["area_m2"].tolist()]
+        for key, n, a in zip(g["reason"].tolist(), g["n"].tolist(), _balanced(exact, d)):
+            count_rows.append({"reason": reason_text(key), "n": int(n), "area": a})
+    _line(ws, 3, ncols, "一、按原因统计", BOLD_FONT, wrap=False, height=22)
+    counts = write_table(ws, 4, count_cols, count_rows, total=Total("合计") if count_rows else None,
+                         empty_text=ALL_PACKAGED_TEXT)
+    if count_rows:
+        for r in range(counts.header_top, counts.last_row + 1):
+            ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=span)
+        for r in range(counts.first_row, counts.last_row + 1):
+            ws.cell(row=r, column=1).alignment = Alignment(horizontal="left", vertical="center", wrap_text=False)
+
+    rows = []
+    for n, (pid, cur, cur_name, plan, plan_name, area, reason, detail) in enumerate(zip(
+            out["parcel_id"].tolist(), out["current"].tolist(), out["current_name"].tolist(), out["planned"].tolist(),
+            out["planned_name"].tolist(), out["area_m2"].tolist(), out["reason"].tolist(), out["detail"].tolist()), 1):
+        rows.append({"seq": n, "parcel_id": pid, "current": cur, "current_name": cur_name, "planned": plan,
+                     "planned_name": plan_name, "area": ha_value(area, d), "reason": reason_text(reason),
+                     "detail": detail})
+    detail = append_table(ws, columns, rows, caption="二、未纳入图斑明细", gap=1, empty_text=ALL_PACKAGED_TEXT)
+    r = detail.end_row + 1
+    notes = ["资产包由完整图斑组成（图斑不拆分）；排除图斑、地类或单价缺失的图斑不参与划定；"
+             "其余图斑因所在连通片过小、单个图斑超过最大面积或纳入后无法满足约束而未纳入。",
+             "面积由平方米换算为公顷，四舍五入保留 "
+             f"{d} 位小数；按原因统计的面积按由大到小调平尾差，合计等于全部未纳入图斑面积之和的取整数值。"]
+    r = _notes(ws, r, ncols, notes)
+    _footer(ws, r, ncols, data)
+    _finish(ws, ncols, header_rows=(detail.header_top, detail.header_bottom))
+    return counts, detail
+
+
+# --------------------------------------------------------------------------- sheet 5: 数据说明
+_SHEET_TEXT = {
+    SHEET_SUMMARY: "每个资产包的面积、用地构成、权属、资金测算与约束检查结论（合计为公式）",
+    SHEET_BALANCE: "每个资产包按地类的成本、收益与资金平衡（小计、合计为公式）",
+    SHEET_INVENTORY: "每个资产包的资源、资产、资金、需求、政策、条件六项清单（浅黄色单元格待填写）",
+    SHEET_LEFT_OUT: "未纳入资产包的图斑及原因",
+    SHEET_PROVENANCE: "本表",
+}
+
+
+def _provenance_sheet(wb, data: PackageReportData):
+    items: list = [item if isinstance(item, dict) else tuple(item) for item in (data.provenance or [])]
+    names = {_text(i.get("item", i.get("项目")) if isinstance(i, dict) else i[0]) for i in items}
+    try:
+        rules = [f"{_text(k)}：{_text(v)}" for k, v in data.rules.describe()]
+    except AttributeError:
+        rules = []
+    if rules and "约束条件" not in names:
+        items.append(("约束条件", rules))
+    label = _text(data.finance_label) or "（未说明）"
+    if data.finance_example and "示例值" not in label:
+        label += f"（{EXAMPLE_WARNING}）"
+    if "单价表" not in names:
+        items.append(("单价表", label))
+    items.append(("资金测算规则", MONEY_RULE + "。"))
+    if not any("取舍" in n for n in names):
+        items.append(("取舍规则", _rounding_text(data)))
+    items.append(("工作表", [f"{s}：{_SHEET_TEXT[s]}" for s in SHEETS]))
+    return add_provenance_sheet(wb, items, title=SHEET_PROVENANCE, heading="数据说明")
+
+
+# --------------------------------------------------------------------------- entry points
+def build_packages_workbook(data: PackageReportData):
+    """The workbook of :func:`write_packages_xlsx`, not saved."""
+    prep = _prepare(data)
+    rows = [_summary_row(rec, data, prep.applied) for rec in prep.records]
+    summaries = {row["package"]: row for row in rows}
+    wb = new_workbook()
+    summary = _summary_sheet(wb, data, prep, rows)
+    _balance_sheet(wb, data, prep, summaries)
+    ws_inv, links = _inventory_sheet(wb, data, prep, summaries)
+    _left_out_sheet(wb, data, prep)
+    _provenance_sheet(wb, data)
+    # 编号 -> its block on 六项清单
+    target = ws_inv.title
+    for i, rec in enumerate(prep.records):
+        row = links.get(rec["package"])
+        if row is None:
+            continue
+        cell = summary.cell(i, "package")
+        cell.hyperlink = Hyperlink(ref=cell.coordinate, location=f"'{target}'!A{row}",
+                                   tooltip=f"{rec['package']} 六项清单")
+        cell.font = LINK_FONT
+    return wb
+
+
+def write_packages_xlsx(data: PackageReportData, path) -> Path:
+    """Write the asset-package workbook to ``path`` atomically (:func:`core.excel.save_atomic`)."""
+    return save_atomic(build_packages_workbook(data), path)
+
+
+__all__ = [
+    "ALL_PACKAGED_TEXT", "EXAMPLE_WARNING", "MONEY_RULE", "NO_CONDITIONS_TEXT", "NO_PACKAGES_TEXT", "SHEETS",
+    "SHEET_BALANCE", "SHEET_INVENTORY", "SHEET_LEFT_OUT", "SHEET_PROVENANCE", "SHEET_SUMMARY", "TEMPLATE_FILL",
+    "TEMPLATE_NOTE", "PackageReportData", "build_packages_workbook", "ha_value", "money_value", "pct_value",
+    "write_packages_xlsx",
+]

@@ -1,0 +1,542 @@
+"""The asset-package workbook (core.report_packages on core.excel), read back with openpyxl and
+recalculated by LibreOffice (no QGIS).
+
+Hand-made case (rules: 1–5 公顷, 公益性 20–60 %, balance ≥ 0, ratio not checked, ownership splits reported):
+
+ZCB001 (pass)                                    m²        cost 万元   revenue 万元
+  P01 0101 水田 -> 0701 城镇住宅 (经营性), 甲村   12 345     123.45      370.35   (100 / 300 万元/公顷)
+  P02 0301 乔木林地 -> 0801 机关团体 (公益性), 甲村 5 000.5  25.0025     0        (50 / 0)
+  P03 1207 -> 1207 unchanged (公益性), 国有单位     3 000      0           0
+  area 20 345.5 m² = 2.03455 -> 2.0346 公顷 half-up (float round() gives 2.0345);
+  公益性 8 000.5 -> 0.8001, 经营性 1.2345; 国有 0.3000, 集体 17 345.5 -> 1.7346;
+  cost 148.4525 -> 148.45, revenue 370.35, balance 221.90; P02's 0.50005 公顷 -> 0.5001.
+ZCB002 (fail: 公益性比例 0 %)
+  P04 0101 -> 0701, 甲村 15 000 (cost 150, revenue 450); P05 0201 unchanged, 乙村 4 999.95 -> 0.5000
+  area 19 999.95 -> 2.0000; balance 300.00; 甲村 lies in both packages: split.
+Left out: P06 0103 800 m² (small_component), P07 0101 -> 0702 1 200.5 m² = 0.12005 -> 0.1201 (excluded).
+Totals: 面积 4.0346, 成本 298.45, 收益 820.35, 资金平衡 521.90.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import shutil
+import subprocess
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
+
+from core import report_packages as rp
+from core.packages import CHECKS, REASONS, PackageRules
+from core.report_packages import PackageReportData, build_packages_workbook, write_packages_xlsx
+
+DATE = dt.date(2025, 6, 1)
+SHEETS = ["资产包汇总", "资金平衡", "六项清单", "未纳入图斑", "数据说明"]
+SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
+RULES = PackageRules(min_area_ha=1, max_area_ha=5, public_min_pct=20, public_max_pct=60)
+
+
+def _parcel(pid, package, cur, cur_name, plan, plan_name, nature, area, ownership, unit, unit_name, cost_price=0.0,
+            revenue_price=0.0, cost=0.0, revenue=0.0, reason="", detail=""):
+    return dict(parcel_id=pid, package=package, current=cur, current_name=cur_name, planned=plan,
+                planned_name=plan_name, nature=nature, area_m2=area, ownership=ownership, owner_unit=unit,
+                owner_name=unit_name, changed=cur != plan, cost_price=cost_price, revenue_price=revenue_price,
+                cost=cost, revenue=revenue, reason=reason, detail=detail)
+
+
+PARCELS = pd.DataFrame([
+    _parcel("P01", "ZCB001", "0101", "水田", "0701", "城镇住宅用地", "经营性", 12345.0, "collective", "441501001",
+            "甲村", 100.0, 300.0, 123.45, 370.35),
+    _parcel("P02", "ZCB001", "0301", "乔木林地", "0801", "机关团体用地", "公益性", 5000.5, "collective", "441501001",
+            "甲村", 50.0, 0.0, 25.0025, 0.0),
+    _parcel("P03", "ZCB001", "1207", "城镇村道路用地", "1207", "城镇村道路用地", "公益性", 3000.0, "state",
+            "441501900", "某镇人民政府"),
+    _parcel("P04", "ZCB002", "0101", "水田", "0701", "城镇住宅用地", "经营性", 15000.0, "collective", "441501001",
+            "甲村", 100.0, 300.0, 150.0, 450.0),
+    _parcel("P05", "ZCB002", "0201", "果园", "0201", "果园", "", 4999.95, "collective", "441501002", "乙村"),
+    _parcel("P06", "", "0103", "旱地", "0103", "旱地", "", 800.0, "collective", "441501002", "乙村",
+            reason="small_component", detail="所在连通片面积 0.08 公顷，小于最小面积 1 公顷"),
+    _parcel("P07", "", "0101", "水田", "0702", "农村宅基地", "经营性", 1200.5, "collective", "441501003", "丙村",
+            reason="excluded", detail="永久基本农田 100%"),
+])
+
+
+def _package(pid, **kw):
+    row = dict(package=pid, owner_units=0, owner_unit_list="", split_units=0, ratio=float("nan"), perimeter=600.0,
+               compactness=0.6, parts=1, excluded_parcels=0, unpriced_parcels=0, wall_units=1, changed_m2=0.0)
+    row.update({f"ok_{k}": True for k in CHECKS})
+    row.update(status="pass", failed="")
+    row.update(kw)
+    return row
+
+
+PACKAGES = pd.DataFrame([
+    # input order is not the report order
+    _package("ZCB002", n_parcels=2, area_m2=19999.95, public_m2=0.0, profitable_m2=15000.0, other_m2=4999.95,
+             public_pct=0.0, profitable_pct=75.000188, state_m2=0.0, collective_m2=19999.95, owner_units=2,
+             owner_unit_list="441501001、441501002", split_units=1, cost=150.0, revenue=450.0, balance=300.0,
+             ratio=3.0, compactness=0.41234, changed_m2=15000.0, ok_public=False, status="fail", failed="公益性比例"),
+    _package("ZCB001", n_parcels=3, area_m2=20345.5, public_m2=8000.5, profitable_m2=12345.0, other_m2=0.0,
+             public_pct=39.323192, profitable_pct=60.676808, state_m2=3000.0, collective_m2=17345.5, owner_units=2,
+             owner_unit_list="441501001、441501900", split_units=1, cost=148.4525, revenue=370.35, balance=221.8975,
+             ratio=2.494737, compactness=0.625, changed_m2=17345.5),
+])
+
+CONDITIONS = pd.DataFrame([{"package": "ZCB001", "layer": "永久基本农田", "area_m2": 1000.0, "share_pct": 4.915093}])
+
+
+def make_data(**overrides) -> PackageReportData:
+    kw = dict(
+        packages=PACKAGES, parcels=PARCELS, rules=RULES, finance_label="示例单价表 (2025)", finance_example=True,
+        diagnosis=["全域公益性比例为 37.5%，在 20–60% 区间内。"],
+        stats={"parcels": 7, "eligible": 6, "packaged": 5, "left_out": 1, "left_out_pct": 16.666667, "packages": 2},
+        conditions=CONDITIONS, provenance=[("插件版本", "0.1.0"), ("面积口径", "椭球面积（CGCS2000）")],
+        region_name="示例县", organisation="示例规划院", report_date=DATE)
+    kw.update(overrides)
+    return PackageReportData(**kw)
+
+
+@pytest.fixture(scope="module")
+def written(tmp_path_factory):
+    path = tmp_path_factory.mktemp("packages") / "资产包.xlsx"
+    assert write_packages_xlsx(make_data(), path) == path
+    return path
+
+
+@pytest.fixture(scope="module")
+def wb(written):
+    return load_workbook(written)
+
+
+def _soffice_convert(src: Path, fmt: str, tmp: Path) -> Path:
+    # make test installs libreoffice-calc-nogui; without it this check cannot be made, so it fails
+    assert SOFFICE, "LibreOffice (soffice) is not installed: apt-get install libreoffice-calc-nogui (make deps does)"
+    out = tmp / f"out_{fmt}"
+    env = dict(os.environ, HOME=str(tmp))  # a private LibreOffice profile
+    proc = subprocess.run([SOFFICE, "--headless", "--convert-to", fmt, "--outdir", str(out), str(src)],
+                          capture_output=True, text=True, timeout=180, env=env)
+    result = out / (src.stem + "." + fmt)
+    assert result.exists(), proc.stdout + proc.stderr
+    return result
+
+
+@pytest.fixture(scope="module")
+def recalculated(written, tmp_path_factory):
+    """The workbook after LibreOffice opened it, recalculated every formula and saved it again."""
+    tmp = tmp_path_factory.mktemp("lo")
+    src = tmp / "report.xlsx"
+    shutil.copy(written, src)
+    return load_workbook(_soffice_convert(src, "xlsx", tmp), data_only=True)
+
+
+def fill_rgb(cell) -> str:
+    return (cell.fill.start_color.rgb or "")[-6:] if cell.fill and cell.fill.fill_type == "solid" else ""
+
+
+def h(value):
+    return value.replace("\n", "") if isinstance(value, str) else value
+
+
+def find_row(ws, col: str, text: str, start: int = 1) -> int:
+    for r in range(start, ws.max_row + 1):
+        if h(ws[f"{col}{r}"].value) == text:
+            return r
+    raise AssertionError(f"{text!r} not found in column {col}")
+
+
+def texts(ws) -> str:
+    return "\n".join(str(c.value) for row in ws.iter_rows() for c in row if isinstance(c.value, str))
+
+
+def headers(ws, top: int, bottom: int) -> dict:
+    """{'leaf' or 'group/leaf': column letter} of a header block (group cells merged across)."""
+    ranges = list(ws.merged_cells.ranges)
+    out = {}
+    for col in range(1, ws.max_column + 1):
+        parts = []
+        for r in range(top, bottom + 1):
+            rng = next((g for g in ranges if g.min_row <= r <= g.max_row and g.min_col <= col <= g.max_col), None)
+            value = ws.cell(r, col).value if rng is None else (
+                ws.cell(rng.min_row, rng.min_col).value if rng.min_row == r else None)
+            if value:
+                parts.append(h(value))
+        if parts:
+            out["/".join(parts)] = get_column_letter(col)
+    return out
+
+
+# --------------------------------------------------------------------------- structure
+def test_sheets_in_order(wb):
+    assert wb.sheetnames == SHEETS
+    assert build_packages_workbook(make_data()).sheetnames == SHEETS   # the same workbook, not saved
+
+
+def test_the_case_is_what_the_docstring_says():
+    assert round(20345.5 / 10000, 4) == 2.0345      # what a float round() would print: wrong
+    assert rp.ha_value(20345.5, 4) == 2.0346 and rp.ha_value(12345, 4) == 1.2345
+    assert rp.ha_value(1200.5, 4) == 0.1201 and rp.money_value(148.4525, 2) == 148.45
+    assert PARCELS.groupby("package")["area_m2"].sum().to_dict() == {"": 2000.5, "ZCB001": 20345.5,
+                                                                     "ZCB002": 19999.95}
+
+
+# --------------------------------------------------------------------------- 资产包汇总
+SUMMARY_TOP = 4   # title, example warning, unit line, then the two header rows
+
+
+@pytest.fixture(scope="module")
+def summary(wb):
+    ws = wb["资产包汇总"]
+    return ws, headers(ws, SUMMARY_TOP, SUMMARY_TOP + 1)
+
+
+def test_summary_title_warning_unit_and_headers(summary):
+    ws, cols = summary
+    assert ws["A1"].value == "示例县资产包划定成果汇总表"
+    assert rp.EXAMPLE_WARNING in ws["A2"].value and ws["A2"].font.color.rgb.endswith("C00000") and ws["A2"].font.b
+    assert ws["A3"].value == "单位：公顷、万元、%"
+    expected = ["编号", "图斑数", "面积", "公益性用地/面积", "公益性用地/比例（%）", "经营性用地/面积",
+                "经营性用地/比例（%）", "权属性质/国有", "权属性质/集体", "权属单位数", "拆分的权属单位",
+                "资金测算（万元）/成本", "资金测算（万元）/收益", "资金测算（万元）/资金平衡", "资金测算（万元）/收益成本比",
+                "紧凑度"] + [f"约束检查/{v[0]}" for v in CHECKS.values()] + ["结论", "未通过项"]
+    assert list(cols) == expected
+    assert ws.print_title_rows == "$4:$5" and ws.freeze_panes == "B6"
+    assert ws.page_setup.orientation == "landscape" and ws.page_setup.paperSize == 9 and ws.page_setup.fitToWidth == 1
+
+
+def test_summary_rows_sorted_ids_text_areas_half_up(summary):
+    ws, cols = summary
+    assert [ws["A6"].value, ws["A7"].value] == ["ZCB001", "ZCB002"]
+    assert ws["A6"].data_type == "s" and ws["A6"].number_format == "@"
+    row = {k: ws[f"{c}6"].value for k, c in cols.items()}
+    assert row["图斑数"] == 3 and row["面积"] == 2.0346                 # 2.03455 half-up
+    assert row["公益性用地/面积"] == 0.8001 and row["经营性用地/面积"] == 1.2345
+    assert row["公益性用地/比例（%）"] == 39.32 and row["经营性用地/比例（%）"] == 60.68
+    assert row["权属性质/国有"] == 0.3 and row["权属性质/集体"] == 1.7346
+    assert row["权属单位数"] == 2 and row["拆分的权属单位"] == 1
+    assert row["资金测算（万元）/成本"] == 148.45 and row["资金测算（万元）/收益"] == 370.35
+    assert row["资金测算（万元）/资金平衡"] == pytest.approx(221.90)
+    assert row["资金测算（万元）/收益成本比"] == 2.49 and row["紧凑度"] == 0.63   # 0.625 half-up
+    assert ws[f"{cols['面积']}6"].number_format == "0.0000"
+    assert ws[f"{cols['资金测算（万元）/成本']}6"].number_format == "#,##0.00"
+    second = {k: ws[f"{c}7"].value for k, c in cols.items()}
+    assert second["面积"] == 2.0 and second["经营性用地/比例（%）"] == 75.0
+
+
+def test_summary_checks_verdicts_and_fills(summary):
+    ws, cols = summary
+    checks = {v[0]: cols[f"约束检查/{v[0]}"] for v in CHECKS.values()}
+    first = {k: ws[f"{c}6"].value for k, c in checks.items()}
+    second = {k: ws[f"{c}7"].value for k, c in checks.items()}
+    # ratio not checked (ratio_min 0) and ownership splits only reported: —
+    assert first["收益成本比"] == "—" and first["权属单位不拆分"] == "—"
+    assert all(v == "✓" for k, v in first.items() if k not in ("收益成本比", "权属单位不拆分"))
+    assert second["公益性比例"] == "✗" and second["面积规模"] == "✓"
+    assert fill_rgb(ws[f"{checks['公益性比例']}7"]) == "FFC7CE"
+    v = cols["结论"]
+    assert ws[f"{v}6"].value == "通过" and fill_rgb(ws[f"{v}6"]) == "C6EFCE"
+    assert ws[f"{v}7"].value == "不通过" and fill_rgb(ws[f"{v}7"]) == "FFC7CE"
+    assert ws[f"{cols['未通过项']}7"].value == "公益性比例" and ws[f"{cols['未通过项']}6"].value is None
+    assert ws[f"{checks['空间连续']}5"].alignment.textRotation == 255
+
+
+def test_summary_total_row_formulas(summary, recalculated):
+    ws, cols = summary
+    assert ws["A8"].value == "合计"
+    for head in ("图斑数", "面积", "公益性用地/面积", "权属性质/集体", "资金测算（万元）/成本", "资金测算（万元）/资金平衡"):
+        c = cols[head]
+        assert ws[f"{c}8"].value == f"=SUM({c}6:{c}7)", head
+    assert ws[f"{cols['权属单位数']}8"].value is None   # a unit split between packages would count twice
+    rec = {k: recalculated["资产包汇总"][f"{c}8"].value for k, c in cols.items()}
+    assert rec["图斑数"] == 5 and rec["面积"] == pytest.approx(4.0346)
+    assert rec["资金测算（万元）/成本"] == pytest.approx(298.45) and rec["资金测算（万元）/收益"] == pytest.approx(820.35)
+    assert rec["资金测算（万元）/资金平衡"] == pytest.approx(521.90)
+    assert rec["公益性用地/比例（%）"] == pytest.approx(19.83)     # 0.8001 / 4.0346
+    assert rec["资金测算（万元）/收益成本比"] == pytest.approx(2.75)
+
+
+def test_summary_id_links_to_its_inventory_block(summary, wb):
+    ws, _ = summary
+    inv = wb["六项清单"]
+    for r in (6, 7):
+        link = ws[f"A{r}"].hyperlink
+        assert link is not None and link.location.startswith("'六项清单'!A")
+        target = int(link.location.split("!A")[1])
+        assert inv[f"A{target}"].value == f"{ws[f'A{r}'].value} 六项清单"
+
+
+def test_summary_notes_rules_diagnosis_stats_money_rule(summary):
+    ws, _ = summary
+    notes = texts(ws)
+    assert "面积规模 1 – 5 公顷" in notes and "公益性比例 20 – 60 %" in notes
+    assert "约束诊断：全域公益性比例为 37.5%" in notes
+    assert "可参与划定的图斑 6 个" in notes and "未纳入的图斑 1 个（16.67%）" in notes
+    assert "形成资产包 2 个（通过 1 个，不通过 1 个）" in notes
+    assert rp.MONEY_RULE in notes and "ROUND_HALF_UP" in notes
+    assert "编制单位：示例规划院　　日期：2025-06-01" in notes
+
+
+# --------------------------------------------------------------------------- 资金平衡
+def test_balance_sheet_rows_subtotals_and_balance(wb, recalculated):
+    ws = wb["资金平衡"]
+    assert ws["A1"].value == "示例县资产包资金平衡表" and rp.EXAMPLE_WARNING in ws["A2"].value
+    assert [h(ws.cell(4, c).value) for c in range(1, 8)] == ["资产包编号", "项目", "地类代码", "地类名称",
+                                                          "面积（公顷）", "单价（万元/公顷）", "金额（万元）"]
+    rows = [[ws.cell(r, c).value for c in range(1, 8)] for r in range(5, 20)]
+    assert rows[0] == ["ZCB001", "成本", "0101", "水田", 1.2345, 100.0, 123.45]
+    assert rows[1] == ["ZCB001", "成本", "0301", "乔木林地", 0.5001, 50.0, 25.0]   # 0.50005 half-up
+    assert rows[2][:2] == ["ZCB001", "成本小计"] and rows[2][4] == "=SUM(E5:E6)" and rows[2][6] == "=SUM(G5:G6)"
+    assert rows[3] == ["ZCB001", "收益", "0701", "城镇住宅用地", 1.2345, 300.0, 370.35]
+    assert rows[4] == ["ZCB001", "收益", "0801", "机关团体用地", 0.5001, 0.0, 0.0]
+    assert rows[5][1] == "收益小计" and rows[6][1] == "资金平衡" and rows[6][6] == "=G10-G7"
+    assert rows[7][:3] == ["ZCB002", "成本", "0101"]       # P05 is unchanged: no money, no row
+    assert [r[1] for r in rows[7:13]] == ["成本", "成本小计", "收益", "收益小计", "资金平衡", "成本合计"]
+    assert ws["C5"].data_type == "s"
+    assert rows[12][6] == '=SUMIF(B5:B16,"成本小计",G5:G16)' and rows[14][6] == "=G18-G17"
+    rec = recalculated["资金平衡"]
+    got = {(rec[f"A{r}"].value, rec[f"B{r}"].value): rec[f"G{r}"].value for r in range(5, 20)}
+    assert got[("ZCB001", "成本小计")] == pytest.approx(148.45) and got[("ZCB001", "资金平衡")] == pytest.approx(221.90)
+    assert got[("ZCB002", "资金平衡")] == pytest.approx(300.0)
+    assert got[("合计", "成本合计")] == pytest.approx(298.45) and got[("合计", "收益合计")] == pytest.approx(820.35)
+    assert got[("合计", "资金平衡合计")] == pytest.approx(521.90)
+    assert fill_rgb(ws["G11"]) == "C6EFCE" and ws["B7"].font.b
+
+
+def test_balance_amounts_add_up_to_the_rounded_package_cost(tmp_path):
+    # three changed parcels of 1/3 万元 each: rounded rows 0.33 × 3 = 0.99, the package cost rounds to 1.00
+    third = 1 / 3
+    parcels = pd.DataFrame([
+        _parcel(f"Q{i}", "ZCB001", code, "x", "0701", "城镇住宅用地", "经营性", 1000.0, "state", "U1", "单位",
+                third * 10, 0.0, third, 0.0) for i, code in enumerate(("0101", "0102", "0103"))])
+    packages = pd.DataFrame([_package("ZCB001", n_parcels=3, area_m2=3000.0, public_m2=0.0, profitable_m2=3000.0,
+                                      state_m2=3000.0, collective_m2=0.0, cost=1.0, revenue=0.0, balance=-1.0)])
+    path = write_packages_xlsx(make_data(packages=packages, parcels=parcels, conditions=None), tmp_path / "b.xlsx")
+    ws = load_workbook(path)["资金平衡"]
+    amounts = [ws[f"G{r}"].value for r in range(5, 8)]
+    assert sorted(amounts) == [0.33, 0.33, 0.34] and ws["B8"].value == "成本小计"
+    assert fill_rgb(ws[f"G{find_row(ws, 'B', '资金平衡')}"]) == "FFC7CE"     # revenue 0 - cost 1 < 0
+
+
+# --------------------------------------------------------------------------- 六项清单
+def _block_rows(ws, pkg: str) -> range:
+    start = find_row(ws, "A", f"{pkg} 六项清单")
+    end = start + 1
+    while end <= ws.max_row and not (isinstance(ws[f"A{end}"].value, str) and ws[f"A{end}"].value.endswith("六项清单")):
+        end += 1
+    return range(start, end)
+
+
+def test_inventory_blocks_each_on_a_new_page(wb):
+    ws = wb["六项清单"]
+    assert ws["A1"].value == "示例县资产包六项清单" and rp.TEMPLATE_NOTE in texts(ws)
+    r1, r2 = find_row(ws, "A", "ZCB001 六项清单"), find_row(ws, "A", "ZCB002 六项清单")
+    assert r1 < r2
+    m1, m2 = find_row(ws, "A", "三、资金清单", r1), find_row(ws, "A", "三、资金清单", r2)
+    breaks = [b.id for b in ws.row_breaks.brk]
+    # the first block follows the title, every later one starts a page; a block longer than a page
+    # (these are: the templates alone take 30 rows) goes on with 三、资金清单 on a page of its own
+    assert breaks == [m1 - 1, r2 - 1, m2 - 1]
+    assert ws.page_setup.paperSize == 9 and ws.page_setup.orientation == "portrait"
+    for pkg in ("ZCB001", "ZCB002"):
+        column_a = [ws[f"A{r}"].value for r in _block_rows(ws, pkg)]
+        for caption in ("一、资源清单", "二、资产清单", "三、资金清单", "四、需求清单（待填写）", "五、政策清单（待填写）",
+                        "六、条件清单"):
+            assert caption in column_a, (pkg, caption)
+
+
+def test_inventory_resources_assets_and_money(wb, recalculated):
+    ws = wb["六项清单"]
+    block = _block_rows(ws, "ZCB001")
+    r = find_row(ws, "A", "（一）现状地类", block.start)
+    assert [h(ws.cell(r + 1, c).value) for c in range(1, 5)] == ["地类代码", "地类名称", "面积（公顷）", "占比（%）"]
+    cur = [[ws.cell(r + k, c).value for c in range(1, 5)] for k in (2, 3, 4)]
+    # shares 60.68 + 24.58 + 14.75 = 100.01: balancing takes the unit off the largest (尾差调平)
+    assert cur == [["0101", "水田", 1.2345, 60.67], ["0301", "乔木林地", 0.5001, 24.58],
+                   ["1207", "城镇村道路用地", 0.3, 14.75]]
+    assert ws[f"A{r + 2}"].data_type == "s"
+    assert ws[f"A{r + 5}"].value == "合计" and ws[f"C{r + 5}"].value == f"=SUM(C{r + 2}:C{r + 4})"
+    assert recalculated["六项清单"][f"C{r + 5}"].value == pytest.approx(2.0346)
+    assert recalculated["六项清单"][f"D{r + 5}"].value == pytest.approx(100.0)
+    p = find_row(ws, "A", "（二）规划地类", block.start)
+    assert [ws.cell(p + 2, c).value for c in range(1, 6)] == ["0701", "城镇住宅用地", 1.2345, 60.67, "经营性"]
+    assert [ws.cell(p + 4, c).value for c in range(1, 6)] == ["1207", "城镇村道路用地", 0.3, 14.75, "公益性"]
+    o = find_row(ws, "A", "（一）权属性质", block.start)
+    assert [[ws.cell(o + k, c).value for c in range(1, 4)] for k in (2, 3)] == [["国有", 0.3, 14.75], ["集体", 1.7346, 85.25]]
+    u = find_row(ws, "A", "（二）权属单位", block.start)
+    assert [h(ws.cell(u + 1, c).value) for c in range(1, 6)] == ["权属单位代码", "权属单位名称", "面积（公顷）", "权属性质",
+                                                                "跨资产包"]
+    units = [[ws.cell(u + k, c).value for c in range(1, 6)] for k in (2, 3)]
+    assert units == [["441501001", "甲村", 1.7346, "集体", "是"], ["441501900", "某镇人民政府", 0.3, "国有", "否"]]
+    assert fill_rgb(ws[f"E{u + 2}"]) == "FFEB9C" and ws[f"A{u + 2}"].data_type == "s"   # 甲村 is split
+    m = find_row(ws, "A", "（一）测算结果", block.start)
+    assert [ws[f"A{m + k}"].value for k in (2, 3, 4, 5)] == ["成本", "收益", "资金平衡", "收益成本比"]
+    assert ws[f"B{m + 2}"].value == 148.45 and ws[f"B{m + 4}"].value == f"=B{m + 3}-B{m + 2}"
+    assert recalculated["六项清单"][f"B{m + 4}"].value == pytest.approx(221.90)
+
+
+def test_inventory_templates_are_marked_and_blank(wb):
+    ws = wb["六项清单"]
+    block = _block_rows(ws, "ZCB002")
+    s = find_row(ws, "A", "（二）资金来源（待填写）", block.start)
+    assert [ws[f"A{s + k}"].value for k in range(2, 7)] == ["财政资金", "专项债券", "社会资本", "其他", "合计"]
+    assert ws[f"B{s + 2}"].value is None and fill_rgb(ws[f"B{s + 2}"]) == "FFF2CC" and fill_rgb(ws[f"C{s + 5}"]) == "FFF2CC"
+    assert ws[f"B{s + 6}"].value == f"=SUM(B{s + 2}:B{s + 5})"
+    d = find_row(ws, "A", "四、需求清单（待填写）", block.start)
+    assert [h(ws.cell(d + 1, c).value) for c in range(1, 6)] == ["项目名称", "用地类型", "规模（公顷）", "实施时序", "责任主体"]
+    for k in range(2, 7):
+        assert all(ws.cell(d + k, c).value is None and fill_rgb(ws.cell(d + k, c)) == "FFF2CC" for c in range(1, 6))
+        assert ws.cell(d + k, 1).border.left.style == "thin"
+    assert ws.cell(d + 7, 1).value is None and fill_rgb(ws.cell(d + 7, 1)) == ""    # exactly 5 rows
+    p = find_row(ws, "A", "五、政策清单（待填写）", block.start)
+    assert [ws.cell(p + 1, c).value for c in range(1, 5)] == ["政策名称", "文号", "适用条款", "适用内容"]
+    assert all(fill_rgb(ws.cell(p + k, 4)) == "FFF2CC" for k in range(2, 7))
+
+
+def test_inventory_conditions(wb, tmp_path):
+    ws = wb["六项清单"]
+    c = find_row(ws, "A", "六、条件清单", _block_rows(ws, "ZCB001").start)
+    assert [h(ws.cell(c + 1, k).value) for k in range(1, 4)] == ["控制线图层", "涉及面积（公顷）", "占比（%）"]
+    assert [ws.cell(c + 2, k).value for k in range(1, 4)] == ["永久基本农田", 0.1, 4.92]
+    c2 = find_row(ws, "A", "六、条件清单", _block_rows(ws, "ZCB002").start)
+    assert ws[f"A{c2 + 2}"].value == "不涉及所提供的控制线图层"
+    # no control layers given: say so and leave 3 template rows
+    path = write_packages_xlsx(make_data(conditions=None), tmp_path / "c.xlsx")
+    ws = load_workbook(path)["六项清单"]
+    c = find_row(ws, "A", "六、条件清单")
+    assert ws[f"A{c + 1}"].value.startswith(rp.NO_CONDITIONS_TEXT)
+    assert [h(ws.cell(c + 2, k).value) for k in range(1, 4)] == ["控制线图层", "涉及面积（公顷）", "占比（%）"]
+    assert all(fill_rgb(ws.cell(c + k, 1)) == "FFF2CC" for k in (3, 4, 5)) and fill_rgb(ws.cell(c + 6, 1)) == ""
+
+
+def test_inventory_limit_is_noted(tmp_path):
+    path = write_packages_xlsx(make_data(inventory_limit=1), tmp_path / "l.xlsx")
+    wb = load_workbook(path)
+    inv = wb["六项清单"]
+    assert "ZCB001 六项清单" in texts(inv) and "ZCB002 六项清单" not in texts(inv)
+    assert "共 2 个资产包，本表只列出按编号排列的前 1 个，其余 1 个资产包的主要指标见“资产包汇总”" in texts(inv)
+    assert [b.id for b in inv.row_breaks.brk] == [find_row(inv, "A", "三、资金清单") - 1]
+    ws = wb["资产包汇总"]
+    assert "只列出前 1 个资产包，其余 1 个" in texts(ws)
+    assert ws["A6"].hyperlink is not None and ws["A7"].hyperlink is None and ws["A7"].value == "ZCB002"
+
+
+# --------------------------------------------------------------------------- 未纳入图斑
+def test_left_out_counts_and_rows(wb, recalculated):
+    ws = wb["未纳入图斑"]
+    assert ws["A1"].value == "示例县未纳入资产包图斑明细表" and ws["A3"].value == "一、按原因统计"
+    assert [ws["A4"].value, ws["F4"].value, h(ws["G4"].value)] == ["原因", "图斑数", "面积（公顷）"]
+    assert "A5:E5" in {str(r) for r in ws.merged_cells.ranges}
+    # in REASONS order: 排除图斑 before 所在连通片面积小于最小面积
+    assert [ws["A5"].value, ws["F5"].value, ws["G5"].value] == [REASONS["excluded"][0], 1, 0.1201]
+    assert [ws["A6"].value, ws["F6"].value, ws["G6"].value] == [REASONS["small_component"][0], 1, 0.08]
+    assert ws["A7"].value == "合计" and ws["G7"].value == "=SUM(G5:G6)"
+    assert recalculated["未纳入图斑"]["G7"].value == pytest.approx(0.2001)
+    d = find_row(ws, "A", "二、未纳入图斑明细")
+    assert ws[f"C{d + 1}"].value == "现状地类" and ws[f"C{d + 2}"].value == "代码"
+    rows = [[ws.cell(r, c).value for c in range(1, 10)] for r in (d + 3, d + 4)]
+    assert rows[0] == [1, "P07", "0101", "水田", "0702", "农村宅基地", 0.1201, REASONS["excluded"][0], "永久基本农田 100%"]
+    assert rows[1][:3] == [2, "P06", "0103"] and rows[1][7] == REASONS["small_component"][0]
+    assert ws[f"C{d + 3}"].data_type == "s" and ws.print_title_rows == f"${d + 1}:${d + 2}"
+
+
+def test_everything_packaged_says_so(tmp_path):
+    parcels = PARCELS[PARCELS["package"] != ""]
+    path = write_packages_xlsx(make_data(parcels=parcels), tmp_path / "all.xlsx")
+    ws = load_workbook(path)["未纳入图斑"]
+    assert texts(ws).count(rp.ALL_PACKAGED_TEXT) == 2
+
+
+# --------------------------------------------------------------------------- 数据说明, empty, failures
+def test_provenance_sheet(wb):
+    ws = wb["数据说明"]
+    items = {ws[f"A{r}"].value: ws[f"B{r}"].value for r in range(3, ws.max_row + 1)}
+    assert items["插件版本"] == "0.1.0" and items["面积口径"].startswith("椭球面积")
+    assert items["约束条件"].splitlines()[0] == "面积规模：1 – 5 公顷"
+    assert items["单价表"].startswith("示例单价表 (2025)") and rp.EXAMPLE_WARNING in items["单价表"]
+    assert "ROUND_HALF_UP" in items["取舍规则"] and len(items["工作表"].splitlines()) == 5
+
+
+def test_real_prices_have_no_warning(tmp_path):
+    path = write_packages_xlsx(make_data(finance_example=False, finance_label="某县基准地价 2024"), tmp_path / "r.xlsx")
+    wb = load_workbook(path)
+    assert wb["资产包汇总"]["A2"].value == "单位：公顷、万元、%" and wb["资金平衡"]["A2"].value.startswith("单位")
+    assert all(rp.EXAMPLE_WARNING not in texts(wb[s]) for s in SHEETS)
+
+
+def test_empty_result_is_a_valid_workbook_that_says_so(tmp_path):
+    parcels = PARCELS.assign(package="", reason="unplaced", detail="无法满足公益性比例")
+    data = make_data(packages=PACKAGES.iloc[0:0], parcels=parcels, diagnosis=["全域公益性用地仅 0.80 公顷，不足。"],
+                     stats={})
+    path = write_packages_xlsx(data, tmp_path / "empty.xlsx")
+    wb = load_workbook(path)
+    assert wb.sheetnames == SHEETS
+    ws = wb["资产包汇总"]
+    assert ws["A6"].value.startswith(rp.NO_PACKAGES_TEXT)
+    notes = texts(ws)
+    assert "全域公益性用地仅 0.80 公顷，不足。" in notes and "形成资产包 0 个" in notes
+    assert rp.NO_PACKAGES_TEXT in texts(wb["资金平衡"]) and rp.NO_PACKAGES_TEXT in texts(wb["六项清单"])
+    left = wb["未纳入图斑"]
+    assert left["F5"].value == 7 and texts(left).count("无法满足公益性比例") == 7
+    pdf = _soffice_convert(path, "pdf", tmp_path)
+    assert pdf.read_bytes().startswith(b"%PDF")
+
+
+def test_missing_folder_fails_and_leaves_nothing(tmp_path):
+    with pytest.raises(FileNotFoundError, match="不存在"):
+        write_packages_xlsx(make_data(), tmp_path / "missing" / "x.xlsx")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_libreoffice_converts_to_pdf_one_page_per_inventory_block(written, tmp_path):
+    src = tmp_path / "report.xlsx"
+    shutil.copy(written, src)
+    data = _soffice_convert(src, "pdf", tmp_path).read_bytes()
+    pages = len(re.findall(rb"/Type\s*/Page[^s]", data))
+    assert data.startswith(b"%PDF") and pages >= 6   # 汇总, 资金平衡, 2 blocks, 未纳入, 数据说明
+
+
+# --------------------------------------------------------------------------- scale
+def test_a_thousand_packages(tmp_path):
+    """1 000 packages over 20 000 parcels: every package in the summary, the inventory capped at 100
+    blocks, and written in seconds (the groupby-once design; 1 000 × 100 000 takes ~15–25 s)."""
+    rng = np.random.default_rng(7)
+    n, k = 20000, 1000
+    pkg = np.array([f"ZCB{i:04d}" for i in rng.integers(1, k + 1, n)], dtype=object)
+    pkg[rng.random(n) < 0.1] = ""
+    cur = rng.choice(["0101", "0103", "0201", "0301", "0702", "1207"], n)
+    plan = np.where(rng.random(n) < 0.5, cur, rng.choice(["0701", "0801", "1207", "1401"], n))
+    area = rng.uniform(100, 5000, n).round(2)
+    changed = cur != plan
+    parcels = pd.DataFrame({
+        "parcel_id": [f"{i:010d}" for i in range(n)], "package": pkg, "current": cur, "current_name": "名称",
+        "planned": plan, "planned_name": "名称", "nature": np.where(plan == "0701", "经营性", "公益性"),
+        "area_m2": area, "ownership": rng.choice(["state", "collective"], n),
+        "owner_unit": [f"4415010{i:02d}" for i in rng.integers(0, 90, n)], "owner_name": "某村", "changed": changed,
+        "cost_price": np.where(changed, 100.0, 0.0), "revenue_price": np.where(changed, 250.0, 0.0),
+        "cost": np.where(changed, area / 1e4 * 100, 0.0), "revenue": np.where(changed, area / 1e4 * 250, 0.0),
+        "reason": np.where(pkg == "", "unplaced", ""), "detail": ""})
+    g = parcels[parcels["package"] != ""].groupby("package")
+    packages = pd.DataFrame({"package": list(g.groups), "n_parcels": g.size().to_numpy(),
+                             "area_m2": g["area_m2"].sum().to_numpy(), "public_m2": 0.0, "profitable_m2": 0.0,
+                             "state_m2": 0.0, "collective_m2": 0.0, "cost": g["cost"].sum().to_numpy(),
+                             "revenue": g["revenue"].sum().to_numpy(), "status": "pass"})
+    assert len(packages) == k
+    data = PackageReportData(packages=packages, parcels=parcels, rules=RULES, inventory_limit=100)
+    start = time.perf_counter()
+    write_packages_xlsx(data, tmp_path / "big.xlsx")
+    elapsed = time.perf_counter() - start
+    assert elapsed < 60.0, elapsed
+    wb = load_workbook(tmp_path / "big.xlsx")
+    ws = wb["资产包汇总"]   # real prices: no warning line, the data start on row 5
+    assert ws["A5"].value == "ZCB0001" and ws.cell(5 + k - 1, 1).value == "ZCB1000" and ws.cell(5 + k, 1).value == "合计"
+    assert ws.cell(5 + 99, 1).hyperlink is not None and ws.cell(5 + 100, 1).hyperlink is None
+    inv = wb["六项清单"]
+    headings = [c.value for c in inv["A"] if isinstance(c.value, str) and c.value.endswith(" 六项清单")]
+    assert len(headings) == 100 and headings[-1] == "ZCB0100 六项清单"
+    left = wb["未纳入图斑"]
+    assert left["F5"].value == int((pkg == "").sum())

@@ -164,6 +164,7 @@ class ParcelTable:
     reason: np.ndarray  # '' eligible, else a REASONS key
     detail: np.ndarray  # text detail of the reason
     locked: np.ndarray  # locked package id ('' none)
+    construction: Optional[np.ndarray] = None  # bool: planned as construction land (finance role ≠ none)
     missing_prices: Dict[str, float] = field(default_factory=dict)  # code -> area m² left out
 
     @property
@@ -177,6 +178,15 @@ class ParcelTable:
     @property
     def profitable_m2(self) -> np.ndarray:
         return np.where(self.nature == "经营性", self.area_m2, 0.0)
+
+    def share_arrays(self, basis: str) -> Tuple[np.ndarray, np.ndarray]:
+        """(public, profitable) areas that count for the public share: all 公益性/经营性 land for
+        the "total" basis; only construction land (finance role service/revenue/financing) for
+        the "construction" basis, so a 公益性 river (17) is not construction land."""
+        pub, prof = self.public_m2, self.profitable_m2
+        if basis == "construction" and self.construction is not None:
+            return np.where(self.construction, pub, 0.0), np.where(self.construction, prof, 0.0)
+        return pub, prof
 
     @property
     def eligible(self) -> np.ndarray:
@@ -224,6 +234,7 @@ def prepare_parcels(area_m2, current_codes, planned_codes, finance, ownership=No
         reason[m] = "excluded"
         detail[m] = ex[m]
     nature = np.full(n, "", dtype=object)
+    construction = np.zeros(n, dtype=bool)
     cost_p = np.zeros(n)
     rev_p = np.zeros(n)
     changed = cur != pla
@@ -245,6 +256,7 @@ def prepare_parcels(area_m2, current_codes, planned_codes, finance, ownership=No
                 detail[i] = f"资金测算表缺少地类 {code}"
             continue
         nature[i] = ep.nature
+        construction[i] = ep.role != "none"
         if changed[i]:
             cost_p[i] = ec.cost
             rev_p[i] = ep.revenue
@@ -254,7 +266,8 @@ def prepare_parcels(area_m2, current_codes, planned_codes, finance, ownership=No
         cost=ha * cost_p, revenue=ha * rev_p, cost_price=cost_p, revenue_price=rev_p,
         state=own == "state", collective=own == "collective",
         owner_unit=_text_array(owner_unit, n), wall=_text_array(wall, n),
-        reason=reason, detail=detail, locked=_text_array(locked, n), missing_prices=missing,
+        reason=reason, detail=detail, locked=_text_array(locked, n), construction=construction,
+        missing_prices=missing,
     )
 
 
@@ -399,7 +412,9 @@ def evaluate(labels, parcels: ParcelTable, adj: Adjacency, rules: PackageRules) 
     for a, b in zip(ei[nb_mask].tolist(), ej[nb_mask].tolist()):
         nbrs.setdefault(a, []).append(b)
         nbrs.setdefault(b, []).append(a)
+    pub_b, prof_b = parcels.share_arrays(rules.public_basis)
     df = pd.DataFrame({
+        "pub_b": pub_b[inpk], "prof_b": prof_b[inpk],
         "package": lab[inpk], "area_m2": parcels.area_m2[inpk], "public_m2": parcels.public_m2[inpk],
         "profitable_m2": parcels.profitable_m2[inpk], "state_m2": np.where(parcels.state, parcels.area_m2, 0)[inpk],
         "collective_m2": np.where(parcels.collective, parcels.area_m2, 0)[inpk],
@@ -412,6 +427,7 @@ def evaluate(labels, parcels: ParcelTable, adj: Adjacency, rules: PackageRules) 
     g = df.groupby("package", sort=True)
     out = g.agg(n_parcels=("idx", "size"), area_m2=("area_m2", "sum"), public_m2=("public_m2", "sum"),
                 profitable_m2=("profitable_m2", "sum"), state_m2=("state_m2", "sum"),
+                pub_b=("pub_b", "sum"), prof_b=("prof_b", "sum"),
                 collective_m2=("collective_m2", "sum"), cost=("cost", "sum"), revenue=("revenue", "sum"),
                 perimeter=("perimeter", "sum"), geom_area=("geom_area", "sum"),
                 excluded_parcels=("excluded", "sum"), unpriced_parcels=("unpriced", "sum"),
@@ -431,9 +447,9 @@ def evaluate(labels, parcels: ParcelTable, adj: Adjacency, rules: PackageRules) 
     out["balance"] = out["revenue"] - out["cost"]
     with np.errstate(divide="ignore", invalid="ignore"):
         out["ratio"] = np.where(out["cost"] > 0, out["revenue"] / out["cost"], np.nan)
-        base = out["area_m2"] if rules.public_basis == "total" else out["public_m2"] + out["profitable_m2"]
-        out["public_pct"] = np.where(base > 0, 100.0 * out["public_m2"] / base, 0.0)
-        out["profitable_pct"] = np.where(base > 0, 100.0 * out["profitable_m2"] / base, 0.0)
+        base = out["area_m2"] if rules.public_basis == "total" else out["pub_b"] + out["prof_b"]
+        out["public_pct"] = np.where(base > 0, 100.0 * out["pub_b"] / base, 0.0)
+        out["profitable_pct"] = np.where(base > 0, 100.0 * out["prof_b"] / base, 0.0)
         out["compactness"] = np.where(out["perimeter"] > 0,
                                       4 * math.pi * out["geom_area"] / out["perimeter"] ** 2, 0.0)
     ok = {}
@@ -441,7 +457,8 @@ def evaluate(labels, parcels: ParcelTable, adj: Adjacency, rules: PackageRules) 
     ok["area"] = (out["area_m2"] >= rules.min_m2 * (1 - EPS)) & (out["area_m2"] <= rules.max_m2 * (1 + EPS))
     tol = 1e-7
     ok["public"] = (out["public_pct"] >= rules.public_min_pct - tol) & (out["public_pct"] <= rules.public_max_pct + tol)
-    construction = out["public_m2"] + out["profitable_m2"]
+    construction = out["pub_b"] + out["prof_b"] if rules.public_basis == "construction" \
+        else out["public_m2"] + out["profitable_m2"]
     if rules.public_basis == "construction":  # no construction land: 资源类, the share does not apply
         ok["public"] |= construction <= 0
     out["kind"] = np.where(construction > 0, "建设类", "资源类")
@@ -562,8 +579,9 @@ class _Engine:
             return np.bincount(atom_of_free, weights=values, minlength=m)
 
         self.A = agg(w)
-        self.pub = agg(p.public_m2[idx])
-        self.prof = agg(p.profitable_m2[idx])
+        pub_b, prof_b = p.share_arrays(self.r.public_basis)
+        self.pub = agg(pub_b[idx])
+        self.prof = agg(prof_b[idx])
         self.cost = agg(p.cost[idx])
         self.rev = agg(p.revenue[idx])
         ga = adj.geom_area[idx]
@@ -716,7 +734,7 @@ class _Engine:
                     owner[x] = -1
                     self.why_atom[x] = reason
                     # a growth through x failed: x seeds no other (it may still join one)
-                    if tried is not None and self.tier[x] >= self.tier[seed_atom]:
+                    if tried is not None and self.tier[x] == self.tier[seed_atom]:
                         tried[x] = True
                 return None
             b = best[1]
@@ -1102,11 +1120,12 @@ class _Engine:
         return moves
 
 
-def _whole_area_figures(parcels: ParcelTable) -> dict:
+def _whole_area_figures(parcels: ParcelTable, basis: str = "total") -> dict:
     e = parcels.eligible & (parcels.locked == "")
     A = float(parcels.area_m2[e].sum())
-    pub = float(parcels.public_m2[e].sum())
-    prof = float(parcels.profitable_m2[e].sum())
+    pub_b, prof_b = parcels.share_arrays(basis)
+    pub = float(pub_b[e].sum())
+    prof = float(prof_b[e].sum())
     bal = parcels.revenue[e] - parcels.cost[e]
     return {"area_m2": A, "public_m2": pub, "profitable_m2": prof, "balance": float(bal.sum()),
             "positive_balance": float(bal[bal > 0].sum()), "best_single": float(bal.max()) if len(bal) else 0.0, "cost": float(parcels.cost[e].sum()),
@@ -1121,7 +1140,7 @@ def diagnose(parcels: ParcelTable, rules: PackageRules, failures: Sequence[str] 
     """Sentences saying which constraint binds, with the whole area's figures. Empty when
     nothing makes packaging impossible up front and no growth failed."""
     out: List[str] = []
-    w = _whole_area_figures(parcels)
+    w = _whole_area_figures(parcels, rules.public_basis)
     n_all = parcels.n
     if w["n"] == 0:
         counts = pd.Series(parcels.reason[parcels.reason != ""]).value_counts()

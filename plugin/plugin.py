@@ -19,9 +19,11 @@ MENU_ENTRIES = [
     ("Convert land-use codes", "convert.svg", "guotukit:convertlandusecodes"),
     ("Land-use structure adjustment table", "structure.svg", "guotukit:structuretable"),
     ("Compliance check against control lines", "compliance.svg", "guotukit:compliancecheck"),
+    ("Asset package delineation", "packages.svg", "guotukit:assetpackages"),
 ]
 # Algorithms with their own form (module path inside the plugin, class); the others open the Processing dialog.
 FORMS = {
+    "guotukit:assetpackages": "forms.packages_dialog.PackagesDialog",
     "guotukit:compliancecheck": "forms.compliance_dialog.ComplianceDialog",
     "guotukit:structuretable": "forms.structure_dialog.StructureDialog",
 }

@@ -15,13 +15,14 @@ import traceback
 
 from qgis.core import (
     Qgis,
+    QgsFieldProxyModel,
     QgsMapLayerProxyModel,
     QgsMessageLog,
     QgsProcessingException,
     QgsProcessingFeedback,
     QgsSettings,
 )
-from qgis.gui import QgsMapLayerComboBox
+from qgis.gui import QgsFieldComboBox, QgsMapLayerComboBox
 from qgis.PyQt.QtCore import Qt, QUrl, QVariant
 from qgis.PyQt.QtGui import QDesktopServices
 from qgis.PyQt.QtWidgets import (
@@ -34,6 +35,8 @@ from qgis.PyQt.QtWidgets import (
     QMessageBox,
     QProgressBar,
     QPushButton,
+    QScrollArea,
+    QTableWidgetItem,
 )
 
 from ..plugin.deps import missing_dependencies, missing_message
@@ -77,6 +80,65 @@ def field_like(layer, names) -> str:
 
 def text(value) -> str:
     return "" if value is None or (isinstance(value, QVariant) and value.isNull()) else str(value)
+
+
+NUMBER = Qt.ItemDataRole.UserRole  # the unrounded value of a numeric table cell (sorting, tests)
+
+
+class NumberCell(QTableWidgetItem):
+    """A table cell that sorts numerically when a float is attached under ``NUMBER``."""
+
+    def __lt__(self, other):
+        a, b = self.data(NUMBER), other.data(NUMBER)
+        if isinstance(a, float) and isinstance(b, float):
+            return a < b
+        return super().__lt__(other)
+
+
+def field_combo(parent, numeric: bool = False) -> QgsFieldComboBox:
+    """A field chooser that may be left empty (optionally numeric fields only)."""
+    combo = QgsFieldComboBox(parent)
+    combo.setAllowEmptyFieldName(True)
+    if numeric:
+        combo.setFilters(QgsFieldProxyModel.Filter.Numeric)
+    return combo
+
+
+def fit_to_screen(dialog, width: int = 1320, height: int = 940) -> None:
+    """Resize a form to ``width`` × ``height``, or less on a laptop screen."""
+    screen = QApplication.primaryScreen()
+    room = screen.availableGeometry() if screen is not None else None
+    dialog.resize(width if room is None else min(width, room.width() - 40),
+                  height if room is None else min(height, room.height() - 60))
+
+
+class WarningsArea(QScrollArea):
+    """The yellow warnings box under a form's result table: as tall as its warnings, at most
+    about four lines, then it scrolls. ``label`` holds the text."""
+
+    def __init__(self, parent):
+        super().__init__(parent)
+        self.label = QLabel(self)
+        self.label.setWordWrap(True)
+        self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.label.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.label.setStyleSheet("QLabel { background: #fff4ce; color: #5a4200; padding: 4px; }")
+        self.setWidget(self.label)
+        self.setWidgetResizable(True)
+        self.setVisible(False)
+
+    def set_warnings(self, warnings, width: int) -> list:
+        """Show the distinct non-empty ``warnings`` (fitted to ``width``); returns them."""
+        shown = list(dict.fromkeys(w.strip() for w in warnings if w and w.strip()))
+        self.label.setText("\n".join(f"⚠ {w}" for w in shown))
+        self.setVisible(bool(shown))
+        self.fit(width)
+        return shown
+
+    def fit(self, width: int) -> None:
+        frame = 2 * self.frameWidth()
+        needed = self.label.heightForWidth(max(width - frame, 200)) + frame
+        self.setFixedHeight(min(needed, 4 * self.fontMetrics().lineSpacing() + 16))
 
 
 class RecordingFeedback(QgsProcessingFeedback):

@@ -30,14 +30,13 @@ from qgis.PyQt.QtWidgets import (
     QHBoxLayout,
     QLineEdit,
     QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
 )
 
 from ..plugin.i18n import tr
 from ..processing_provider.algorithms.compliance_check import BASES, POLICY_LABELS, PROJECT_TYPES, SYSTEM_LABELS
 from ..processing_provider.qgis_io import AREA_BASIS_LABELS
-from .common import AlgorithmDialog, field_like, name_matches, polygon_layer_combo
+from .common import NUMBER, AlgorithmDialog, NumberCell, field_like, name_matches, polygon_layer_combo
 from .common import text as _text
 
 ALG_ID = "guotukit:compliancecheck"
@@ -53,17 +52,7 @@ ID_FIELDS, CODE_FIELDS = ("XMDM", "BSM"), ("GHDLBM", "DLBM", "YDYHDM")
 ROLE_NAMES = {"PBF": "永久基本农田", "EPRL": "生态保护红线", "UDB": "城镇开发边界"}
 ROW_COLOURS = {"不通过": QColor(248, 200, 200), "需论证": QColor(255, 222, 150), "通过": QColor(206, 236, 200)}
 MAP_COLOURS = {"不通过": "220,40,40,150", "需论证": "245,160,0,150", "通过": "60,160,60,110"}
-NUMBER = Qt.ItemDataRole.UserRole  # numeric value of a cell (sorting); subject id in column 0
 
-
-class _Cell(QTableWidgetItem):
-    """Sorts numerically when a number is attached."""
-
-    def __lt__(self, other):
-        a, b = self.data(NUMBER), other.data(NUMBER)
-        if isinstance(a, float) and isinstance(b, float):
-            return a < b
-        return super().__lt__(other)
 
 
 class ComplianceDialog(AlgorithmDialog):
@@ -261,11 +250,11 @@ class ComplianceDialog(AlgorithmDialog):
             colour = ROW_COLOURS.get(verdict)
             for col, value in enumerate(cells):
                 if isinstance(value, (int, float)):
-                    item = _Cell(f"{value:.4f}")
+                    item = NumberCell(f"{value:.4f}")
                     item.setData(NUMBER, float(value))
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 else:
-                    item = _Cell(_text(value))
+                    item = NumberCell(_text(value))
                 if colour is not None:
                     item.setBackground(colour)
                     item.setForeground(QColor(Qt.GlobalColor.black))

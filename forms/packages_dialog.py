@@ -15,7 +15,6 @@ from qgis.core import (
     QgsCategorizedSymbolRenderer,
     QgsCoordinateTransform,
     QgsCsException,
-    QgsFieldProxyModel,
     QgsFillSymbol,
     QgsMapLayerProxyModel,
     QgsPalLayerSettings,
@@ -23,12 +22,11 @@ from qgis.core import (
     QgsRendererCategory,
     QgsVectorLayerSimpleLabeling,
 )
-from qgis.gui import QgsDoubleSpinBox, QgsFieldComboBox, QgsFileWidget
+from qgis.gui import QgsDoubleSpinBox, QgsFileWidget
 from qgis.PyQt.QtCore import Qt
 from qgis.PyQt.QtGui import QColor
 from qgis.PyQt.QtWidgets import (
     QAbstractItemView,
-    QApplication,
     QComboBox,
     QFormLayout,
     QGroupBox,
@@ -41,7 +39,6 @@ from qgis.PyQt.QtWidgets import (
     QSpinBox,
     QSplitter,
     QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -54,7 +51,19 @@ from ..processing_provider.algorithms.asset_packages import (
     PLANNED_SYSTEM_LABELS,
     PUBLIC_BASIS_LABELS,
 )
-from .common import AlgorithmDialog, field_like, name_matches, pick_layer, polygon_layer_combo, text
+from .common import (
+    NUMBER,
+    AlgorithmDialog,
+    NumberCell,
+    WarningsArea,
+    field_combo,
+    field_like,
+    fit_to_screen,
+    name_matches,
+    pick_layer,
+    polygon_layer_combo,
+    text,
+)
 
 ALG_ID = "guotukit:assetpackages"
 # layers: the whole name or its end first ("county — DLTB"), then anywhere in the name, any case
@@ -72,7 +81,6 @@ DECIMALS = {"AREA_HA": 2, "PUBLIC_PCT": 2, "BALANCE": 2, "COMPACT": 3}
 STATUS_LABELS = {"pass": "Pass", "fail": "Fail"}
 ROW_COLOURS = {"pass": QColor(206, 236, 200), "fail": QColor(248, 200, 200)}  # light green, light red
 MAP_COLOURS = {"pass": "60,160,60,110", "fail": "220,40,40,150"}
-NUMBER = Qt.ItemDataRole.UserRole  # the unrounded value of a numeric cell, the STATUS code of the result cell
 
 
 def _number(value):
@@ -83,15 +91,6 @@ def _number(value):
         return None
     return None if x is None or math.isnan(x) else x
 
-
-class _Cell(QTableWidgetItem):
-    """Sorts numerically when a number is attached."""
-
-    def __lt__(self, other):
-        a, b = self.data(NUMBER), other.data(NUMBER)
-        if isinstance(a, float) and isinstance(b, float):
-            return a < b
-        return super().__lt__(other)
 
 
 class PackagesDialog(AlgorithmDialog):
@@ -107,9 +106,7 @@ class PackagesDialog(AlgorithmDialog):
         self.setWindowTitle(tr("Asset package delineation"))
         self._build()
         self.preselect()
-        screen = QApplication.primaryScreen()
-        room = screen.availableGeometry() if screen is not None else None  # a laptop screen: fit it
-        self.resize(1320 if room is None else min(1320, room.width() - 40), 940 if room is None else min(940, room.height() - 60))
+        fit_to_screen(self)
 
     def form_title(self) -> str:
         return tr("Asset package delineation")
@@ -125,13 +122,6 @@ class PackagesDialog(AlgorithmDialog):
         return (f"{region} " if region else "") + tr("Asset package delineation")
 
     # ---------------------------------------------------------------- widgets
-    def _field_combo(self, numeric: bool = False) -> QgsFieldComboBox:
-        combo = QgsFieldComboBox(self)
-        combo.setAllowEmptyFieldName(True)
-        if numeric:
-            combo.setFilters(QgsFieldProxyModel.Filter.Numeric)
-        return combo
-
     def _number_box(self, value, low, high, decimals=2, suffix=""):
         box = QgsDoubleSpinBox(self)
         box.setRange(low, high)
@@ -144,16 +134,16 @@ class PackagesDialog(AlgorithmDialog):
     def _build(self):
         # parcels and plan
         self.parcels_combo = polygon_layer_combo(self, False)
-        self.current_code_field, self.planned_code_field = self._field_combo(), self._field_combo()
-        self.ownership_field, self.owner_unit_field = self._field_combo(), self._field_combo()
-        self.area_field, self.exclude_field, self.locked_field = self._field_combo(True), self._field_combo(), self._field_combo()
+        self.current_code_field, self.planned_code_field = field_combo(self), field_combo(self)
+        self.ownership_field, self.owner_unit_field = field_combo(self), field_combo(self)
+        self.area_field, self.exclude_field, self.locked_field = field_combo(self, True), field_combo(self), field_combo(self)
         self.current_system, self.planned_system = QComboBox(self), QComboBox(self)
         self.current_system.addItems([tr(x) for x in CURRENT_SYSTEM_LABELS])
         self.planned_system.addItems([tr(x) for x in PLANNED_SYSTEM_LABELS])
         self.parcels_combo.layerChanged.connect(self._parcels_changed)
         self.plan_combo = polygon_layer_combo(self, True)
         self.plan_combo.setToolTip(tr("Plan layer (when parcels carry no planned code)"))
-        self.plan_code_field = self._field_combo()
+        self.plan_code_field = field_combo(self)
         self.plan_combo.layerChanged.connect(self._plan_changed)
         self.planned_code_field.fieldChanged.connect(self._planned_field_changed)
         # exclusions and units
@@ -168,7 +158,7 @@ class PackagesDialog(AlgorithmDialog):
         self.exclude_list.setMaximumHeight(7 * lines)
         self.exclude_list.setToolTip(tr("Parcels inside a checked layer (by at least half of their area) never enter a package."))
         self.unit_combo = polygon_layer_combo(self, True)
-        self.unit_field = self._field_combo()
+        self.unit_field = field_combo(self)
         self.unit_combo.layerChanged.connect(self._unit_changed)
         # constraints
         self.min_area = self._number_box(20.0, 0.0001, 1e6, 2, " ha")
@@ -237,15 +227,8 @@ class PackagesDialog(AlgorithmDialog):
         font.setBold(True)
         self.summary.setFont(font)
         self.summary.setVisible(False)
-        self.warning_label = QLabel(self)
-        self.warning_label.setWordWrap(True)
-        self.warning_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.warning_label.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
-        self.warning_label.setStyleSheet("QLabel { background: #fff4ce; color: #5a4200; padding: 4px; }")
-        self.warning_area = QScrollArea(self)
-        self.warning_area.setWidget(self.warning_label)
-        self.warning_area.setWidgetResizable(True)
-        self.warning_area.setVisible(False)
+        self.warning_area = WarningsArea(self)
+        self.warning_label = self.warning_area.label
 
         self.table = QTableWidget(0, len(COLUMN_FIELDS), self)
         self.table.setHorizontalHeaderLabels([tr(x) for x in COLUMN_LABELS])
@@ -444,12 +427,7 @@ class PackagesDialog(AlgorithmDialog):
         self.summary.setVisible(bool(summary))
 
     def _show_warnings(self, warnings):
-        self.warnings = list(dict.fromkeys(w.strip() for w in warnings if w and w.strip()))
-        self.warning_label.setText("\n".join(f"⚠ {w}" for w in self.warnings))
-        self.warning_area.setVisible(bool(self.warnings))
-        frame = 2 * self.warning_area.frameWidth()  # as tall as the warnings, at most about four lines, then it scrolls
-        needed = self.warning_label.heightForWidth(max(self.table.width() - frame, 200)) + frame
-        self.warning_area.setFixedHeight(min(needed, 4 * self.fontMetrics().lineSpacing() + 16))
+        self.warnings = self.warning_area.set_warnings(warnings, self.table.width())
 
     # ---------------------------------------------------------------- packages
     def _show_packages(self, layer):
@@ -470,11 +448,11 @@ class PackagesDialog(AlgorithmDialog):
                 places = DECIMALS.get(key)
                 if places is None:
                     value = text(f[key])
-                    item = _Cell(tr(STATUS_LABELS[value]) if key == "STATUS" and value in STATUS_LABELS else value)
+                    item = NumberCell(tr(STATUS_LABELS[value]) if key == "STATUS" and value in STATUS_LABELS else value)
                     item.setData(NUMBER, value)
                 else:
                     value = _number(f[key])
-                    item = _Cell("" if value is None else f"{value:.{places}f}")
+                    item = NumberCell("" if value is None else f"{value:.{places}f}")
                     item.setData(NUMBER, value)
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 if colour is not None:

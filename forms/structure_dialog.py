@@ -8,13 +8,11 @@ from __future__ import annotations
 
 import time
 
-from qgis.core import QgsFieldProxyModel
-from qgis.gui import QgsFieldComboBox, QgsFileWidget
+from qgis.gui import QgsFileWidget
 from qgis.PyQt.QtCore import Qt
 from qgis.PyQt.QtGui import QColor
 from qgis.PyQt.QtWidgets import (
     QAbstractItemView,
-    QApplication,
     QCheckBox,
     QComboBox,
     QFormLayout,
@@ -44,7 +42,17 @@ from ..processing_provider.algorithms.structure_table import (
     template_choices,
 )
 from ..processing_provider.qgis_io import AREA_BASIS_LABELS
-from .common import AlgorithmDialog, field_like, pick_layer, polygon_layer_combo, text
+from .common import (
+    NUMBER,
+    AlgorithmDialog,
+    WarningsArea,
+    field_combo,
+    field_like,
+    fit_to_screen,
+    pick_layer,
+    polygon_layer_combo,
+    text,
+)
 
 ALG_ID = "guotukit:structuretable"
 # layers: the whole name or its end first ("county — DLTB"), then anywhere in the name, any case
@@ -63,7 +71,6 @@ WHOLE_AREA = "合计"  # REGION of the whole area's rows in the TABLE output
 INDENT = "\u3000\u3000"  # per template level, before the label
 PSEUDO_KINDS = ("unknown", "unmatched")  # 未识别地类 / 未能归入模板: the codes to look at
 PSEUDO_COLOUR, TOTAL_COLOUR = QColor(255, 222, 150), QColor(228, 228, 228)
-NUMBER = Qt.ItemDataRole.UserRole  # the unrounded float of a numeric cell
 AREA_COLUMNS = ("BASE_AREA", "BASE_PCT", "TARGET_AREA", "TARGET_PCT", "CHANGE", "CHANGE_PCT")
 
 
@@ -86,9 +93,7 @@ class StructureDialog(AlgorithmDialog):
         self.setWindowTitle(tr("Land-use structure adjustment table"))
         self._build()
         self.preselect()
-        screen = QApplication.primaryScreen()
-        room = screen.availableGeometry() if screen is not None else None  # a laptop screen: fit it
-        self.resize(1320 if room is None else min(1320, room.width() - 40), 940 if room is None else min(940, room.height() - 60))
+        fit_to_screen(self)
 
     def form_title(self) -> str:
         return tr("Land-use structure adjustment table")
@@ -104,26 +109,19 @@ class StructureDialog(AlgorithmDialog):
         return (f"{region} " if region else "") + tr("Land-use structure adjustment table")
 
     # ---------------------------------------------------------------- widgets
-    def _field_combo(self, numeric: bool = False) -> QgsFieldComboBox:
-        combo = QgsFieldComboBox(self)
-        combo.setAllowEmptyFieldName(True)
-        if numeric:
-            combo.setFilters(QgsFieldProxyModel.Filter.Numeric)
-        return combo
-
     def _build(self):
         # base year (三调 / 年度变更调查)
         self.base_combo = polygon_layer_combo(self, False)
-        self.base_code_field, self.base_czcs_field = self._field_combo(), self._field_combo()
-        self.base_area_field, self.deduction_field = self._field_combo(True), self._field_combo(True)
+        self.base_code_field, self.base_czcs_field = field_combo(self), field_combo(self)
+        self.base_area_field, self.deduction_field = field_combo(self, True), field_combo(self, True)
         self.base_system = QComboBox(self)
         self.base_system.addItems([tr(x) for x in BASE_SYSTEM_LABELS])
         self.base_year = QLineEdit("2020", self)
         self.base_combo.layerChanged.connect(self._base_changed)
         # target year (the plan)
         self.target_combo = polygon_layer_combo(self, False)
-        self.target_code_field, self.target_czcs_field = self._field_combo(), self._field_combo()
-        self.target_area_field = self._field_combo(True)
+        self.target_code_field, self.target_czcs_field = field_combo(self), field_combo(self)
+        self.target_area_field = field_combo(self, True)
         self.target_system = QComboBox(self)
         self.target_system.addItems([tr(x) for x in TARGET_SYSTEM_LABELS])
         self.target_year = QLineEdit("2035", self)
@@ -153,7 +151,7 @@ class StructureDialog(AlgorithmDialog):
         self.region_name.setPlaceholderText(tr("e.g. 某某县 (in the title)"))
         # regions and extras
         self.region_combo = polygon_layer_combo(self, True)
-        self.region_field = self._field_combo()
+        self.region_field = field_combo(self)
         self.region_combo.layerChanged.connect(self._region_changed)
         self.with_transition = QCheckBox(tr("Compute the transition matrix"), self)
         self.with_transition.setChecked(True)
@@ -201,15 +199,8 @@ class StructureDialog(AlgorithmDialog):
 
         run_row = self._make_run_controls(tr("Compute table"), tr("Export Excel report…"),
                                           tr("Choose the layers and compute the table."))
-        self.warning_label = QLabel(self)
-        self.warning_label.setWordWrap(True)
-        self.warning_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.warning_label.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
-        self.warning_label.setStyleSheet("QLabel { background: #fff4ce; color: #5a4200; padding: 4px; }")
-        self.warning_area = QScrollArea(self)
-        self.warning_area.setWidget(self.warning_label)
-        self.warning_area.setWidgetResizable(True)
-        self.warning_area.setVisible(False)
+        self.warning_area = WarningsArea(self)
+        self.warning_label = self.warning_area.label
 
         self.preview_region = QComboBox(self)
         self.preview_region.currentTextChanged.connect(self._show_table)
@@ -378,21 +369,12 @@ class StructureDialog(AlgorithmDialog):
         return results
 
     def _show_warnings(self, warnings):
-        self.warnings = list(dict.fromkeys(w.strip() for w in warnings if w and w.strip()))
-        self.warning_label.setText("\n".join(f"⚠ {w}" for w in self.warnings))
-        self.warning_area.setVisible(bool(self.warnings))
-        self._fit_warnings()
-
-    def _fit_warnings(self):
-        """As tall as the warnings (the area is as wide as the preview), at most about four lines, then it scrolls."""
-        frame = 2 * self.warning_area.frameWidth()
-        needed = self.warning_label.heightForWidth(max(self.table.width() - frame, 200)) + frame
-        self.warning_area.setFixedHeight(min(needed, 4 * self.fontMetrics().lineSpacing() + 16))
+        self.warnings = self.warning_area.set_warnings(warnings, self.table.width())
 
     def resizeEvent(self, event):  # noqa: N802 - Qt name
         super().resizeEvent(event)
         if self.warnings:
-            self._fit_warnings()
+            self.warning_area.fit(self.table.width())
 
     # ---------------------------------------------------------------- preview
     def _set_headers(self, base_year: str, target_year: str, unit: str):

@@ -193,12 +193,15 @@ class ParcelTable:
         return self.reason == ""
 
 
-def _text_array(values, n: int) -> np.ndarray:
+def text_array(values, n: int) -> np.ndarray:
+    """Values as stripped text ('' for None/NaN; 12.0 → "12", as numeric id fields arrive)."""
+    out = np.full(n, "", dtype=object)
     if values is None:
-        return np.full(n, "", dtype=object)
-    out = np.empty(n, dtype=object)
+        return out
     for i, v in enumerate(values):
-        out[i] = "" if v is None or (isinstance(v, float) and math.isnan(v)) else str(v).strip()
+        if v is None or (isinstance(v, float) and math.isnan(v)):
+            continue
+        out[i] = str(int(v)) if isinstance(v, float) and v.is_integer() else str(v).strip()
     return out
 
 
@@ -213,13 +216,13 @@ def prepare_parcels(area_m2, current_codes, planned_codes, finance, ownership=No
     """
     area = np.asarray(area_m2, dtype=float)
     n = len(area)
-    cur = _text_array(current_codes, n)
-    pla = _text_array(planned_codes, n)
-    own = _text_array(ownership, n)
+    cur = text_array(current_codes, n)
+    pla = text_array(planned_codes, n)
+    own = text_array(ownership, n)
     reason = np.full(n, "", dtype=object)
     detail = np.full(n, "", dtype=object)
     if bad is not None:
-        b = _text_array(bad, n)
+        b = text_array(bad, n)
         reason[b != ""] = b[b != ""]
         for i in np.flatnonzero(b != ""):
             detail[i] = REASONS.get(b[i], (b[i],))[0]
@@ -229,7 +232,7 @@ def prepare_parcels(area_m2, current_codes, planned_codes, finance, ownership=No
     reason[m] = "no_area"
     detail[m] = REASONS["no_area"][0]
     if excluded is not None:
-        ex = _text_array(excluded, n)
+        ex = text_array(excluded, n)
         m = (ex != "") & (reason == "")
         reason[m] = "excluded"
         detail[m] = ex[m]
@@ -239,34 +242,37 @@ def prepare_parcels(area_m2, current_codes, planned_codes, finance, ownership=No
     rev_p = np.zeros(n)
     changed = cur != pla
     missing: Dict[str, float] = {}
-    for i in range(n):
-        c, p = cur[i], pla[i]
+    # price each distinct (current, planned) pair once, then spread to the parcels
+    pair_id, pairs = pd.factorize(pd.Series(cur + "|" + pla, dtype=object), sort=False)
+    groups = pd.Series(np.arange(n)).groupby(pair_id).indices if n else {}
+    for k, key in enumerate(pairs):
+        c, p = key.split("|", 1)
+        rows = groups[k]
+        free = rows[reason[rows] == ""]
         if not c or not p:
-            if reason[i] == "":
-                reason[i] = "no_class"
-                detail[i] = "现状地类缺失" if not c else "规划地类缺失"
+            reason[free] = "no_class"
+            detail[free] = "现状地类缺失" if not c else "规划地类缺失"
             continue
         ep = finance.lookup(p)
-        ec = finance.lookup(c) if changed[i] else ep
+        ec = finance.lookup(c) if c != p else ep
         if ep is None or ec is None:
             code = p if ep is None else c
-            missing[code] = missing.get(code, 0.0) + area[i]
-            if reason[i] == "":
-                reason[i] = "no_price"
-                detail[i] = f"资金测算表缺少地类 {code}"
+            missing[code] = missing.get(code, 0.0) + float(area[rows].sum())
+            reason[free] = "no_price"
+            detail[free] = f"资金测算表缺少地类 {code}"
             continue
-        nature[i] = ep.nature
-        construction[i] = ep.role != "none"
-        if changed[i]:
-            cost_p[i] = ec.cost
-            rev_p[i] = ep.revenue
+        nature[rows] = ep.nature
+        construction[rows] = ep.role != "none"
+        if c != p:
+            cost_p[rows] = ec.cost
+            rev_p[rows] = ep.revenue
     ha = area / M2_PER_HA
     return ParcelTable(
         area_m2=area, current=cur, planned=pla, nature=nature, changed=changed,
         cost=ha * cost_p, revenue=ha * rev_p, cost_price=cost_p, revenue_price=rev_p,
         state=own == "state", collective=own == "collective",
-        owner_unit=_text_array(owner_unit, n), wall=_text_array(wall, n),
-        reason=reason, detail=detail, locked=_text_array(locked, n), construction=construction,
+        owner_unit=text_array(owner_unit, n), wall=text_array(wall, n),
+        reason=reason, detail=detail, locked=text_array(locked, n), construction=construction,
         missing_prices=missing,
     )
 
@@ -393,7 +399,7 @@ def _parts(members: Sequence[int], nbrs: Dict[int, List[int]]) -> int:
 def evaluate(labels, parcels: ParcelTable, adj: Adjacency, rules: PackageRules) -> pd.DataFrame:
     """Every figure and every hard constraint of each package (``labels``: package id per
     parcel, '' or None = not in a package). One row per package, sorted by id."""
-    lab = _text_array(labels, parcels.n)
+    lab = text_array(labels, parcels.n)
     inpk = np.flatnonzero(lab != "")
     cols = ["package", "n_parcels", "area_m2", "public_m2", "profitable_m2", "other_m2", "public_pct",
             "profitable_pct", "state_m2", "collective_m2", "owner_units", "owner_unit_list", "split_units",
@@ -705,52 +711,38 @@ class _Engine:
                 s = vb + wc * math.hypot(cx[b] - bx, cy[b] - by) / R
                 if best is None or s < best[0] or (s == best[0] and b < best[1]):
                     best = (s, b, vb)
+            chosen = None
             if v > 0 and min_vb >= v * (1 - 1e-9) and not no_path:
-                path = self._path_to_help(members, (sA, sP, sF, sC, sR), v, maxA)
-                no_path = not path
-                if path:
-                    for b in path:
-                        frontier.discard(b)
-                        members.append(b)
-                        owner[b] = k
-                        sA += A[b]
-                        sP += pub[b]
-                        sF += prof[b]
-                        sC += cost[b]
-                        sR += rev[b]
-                        gx += cx[b] * A[b]
-                        gy += cy[b] * A[b]
-                        for y in nb[b]:
-                            if owner[y] < 0 and not blocked[y]:
-                                frontier.add(y)
-                    v = self.viol(sA, sP, sF, sC, sR)
-                    continue
-            if best is None:
-                reason = self.why(sA, sP, sF, sC, sR) or "相邻图斑不足"
-                if not frontier and sA < minA:
-                    reason = f"连片可用图斑 {sA / M2_PER_HA:.2f} 公顷，不足最小面积 {r.min_area_ha:g} 公顷"
-                self.failures.append(reason)
-                for x in members:
-                    owner[x] = -1
-                    self.why_atom[x] = reason
-                    # a growth through x failed: x seeds no other (it may still join one)
-                    if tried is not None and self.tier[x] == self.tier[seed_atom]:
-                        tried[x] = True
-                return None
-            b = best[1]
-            frontier.discard(b)
-            members.append(b)
-            owner[b] = k
-            sA += A[b]
-            sP += pub[b]
-            sF += prof[b]
-            sC += cost[b]
-            sR += rev[b]
-            gx += cx[b] * A[b]
-            gy += cy[b] * A[b]
-            for y in nb[b]:
-                if owner[y] < 0 and not blocked[y]:
-                    frontier.add(y)
+                chosen = self._path_to_help(members, (sA, sP, sF, sC, sR), v, maxA)
+                no_path = not chosen
+            if not chosen:
+                if best is None:
+                    reason = self.why(sA, sP, sF, sC, sR) or "相邻图斑不足"
+                    if not frontier and sA < minA:
+                        reason = f"连片可用图斑 {sA / M2_PER_HA:.2f} 公顷，不足最小面积 {r.min_area_ha:g} 公顷"
+                    self.failures.append(reason)
+                    for x in members:
+                        owner[x] = -1
+                        self.why_atom[x] = reason
+                        # a growth through x failed: x seeds no other (it may still join one)
+                        if tried is not None and self.tier[x] == self.tier[seed_atom]:
+                            tried[x] = True
+                    return None
+                chosen = [best[1]]
+            for b in chosen:
+                frontier.discard(b)
+                members.append(b)
+                owner[b] = k
+                sA += A[b]
+                sP += pub[b]
+                sF += prof[b]
+                sC += cost[b]
+                sR += rev[b]
+                gx += cx[b] * A[b]
+                gy += cy[b] * A[b]
+                for y in nb[b]:
+                    if owner[y] < 0 and not blocked[y]:
+                        frontier.add(y)
             v = self.viol(sA, sP, sF, sC, sR)
         self.pk.append({"members": set(members), "A": sA, "pub": sP, "prof": sF, "cost": sC, "rev": sR,
                         "gx": gx, "gy": gy, "perim": self._perim_of(members), "garea": float(self.garea[members].sum())})
@@ -1268,7 +1260,7 @@ def package_geometries(geoms, labels) -> Tuple[np.ndarray, np.ndarray]:
     """(package ids, dissolved geometry per id) for the parcels that are in a package."""
     from .overlay import grouped_union
 
-    lab = _text_array(labels, len(geoms))
+    lab = text_array(labels, len(geoms))
     g = np.asarray(geoms, dtype=object)
     m = (lab != "") & ~shapely.is_missing(g)
     if not m.any():
@@ -1318,7 +1310,7 @@ def majority_join(parcel_geoms, other_geoms, other_values, min_share: float = 0.
     from .overlay import ControlLayer, overlay
 
     pg = np.asarray(parcel_geoms, dtype=object)
-    vals = _text_array(other_values, len(other_geoms))
+    vals = text_array(other_values, len(other_geoms))
     out = np.full(len(pg), "", dtype=object)
     share = np.zeros(len(pg))
     if len(pg) == 0 or len(vals) == 0:

@@ -27,6 +27,7 @@ from .packages import (
     majority_join,
     overlap_shares,
     prepare_parcels,
+    text_array,
 )
 from .registry import get_registry
 
@@ -108,20 +109,6 @@ def _names(codes: np.ndarray) -> np.ndarray:
     return out
 
 
-def _texts(values, n) -> np.ndarray:
-    out = np.full(n, "", dtype=object)
-    if values is None:
-        return out
-    for i, v in enumerate(values):
-        if v is None or (isinstance(v, float) and v != v):
-            continue
-        t = str(v).strip()
-        if isinstance(v, float) and v.is_integer():
-            t = str(int(v))
-        out[i] = t
-    return out
-
-
 def run_packages(inp: PackageInputs, rules: PackageRules, finance: FinanceTable, mode: str = "delineate",
                  seed: int = 0, check_overlaps: bool = True,
                  progress: Optional[Callable[[float], None]] = None,
@@ -167,13 +154,13 @@ def run_packages(inp: PackageInputs, rules: PackageRules, finance: FinanceTable,
     if progress:
         progress(0.15)
     own = [reg.ownership(q) for q in inp.qsxz] if inp.qsxz is not None else None
-    owner_unit = _texts(inp.owner_unit, n)
-    owner_name = _texts(inp.owner_name, n)
+    owner_unit = text_array(inp.owner_unit, n)
+    owner_name = text_array(inp.owner_name, n)
 
     # exclusions: a field, and control layers
     excluded = np.full(n, "", dtype=object)
     if inp.exclude_values is not None:
-        ex = _texts(inp.exclude_values, n)
+        ex = text_array(inp.exclude_values, n)
         hit = np.array([v.upper() not in EXCLUDE_WORDS for v in ex], dtype=bool)
         excluded[hit] = [f"{inp.exclude_field or '排除字段'} = {v}" for v in ex[hit]]
     shares: Dict[str, np.ndarray] = {}
@@ -189,7 +176,7 @@ def run_packages(inp: PackageInputs, rules: PackageRules, finance: FinanceTable,
     lap("exclusion and condition layers")
     wall = None
     if inp.wall_geoms is not None and inp.wall_ids is not None:
-        wall, wshare = majority_join(inp.geoms, inp.wall_geoms, _texts(inp.wall_ids, len(inp.wall_geoms)),
+        wall, wshare = majority_join(inp.geoms, inp.wall_geoms, text_array(inp.wall_ids, len(inp.wall_geoms)),
                                      progress=prog(0.25, 0.3), cancelled=cancelled)
         outside = wall == ""
         if outside.any():
@@ -199,7 +186,7 @@ def run_packages(inp: PackageInputs, rules: PackageRules, finance: FinanceTable,
     bad = np.full(n, "", dtype=object)
     for i, why in inp.bad.items():
         bad[i] = why
-    locked = _texts(inp.locked, n) if inp.locked is not None else None
+    locked = text_array(inp.locked, n) if inp.locked is not None else None
     parcels = prepare_parcels(inp.area_m2, cur, pla, finance, own, owner_unit, excluded=excluded,
                               locked=locked, wall=wall, bad=bad)
     if parcels.missing_prices:
@@ -228,11 +215,11 @@ def run_packages(inp: PackageInputs, rules: PackageRules, finance: FinanceTable,
     else:
         labels = np.full(n, "", dtype=object)
         if inp.package_ids is not None:
-            labels = _texts(inp.package_ids, n)
+            labels = text_array(inp.package_ids, n)
         elif inp.package_geoms is not None:
             from .packages import assign_by_polygons
 
-            labels, _ = assign_by_polygons(inp.geoms, inp.package_geoms, _texts(inp.package_geom_ids, len(inp.package_geoms)))
+            labels, _ = assign_by_polygons(inp.geoms, inp.package_geoms, text_array(inp.package_geom_ids, len(inp.package_geoms)))
         packages = evaluate(labels, parcels, adj, rules)
         reason = np.where(labels == "", np.where(parcels.reason == "", "outside", parcels.reason), "")
         detail = np.where(labels == "", np.where(parcels.reason == "", "未划入任何资产包", parcels.detail), "")

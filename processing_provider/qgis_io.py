@@ -368,6 +368,13 @@ def apply_geometry_policy(data: LayerData, policy: str, feedback, log: list) -> 
     return rep
 
 
+def missing_geometry(geoms):
+    """True where a shapely geometry is None or empty."""
+    import shapely
+
+    return shapely.is_missing(geoms) | shapely.is_empty(geoms)
+
+
 def numbers(values):
     """A column of numbers as floats (NaN for null or non-numeric values; negatives kept)."""
     import numpy as np

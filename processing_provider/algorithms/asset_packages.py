@@ -7,8 +7,6 @@ import time
 from qgis.core import (
     QgsFeature,
     QgsFeatureSink,
-    QgsField,
-    QgsFields,
     QgsProcessing,
     QgsProcessingAlgorithm,
     QgsProcessingException,
@@ -303,7 +301,7 @@ class _PackagesBase(GuotuKitAlgorithm):
         if data.reprojected:
             log.append(f"图斑图层由 {data.crs_desc} 重投影到工作坐标系 {qgis_io.crs_description(work_crs)}")
         bad = {i: "no_geometry" for i in rep["skipped"]}
-        for i in np.flatnonzero(qgis_io_missing(data.geoms)):
+        for i in np.flatnonzero(qgis_io.missing_geometry(data.geoms)):
             bad.setdefault(int(i), "no_geometry")
         if area_f:
             area = qgis_io.numbers(data.columns[area_f])
@@ -408,15 +406,6 @@ class _PackagesBase(GuotuKitAlgorithm):
         return 0
 
     # ------------------------------------------------------------------ outputs
-    def _sink(self, parameters, context, key, spec, wkb_type, crs):
-        fields = QgsFields()
-        for n, t in spec:
-            fields.append(QgsField(n, t))
-        sink, dest = self.parameterAsSink(parameters, key, context, fields, wkb_type, crs)
-        if sink is None:
-            raise QgsProcessingException(self.invalidSinkError(parameters, key))
-        return sink, dest, fields
-
     def _write_packages(self, parameters, context, data, run, crs):
         import shapely
 
@@ -429,7 +418,7 @@ class _PackagesBase(GuotuKitAlgorithm):
                 ("COST", QVariant.Double), ("REVENUE", QVariant.Double), ("BALANCE", QVariant.Double), ("RATIO", QVariant.Double),
                 ("COMPACT", QVariant.Double), ("PARTS", QVariant.Int)]
         spec += [(f"OK_{k.upper()[:7]}", QVariant.Int) for k in CHECKS] + [("STATUS", QVariant.String), ("FAILED", QVariant.String)]
-        sink, dest, fields = self._sink(parameters, context, self.PACKAGES, spec, QgsWkbTypes.MultiPolygon, crs)
+        sink, dest, fields = self.make_sink(parameters, context, self.PACKAGES, spec, QgsWkbTypes.MultiPolygon, crs)
         pk = run.result.packages
         if not len(pk):
             return dest
@@ -457,7 +446,7 @@ class _PackagesBase(GuotuKitAlgorithm):
         spec = [("PARCEL_ID", QVariant.String), ("PKG_ID", QVariant.String), ("CUR_CODE", QVariant.String), ("PLAN_CODE", QVariant.String),
                 ("NATURE", QVariant.String), ("AREA_M2", QVariant.Double), ("OWNERSHIP", QVariant.String), ("OWNER_UNIT", QVariant.String),
                 ("COST", QVariant.Double), ("REVENUE", QVariant.Double), ("REASON", QVariant.String), ("DETAIL", QVariant.String)]
-        sink, dest, fields = self._sink(parameters, context, self.ASSIGNMENT, spec, QgsWkbTypes.MultiPolygon, crs)
+        sink, dest, fields = self.make_sink(parameters, context, self.ASSIGNMENT, spec, QgsWkbTypes.MultiPolygon, crs)
         fr = run.frame
         wkbs = shapely.to_wkb(data.geoms)
         own_zh = {"state": "国有", "collective": "集体", "": ""}
@@ -612,9 +601,3 @@ class ValidatePackagesAlgorithm(_PackagesBase):
         inputs.append(("资产包图层", d))
         inp.package_geoms = d.geoms
         inp.package_geom_ids = d.columns[idf] if idf else [str(x) for x in d.fids]
-
-
-def qgis_io_missing(geoms):
-    import shapely
-
-    return shapely.is_missing(geoms) | shapely.is_empty(geoms)

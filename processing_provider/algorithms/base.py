@@ -60,6 +60,20 @@ class GuotuKitAlgorithm(QgsProcessingAlgorithm):
         self.addParameter(param)
         return param
 
+    def make_sink(self, parameters, context, key, spec, wkb_type=None, crs=None):
+        """A feature sink with the fields ``spec`` = [(name, QVariant type)]; (sink, dest, fields)."""
+        from qgis.core import QgsCoordinateReferenceSystem, QgsField, QgsFields, QgsProcessingException, QgsWkbTypes
+
+        fields = QgsFields()
+        for n, t in spec:
+            fields.append(QgsField(n, t))
+        sink, dest = self.parameterAsSink(parameters, key, context, fields,
+                                          QgsWkbTypes.NoGeometry if wkb_type is None else wkb_type,
+                                          crs or QgsCoordinateReferenceSystem())
+        if sink is None:
+            raise QgsProcessingException(self.invalidSinkError(parameters, key))
+        return sink, dest, fields
+
     def summary_help(self) -> str:
         """One-paragraph description shown above the parameter list."""
         return ""

@@ -7,8 +7,6 @@ import time
 from qgis.core import (
     QgsFeature,
     QgsFeatureSink,
-    QgsField,
-    QgsFields,
     QgsProcessing,
     QgsProcessingAlgorithm,
     QgsProcessingException,
@@ -368,8 +366,8 @@ class StructureTableAlgorithm(GuotuKitAlgorithm):
             b_area, _ = qgis_io.areas_m2(bdata.geoms, work_crs, basis, context.transformContext())
             t_area, _ = qgis_io.areas_m2(tdata.geoms, work_crs, basis, context.transformContext())
             b_how = t_how = qgis_io.area_method_zh(work_crs, basis)
-            b_area = np.where(qgis_io_missing(bdata.geoms), np.nan, b_area)
-            t_area = np.where(qgis_io_missing(tdata.geoms), np.nan, t_area)
+            b_area = np.where(qgis_io.missing_geometry(bdata.geoms), np.nan, b_area)
+            t_area = np.where(qgis_io.missing_geometry(tdata.geoms), np.nan, t_area)
 
         regions = names = None
         rdata = None
@@ -425,23 +423,12 @@ class StructureTableAlgorithm(GuotuKitAlgorithm):
         return results
 
     # ------------------------------------------------------------------------------------------
-    def _sink(self, parameters, context, key, spec, wkb_type=QgsWkbTypes.NoGeometry, crs=None):
-        from qgis.core import QgsCoordinateReferenceSystem
-
-        fields = QgsFields()
-        for n, t in spec:
-            fields.append(QgsField(n, t))
-        sink, dest = self.parameterAsSink(parameters, key, context, fields, wkb_type, crs or QgsCoordinateReferenceSystem())
-        if sink is None:
-            raise QgsProcessingException(self.invalidSinkError(parameters, key))
-        return sink, dest, fields
-
     def _write_table(self, parameters, context, run):
         spec = [("REGION", QVariant.String), ("ROW_ID", QVariant.String), ("LABEL", QVariant.String), ("KIND", QVariant.String),
                 ("DEPTH", QVariant.Int), ("CODES", QVariant.String), ("BASE_AREA", QVariant.Double), ("BASE_PCT", QVariant.Double),
                 ("TARGET_AREA", QVariant.Double), ("TARGET_PCT", QVariant.Double), ("CHANGE", QVariant.Double),
                 ("CHANGE_PCT", QVariant.Double), ("BASE_M2", QVariant.Double), ("TARGET_M2", QVariant.Double), ("UNIT", QVariant.String)]
-        sink, dest, fields = self._sink(parameters, context, self.TABLE, spec)
+        sink, dest, fields = self.make_sink(parameters, context, self.TABLE, spec)
         from ...core.rounding import UNIT_LABELS as UL
 
         for table in [run.table] + list(run.region_tables):
@@ -459,7 +446,7 @@ class StructureTableAlgorithm(GuotuKitAlgorithm):
         spec = [("BASE_ROW", QVariant.String), ("BASE_LABEL", QVariant.String), ("TARGET_ROW", QVariant.String),
                 ("TARGET_LABEL", QVariant.String), ("AREA", QVariant.Double), ("AREA_M2", QVariant.Double),
                 ("TARGET_M2", QVariant.Double), ("CHANGED", QVariant.Int)]
-        sink, dest, fields = self._sink(parameters, context, self.TRANSITION, spec)
+        sink, dest, fields = self.make_sink(parameters, context, self.TRANSITION, spec)
         exact = {(a, b): (m, t) for a, b, m, t in zip(tr_.pairs["base_row"], tr_.pairs["target_row"], tr_.pairs["area_m2"], tr_.pairs["target_m2"])}
         for rid in tr_.row_ids:
             for cid in tr_.col_ids:
@@ -479,7 +466,7 @@ class StructureTableAlgorithm(GuotuKitAlgorithm):
         spec = [("BASE_FID", QVariant.LongLong), ("BASE_CODE", QVariant.String), ("BASE_2023", QVariant.String),
                 ("BASE_ROW", QVariant.String), ("TARGET_FID", QVariant.LongLong), ("TARGET_CODE", QVariant.String),
                 ("TARGET_ROW", QVariant.String), ("AREA_M2", QVariant.Double), ("PLANAR_M2", QVariant.Double), ("CHANGED", QVariant.Int)]
-        sink, dest, fields = self._sink(parameters, context, self.TRANSITION_PIECES, spec, QgsWkbTypes.MultiPolygon, crs)
+        sink, dest, fields = self.make_sink(parameters, context, self.TRANSITION_PIECES, spec, QgsWkbTypes.MultiPolygon, crs)
         p = run.pieces
         bf = run.base.frame
         bf = bf[bf["kind"] == "class"].drop_duplicates("parcel").set_index("parcel")
@@ -579,9 +566,3 @@ def _num(value):
 
 def _text(value):
     return "" if value is None or (isinstance(value, float) and value != value) else str(value)
-
-
-def qgis_io_missing(geoms):
-    import shapely
-
-    return shapely.is_missing(geoms) | shapely.is_empty(geoms)

@@ -31,6 +31,8 @@ from core.excel import Column, OutputLockedError, add_table_sheet, display_width
 from core.report_compliance import ComplianceReportData, write_compliance_xlsx
 from core.rounding import rhu
 
+from .xlsx_tools import SOFFICE, fill_rgb, merged
+
 SHEETS = ["审查结论", "压占地类", "冲突明细", "适用规则", "数据说明"]
 DATE = dt.date(2025, 6, 1)
 
@@ -116,8 +118,6 @@ def wb(written):
     return load_workbook(written[0])
 
 
-def merged(ws) -> set:
-    return {str(r) for r in ws.merged_cells.ranges}
 
 
 def header_columns(ws, top: int, bottom: int) -> dict:
@@ -145,8 +145,6 @@ def h(value):
     return value.replace("\n", "") if isinstance(value, str) else value
 
 
-def fill_rgb(cell) -> str:
-    return (cell.fill.start_color.rgb or "")[-6:] if cell.fill and cell.fill.fill_type == "solid" else ""
 
 
 # --------------------------------------------------------------------------- structure
@@ -507,7 +505,6 @@ def test_save_atomic_replaces_and_keeps_permissions(tmp_path):
 
 
 # --------------------------------------------------------------------------- LibreOffice
-SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 
 
 def test_libreoffice_converts_to_pdf(written, tmp_path):

@@ -19,12 +19,9 @@ Totals: 面积 4.0346, 成本 298.45, 收益 820.35, 资金平衡 521.90.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 import shutil
-import subprocess
 import time
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -36,9 +33,10 @@ from core import report_packages as rp
 from core.packages import CHECKS, REASONS, PackageRules
 from core.report_packages import PackageReportData, build_packages_workbook, write_packages_xlsx
 
+from .xlsx_tools import fill_rgb, soffice_convert
+
 DATE = dt.date(2025, 6, 1)
 SHEETS = ["资产包汇总", "资金平衡", "六项清单", "未纳入图斑", "数据说明"]
-SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 RULES = PackageRules(min_area_ha=1, max_area_ha=5, public_min_pct=20, public_max_pct=60)
 
 
@@ -114,16 +112,6 @@ def wb(written):
     return load_workbook(written)
 
 
-def _soffice_convert(src: Path, fmt: str, tmp: Path) -> Path:
-    # make test installs libreoffice-calc-nogui; without it this check cannot be made, so it fails
-    assert SOFFICE, "LibreOffice (soffice) is not installed: apt-get install libreoffice-calc-nogui (make deps does)"
-    out = tmp / f"out_{fmt}"
-    env = dict(os.environ, HOME=str(tmp))  # a private LibreOffice profile
-    proc = subprocess.run([SOFFICE, "--headless", "--convert-to", fmt, "--outdir", str(out), str(src)],
-                          capture_output=True, text=True, timeout=180, env=env)
-    result = out / (src.stem + "." + fmt)
-    assert result.exists(), proc.stdout + proc.stderr
-    return result
 
 
 @pytest.fixture(scope="module")
@@ -132,11 +120,9 @@ def recalculated(written, tmp_path_factory):
     tmp = tmp_path_factory.mktemp("lo")
     src = tmp / "report.xlsx"
     shutil.copy(written, src)
-    return load_workbook(_soffice_convert(src, "xlsx", tmp), data_only=True)
+    return load_workbook(soffice_convert(src, "xlsx", tmp), data_only=True)
 
 
-def fill_rgb(cell) -> str:
-    return (cell.fill.start_color.rgb or "")[-6:] if cell.fill and cell.fill.fill_type == "solid" else ""
 
 
 def h(value):
@@ -482,7 +468,7 @@ def test_empty_result_is_a_valid_workbook_that_says_so(tmp_path):
     assert rp.NO_PACKAGES_TEXT in texts(wb["资金平衡"]) and rp.NO_PACKAGES_TEXT in texts(wb["六项清单"])
     left = wb["未纳入图斑"]
     assert left["F5"].value == 7 and texts(left).count("无法满足公益性比例") == 7
-    pdf = _soffice_convert(path, "pdf", tmp_path)
+    pdf = soffice_convert(path, "pdf", tmp_path)
     assert pdf.read_bytes().startswith(b"%PDF")
 
 
@@ -495,7 +481,7 @@ def test_missing_folder_fails_and_leaves_nothing(tmp_path):
 def test_libreoffice_converts_to_pdf_one_page_per_inventory_block(written, tmp_path):
     src = tmp_path / "report.xlsx"
     shutil.copy(written, src)
-    data = _soffice_convert(src, "pdf", tmp_path).read_bytes()
+    data = soffice_convert(src, "pdf", tmp_path).read_bytes()
     pages = len(re.findall(rb"/Type\s*/Page[^s]", data))
     assert data.startswith(b"%PDF") and pages >= 6   # 汇总, 资金平衡, 2 blocks, 未纳入, 数据说明
 

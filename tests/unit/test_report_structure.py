@@ -22,10 +22,8 @@ row, 耕地 0.95 -> 0.96 (core.rounding.balance_remainders, largest value first)
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 import shutil
-import subprocess
 import time
 from decimal import Decimal
 from pathlib import Path
@@ -52,9 +50,10 @@ from core.structure import (
     transition,
 )
 
+from .xlsx_tools import fill_rgb, merged, soffice_convert
+
 DATE = dt.date(2025, 6, 1)
 ALL_SHEETS = ["用地结构调整表", "转换矩阵", "分区统计", "资金测算", "待细分与未识别", "数据说明"]
-SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 
 BASE_CODES = ["0101", "0201", "0301", "0401", "0702", "05H1", "1001", "", "XX", "0101"]
 BASE_AREAS = [10000.0, 3333.3333, 3333.3333, 3333.3334, 1500.0, 2000.0, 600.0, 55.0, 45.0, float("nan")]
@@ -126,16 +125,6 @@ def wb(written):
     return load_workbook(written)
 
 
-def _soffice_convert(src: Path, fmt: str, tmp: Path) -> Path:
-    # make test installs libreoffice-calc-nogui; without it this check cannot be made, so it fails
-    assert SOFFICE, "LibreOffice (soffice) is not installed: apt-get install libreoffice-calc-nogui (make deps does)"
-    out = tmp / f"out_{fmt}"
-    env = dict(os.environ, HOME=str(tmp))  # a private LibreOffice profile
-    proc = subprocess.run([SOFFICE, "--headless", "--convert-to", fmt, "--outdir", str(out), str(src)],
-                          capture_output=True, text=True, timeout=180, env=env)
-    result = out / (src.stem + "." + fmt)
-    assert result.exists(), proc.stdout + proc.stderr
-    return result
 
 
 @pytest.fixture(scope="module")
@@ -144,15 +133,11 @@ def recalculated(written, tmp_path_factory):
     tmp = tmp_path_factory.mktemp("lo")
     src = tmp / "report.xlsx"
     shutil.copy(written, src)
-    return load_workbook(_soffice_convert(src, "xlsx", tmp), data_only=True)
+    return load_workbook(soffice_convert(src, "xlsx", tmp), data_only=True)
 
 
-def merged(ws) -> set:
-    return {str(r) for r in ws.merged_cells.ranges}
 
 
-def fill_rgb(cell) -> str:
-    return (cell.fill.start_color.rgb or "")[-6:] if cell.fill and cell.fill.fill_type == "solid" else ""
 
 
 def h(value):
@@ -553,7 +538,7 @@ def test_empty_table_is_a_valid_workbook_that_says_so(tmp_path):
     assert rs.NO_SKIPPED_TEXT in [c.value for c in d["A"]]
     f = wb["资金测算"]
     assert rs.ALL_PRICED_TEXT in " ".join(str(c.value) for c in f["A"] if c.value)
-    pdf = _soffice_convert(path, "pdf", tmp_path)
+    pdf = soffice_convert(path, "pdf", tmp_path)
     assert pdf.read_bytes().startswith(b"%PDF")
 
 
@@ -583,7 +568,7 @@ def test_failure_while_saving_leaves_no_partial_file(tmp_path, data, monkeypatch
 def test_libreoffice_converts_to_pdf(written, tmp_path):
     src = tmp_path / "report.xlsx"
     shutil.copy(written, src)
-    data = _soffice_convert(src, "pdf", tmp_path).read_bytes()
+    data = soffice_convert(src, "pdf", tmp_path).read_bytes()
     assert data.startswith(b"%PDF") and data.count(b"/Type /Page") + data.count(b"/Type/Page") >= 6
 
 

@@ -161,8 +161,9 @@ def _parse(path: Path, records) -> FinanceTable:
             missing = [c for c in ("classes", "cost_wan_per_ha", "revenue_wan_per_ha") if c not in header]
             if missing:
                 raise FinanceTableError(
-                    f"{path.name} 第{line}行：缺少列 {', '.join(missing)}（需要 classes, role, nature, "
-                    f"cost_wan_per_ha, revenue_wan_per_ha） / line {line}: missing column(s) {', '.join(missing)}")
+                    f"资金测算表 {path.name} 第{line}行：缺少列 {', '.join(missing)}（需要 classes, role, nature, "
+                    f"cost_wan_per_ha, revenue_wan_per_ha） / finance table {path.name}, line {line}: "
+                    f"missing column(s) {', '.join(missing)}")
             continue
         row = {header[i]: cells[i] if i < len(cells) else "" for i in range(len(header))}
         for col in ("label", "note"):
@@ -203,5 +204,5 @@ def _parse(path: Path, records) -> FinanceTable:
     if errors:
         raise FinanceTableError("资金测算表有误 / the finance table has errors:\n" + "\n".join(errors[:20]))
     if header is None or not entries:
-        raise FinanceTableError(f"{path.name}：没有任何单价行 / the finance table has no rows")
+        raise FinanceTableError(f"资金测算表 {path.name}：没有任何单价行 / the finance table {path.name} has no rows")
     return FinanceTable(entries, name, version, example, path)

@@ -71,7 +71,9 @@ class QgisProcess:
             out = self.enable_plugin()
             if out.returncode != 0:
                 raise RuntimeError(f"qgis_process plugins enable guotukit failed:\n{out.stdout}\n{out.stderr}")
-        args = ["run", alg, "--json", "--"] + [f"{k}={v}" for k, v in params.items()]
+        # a list (several layers) is given as the same KEY repeated, as qgis_process expects
+        args = ["run", alg, "--json", "--"] + [f"{k}={x}" for k, v in params.items()
+                                                for x in (v if isinstance(v, (list, tuple)) else [v])]
         out = self.call(args, timeout=timeout)
         text = out.stdout
         start = text.find("{")

@@ -25,7 +25,10 @@ peripheral seeds, each step adding the frontier atom that most reduces the const
 (ties: nearest to the package centroid), until the package is feasible; a growth that reaches the
 area cap or runs out of neighbours first is undone and its seed retired. A local search then
 (1) absorbs leftover atoms and leftover clusters into neighbouring packages, (2) makes room by
-moving a boundary atom of a full package to another neighbour, and (3) moves boundary atoms
+moving a boundary atom of a full package to another neighbour, (3) grows a package for each
+stranded leftover as if the area were free and takes that land from the packages that can spare
+it (their remainders are kept or grown again; kept only when more parcels end up packaged), and
+(4) moves boundary atoms
 between packages to make them more compact — every move only when every hard constraint of
 every package still holds and the package stays contiguous. The run is deterministic for a
 given seed. Leftovers carry the reason they were left out, and :func:`diagnose` says which
@@ -585,6 +588,7 @@ class _Engine:
             return np.bincount(atom_of_free, weights=values, minlength=m)
 
         self.A = agg(w)
+        self.npar = np.bincount(atom_of_free, minlength=m).tolist()
         pub_b, prof_b = p.share_arrays(self.r.public_basis)
         self.pub = agg(pub_b[idx])
         self.prof = agg(prof_b[idx])
@@ -619,12 +623,13 @@ class _Engine:
         tot = float(np.abs(self.rev - self.cost).sum())
         typical = tot / max(float(self.A.sum()), 1.0) * area_scale
         self.bal_scale = max(abs(self.r.balance_min), typical, 1.0)
+        self._linear_terms()
 
     # -- growth --------------------------------------------------------------
     def run(self) -> None:
         r = self.r
         m = self.m
-        self.owner = np.full(m, -1, dtype=np.int64)
+        self.owner = [-1] * m  # a list: indexed one atom at a time in the hot loops
         self.why_atom = np.full(m, "", dtype=object)
         self.reason_atom = np.full(m, "", dtype=object)
         self.pk: List[dict] = []
@@ -639,84 +644,130 @@ class _Engine:
         self.reason_atom[big] = "too_big"
         for a in np.flatnonzero(big):
             self.why_atom[a] = f"面积 {self.A[a] / M2_PER_HA:.2f} 公顷，超过最大面积 {r.max_area_ha:g} 公顷"
-        self.blocked = small | too_big
+        self._set_blocked(small | too_big)
         # atoms no package can balance are blocked up front, so they do not spoil growths
         for a in np.flatnonzero(~self.blocked):
             proof = self.unbalanceable(int(a))
             if proof:
                 self.reason_atom[a] = "unbalanceable"
                 self.why_atom[a] = proof
-        self.blocked = self.blocked | (self.reason_atom == "unbalanceable")
+        self._set_blocked(self.blocked | (self.reason_atom == "unbalanceable"))
         rng = np.random.default_rng(self.seed)
         rnd = rng.random(m)
-        ud = np.array([sum(1 for b in self.nb[a] if not self.blocked[b]) for a in range(m)], dtype=np.int64)
         # constraint-first: atoms that cannot stand alone (a deficit, a public share outside
         # the band) seed first, so they reach the land that balances them before it is taken
         hard = np.array([self.viol(self.A[a], self.pub[a], self.prof[a], self.cost[a], self.rev[a]) > 0
                          for a in range(m)], dtype=bool) if m else np.zeros(0, bool)
         bal = self.rev - self.cost
-        tier = np.where(hard & (bal < 0), 0, np.where(hard, 1, 2))
-        self.tier = tier
-        heap = [(int(tier[a]), int(ud[a]), float(rnd[a]), a) for a in range(m) if not self.blocked[a]]
+        self.tier = np.where(hard & (bal < 0), 0, np.where(hard, 1, 2))
+        self._grow_from(np.flatnonzero(~self.blocked).tolist(), rnd, progress=True)
+        self._tick(0.6)
+
+    def _set_blocked(self, blocked: np.ndarray) -> None:
+        self.blocked = blocked
+        self.bl = blocked.tolist()  # the same, for the hot loops
+
+    def _grow_from(self, atoms, rnd, progress: bool = False) -> int:
+        """Grow packages from the free atoms ``atoms``: seeds by tier, then by fewest free
+        neighbours (peripheral first), then by the random key ``rnd``. Returns atoms placed."""
+        owner, blocked, nb, tier = self.owner, self.bl, self.nb, self.tier
+        ud = {a: sum(1 for b in nb[a] if not blocked[b] and owner[b] < 0) for a in atoms}
+        heap = [(int(tier[a]), ud[a], float(rnd[a]), a) for a in atoms if owner[a] < 0 and not blocked[a]]
         heapq.heapify(heap)
-        tried = np.zeros(m, dtype=bool)
+        tried = {}
         placed = 0
-        total = max(1, int((~self.blocked).sum()))
+        total = max(1, len(heap))
         while heap:
             _t, d, _, a = heapq.heappop(heap)
-            if self.owner[a] >= 0 or tried[a] or d != ud[a]:
+            if owner[a] >= 0 or a in tried or d != ud[a]:
                 continue
             tried[a] = True
             members = self.grow(a, tried)
             if members:
                 for x in members:
-                    for y in self.nb[x]:
-                        if self.owner[y] < 0 and not self.blocked[y]:
+                    for y in nb[x]:
+                        if owner[y] < 0 and not blocked[y] and y in ud:
                             ud[y] -= 1
-                            heapq.heappush(heap, (int(tier[y]), int(ud[y]), float(rnd[y]), y))
+                            heapq.heappush(heap, (int(tier[y]), ud[y], float(rnd[y]), y))
                 placed += len(members)
-                if len(self.pk) % 20 == 0:
+                if progress and len(self.pk) % 20 == 0:
                     self._tick(0.6 * placed / total)
-        self._tick(0.6)
+        return placed
 
-    def grow(self, seed_atom: int, tried: Optional[np.ndarray] = None) -> Optional[List[int]]:
+    def _linear_terms(self) -> None:
+        """Every constraint as a sum over atoms (Python lists, for the hot loops): the package's
+        violation is pos(l) + pos(h) + pos(d) + pos(q) with l, h, d, q the sums of ``LO``,
+        ``HI``, ``DF``, ``RQ`` over its atoms (plus the floors ``d0``/``q0``), already scaled."""
+        base = self.A if self.total_basis else self.pub + self.prof
+        self.Al = self.A.tolist()
+        self.LO = ((self.pmin * base - self.pub) / self.area_scale).tolist()
+        self.HI = ((self.pub - self.pmax * base) / self.area_scale).tolist()
+        self.DF = ((self.cost - self.rev) / self.bal_scale).tolist()
+        rq = (self.r.ratio_min * self.cost - self.rev) / self.bal_scale if self.r.ratio_min > 0 else np.zeros(self.m)
+        self.RQ = rq.tolist()
+        self.d0 = self.r.balance_min / self.bal_scale
+        self.cxl = self.cx.tolist()
+        self.cyl = self.cy.tolist()
+        self.publ, self.profl = self.pub.tolist(), self.prof.tolist()
+        self.costl, self.revl = self.cost.tolist(), self.rev.tolist()
+        self.ball = (self.rev - self.cost).tolist()
+        self.rql = (self.rev - self.r.ratio_min * self.cost).tolist()
+
+    def grow(self, seed_atom: int, tried: Optional[dict] = None) -> Optional[List[int]]:
         r = self.r
-        A, pub, prof, cost, rev = self.A, self.pub, self.prof, self.cost, self.rev
-        cx, cy, nb, owner, blocked = self.cx, self.cy, self.nb, self.owner, self.blocked
+        Al, LO, HI, DF, RQ = self.Al, self.LO, self.HI, self.DF, self.RQ
+        cx, cy, nb, owner, blocked = self.cxl, self.cyl, self.nb, self.owner, self.bl
+        publ, profl, costl, revl = self.publ, self.profl, self.costl, self.revl
+        use_q = r.ratio_min > 0
         k = len(self.pk)
-        members = [seed_atom]
-        owner[seed_atom] = k
-        sA, sP, sF, sC, sR = A[seed_atom], pub[seed_atom], prof[seed_atom], cost[seed_atom], rev[seed_atom]
-        gx, gy = cx[seed_atom] * A[seed_atom], cy[seed_atom] * A[seed_atom]
-        frontier = {b for b in nb[seed_atom] if owner[b] < 0 and not blocked[b]}
-        R = math.sqrt(r.min_m2 / math.pi)
-        wc = 0.02
+        a0 = seed_atom
+        members = [a0]
+        owner[a0] = k
+        sA, sP, sF, sC, sR = Al[a0], publ[a0], profl[a0], costl[a0], revl[a0]
+        lo, hi, df, rq = LO[a0], HI[a0], self.d0 + DF[a0], RQ[a0]
+        gx, gy = cx[a0] * sA, cy[a0] * sA
+        frontier = {b for b in nb[a0] if owner[b] < 0 and not blocked[b]}
+        wcR = 0.02 / math.sqrt(r.min_m2 / math.pi)
         maxA = r.max_m2 * (1 + EPS)
         minA = r.min_m2 * (1 - EPS)
         v = self.viol(sA, sP, sF, sC, sR)
         no_path = False
+        tiny = 1e-12
         while not (sA >= minA and v <= 0):
-            best = None
+            best_s = math.inf
+            best_b = -1
             min_vb = math.inf
             bx = by = 0.0
             if sA > 0:
                 bx, by = gx / sA, gy / sA
             for b in frontier:
-                nA = sA + A[b]
-                if nA > maxA:
+                if sA + Al[b] > maxA:
                     continue
-                vb = self.viol(nA, sP + pub[b], sF + prof[b], sC + cost[b], sR + rev[b])
+                x = lo + LO[b]
+                vb = x if x > tiny else 0.0
+                x = hi + HI[b]
+                if x > tiny:
+                    vb += x
+                x = df + DF[b]
+                if x > tiny:
+                    vb += x
+                if use_q:
+                    x = rq + RQ[b]
+                    if x > tiny:
+                        vb += x
                 if vb < min_vb:
                     min_vb = vb
-                s = vb + wc * math.hypot(cx[b] - bx, cy[b] - by) / R
-                if best is None or s < best[0] or (s == best[0] and b < best[1]):
-                    best = (s, b, vb)
+                dx = cx[b] - bx
+                dy = cy[b] - by
+                s = vb + wcR * math.sqrt(dx * dx + dy * dy)
+                if s < best_s or (s == best_s and b < best_b):
+                    best_s, best_b = s, b
             chosen = None
             if v > 0 and min_vb >= v * (1 - 1e-9) and not no_path:
-                chosen = self._path_to_help(members, (sA, sP, sF, sC, sR), v, maxA)
+                chosen = self._path_to_help(members, (sA, lo, hi, df, rq), v, maxA)
                 no_path = not chosen
             if not chosen:
-                if best is None:
+                if best_b < 0:
                     reason = self.why(sA, sP, sF, sC, sR) or "相邻图斑不足"
                     if not frontier and sA < minA:
                         reason = f"连片可用图斑 {sA / M2_PER_HA:.2f} 公顷，不足最小面积 {r.min_area_ha:g} 公顷"
@@ -728,18 +779,23 @@ class _Engine:
                         if tried is not None and self.tier[x] == self.tier[seed_atom]:
                             tried[x] = True
                     return None
-                chosen = [best[1]]
+                chosen = (best_b,)
             for b in chosen:
                 frontier.discard(b)
                 members.append(b)
                 owner[b] = k
-                sA += A[b]
-                sP += pub[b]
-                sF += prof[b]
-                sC += cost[b]
-                sR += rev[b]
-                gx += cx[b] * A[b]
-                gy += cy[b] * A[b]
+                ab = Al[b]
+                sA += ab
+                sP += publ[b]
+                sF += profl[b]
+                sC += costl[b]
+                sR += revl[b]
+                lo += LO[b]
+                hi += HI[b]
+                df += DF[b]
+                rq += RQ[b]
+                gx += cx[b] * ab
+                gy += cy[b] * ab
                 for y in nb[b]:
                     if owner[y] < 0 and not blocked[y]:
                         frontier.add(y)
@@ -750,21 +806,24 @@ class _Engine:
 
     def _path_to_help(self, members, state, v, maxA, max_visits: int = 400) -> Optional[List[int]]:
         """Cheapest (by area) chain of free atoms from the package to an atom that lowers the
-        violation ``v``, within the area cap; None when there is none."""
-        A, pub, prof, cost, rev = self.A, self.pub, self.prof, self.cost, self.rev
-        nb, owner, blocked = self.nb, self.owner, self.blocked
-        sA, sP, sF, sC, sR = state
+        violation ``v``, within the area cap; None when there is none. ``state`` is the
+        package's (area, lo, hi, df, rq) sums (see :meth:`_linear_terms`)."""
+        Al, LO, HI, DF, RQ = self.Al, self.LO, self.HI, self.DF, self.RQ
+        nb, owner, blocked = self.nb, self.owner, self.bl
+        sA, lo, hi, df, rq = state
         budget = maxA - sA
+        target = v * (1 - 1e-9)
+        tiny = 1e-12
         pred: Dict[int, int] = {}
         cum: Dict[int, Tuple[float, float, float, float, float]] = {}
         heap: List[Tuple[float, int]] = []
         mset = set(members)
         for x in members:
             for y in nb[x]:
-                if owner[y] < 0 and not blocked[y] and y not in cum and A[y] <= budget:
-                    cum[y] = (A[y], pub[y], prof[y], cost[y], rev[y])
+                if y not in cum and owner[y] < 0 and not blocked[y] and Al[y] <= budget:
+                    cum[y] = (Al[y], lo + LO[y], hi + HI[y], df + DF[y], rq + RQ[y])
                     pred[y] = -1
-                    heapq.heappush(heap, (A[y], y))
+                    heapq.heappush(heap, (Al[y], y))
         done = set()
         visits = 0
         while heap and visits < max_visits:
@@ -774,7 +833,9 @@ class _Engine:
             done.add(y)
             visits += 1
             c = cum[y]
-            if self.viol(sA + c[0], sP + c[1], sF + c[2], sC + c[3], sR + c[4]) < v * (1 - 1e-9):
+            vb = (c[1] if c[1] > tiny else 0.0) + (c[2] if c[2] > tiny else 0.0) + (c[3] if c[3] > tiny else 0.0) \
+                + (c[4] if c[4] > tiny else 0.0)
+            if vb < target:
                 path = []
                 while y != -1:
                     path.append(y)
@@ -783,11 +844,11 @@ class _Engine:
             for z in nb[y]:
                 if z in mset or z in done or owner[z] >= 0 or blocked[z]:
                     continue
-                nd = d + A[z]
+                nd = d + Al[z]
                 if nd > budget:
                     continue
                 if z not in cum or nd < cum[z][0]:
-                    cum[z] = (nd, c[1] + pub[z], c[2] + prof[z], c[3] + cost[z], c[4] + rev[z])
+                    cum[z] = (nd, c[1] + LO[z], c[2] + HI[z], c[3] + DF[z], c[4] + RQ[z])
                     pred[z] = y
                     heapq.heappush(heap, (nd, z))
         return None
@@ -800,20 +861,21 @@ class _Engine:
         None."""
         r = self.r
         checks = []
-        own = self.rev[a] - self.cost[a]
-        if own < r.balance_min - 1e-6:
-            checks.append(("balance", self.rev - self.cost, r.balance_min))
-        if r.ratio_min > 0 and self.rev[a] - r.ratio_min * self.cost[a] < -1e-6:
-            checks.append(("ratio", self.rev - r.ratio_min * self.cost, 0.0))
+        if self.ball[a] < r.balance_min - 1e-6:
+            checks.append(("balance", self.ball, r.balance_min))
+        if r.ratio_min > 0 and self.rql[a] < -1e-6:
+            checks.append(("ratio", self.rql, 0.0))
         if not checks:
             return None
         maxA = r.max_m2 * (1 + EPS)
-        A, nb, blocked = self.A, self.nb, self.blocked
-        dist = {a: A[a]}
-        heap = [(A[a], a)]
+        Al, nb, blocked = self.Al, self.nb, self.bl
+        dist = {a: Al[a]}
+        heap = [(Al[a], a)]
         done = set()
         gain = [0.0] * len(checks)
         need = [floor - vals[a] for _, vals, floor in checks]
+        single = len(checks) == 1
+        vals0 = checks[0][1]
         while heap:
             d, y = heapq.heappop(heap)
             if y in done:
@@ -822,15 +884,21 @@ class _Engine:
             if len(done) > max_visits:
                 return None  # too far to prove anything cheaply: leave it to the growth
             if y != a:
-                for t, (_, vals, _f) in enumerate(checks):
-                    if vals[y] > 0:
-                        gain[t] += vals[y]
-                if all(g >= nd - 1e-6 for g, nd in zip(gain, need)):
-                    return None
+                if single:
+                    if vals0[y] > 0:
+                        gain[0] += vals0[y]
+                        if gain[0] >= need[0] - 1e-6:
+                            return None
+                else:
+                    for t, (_, vals, _f) in enumerate(checks):
+                        if vals[y] > 0:
+                            gain[t] += vals[y]
+                    if all(g >= nd - 1e-6 for g, nd in zip(gain, need)):
+                        return None
             for z in nb[y]:
                 if z in done or blocked[z]:
                     continue
-                nd = d + A[z]
+                nd = d + Al[z]
                 if nd <= maxA and nd < dist.get(z, math.inf):
                     dist[z] = nd
                     heapq.heappush(heap, (nd, z))
@@ -912,7 +980,7 @@ class _Engine:
         return len(seen) == target
 
     def _leftovers(self) -> List[int]:
-        return [a for a in range(self.m) if self.owner[a] < 0 and not self.blocked[a]]
+        return [a for a in range(self.m) if self.owner[a] < 0 and not self.bl[a]]
 
     def absorb(self) -> int:
         """Add leftover atoms (singly, then whole leftover clusters) to a neighbouring package
@@ -1062,6 +1130,132 @@ class _Engine:
                     break
         return moved
 
+    def _clusters(self, atoms) -> List[List[int]]:
+        """Connected clusters (through the adjacency graph) of the atom set ``atoms``."""
+        left = set(atoms)
+        out = []
+        for start in sorted(left):
+            if start not in left:
+                continue
+            left.discard(start)
+            cluster = [start]
+            stack = [start]
+            while stack:
+                x = stack.pop()
+                for y in self.nb[x]:
+                    if y in left:
+                        left.discard(y)
+                        cluster.append(y)
+                        stack.append(y)
+            out.append(cluster)
+        return out
+
+    def steal(self) -> int:
+        """Place leftovers by taking land from packages that can spare it.
+
+        A leftover is usually a deficit parcel whose surplus went to packages that did not need
+        all of it. For each leftover a package is grown as if the whole area were free; the
+        packages it takes land from keep what remains when that is still feasible and
+        contiguous, else their remainders are grown again. The change is kept only when more
+        parcels end up in packages than before, so every package still meets every hard
+        constraint. Returns the parcels gained."""
+        gained = 0
+        left = [a for a in self._leftovers() if self.reason_atom[a] == ""]
+        left.sort(key=lambda a: (int(self.tier[a]), a))
+        tried: Dict[int, bool] = {}  # atoms a failed growth went through (as in the first round)
+        for i, a in enumerate(left):
+            if i % 50 == 0:
+                self._tick(0.75 + 0.05 * i / max(len(left), 1))
+            if self.owner[a] < 0 and a not in tried:
+                gained += self._steal_for(a, tried)
+        return gained
+
+    def _steal_for(self, a: int, tried: dict) -> int:
+        owner, npar = self.owner, self.npar
+        saved = owner[:]
+        n0, nf = len(self.pk), len(self.failures)
+        owner[:] = [-1] * self.m
+        try:
+            members = self.grow(a, tried)
+        finally:
+            owner[:] = saved
+            del self.failures[nf:]
+        if not members:
+            return 0
+        S = self.pk.pop()
+        ks = sorted({int(saved[x]) for x in members if saved[x] >= 0})
+        snap = {k: dict(self.pk[k], members=set(self.pk[k]["members"])) for k in ks}
+        region = set(members)
+        for k in ks:
+            region |= self.pk[k]["members"]
+        before = sum(npar[x] for x in region if owner[x] >= 0)
+        for k in ks:
+            for x in members:
+                if owner[x] == k:
+                    self._remove(k, x)
+        self.pk.append(S)
+        for x in members:
+            owner[x] = n0
+        pool: List[int] = []
+        for k in ks:
+            rem = self.pk[k]["members"]
+            if not rem:
+                continue
+            parts = self._clusters(rem)
+            if len(parts) == 1 and self.feasible(*self._with(self.pk[k], [], +1)):
+                continue
+            for x in list(rem):
+                self._remove(k, x)
+            self.pk[k] = self._empty()
+            for part in parts:
+                if self.feasible(*self._with(self._empty(), part, +1)):
+                    self.pk.append(self._empty())
+                    self._add(len(self.pk) - 1, part)
+                else:
+                    pool.extend(part)
+        if pool:
+            saved_blocked = self.blocked
+            inside = np.zeros(self.m, dtype=bool)
+            inside[pool] = True
+            self._set_blocked(saved_blocked | ~inside)
+            try:
+                self._grow_from(pool, np.zeros(self.m))
+            finally:
+                self._set_blocked(saved_blocked)
+                del self.failures[nf:]
+            self._absorb_into(pool, list(ks) + list(range(n0, len(self.pk))))
+        after = sum(npar[x] for x in region if owner[x] >= 0)
+        if after > before:
+            return after - before
+        del self.pk[n0:]
+        for k, P in snap.items():
+            self.pk[k] = P
+        for x in region:
+            owner[x] = saved[x]
+        return 0
+
+    @staticmethod
+    def _empty() -> dict:
+        return {"members": set(), "A": 0.0, "pub": 0.0, "prof": 0.0, "cost": 0.0, "rev": 0.0,
+                "gx": 0.0, "gy": 0.0, "perim": 0.0, "garea": 0.0}
+
+    def _absorb_into(self, atoms, ks) -> None:
+        """Add the free atoms among ``atoms`` to a neighbouring package of ``ks`` when it stays
+        feasible (the region-limited form of :meth:`absorb`)."""
+        ks = set(ks)
+        for _ in range(5):
+            changed = False
+            for a in atoms:
+                if self.owner[a] >= 0 or self.blocked[a]:
+                    continue
+                for k in sorted({self.owner[b] for b in self.nb[a] if self.owner[b] in ks}):
+                    if self.feasible(*self._with(self.pk[k], [a], +1)):
+                        self._add(k, [a])
+                        changed = True
+                        break
+            if not changed:
+                break
+
     def compact(self, passes: int = 2) -> int:
         """Move boundary atoms to the neighbouring package when that lowers Σ P²/A (the
         inverse Polsby–Popper of both packages) and every constraint still holds."""
@@ -1200,6 +1394,9 @@ def delineate(parcels: ParcelTable, adj: Adjacency, rules: PackageRules, seed: i
     merged = eng.merge()
     if merged:
         absorbed += merged + eng.absorb()
+    repaired = eng.steal()
+    if repaired:
+        absorbed += repaired + eng.absorb()
     eng._tick(0.8)
     compact_moves = eng.compact(compact_passes) if compact_passes else 0
     n = parcels.n
@@ -1228,7 +1425,7 @@ def delineate(parcels: ParcelTable, adj: Adjacency, rules: PackageRules, seed: i
     atom = eng.atom
     has = atom >= 0
     own = np.full(n, -1, dtype=np.int64)
-    own[has] = eng.owner[atom[has]]
+    own[has] = np.asarray(eng.owner, dtype=np.int64)[atom[has]]
     for k, name in names.items():
         labels[own == k] = name
     left = has & (own < 0)
@@ -1246,7 +1443,7 @@ def delineate(parcels: ParcelTable, adj: Adjacency, rules: PackageRules, seed: i
         "parcels": n, "eligible": eligible, "packaged": int((own >= 0).sum()),
         "left_out": int(left.sum()), "left_out_pct": 100.0 * left.sum() / eligible if eligible else 0.0,
         "packages": len(live), "locked_packages": len(taken), "atoms": eng.m,
-        "absorbed": absorbed, "room_moves": moved, "compact_moves": compact_moves, "failed_growths": len(eng.failures),
+        "absorbed": absorbed, "repaired": repaired, "room_moves": moved, "compact_moves": compact_moves, "failed_growths": len(eng.failures),
         "reasons": pd.Series(reason[reason != ""]).value_counts().to_dict(),
     }
     if progress is not None:

@@ -329,3 +329,28 @@ def _finance_path():
         (d / "prices.csv").write_text(FINANCE_CSV, encoding="utf-8")
         _FIN_PATH.append(d / "prices.csv")
     return _FIN_PATH[0]
+
+
+def test_a_stranded_deficit_parcel_takes_surplus_a_package_can_spare(finance):
+    """D S Z Z Z in a row (1 ha each): a first round that gave the surplus S to the package
+    {S, Z, Z} strands the deficit D (and the last Z). The local search takes S for {D, S}
+    (−50 + 950 万元), leaving {Z, Z}; then the last Z takes a Z from it and the Z left alone is
+    absorbed: {D, S} and {Z, Z, Z}, all five packaged."""
+    from core.packages import _Engine
+
+    geoms = grid(5, 1)
+    cur = ["0101"] * 5
+    pla = ["0801", "0701", "0101", "0101", "0101"]
+    rules = PackageRules(min_area_ha=2, max_area_ha=3, public_min_pct=0, public_max_pct=100, public_basis="total")
+    pt = prepare_parcels(shapely.area(geoms), cur, pla, finance)
+    eng = _Engine(pt, build_adjacency(geoms), rules, 0, None, None)
+    eng.build_atoms()
+    eng.run()
+    eng.owner[:] = [-1] * eng.m
+    eng.pk = [eng._empty()]
+    eng._add(0, [1, 2, 3])
+    gained = eng.steal()
+    labels = np.array([f"P{eng.owner[a]}" if eng.owner[a] >= 0 else "" for a in range(5)], dtype=object)
+    assert gained == 2
+    assert labels[0] == labels[1] != "" and labels[2] == labels[3] == labels[4] != labels[0]
+    independent_check(geoms, labels, cur, pla, rules)

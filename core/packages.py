@@ -672,6 +672,8 @@ class _Engine:
         neighbours (peripheral first), then by the random key ``rnd``. Returns atoms placed."""
         owner, blocked, nb, tier = self.owner, self.bl, self.nb, self.tier
         ud = {a: sum(1 for b in nb[a] if not blocked[b] and owner[b] < 0) for a in atoms}
+        if rnd is None:
+            rnd = {}.fromkeys(atoms, 0.0)
         heap = [(int(tier[a]), ud[a], float(rnd[a]), a) for a in atoms if owner[a] < 0 and not blocked[a]]
         heapq.heapify(heap)
         tried = {}
@@ -686,7 +688,7 @@ class _Engine:
             if members:
                 for x in members:
                     for y in nb[x]:
-                        if owner[y] < 0 and not blocked[y] and y in ud:
+                        if y in ud and owner[y] < 0 and not blocked[y]:
                             ud[y] -= 1
                             heapq.heappush(heap, (int(tier[y]), ud[y], float(rnd[y]), y))
                 placed += len(members)
@@ -1170,24 +1172,50 @@ class _Engine:
                 gained += self._steal_for(a, tried)
         return gained
 
+    def _reach(self, a: int, area_cap: float, max_atoms: int = 3000) -> List[int]:
+        """Unblocked atoms around ``a`` (breadth first, any owner) until their area reaches
+        ``area_cap``: the land a package grown from ``a`` could use."""
+        nb, bl, Al = self.nb, self.bl, self.Al
+        seen = {a}
+        order = [a]
+        total = Al[a]
+        i = 0
+        while i < len(order) and total < area_cap and len(order) < max_atoms:
+            x = order[i]
+            i += 1
+            for y in nb[x]:
+                if y not in seen and not bl[y]:
+                    seen.add(y)
+                    order.append(y)
+                    total += Al[y]
+        return order
+
     def _steal_for(self, a: int, tried: dict) -> int:
         owner, npar = self.owner, self.npar
-        saved = owner[:]
         n0, nf = len(self.pk), len(self.failures)
-        owner[:] = [-1] * self.m
+        # grow from a as if the land around it were free
+        near = self._reach(a, 3.0 * self.r.max_m2)
+        saved = {x: owner[x] for x in near}
+        for x in near:
+            owner[x] = -1
+        members = None
         try:
             members = self.grow(a, tried)
         finally:
-            owner[:] = saved
+            for x in members or ():
+                owner[x] = -1  # members beyond ``near`` were free
+            for x, o in saved.items():
+                owner[x] = o
             del self.failures[nf:]
         if not members:
             return 0
         S = self.pk.pop()
-        ks = sorted({int(saved[x]) for x in members if saved[x] >= 0})
+        ks = sorted({saved.get(x, -1) for x in members} - {-1})
         snap = {k: dict(self.pk[k], members=set(self.pk[k]["members"])) for k in ks}
         region = set(members)
         for k in ks:
             region |= self.pk[k]["members"]
+        before_owner = {x: owner[x] for x in region}
         before = sum(npar[x] for x in region if owner[x] >= 0)
         for k in ks:
             for x in members:
@@ -1214,24 +1242,27 @@ class _Engine:
                 else:
                     pool.extend(part)
         if pool:
-            saved_blocked = self.blocked
-            inside = np.zeros(self.m, dtype=bool)
-            inside[pool] = True
-            self._set_blocked(saved_blocked | ~inside)
-            try:
-                self._grow_from(pool, np.zeros(self.m))
-            finally:
-                self._set_blocked(saved_blocked)
+            live = list(ks) + list(range(n0, len(self.pk)))
+            self._absorb_into(pool, live)
+            pool = [x for x in pool if owner[x] < 0]
+            # a new package needs at least the area floor: else only absorbing can place them
+            if sum(self.Al[x] for x in pool) >= self.r.min_m2 * (1 - EPS):
+                n1 = len(self.pk)
+                self._grow_from(pool, None)  # may take free leftovers next to the pool too
                 del self.failures[nf:]
-            self._absorb_into(pool, list(ks) + list(range(n0, len(self.pk))))
-        after = sum(npar[x] for x in region if owner[x] >= 0)
+                if len(self.pk) > n1:
+                    self._absorb_into(pool, live + list(range(n1, len(self.pk))))
+        touched = set(region)
+        for k in range(n0, len(self.pk)):
+            touched |= self.pk[k]["members"]
+        after = sum(npar[x] for x in touched if owner[x] >= 0)
         if after > before:
             return after - before
         del self.pk[n0:]
         for k, P in snap.items():
             self.pk[k] = P
-        for x in region:
-            owner[x] = saved[x]
+        for x in touched:
+            owner[x] = before_owner.get(x, -1)
         return 0
 
     @staticmethod

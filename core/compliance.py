@@ -229,6 +229,22 @@ def _norm_role(value) -> str:
     return _ROLE_ALIASES.get(text.lower(), text)
 
 
+def role_of_layer(*names) -> str:
+    """The control-line role a layer stands for, from its name(s): an exact alias first
+    (``YJJBNT``, ``生态保护红线`` …), then an alias inside the name (``样例县 YJJBNT``,
+    ``county — 永久基本农田``); else the first name as it is (a profile's own role)."""
+    texts = [_text(n) for n in names if _text(n)]
+    for t in texts:
+        if t.lower() in _ROLE_ALIASES:
+            return _ROLE_ALIASES[t.lower()]
+    for t in texts:
+        low = t.lower()
+        for alias in sorted(_ROLE_ALIASES, key=len, reverse=True):
+            if len(alias) > 2 and alias in low:
+                return _ROLE_ALIASES[alias]
+    return texts[0] if texts else ""
+
+
 def _norm_zone(value) -> str:
     return re.sub(r"\s+", "", _text(value))
 

@@ -45,6 +45,8 @@ class ControlInput:
     name: str
     geoms: np.ndarray
     exclude: bool = True
+    role: str = ""  # rule-profile role (pbf, eprl, udb or a profile's own); "" = the layer name
+    zones: Optional[Sequence] = None  # zone per geometry (e.g. ZRBHDFQ 核心保护区/一般控制区)
 
 
 @dataclass
@@ -72,6 +74,10 @@ class PackageInputs:
     package_geoms: Optional[np.ndarray] = None  # validate: hand-drawn package polygons
     package_geom_ids: Optional[Sequence] = None
     mapping: Optional[str] = None  # crosswalk override table for the current codes
+    # with a rule profile, a parcel inside an exclusion layer still takes part when the profile
+    # passes its planned class there (e.g. forest staying forest inside 生态保护红线 一般控制区)
+    rule_profile: Optional[object] = None  # core.compliance.RuleProfile
+    project_type: str = "规划方案"
     bad: Dict[int, str] = field(default_factory=dict)  # parcel index -> REASONS key (e.g. no_geometry)
 
 
@@ -164,14 +170,23 @@ def run_packages(inp: PackageInputs, rules: PackageRules, finance: FinanceTable,
         hit = np.array([v.upper() not in EXCLUDE_WORDS for v in ex], dtype=bool)
         excluded[hit] = [f"{inp.exclude_field or '排除字段'} = {v}" for v in ex[hit]]
     shares: Dict[str, np.ndarray] = {}
+    allowed: Dict[Tuple[str, str], int] = {}  # (layer, rule) -> parcels let in by the rule profile
     for k, c in enumerate(inp.controls):
-        s = overlap_shares(inp.geoms, c.geoms, progress=prog(0.15 + 0.1 * k / max(1, len(inp.controls)),
-                                                               0.15 + 0.1 * (k + 1) / max(1, len(inp.controls))),
-                           cancelled=cancelled)
+        span = (0.15 + 0.1 * k / max(1, len(inp.controls)), 0.15 + 0.1 * (k + 1) / max(1, len(inp.controls)))
+        s = overlap_shares(inp.geoms, c.geoms, progress=prog(*span), cancelled=cancelled)
         shares[c.name] = s
-        if c.exclude:
-            hit = (s * 100.0 >= inp.exclude_share_pct - 1e-9) & (s > 0) & (excluded == "")
-            excluded[hit] = [f"{c.name} {100 * v:.1f}%" for v in s[hit]]
+        if not c.exclude:
+            continue
+        hit = (s * 100.0 >= inp.exclude_share_pct - 1e-9) & (s > 0)
+        if inp.rule_profile is not None and hit.any():
+            hit = _not_allowed(inp, c, s, hit, pla, allowed, cancelled)
+        hit &= excluded == ""
+        excluded[hit] = [f"{c.name} {100 * v:.1f}%" for v in s[hit]]
+    if inp.rule_profile is not None and not allowed and any(c.exclude for c in inp.controls):
+        notes.append(f"已按规则方案“{inp.rule_profile.label}”检查排除图层内的图斑：没有图斑的规划用途被判定为“通过”，全部排除。")
+    for (name, rule), cnt in sorted(allowed.items()):
+        notes.append(f"{cnt} 个图斑位于排除图层“{name}”内，但规则方案“{inp.rule_profile.label}”的规则 {rule} "
+                     "判定其规划用途为“通过”，按规则方案允许参与划定。")
     check()
     lap("exclusion and condition layers")
     wall = None
@@ -257,6 +272,47 @@ def run_packages(inp: PackageInputs, rules: PackageRules, finance: FinanceTable,
     if progress:
         progress(1.0)
     return PackageRun(res, parcels, frame, conditions, notes, overlaps, planned_source, mode, timings)
+
+
+def _not_allowed(inp: PackageInputs, c: ControlInput, share: np.ndarray, hit: np.ndarray, planned: np.ndarray,
+                 allowed: Dict[Tuple[str, str], int], cancelled=None) -> np.ndarray:
+    """``hit`` minus the parcels the rule profile lets in: inside layer ``c`` (by zone when the
+    layer has zones), the first matching rule for (role, zone, inside, planned class, project
+    type) says "pass". A parcel in several zones must pass in every zone that covers it."""
+    from .compliance import role_of_layer
+
+    profile = inp.rule_profile
+    role = c.role or role_of_layer(c.name)
+    if c.zones is None:
+        groups = [("", share)]
+    else:
+        zones = text_array(c.zones, len(c.geoms))
+        groups = []
+        for z in sorted(set(zones.tolist())):
+            idx = np.flatnonzero(zones == z)
+            sub = share if len(idx) == len(zones) else overlap_shares(inp.geoms, c.geoms[idx], cancelled=cancelled)
+            groups.append((z, sub))
+    ok = hit.copy()
+    first_rule: Dict[int, str] = {}
+    cache: Dict[Tuple[str, str], Optional[str]] = {}
+    for i in np.flatnonzero(hit):
+        code = planned[i]
+        passes = True
+        for z, sub in groups:
+            if sub[i] <= 0:
+                continue
+            key = (z, code)
+            if key not in cache:
+                rule = profile.match(role, z, "inside", code or None, inp.project_type)
+                cache[key] = rule.rule_id if rule is not None and rule.verdict == "pass" else None
+            if cache[key] is None:
+                passes = False
+                break
+            first_rule.setdefault(i, cache[key])
+        if passes and i in first_rule:
+            ok[i] = False
+            allowed[(c.name, first_rule[i])] = allowed.get((c.name, first_rule[i]), 0) + 1
+    return ok
 
 
 def reason_text(key: str) -> str:

@@ -28,7 +28,9 @@ from qgis.PyQt.QtCore import QVariant
 from ...plugin.i18n import tr
 from .. import qgis_io
 from .base import GuotuKitAlgorithm
-from .compliance_check import POLICIES, POLICY_LABELS, multi_geometry
+from .compliance_check import POLICIES, POLICY_LABELS, ZONE_FIELDS, multi_geometry
+
+ZONE_FIELD_NAMES = tuple(f for names in ZONE_FIELDS.values() for f in names)
 
 CURRENT_SYSTEMS = ("sandiao", "ydyh2023", "ydyh2020")
 CURRENT_SYSTEM_LABELS = ("三调工作分类", "用地用海2023", "用地用海2020 (trial)")
@@ -62,6 +64,8 @@ class _PackagesBase(GuotuKitAlgorithm):
     EXCLUDE_LAYERS = "EXCLUDE_LAYERS"
     EXCLUDE_SHARE = "EXCLUDE_SHARE"
     EXCLUDE_FIELD = "EXCLUDE_FIELD"
+    ALLOW_BY_PROFILE = "ALLOW_BY_PROFILE"
+    RULE_PROFILE = "RULE_PROFILE"
     CONDITION_LAYERS = "CONDITION_LAYERS"
     FINANCE_TABLE = "FINANCE_TABLE"
     MIN_AREA = "MIN_AREA"
@@ -128,6 +132,13 @@ class _PackagesBase(GuotuKitAlgorithm):
                        "A parcel at least this share inside an exclusion layer is excluded (a parcel is never split). 0: any overlap excludes.", advanced=True)
         self.add_param(QgsProcessingParameterField(self.EXCLUDE_FIELD, tr("Exclusion field"), None, self.PARCELS, optional=True),
                        "A parcel field that marks parcels to leave out (any value but empty, 0, 否, N, false).")
+        self.add_param(QgsProcessingParameterBoolean(self.ALLOW_BY_PROFILE, tr("Let the rule profile admit excluded parcels"), False),
+                       "When ticked, a parcel inside an exclusion layer still takes part if the rule profile passes its planned class there "
+                       "for project type 规划方案 (e.g. forest staying forest in 生态保护红线 一般控制区). The layer's role comes from its name "
+                       "(永久基本农田/YJJBNT, 生态保护红线/STBHHX, 城镇开发边界/CZKFBJ or a role the profile names); zones from ZRBHDFQ/GHFQMC "
+                       "when the layer has them. Every admission is counted in the report.", advanced=True)
+        self.add_param(QgsProcessingParameterFile(self.RULE_PROFILE, tr("Rule profile (CSV or xlsx)"), optional=True, fileFilter="Rule profiles (*.csv *.xlsx)"),
+                       "The rule profile used to admit excluded parcels. Not given: the national default profile (a draft; see data/rule_profiles).", advanced=True)
         self.add_param(QgsProcessingParameterMultipleLayers(self.CONDITION_LAYERS, tr("Condition layers (listed only)"), QgsProcessing.TypeVectorPolygon, optional=True),
                        "Other control layers (城镇开发边界, 地质灾害 …) whose overlap with each package is listed in the 条件清单 without excluding anything.", advanced=True)
         self.add_param(QgsProcessingParameterFile(self.FINANCE_TABLE, tr("Finance table (CSV or xlsx)"), optional=True, fileFilter="Tables (*.csv *.xlsx)"),
@@ -337,11 +348,30 @@ class _PackagesBase(GuotuKitAlgorithm):
                 qgis_io.require_field(usrc, wall_f, tr("unit identifier field"), qgis_io.layer_name(parameters, self.UNIT_LAYER, context, usrc))
             walls = read_other(self.UNIT_LAYER, fields=[wall_f] if wall_f else [])
             inputs.append(("单元图层（边界）", walls))
+        profile = None
+        if self.parameterAsBool(parameters, self.ALLOW_BY_PROFILE, context):
+            from ...core.compliance import RuleProfile, RuleProfileError
+
+            profile_path = self.parameterAsFile(parameters, self.RULE_PROFILE, context)
+            try:
+                profile = RuleProfile.load(profile_path) if profile_path else RuleProfile.default()
+            except RuleProfileError as exc:
+                raise QgsProcessingException(str(exc)) from exc
         controls = []
         for key, exclude in ((self.EXCLUDE_LAYERS, True), (self.CONDITION_LAYERS, False)):
             for lyr in self.parameterAsLayerList(parameters, key, context) or []:
-                d = read_other(key, lyr)
-                controls.append(ControlInput(lyr.name(), d.geoms, exclude))
+                zfield = ""
+                if exclude and profile is not None:
+                    zfield = next((f for f in ZONE_FIELD_NAMES if lyr.fields().lookupField(f) >= 0), "")
+                d = read_other(key, lyr, fields=[zfield] if zfield else [])
+                role = ""
+                if exclude and profile is not None:
+                    from ...core.compliance import role_of_layer
+
+                    sub = lyr.source().split("layername=")[-1].split("|")[0] if "layername=" in lyr.source() else ""
+                    role = role_of_layer(lyr.name(), sub, os.path.splitext(os.path.basename(lyr.source().split("|")[0]))[0])
+                    feedback.pushInfo(tr("Exclusion layer {0}: rule-profile role {1}.").format(lyr.name(), role))
+                controls.append(ControlInput(lyr.name(), d.geoms, exclude, role=role, zones=d.columns[zfield] if zfield else None))
                 inputs.append(("排除图层" if exclude else "条件图层", d))
         if feedback.isCanceled():
             return {}
@@ -360,7 +390,7 @@ class _PackagesBase(GuotuKitAlgorithm):
             exclude_share_pct=self.parameterAsDouble(parameters, self.EXCLUDE_SHARE, context),
             wall_geoms=walls.geoms if walls is not None else None,
             wall_ids=(walls.columns[wall_f] if wall_f else [str(f) for f in walls.fids]) if walls is not None else None,
-            bad=bad,
+            bad=bad, rule_profile=profile,
         )
         self._mode_inputs(parameters, context, inp, data, feedback, inputs)
         try:

@@ -148,3 +148,25 @@ def test_sample_county_with_plan_layer_and_exclusions(run_alg):
     assert all(f["PKG_ID"] or f["REASON"] for f in asg)  # every parcel: a package or a reason
     total = sum(f["AREA_HA"] for f in res["PACKAGES"].getFeatures())
     assert total == pytest.approx(sum(f["AREA_M2"] for f in asg if f["PKG_ID"]) / 1e4)
+
+
+def test_rule_profile_admits_only_classes_it_passes_inside_the_control_lines(run_alg, tmp_path):
+    g = str(SAMPLE)
+    base = {"PARCELS": g + "|layername=DLTB", "PLAN_LAYER": g + "|layername=GHYD",
+            "EXCLUDE_LAYERS": [g + "|layername=YJJBNT", g + "|layername=STBHHX"],
+            "MIN_AREA": 100, "MAX_AREA": 1000, "PACKAGES": "memory:", "ASSIGNMENT": "memory:"}
+    plain, _, _ = run_alg(ALG, dict(base))
+    allowed, fb, _ = run_alg(ALG, dict(base, ALLOW_BY_PROFILE=True))
+    before = {f["PARCEL_ID"]: f for f in plain["ASSIGNMENT"].getFeatures()}
+    after = {f["PARCEL_ID"]: f for f in allowed["ASSIGNMENT"].getFeatures()}
+    admitted = [p for p, f in before.items() if f["REASON"] == "排除图斑" and after[p]["REASON"] != "排除图斑"]
+    assert admitted, "the national profile passes farmland in 永久基本农田 and forest/grass/water in 生态保护红线"
+    # only classes the profile passes: 01 耕地, 2303 田坎 (PBF-02); 03, 04, 05, 17 (EPRL-10); 2304-2307, 1803, 24 (EPRL-11)
+    for p in admitted:
+        code = after[p]["PLAN_CODE"]
+        assert code[:2] in {"01", "03", "04", "05", "17", "24"} or code[:4] in {"2303", "2304", "2305", "2306", "2307", "1803"}, code
+    assert allowed["FAILED_COUNT"] == 0
+    bad = tmp_path / "profile.csv"
+    bad.write_text("not,a,profile\n1,2,3\n", encoding="utf-8")
+    with pytest.raises(QgsProcessingException):
+        run_alg(ALG, dict(base, ALLOW_BY_PROFILE=True, RULE_PROFILE=str(bad)))

@@ -1,0 +1,66 @@
+"""资产包 orchestration: exclusion layers, and the rule profile admitting parcels inside them."""
+from __future__ import annotations
+
+import numpy as np
+import shapely
+
+from core.compliance import RuleProfile
+from core.finance import FinanceTable
+from core.packages import PackageRules
+from core.packages_run import ControlInput, PackageInputs, run_packages
+
+
+def _grid(nx, ny, side=100.0):
+    return np.array([shapely.box(x * side, y * side, (x + 1) * side, (y + 1) * side)
+                     for y in range(ny) for x in range(nx)], dtype=object)
+
+
+def _inputs(zones=None, profile=None):
+    # 4 × 1 ha in a row: forest staying forest (0, 1), forest → housing (2), forest → road (3);
+    # the red line covers parcels 1 and 2 entirely
+    geoms = _grid(4, 1)
+    red = np.array([shapely.box(100, 0, 300, 100)], dtype=object)
+    if zones is not None:
+        red = np.array([shapely.box(100, 0, 200, 100), shapely.box(200, 0, 300, 100)], dtype=object)
+    return PackageInputs(
+        geoms=geoms, area_m2=shapely.area(geoms), parcel_ids=["A", "B", "C", "D"], current_raw=["0301"] * 4,
+        planned_raw=["0301", "0301", "0701", "1207"], controls=[ControlInput("生态保护红线", red, True, zones=zones)],
+        rule_profile=profile)
+
+
+RULES = PackageRules(min_area_ha=1, max_area_ha=4, public_min_pct=0, public_max_pct=100)
+
+
+def test_parcels_inside_an_exclusion_layer_never_take_part_without_a_profile():
+    run = run_packages(_inputs(), RULES, FinanceTable.example_table(), check_overlaps=False)
+    reason = dict(zip(run.frame["parcel_id"], run.frame["reason"]))
+    assert reason["B"] == "excluded" and reason["C"] == "excluded"
+    assert reason["A"] != "excluded" and reason["D"] != "excluded"
+    assert not set(run.frame.loc[run.frame["parcel_id"].isin(["B", "C"]), "package"]) - {""}
+
+
+def test_the_rule_profile_admits_forest_staying_forest_but_not_housing():
+    run = run_packages(_inputs(profile=RuleProfile.default()), RULES, FinanceTable.example_table(), check_overlaps=False)
+    reason = dict(zip(run.frame["parcel_id"], run.frame["reason"]))
+    assert reason["B"] != "excluded"  # EPRL-10: 林地 inside the red line passes
+    assert reason["C"] == "excluded"  # EPRL-14: construction land inside the red line fails
+    assert any("EPRL-10" in n and "1 个图斑" in n for n in run.notes), run.notes
+
+
+def test_the_core_zone_admits_nothing():
+    zones = ["核心保护区", "一般控制区"]  # parcel B lies in the core zone
+    run = run_packages(_inputs(zones=zones, profile=RuleProfile.default()), RULES, FinanceTable.example_table(),
+                       check_overlaps=False)
+    reason = dict(zip(run.frame["parcel_id"], run.frame["reason"]))
+    assert reason["B"] == "excluded"  # EPRL-03: 核心保护区 forbids human activity, whatever the class
+    assert reason["C"] == "excluded"
+
+
+def test_a_layer_name_tells_its_control_line():
+    from core.compliance import role_of_layer
+
+    assert role_of_layer("YJJBNT") == "pbf"
+    assert role_of_layer("county — YJJBNT") == "pbf"
+    assert role_of_layer("样例县生态保护红线", "x") == "eprl"
+    assert role_of_layer("图层1", "CZKFBJ") == "udb"
+    assert role_of_layer("历史文化保护线") == "历史文化保护线"  # a profile's own role, as it is

@@ -2,7 +2,7 @@
 
 Sheets, in order (DESIGN §6):
 
-1. 资产包汇总 — one row per package: 编号 (a link to its block on 六项清单), 图斑数, 面积, 公益性 /
+1. 资产包汇总 — one row per package: 编号 (a link to its block on 六项清单), 类型 (建设类/资源类), 图斑数, 面积, 公益性 /
    经营性用地 面积 and 比例, 国有 / 集体, 权属单位数, 拆分的权属单位, 成本, 收益, 资金平衡, 收益成本比,
    紧凑度, one ✓/✗ column per hard constraint (merged header 约束检查; — when the rule profile does not
    check it), 结论 (通过 / 不通过, coloured) and 未通过项; a 合计 row of ``=SUM()`` formulas; notes with
@@ -466,6 +466,7 @@ def _summary_columns(data: PackageReportData) -> List[Column]:
     money = "资金测算（万元）"
     cols = [
         Column("package", "编号", "code"),
+        Column("kind", "类型", "code", width=7),
         Column("n_parcels", "图斑数", "int", total="sum"),
         Column("area", "面积", "ha", fmt=fa, total="sum"),
         Column("public", "面积", "ha", group="公益性用地", fmt=fa, total="sum"),
@@ -504,6 +505,7 @@ def _summary_row(rec: dict, data: PackageReportData, applied: Dict[str, bool]) -
     status = _text(rec.get("status")).lower()
     row = {
         "package": rec["package"],
+        "kind": _text(rec.get("kind")) or "—",  # 建设类 (has 公益性/经营性 land) or 资源类
         "n_parcels": _dec(rec.get("n_parcels")),
         "area": float(area_r),
         "public": pub_r, "public_pct": pct_value(rec.get("public_pct")),

@@ -66,7 +66,7 @@ PARCELS = pd.DataFrame([
 
 
 def _package(pid, **kw):
-    row = dict(package=pid, owner_units=0, owner_unit_list="", split_units=0, ratio=float("nan"), perimeter=600.0,
+    row = dict(package=pid, kind="建设类", owner_units=0, owner_unit_list="", split_units=0, ratio=float("nan"), perimeter=600.0,
                compactness=0.6, parts=1, excluded_parcels=0, unpriced_parcels=0, wall_units=1, changed_m2=0.0)
     row.update({f"ok_{k}": True for k in CHECKS})
     row.update(status="pass", failed="")
@@ -186,7 +186,7 @@ def test_summary_title_warning_unit_and_headers(summary):
     assert ws["A1"].value == "示例县资产包划定成果汇总表"
     assert rp.EXAMPLE_WARNING in ws["A2"].value and ws["A2"].font.color.rgb.endswith("C00000") and ws["A2"].font.b
     assert ws["A3"].value == "单位：公顷、万元、%"
-    expected = ["编号", "图斑数", "面积", "公益性用地/面积", "公益性用地/比例（%）", "经营性用地/面积",
+    expected = ["编号", "类型", "图斑数", "面积", "公益性用地/面积", "公益性用地/比例（%）", "经营性用地/面积",
                 "经营性用地/比例（%）", "权属性质/国有", "权属性质/集体", "权属单位数", "拆分的权属单位",
                 "资金测算（万元）/成本", "资金测算（万元）/收益", "资金测算（万元）/资金平衡", "资金测算（万元）/收益成本比",
                 "紧凑度"] + [f"约束检查/{v[0]}" for v in CHECKS.values()] + ["结论", "未通过项"]
@@ -198,6 +198,7 @@ def test_summary_title_warning_unit_and_headers(summary):
 def test_summary_rows_sorted_ids_text_areas_half_up(summary):
     ws, cols = summary
     assert [ws["A6"].value, ws["A7"].value] == ["ZCB001", "ZCB002"]
+    assert [ws["B6"].value, ws["B7"].value] == ["建设类", "建设类"]
     assert ws["A6"].data_type == "s" and ws["A6"].number_format == "@"
     row = {k: ws[f"{c}6"].value for k, c in cols.items()}
     assert row["图斑数"] == 3 and row["面积"] == 2.0346                 # 2.03455 half-up

@@ -258,6 +258,10 @@ def packages_bench(out: Path, sizes=(10000, 100000), maxp_timeout: float = 600.0
         print(f"  eligible {eligible}: packaged {st['packaged']}, left out {st['left_out']} ({st['left_out_pct']:.1f} %), of which "
               f"{proven} provably unplaceable (connected piece below the floor / no balance within reach) and "
               f"{reasons.get('unplaced', 0)} ({100.0 * reasons.get('unplaced', 0) / max(eligible, 1):.1f} %) not placed by the engine")
+        if n <= 10000:
+            alone, tried = _alone_feasible(run, rules, build_adjacency(dg))
+            print(f"  of the {tried} parcels not placed, {alone} could form a package if the whole county were free to them "
+                  f"(greedy growth); the other {tried - alone} cannot even then")
         pk = run.result.packages
         print(f"  {len(pk)} packages, all passing: {bool((pk['status'] == 'pass').all())}; area {pk['area_m2'].min() / 1e4:.1f}–"
               f"{pk['area_m2'].max() / 1e4:.1f} ha, median compactness {pk['compactness'].median():.2f}")
@@ -293,6 +297,30 @@ def packages_bench(out: Path, sizes=(10000, 100000), maxp_timeout: float = 600.0
                   f"{int(ev['ok_public'].sum())} ({100.0 * ev['ok_public'].mean():.0f} %), both {both} ({100.0 * both / max(k, 1):.0f} %), "
                   f"area ≤ {mx:g} ha {int((ev['area_m2'] <= mx * 1e4).sum())}; unassigned {int((labels == '').sum())}")
     return ok
+
+
+def _alone_feasible(run, rules, adj):
+    """How many of the parcels the engine left 'unplaced' could form a package on their own with
+    every other parcel free (greedy growth with path search, not a proof either way)."""
+    import numpy as np
+
+    from core.packages import _Engine
+
+    eng = _Engine(run.parcels, adj, rules, 1, None, None)
+    eng.build_atoms()
+    eng.run()
+    eng.owner[:] = [-1] * eng.m
+    eng.pk = []
+    atoms = sorted(set(eng.atom[np.flatnonzero(run.result.reason == "unplaced")].tolist()))
+    ok = 0
+    for a in atoms:
+        members = eng.grow(a, None)
+        if members:
+            ok += 1
+            for x in members:
+                eng.owner[x] = -1
+            eng.pk.pop()
+    return ok, len(atoms)
 
 
 def _subset_table(pt, idx):

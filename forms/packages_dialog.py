@@ -27,6 +27,7 @@ from qgis.PyQt.QtCore import Qt
 from qgis.PyQt.QtGui import QColor
 from qgis.PyQt.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QComboBox,
     QFormLayout,
     QGroupBox,
@@ -176,6 +177,14 @@ class PackagesDialog(AlgorithmDialog):
         self.seed.setValue(1)
         self.seed.setToolTip(tr("The same seed gives the same packages; another seed gives another valid layout to compare."))
         # finance and report
+        self.allow_by_profile = QCheckBox(tr("Let the rule profile admit excluded parcels"), self)
+        self.allow_by_profile.setToolTip(tr("A parcel inside an exclusion layer still takes part when the rule profile passes its "
+                                            "planned class there (e.g. forest staying forest in 生态保护红线 一般控制区)."))
+        self.rule_profile = QgsFileWidget(self)
+        self.rule_profile.setFilter(tr("Rule profiles (*.csv *.xlsx)"))
+        self.rule_profile.lineEdit().setPlaceholderText(tr("National default profile (draft)"))
+        self.rule_profile.setEnabled(False)
+        self.allow_by_profile.toggled.connect(self.rule_profile.setEnabled)
         self.finance_table = QgsFileWidget(self)
         self.finance_table.setFilter(tr("Tables (*.csv *.xlsx)"))
         self.finance_table.lineEdit().setPlaceholderText(tr("Built-in EXAMPLE unit values (replace them with local prices)"))
@@ -206,6 +215,7 @@ class PackagesDialog(AlgorithmDialog):
         exclude_label.setWordWrap(True)
         exclusions = group(tr("Exclusions and units"), [
             ("", exclude_label), ("", self.exclude_list), (tr("Exclusion field"), self.exclude_field),
+            ("", self.allow_by_profile), (tr("Rule profile (CSV or xlsx)"), self.rule_profile),
             (tr("Unit layer (walls)"), self.unit_combo), (tr("Unit identifier field"), self.unit_field),
             (tr("Locked package field"), self.locked_field)])
         rules = group(tr("Constraints"), [
@@ -369,6 +379,8 @@ class PackagesDialog(AlgorithmDialog):
                 "UNIT_FIELD": self.unit_field.currentField() if unit is not None else None,
                 "EXCLUDE_LAYERS": [lyr.id() for lyr in self.excluded_layers()],
                 "EXCLUDE_FIELD": self.exclude_field.currentField() or None,
+                "ALLOW_BY_PROFILE": self.allow_by_profile.isChecked(),
+                "RULE_PROFILE": (self.rule_profile.filePath().strip() or None) if self.allow_by_profile.isChecked() else None,
                 "FINANCE_TABLE": self.finance_table.filePath().strip() or None,
                 "MIN_AREA": self.min_area.value(), "MAX_AREA": self.max_area.value(),
                 "PUBLIC_SHARE_MIN": self.public_min.value(), "PUBLIC_SHARE_MAX": self.public_max.value(),

@@ -98,6 +98,13 @@ def test_preselects_layers_fields_and_defaults(layers, qtbot):
     assert dlg.plan_combo.isEnabled() and dlg.parameters()["PLAN_LAYER"] == layers["GHYD"].id()
     dlg.set_excluded([layers["STBHHX"]])
     assert dlg.parameters()["EXCLUDE_LAYERS"] == [layers["STBHHX"].id()]
+    # excluded parcels stay out unless the planner lets the rule profile admit them
+    assert not dlg.allow_by_profile.isChecked() and not dlg.rule_profile.isEnabled()
+    assert dlg.parameters()["ALLOW_BY_PROFILE"] is False and dlg.parameters()["RULE_PROFILE"] is None
+    dlg.allow_by_profile.setChecked(True)
+    dlg.rule_profile.setFilePath("/some/profile.csv")
+    assert dlg.rule_profile.isEnabled()
+    assert (dlg.parameters()["ALLOW_BY_PROFILE"], dlg.parameters()["RULE_PROFILE"]) == (True, "/some/profile.csv")
 
 
 def test_run_fills_the_table_from_the_packages_layer(dialog, layers, run_alg):

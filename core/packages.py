@@ -1009,18 +1009,7 @@ class _Engine:
             if not changed:
                 break
         # whole leftover clusters
-        left = set(self._leftovers())
-        while left:
-            start = left.pop()
-            cluster = [start]
-            stack = [start]
-            while stack:
-                x = stack.pop()
-                for y in self.nb[x]:
-                    if y in left:
-                        left.remove(y)
-                        cluster.append(y)
-                        stack.append(y)
+        for cluster in self._clusters(self._leftovers()):
             if len(cluster) < 2:
                 continue
             cset = set(cluster)
@@ -1057,19 +1046,7 @@ class _Engine:
         """A leftover cluster between two packages that neither can take alone: merge the two
         packages and the cluster when the union is feasible (their surpluses pool)."""
         merged = 0
-        left = set(self._leftovers())
-        while left:
-            start = min(left)
-            left.discard(start)
-            cluster = [start]
-            stack = [start]
-            while stack:
-                x = stack.pop()
-                for y in self.nb[x]:
-                    if y in left:
-                        left.discard(y)
-                        cluster.append(y)
-                        stack.append(y)
+        for cluster in self._clusters(self._leftovers()):
             cset = set(cluster)
             ks = sorted({self.owner[b] for a in cluster for b in self.nb[a] if self.owner[b] >= 0})
             done = False

@@ -36,7 +36,9 @@ from qgis.PyQt.QtWidgets import (
     QProgressBar,
     QPushButton,
     QScrollArea,
+    QSplitter,
     QTableWidgetItem,
+    QVBoxLayout,
 )
 
 from ..plugin.deps import missing_dependencies, missing_message
@@ -110,6 +112,28 @@ def fit_to_screen(dialog, width: int = 1320, height: int = 940) -> None:
     room = screen.availableGeometry() if screen is not None else None
     dialog.resize(width if room is None else min(width, room.width() - 40),
                   height if room is None else min(height, room.height() - 60))
+
+
+def settings_over_results(dialog, settings, results, status, buttons) -> QSplitter:
+    """A form's layout: the settings (scrolling when the screen is short) over the results, in a
+    splitter neither side collapses; then the status line and the buttons. Returns the splitter."""
+    scroll = QScrollArea(dialog)
+    scroll.setWidget(settings)
+    scroll.setWidgetResizable(True)
+    scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+    scroll.setMinimumHeight(120)
+    splitter = QSplitter(Qt.Orientation.Vertical, dialog)
+    splitter.addWidget(scroll)
+    splitter.addWidget(results)
+    splitter.setStretchFactor(1, 1)
+    splitter.setCollapsible(0, False)
+    splitter.setCollapsible(1, False)
+    splitter.setSizes([settings.sizeHint().height(), 1000])
+    layout = QVBoxLayout(dialog)
+    layout.addWidget(splitter, 1)
+    layout.addWidget(status)
+    layout.addWidget(buttons)
+    return splitter
 
 
 class WarningsArea(QScrollArea):

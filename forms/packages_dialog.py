@@ -36,9 +36,7 @@ from qgis.PyQt.QtWidgets import (
     QLabel,
     QLineEdit,
     QListView,
-    QScrollArea,
     QSpinBox,
-    QSplitter,
     QTableWidget,
     QVBoxLayout,
     QWidget,
@@ -63,6 +61,7 @@ from .common import (
     name_matches,
     pick_layer,
     polygon_layer_combo,
+    settings_over_results,
     text,
 )
 
@@ -277,22 +276,7 @@ class PackagesDialog(AlgorithmDialog):
         lower.addWidget(self.warning_area)
         lower.addWidget(self.table, 1)
         self.table.setMinimumHeight(6 * self.table.verticalHeader().defaultSectionSize())
-        scroll = QScrollArea(self)
-        scroll.setWidget(settings)
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        scroll.setMinimumHeight(120)
-        self.splitter = QSplitter(Qt.Orientation.Vertical, self)
-        self.splitter.addWidget(scroll)
-        self.splitter.addWidget(results)
-        self.splitter.setStretchFactor(1, 1)
-        self.splitter.setCollapsible(0, False)
-        self.splitter.setCollapsible(1, False)
-        self.splitter.setSizes([settings.sizeHint().height(), 1000])
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.splitter, 1)
-        layout.addWidget(self.status)
-        layout.addWidget(self.buttons)
+        self.splitter = settings_over_results(self, settings, results, self.status, self.buttons)
 
     # ---------------------------------------------------------------- layers and fields
     def preselect(self):

@@ -22,9 +22,7 @@ from qgis.PyQt.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
-    QScrollArea,
     QSpinBox,
-    QSplitter,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -51,6 +49,7 @@ from .common import (
     fit_to_screen,
     pick_layer,
     polygon_layer_combo,
+    settings_over_results,
     text,
 )
 
@@ -241,22 +240,7 @@ class StructureDialog(AlgorithmDialog):
         lower.addLayout(preview_row)
         lower.addWidget(self.table, 1)
         self.table.setMinimumHeight(8 * self.table.verticalHeader().defaultSectionSize())
-        scroll = QScrollArea(self)
-        scroll.setWidget(settings)
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        scroll.setMinimumHeight(120)
-        self.splitter = QSplitter(Qt.Orientation.Vertical, self)
-        self.splitter.addWidget(scroll)
-        self.splitter.addWidget(results)
-        self.splitter.setStretchFactor(1, 1)
-        self.splitter.setCollapsible(0, False)
-        self.splitter.setCollapsible(1, False)
-        self.splitter.setSizes([settings.sizeHint().height(), 1000])
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.splitter, 1)
-        layout.addWidget(self.status)
-        layout.addWidget(self.buttons)
+        self.splitter = settings_over_results(self, settings, results, self.status, self.buttons)
 
     # ---------------------------------------------------------------- layers and fields
     def preselect(self):

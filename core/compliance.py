@@ -466,12 +466,15 @@ def _cell_text(value) -> str:
     return str(value)
 
 
-def _read_xlsx(path: Path) -> List[Tuple[int, List[str]]]:
+PROFILE_WHAT = ("规则方案", "rule profile")
+
+
+def _read_xlsx(path: Path, what: Tuple[str, str] = PROFILE_WHAT) -> List[Tuple[int, List[str]]]:
     try:
-        import openpyxl  # lazy: only needed for .xlsx profiles
+        import openpyxl  # lazy: only needed for .xlsx tables
     except ImportError:
-        raise _fail(path, "读取 .xlsx 规则方案需要 openpyxl，请安装 openpyxl 或把方案另存为 CSV",
-                    "openpyxl is needed to read .xlsx profiles; install it or save the profile as CSV") from None
+        raise _fail(path, f"读取 .xlsx {what[0]}需要 openpyxl，请安装 openpyxl 或把{what[0]}另存为 CSV",
+                    f"openpyxl is needed to read an .xlsx {what[1]}; install it or save the {what[1]} as CSV") from None
     try:
         wb = openpyxl.load_workbook(str(path), read_only=False, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
@@ -483,15 +486,16 @@ def _read_xlsx(path: Path) -> List[Tuple[int, List[str]]]:
         wb.close()
 
 
-def _read_records(path: Path) -> List[Tuple[int, List[str]]]:
-    """[(row number as Excel shows it, cells)] for a CSV or .xlsx file."""
+def _read_records(path: Path, what: Tuple[str, str] = PROFILE_WHAT) -> List[Tuple[int, List[str]]]:
+    """[(row number as Excel shows it, cells)] for a CSV or .xlsx file; ``what`` names the
+    table in messages (中文, English)."""
     if not path.is_file():
-        raise _fail(path, f"规则方案文件不存在：{path}", f"rule profile not found: {path}")
+        raise _fail(path, f"{what[0]}文件不存在：{path}", f"{what[1]} not found: {path}")
     suffix = path.suffix.lower()
     with open(path, "rb") as f:
         data = f.read()
     if suffix in (".xlsx", ".xlsm") or data.startswith(b"PK\x03\x04"):
-        return _read_xlsx(path)
+        return _read_xlsx(path, what)
     if data.startswith(b"\xd0\xcf\x11\xe0"):
         raise _fail(path, "是旧版 Excel (.xls) 文件，请另存为 .xlsx 或 CSV",
                     "is an old Excel .xls file; save it as .xlsx or CSV")
@@ -866,10 +870,11 @@ def class_matcher(patterns) -> _ClassMatcher:
     return _compile_classes(tuple(patterns))
 
 
-def read_table_records(path) -> List[Tuple[int, List[str]]]:
+def read_table_records(path, what: Tuple[str, str] = PROFILE_WHAT) -> List[Tuple[int, List[str]]]:
     """[(line number, cells)] of a CSV (UTF-8/BOM/GBK, comma or tab) or .xlsx (first sheet);
-    raises RuleProfileError with a sentence naming the file when it cannot be read."""
-    return _read_records(Path(path))
+    raises RuleProfileError with a sentence naming the file, and the table as ``what``
+    (中文, English), when it cannot be read."""
+    return _read_records(Path(path), what)
 
 
 def cell_text(value) -> str:

@@ -94,9 +94,9 @@ class FinanceTable:
     def load(cls, path) -> FinanceTable:
         p = Path(path)
         try:
-            records = read_table_records(p)
+            records = read_table_records(p, ("资金测算表", "finance table"))
         except RuleProfileError as exc:
-            raise FinanceTableError(str(exc).replace("规则方案", "资金测算表")) from None
+            raise FinanceTableError(str(exc)) from None
         return _parse(p, records)
 
     @classmethod

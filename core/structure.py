@@ -139,9 +139,9 @@ class StructureTemplate:
     def load(cls, path) -> StructureTemplate:
         p = Path(path)
         try:
-            records = read_table_records(p)
+            records = read_table_records(p, ("结构表模板", "structure-table template"))
         except RuleProfileError as exc:
-            raise TemplateError(str(exc).replace("规则方案", "结构表模板")) from None
+            raise TemplateError(str(exc)) from None
         return _parse_template(p, records)
 
     @classmethod
@@ -352,7 +352,7 @@ class CzcsClassRule:
     @classmethod
     def load(cls, path=CZCS_RULE_FILE) -> CzcsClassRule:
         p = Path(path)
-        records = read_table_records(p)
+        records = read_table_records(p, ("城镇村划分规则表", "town/village rule table"))
         header = None
         rules = []
         for line, cells in records:

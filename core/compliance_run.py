@@ -16,7 +16,7 @@ import pandas as pd
 import shapely
 
 from .compliance import ROLE_ZH, STATUS_NOT_CHECKED, VERDICT_ZH, RuleProfile, judge
-from .overlay import ControlLayer, grouped_union, overlay, polygonal
+from .overlay import ControlLayer, grouped_union, overlay, polygonal, self_overlaps
 from .registry import get_registry
 
 UNCOVERED = ""  # a piece part not covered by any DLTB parcel
@@ -164,11 +164,13 @@ def run_compliance(
     if (~present).any():  # nothing was checked for an empty geometry: never a pass
         subjects.loc[~present, "verdict"] = "review"
         subjects.loc[~present, "verdict_zh"] = VERDICT_ZH["review"]
-        subjects.loc[~present, "reasons"] = "图形为空或无效，未能检查（empty or invalid geometry: not checked）"
+        subjects.loc[~present, "reasons"] = ("图形为空、无效或坐标超出坐标系范围，未能检查"
+                                             "（empty, invalid or out-of-range geometry: not checked）")
 
     # conflicts: pieces + rule verdicts (+ base classes)
     pieces = pd.concat(piece_frames, ignore_index=True) if piece_frames else _empty_pieces()
-    pieces["area_m2"] = pieces["subject_share"].to_numpy() * official[pieces["subject"].to_numpy()] if len(pieces) else []
+    pieces["area_m2"] = (pieces["subject_share"].to_numpy(dtype=float) * official[pieces["subject"].to_numpy(dtype=int)]
+                         if len(pieces) else np.empty(0, dtype=float))
     keys = ["subject", "role", "zone", "position"]
     rule_cols = rows[keys + ["rule_id", "verdict", "message", "legal_basis"]].drop_duplicates(keys)
     pieces = pieces.merge(rule_cols, on=keys, how="left")
@@ -180,6 +182,10 @@ def run_compliance(
     pieces["role_label"] = pieces["role"].map(label)
     if base is not None:
         step = steps.sub()
+        ov = self_overlaps(base.geoms, cancelled=cancelled)
+        if len(ov):
+            warnings.append(f"现状图斑（DLTB）图层内有 {len(ov)} 对图斑相互重叠，重叠面积 {ov['area'].sum():.2f} 平方米（平面量算）："
+                            "压占地类按重叠图斑的比例分摊，不重复计；请先处理拓扑重叠。")
         pieces = _split_by_base(pieces, base, want_geometry, step, cancelled)
     else:
         for col in ("base_code", "base_name", "base_group", "base_level1", "ownership", "base_ids"):
@@ -257,6 +263,12 @@ def _split_by_base(pieces: pd.DataFrame, base: BaseInput, want_geometry: bool, p
     base_geoms = np.asarray(base.geoms, dtype=object)
     norm = {}
     base_codes = [norm[c] if c in norm else norm.setdefault(c, sd.normalize(c)) for c in base.codes]
+    if len(pieces) == 0:  # nothing occupied: nothing to break down
+        out = pieces.copy()
+        for col in ("base_code", "base_name", "base_group", "base_level1", "ownership", "base_ids"):
+            out[col] = pd.Series(dtype=object)
+        out["is_paddy"] = pd.Series(dtype=bool)
+        return out
     piece_geoms = pieces["geometry"].to_numpy() if "geometry" in pieces else None
     if piece_geoms is None or shapely.is_missing(piece_geoms).all():
         raise ValueError("the DLTB breakdown needs piece geometries (want_geometry=True)")
@@ -268,10 +280,14 @@ def _split_by_base(pieces: pd.DataFrame, base: BaseInput, want_geometry: bool, p
     # the share of each piece covered by each parcel; the uncovered rest gets class ''
     covered = np.bincount(parts["subject"].to_numpy(), weights=parts["area"].to_numpy(), minlength=len(pieces))
     rest = np.clip(piece_area - covered, 0.0, None)
+    # overlapping DLTB parcels cover part of a piece twice: their shares are scaled so that a piece
+    # is never broken down into more than its own area (the overlap is reported by the caller)
+    scale = np.divide(piece_area, covered, out=np.ones(len(pieces)), where=covered > piece_area * (1 + 1e-9))
+    pidx = parts["subject"].to_numpy()
     frame = pd.DataFrame({
-        "piece": parts["subject"].to_numpy(),
-        "share": np.divide(parts["area"].to_numpy(), piece_area[parts["subject"].to_numpy()],
-                           out=np.zeros(len(parts)), where=piece_area[parts["subject"].to_numpy()] > 0),
+        "piece": pidx,
+        "share": np.divide(parts["area"].to_numpy() * scale[pidx], piece_area[pidx],
+                           out=np.zeros(len(parts)), where=piece_area[pidx] > 0),
         "base": parts["control"].to_numpy(),
         "geometry": parts["geometry"].to_numpy() if want_geometry else None,
     })

@@ -82,7 +82,7 @@ CHECKS: Dict[str, Tuple[str, str]] = {
     "owner": ("权属单位不拆分", "ownership units whole"),
     "excluded": ("不含排除图斑", "no excluded parcels"),
     "walls": ("不跨单元边界", "within one unit"),
-    "priced": ("地类与单价完整", "classes and prices complete"),
+    "priced": ("图斑数据与单价完整", "parcel data (class, area, geometry) and prices complete"),
 }
 
 
@@ -230,7 +230,8 @@ def prepare_parcels(area_m2, current_codes, planned_codes, finance, ownership=No
         for i in np.flatnonzero(b != ""):
             detail[i] = REASONS.get(b[i], (b[i],))[0]
     bad_area = ~np.isfinite(area) | (area < 0)
-    area = np.where(bad_area, 0.0, area)
+    # a parcel the caller skipped (no geometry, unusable area) is out of every figure: no area, no cost
+    area = np.where(bad_area | (reason != ""), 0.0, area)
     m = bad_area & (reason == "")
     reason[m] = "no_area"
     detail[m] = REASONS["no_area"][0]
@@ -429,7 +430,7 @@ def evaluate(labels, parcels: ParcelTable, adj: Adjacency, rules: PackageRules) 
         "collective_m2": np.where(parcels.collective, parcels.area_m2, 0)[inpk],
         "cost": parcels.cost[inpk], "revenue": parcels.revenue[inpk], "perimeter": adj.perimeter[inpk],
         "geom_area": adj.geom_area[inpk], "excluded": (parcels.reason[inpk] == "excluded").astype(int),
-        "unpriced": np.isin(parcels.reason[inpk], ["no_class", "no_price"]).astype(int),
+        "unpriced": np.isin(parcels.reason[inpk], ["no_class", "no_price", "no_area", "no_geometry"]).astype(int),
         "changed_m2": np.where(parcels.changed, parcels.area_m2, 0)[inpk],
         "owner": parcels.owner_unit[inpk], "wall": parcels.wall[inpk], "idx": inpk,
     })

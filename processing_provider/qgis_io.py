@@ -243,12 +243,21 @@ class LayerData:
         self.n_null = n_null
         self.reprojected = n_reprojected
         self.path = path
+        self.outside: List[int] = []
 
     def __len__(self):
         return len(self.fids)
 
 
 def source_path(parameters: dict, name: str, context) -> str:
+    """The layer's data source for reports and logs: a file path, or a database URI without its
+    user name and password (never a QGIS internal layer id)."""
+    from .gate import safe_source
+
+    return safe_source(_raw_source(parameters, name, context))
+
+
+def _raw_source(parameters: dict, name: str, context) -> str:
     value = parameters.get(name)
     try:
         from qgis.core import QgsProcessingFeatureSourceDefinition, QgsVectorLayer
@@ -257,6 +266,10 @@ def source_path(parameters: dict, name: str, context) -> str:
             value = value.source.staticValue()
         if isinstance(value, QgsVectorLayer):
             return value.source()
+        if isinstance(value, str) and context is not None and context.project() is not None:
+            lyr = context.project().mapLayer(value)  # a layer id from the desktop
+            if lyr is not None:
+                return lyr.source()
     except Exception:
         pass
     return str(value or "")
@@ -280,8 +293,33 @@ def working_crs_for(source: QgsProcessingFeatureSource, context) -> QgsCoordinat
     return QgsCoordinateReferenceSystem(f"EPSG:{suggest_gk_epsg(lon)}")
 
 
+def open_source(alg, parameters: dict, key: str, context, notes: Optional[list] = None):
+    """``alg.parameterAsSource`` through the input gate's encoding check: a shapefile without .cpg
+    whose text is GB18030 is read as GB18030 (and ``notes`` says so), never as mojibake."""
+    from . import gate
+
+    src = alg.parameterAsSource(parameters, key, context)
+    if src is None or parameters.get(key) in (None, ""):
+        return src
+    try:
+        layer = alg.parameterAsVectorLayer(parameters, key, context)
+    except Exception:  # noqa: BLE001 - not a layer-backed source
+        layer = None
+    if layer is None:
+        return src
+    fixed, keep = gate.reencoded_source(src, layer, context, layer_name(parameters, key, context, src),
+                                        notes if notes is not None else [])
+    if keep is not None:
+        _KEEP_ALIVE.append(keep)
+        del _KEEP_ALIVE[:-8]
+    return fixed
+
+
+_KEEP_ALIVE: list = []  # re-encoded copies must outlive the sources built on them
+
+
 def read_layer(
-    source: QgsProcessingFeatureSource,
+    source,
     field_names: Sequence[str],
     target_crs: QgsCoordinateReferenceSystem,
     context,
@@ -291,37 +329,80 @@ def read_layer(
     progress_span: Tuple[float, float] = (0.0, 100.0),
 ) -> LayerData:
     """Read attributes + geometry, reprojected to ``target_crs`` (curves segmentized, Z/M dropped).
-    Null/empty geometries are kept as None and counted."""
+    Null/empty geometries are kept as None and counted.  Features whose coordinates lie outside the
+    area of use of the layer's CRS (x/y swapped, zone prefix missing …) are the input gate's: they
+    become None, are listed in ``data.outside`` and left out of every figure; a layer with no
+    feature inside is refused with its extent and CRS."""
+    import numpy as np
     from qgis.core import QgsCoordinateTransform
+
+    from ..core import gate as core_gate
+    from . import gate
 
     crs = source.sourceCrs()
     transform = None
     if crs.isValid() and target_crs.isValid() and crs != target_crs:
         transform = QgsCoordinateTransform(crs, target_crs, context.transformContext())
+    window = gate.plausible_window(crs, context.transformContext())
     n_null = 0
+    boxes = []
 
     def geometry(feat):
         nonlocal n_null
         geom = feat.geometry()
         if geom is None or geom.isNull() or geom.isEmpty():
             n_null += 1
+            boxes.append((np.nan, np.nan, np.nan, np.nan))
             return None
+        bb = geom.boundingBox()
+        boxes.append((bb.xMinimum(), bb.yMinimum(), bb.xMaximum(), bb.yMaximum()))
+        if window is not None and not (window[0] <= bb.xMinimum() and bb.xMaximum() <= window[2]
+                                       and window[1] <= bb.yMinimum() and bb.yMaximum() <= window[3]):
+            return None  # outside the CRS's area of use: never transformed, never measured
         if transform is not None:
             geom = QgsGeometry(geom)
-            geom.transform(transform)
+            try:
+                geom.transform(transform)
+            except Exception:  # noqa: BLE001 - counted as outside below
+                return b""
         return geometry_to_wkb(geom)
 
     fids, cols, wkbs = _read(source, field_names, feedback, progress_span, geometry)
-    return LayerData(
-        name or source.sourceName(),
-        fids,
-        cols,
-        to_shapely(wkbs),
-        crs_description(crs),
-        n_null,
-        transform is not None,
-        path,
-    )
+    bounds = np.array(boxes, dtype=float).reshape(-1, 4)
+    outside = np.flatnonzero(core_gate.outside_window(bounds, window)) if len(bounds) else np.empty(0, dtype=int)
+    failed = [i for i, w in enumerate(wkbs) if w == b""]
+    outside = sorted(set(outside.tolist()) | set(failed))
+    for i in outside:
+        wkbs[i] = None
+    label = name or source.sourceName()
+    if outside:
+        present = int((~np.isnan(bounds).all(axis=1)).sum())
+        if len(outside) >= present:
+            ok = ~np.isnan(bounds).all(axis=1)
+            b = bounds[ok]
+            ext = (b[:, 0].min(), b[:, 1].min(), b[:, 2].max(), b[:, 3].max())
+            raise QgsProcessingException(tr(
+                "The coordinates of layer «{0}» ({1}) lie outside the area of use of its CRS {2} ({3}): {4}. "
+                "Check the layer's CRS (Layer Properties ▸ Source) and its coordinates, then run again.").format(
+                label, core_gate.extent_text(ext), crs_description(crs), core_gate.window_text(window) if window else "",
+                core_gate.coordinate_hint(ext, window) if window else ""))
+    data = LayerData(label, fids, cols, to_shapely(wkbs), crs_description(crs), n_null, transform is not None, path)
+    data.outside = [int(i) for i in outside]
+    if outside and feedback is not None:
+        feedback.reportError(tr(
+            "Layer «{0}»: {1} features lie outside the area of use of its CRS {2} (x/y swapped or a wrong zone?) and are "
+            "left out of every figure (feature ids {3}).").format(label, len(outside), crs_description(crs),
+                                                                 [fids[i] for i in outside[:20]]), False)
+    return data
+
+
+def outside_note(data: LayerData) -> str:
+    """The 数据说明 line for features the gate left out, or ''."""
+    out = getattr(data, "outside", [])
+    if not out:
+        return ""
+    ids = "、".join(str(data.fids[i]) for i in out[:20]) + (" 等" if len(out) > 20 else "")
+    return f"图层「{data.name}」有 {len(out)} 个要素坐标超出坐标系 {data.crs_desc} 的适用范围（x/y 对调或带号有误？），未计入任何统计：要素号 {ids}"
 
 
 def subject_areas(geoms, work_crs, basis: str, attribute_values=None, transform_context=None):

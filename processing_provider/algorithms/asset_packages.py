@@ -26,7 +26,7 @@ from qgis.core import (
 from qgis.PyQt.QtCore import QVariant
 
 from ...plugin.i18n import tr
-from .. import qgis_io
+from .. import gate, qgis_io
 from .base import GuotuKitAlgorithm
 from .compliance_check import POLICIES, POLICY_LABELS, ZONE_FIELDS, multi_geometry
 
@@ -237,7 +237,7 @@ class _PackagesBase(GuotuKitAlgorithm):
         return ""
 
     # ------------------------------------------------------------------ run
-    def processAlgorithm(self, parameters, context, feedback):
+    def run_algorithm(self, parameters, context, feedback):
         import numpy as np
 
         from ...core.finance import FinanceTable, FinanceTableError
@@ -245,7 +245,8 @@ class _PackagesBase(GuotuKitAlgorithm):
         from ...core.packages_run import Cancelled, ControlInput, PackageInputs, run_packages
 
         t0 = time.time()
-        src = self.parameterAsSource(parameters, self.PARCELS, context)
+        log = []
+        src = qgis_io.open_source(self, parameters, self.PARCELS, context, log)
         if src is None:
             raise QgsProcessingException(self.invalidSourceError(parameters, self.PARCELS))
         name = qgis_io.layer_name(parameters, self.PARCELS, context, src)
@@ -301,7 +302,6 @@ class _PackagesBase(GuotuKitAlgorithm):
         policy = POLICIES[self.parameterAsEnum(parameters, self.INVALID_GEOMETRY, context)]
         work_crs = qgis_io.working_crs_for(src, context)
         feedback.pushInfo(tr("Working CRS: {0}").format(qgis_io.crs_description(work_crs)))
-        log = []
         wanted = [cur_f, pla_f, own_f, unit_f, oname_f, area_f, id_f, ex_f] + [f for f, _ in extra]
         data = qgis_io.read_layer(src, list(dict.fromkeys(f for f in wanted if f)),
                                   work_crs, context, feedback, name=name,
@@ -314,8 +314,19 @@ class _PackagesBase(GuotuKitAlgorithm):
         bad = {i: "no_geometry" for i in rep["skipped"]}
         for i in np.flatnonzero(qgis_io.missing_geometry(data.geoms)):
             bad.setdefault(int(i), "no_geometry")
+        if qgis_io.outside_note(data):
+            log.append(qgis_io.outside_note(data))
         if area_f:
-            area = qgis_io.numbers(data.columns[area_f])
+            from ...core.gate import parse_areas
+
+            parsed = parse_areas(data.columns[area_f])
+            area = parsed.values
+            note = parsed.describe_zh(name, area_f)
+            if note:
+                feedback.reportError(note, False)
+                log.append(note)
+                for i in parsed.bad:
+                    bad.setdefault(int(i), "no_area")
             how = qgis_io.area_method_zh(work_crs, "attribute", area_f)
         else:
             area, _ = qgis_io.areas_m2(data.geoms, work_crs, "ellipsoidal", context.transformContext())
@@ -330,9 +341,12 @@ class _PackagesBase(GuotuKitAlgorithm):
                 d = qgis_io.read_layer(s, list(fields), work_crs, context, feedback, name=lname,
                                        path=qgis_io.source_path(parameters, key, context), progress_span=span)
             else:
-                d = qgis_io.read_layer(lyr, list(fields), work_crs, context, feedback, name=lyr.name(), path=lyr.source(),
-                                       progress_span=span)
-            qgis_io.apply_geometry_policy(d, policy, feedback, log)
+                d = qgis_io.read_layer(lyr, list(fields), work_crs, context, feedback, name=lyr.name(),
+                                       path=gate.safe_source(lyr.source()), progress_span=span)
+            if len(d):
+                qgis_io.apply_geometry_policy(d, policy, feedback, log)
+            if qgis_io.outside_note(d):
+                log.append(qgis_io.outside_note(d))
             return d
 
         plan = None
@@ -364,6 +378,14 @@ class _PackagesBase(GuotuKitAlgorithm):
                 if exclude and profile is not None:
                     zfield = next((f for f in ZONE_FIELD_NAMES if lyr.fields().lookupField(f) >= 0), "")
                 d = read_other(key, lyr, fields=[zfield] if zfield else [])
+                if not len(d) or qgis_io.missing_geometry(d.geoms).all():
+                    what = "排除图层" if exclude else "条件图层"
+                    msg = (f"{what}「{lyr.name()}」为空或没有可用的面图形，未排除任何图斑" if exclude
+                           else f"{what}「{lyr.name()}」为空或没有可用的面图形，该条件未检查")
+                    log.append(msg)
+                    feedback.reportError(msg + tr(" (layer «{0}» is empty: nothing was excluded or checked by it)").format(lyr.name()), False)
+                    inputs.append((what, d))
+                    continue
                 role = ""
                 if exclude and profile is not None:
                     from ...core.compliance import role_of_layer

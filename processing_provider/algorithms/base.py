@@ -49,6 +49,55 @@ class GuotuKitAlgorithm(QgsProcessingAlgorithm):
             return False, missing_message(missing)
         return True, ""
 
+    # --- the input gate and staged outputs --------------------------------------------
+    def checkParameterValues(self, parameters, context):
+        """Every polygon input and every output passes the input gate before anything runs."""
+        from .. import gate
+
+        ok, msg = super().checkParameterValues(parameters, context)
+        if not ok:
+            return ok, msg
+        problem = gate.check_inputs(self, parameters, context) or gate.check_outputs(self, parameters, context)
+        if problem:
+            return False, problem
+        return True, ""
+
+    def processAlgorithm(self, parameters, context, feedback):
+        """Runs :meth:`run_algorithm` with every file output staged in a temporary folder; the
+        outputs are moved into place only when the whole run succeeded.  A failed or cancelled run
+        leaves nothing new and never returns success."""
+        import gc
+        import traceback
+
+        from qgis.core import QgsProcessingException
+
+        from .. import gate
+
+        problem = gate.check_inputs(self, parameters, context) or gate.check_outputs(self, parameters, context)
+        if problem:
+            raise QgsProcessingException(problem)
+        params, staged = gate.stage_outputs(self, parameters, context)
+        try:
+            results = self.run_algorithm(params, context, feedback)
+            if feedback is not None and feedback.isCanceled() or not results:
+                raise QgsProcessingException(tr("Cancelled: nothing was written (取消：未写出任何结果)."))
+        except BaseException as exc:
+            if exc.__traceback__ is not None:  # the frames hold the open sinks: close them first
+                traceback.clear_frames(exc.__traceback__)
+            gc.collect()
+            staged.rollback()
+            raise
+        gc.collect()  # every sink closed before its file moves
+        try:
+            staged.commit()
+        except OSError as exc:
+            staged.rollback()
+            raise QgsProcessingException(tr("Could not move the results into place: {0}. Nothing was replaced.").format(exc)) from exc
+        return gate.finalise_paths(results, staged, context)
+
+    def run_algorithm(self, parameters, context, feedback):  # pragma: no cover - every algorithm overrides it
+        raise NotImplementedError
+
     # --- parameters with help -----------------------------------------------------
     def add_param(self, param: QgsProcessingParameterDefinition, help_text: str, advanced: bool = False):
         """Add a parameter with its help text (shown in the dialog and in shortHelpString)."""

@@ -28,7 +28,7 @@ from qgis.core import (
 from qgis.PyQt.QtCore import QVariant
 
 from ...plugin.i18n import tr
-from .. import qgis_io
+from .. import gate, qgis_io
 from .base import GuotuKitAlgorithm
 
 SYSTEMS = ("ydyh2023", "ydyh2020", "sandiao")
@@ -37,6 +37,7 @@ BASES = ("ellipsoidal", "planar", "attribute")
 POLICIES = ("fail", "skip", "repair")
 POLICY_LABELS = ("Stop with an error", "Skip and count", "Repair (make valid) and log")
 PROJECT_TYPES = ("一般建设项目", "国家重大项目", "线性基础设施", "生态保护修复", "农业设施", "军事国防", "规划方案")
+ROLE_NAMES_ZH = {"pbf": "永久基本农田", "eprl": "生态保护红线", "udb": "城镇开发边界"}
 ZONE_FIELDS = {"eprl": ("ZRBHDFQ",), "udb": ("GHFQMC", "GHFQ")}
 
 
@@ -165,7 +166,7 @@ class ComplianceCheckAlgorithm(GuotuKitAlgorithm):
         return super().checkParameterValues(parameters, context)
 
     # ------------------------------------------------------------------------------------------
-    def processAlgorithm(self, parameters, context, feedback):
+    def run_algorithm(self, parameters, context, feedback):
         import numpy as np
 
         from ...core import compliance_run as cr
@@ -173,7 +174,8 @@ class ComplianceCheckAlgorithm(GuotuKitAlgorithm):
         from ...core.overlay import Cancelled
 
         t0 = time.time()
-        subject = self.parameterAsSource(parameters, self.SUBJECT_LAYER, context)
+        log = []
+        subject = qgis_io.open_source(self, parameters, self.SUBJECT_LAYER, context, log)
         if subject is None:
             raise QgsProcessingException(self.invalidSourceError(parameters, self.SUBJECT_LAYER))
         qgis_io.require_features(subject)
@@ -207,7 +209,6 @@ class ComplianceCheckAlgorithm(GuotuKitAlgorithm):
             ).format(qgis_io.crs_description(subject.sourceCrs())))
         feedback.pushInfo(tr("Working CRS: {0}").format(qgis_io.crs_description(work_crs)))
         skipped_total = 0
-        log = []
 
         def apply_policy(data):
             nonlocal skipped_total
@@ -217,67 +218,97 @@ class ComplianceCheckAlgorithm(GuotuKitAlgorithm):
 
         # subjects
         fields = [id_field, code_field, area_field if basis == "attribute" else ""]
-        subj = qgis_io.read_layer(subject, fields, work_crs, context, feedback, name=subject.sourceName(),
+        subj = qgis_io.read_layer(subject, fields, work_crs, context, feedback,
+                                  name=qgis_io.layer_name(parameters, self.SUBJECT_LAYER, context, subject),
                                   path=qgis_io.source_path(parameters, self.SUBJECT_LAYER, context), progress_span=(0, 10))
         if feedback.isCanceled():
             return {}
         apply_policy(subj)
+        not_checked = {i: "坐标超出坐标系适用范围，未能检查（coordinates outside the CRS's area of use: not checked）"
+                       for i in subj.outside}
         ids = [str(v) if v is not None else "" for v in subj.columns[id_field]] if id_field else [str(f) for f in subj.fids]
         areas, how = qgis_io.subject_areas(subj.geoms, work_crs, basis,
                                             subj.columns.get(area_field) if basis == "attribute" else None,
                                             context.transformContext())
         feedback.pushInfo(how)
-        bad_area = int(np.isnan(areas).sum())
-        if bad_area:
-            feedback.reportError(tr("{0} subjects have a null or negative {1}; their areas count as 0.").format(bad_area, area_field), False)
-            areas = np.nan_to_num(areas, nan=0.0)
+        if basis == "attribute":
+            from ...core.gate import parse_areas
+
+            parsed = parse_areas(subj.columns.get(area_field))
+            areas = parsed.values
+            note = parsed.describe_zh(subj.name, area_field)
+            if note:
+                feedback.reportError(note, False)
+                log.append(note)
+                for i in parsed.bad:  # never measured as 0 m² (that would read 通过「未占用」)
+                    subj.geoms[i] = None
+                    not_checked.setdefault(i, f"面积字段 {area_field} 为空、负值或无法识别，未能检查（area field unusable: not checked）")
+        areas = np.nan_to_num(areas, nan=0.0)
+        for data_note in (qgis_io.outside_note(subj),):
+            if data_note:
+                log.append(data_note)
 
         # control layers
         controls, unchecked, inputs = [], {}, [("主体图层", subj)]
         for role, key, zkey in (("pbf", self.PBF_LAYER, None), ("eprl", self.EPRL_LAYER, self.EPRL_ZONE_FIELD),
                                 ("udb", self.UDB_LAYER, self.UDB_ZONE_FIELD)):
-            src = self.parameterAsSource(parameters, key, context) if parameters.get(key) else None
+            src = qgis_io.open_source(self, parameters, key, context, log) if parameters.get(key) else None
             if src is None:
                 unchecked[role] = "未提供图层"
                 continue
+            cname = qgis_io.layer_name(parameters, key, context, src)
             if src.featureCount() == 0:
-                unchecked[role] = "图层为空"
-                feedback.pushWarning(tr("The {0} layer is empty: reported as 未检查 (not checked).").format(role))
+                unchecked[role] = f"图层「{cname}」为空，未检查"
+                log.append(f"{ROLE_NAMES_ZH.get(role, role)}图层「{cname}」为空：该控制线未检查")
+                feedback.pushWarning(tr("The {0} layer «{1}» is empty: reported as 未检查 (not checked).").format(ROLE_NAMES_ZH.get(role, role), cname))
                 continue
             zfield = self.parameterAsString(parameters, zkey, context) if zkey else ""
             if zkey and not zfield:
                 zfield = next((f for f in ZONE_FIELDS[role] if src.fields().lookupField(f) >= 0), "")
-            data = qgis_io.read_layer(src, [zfield] if zfield else [], work_crs, context, feedback, name=src.sourceName(),
+            data = qgis_io.read_layer(src, [zfield] if zfield else [], work_crs, context, feedback, name=cname,
                                       path=qgis_io.source_path(parameters, key, context))
             apply_policy(data)
+            for data_note in (qgis_io.outside_note(data),):
+                if data_note:
+                    log.append(data_note)
+            if qgis_io.missing_geometry(data.geoms).all():
+                unchecked[role] = f"图层「{cname}」没有可用的面图形，未检查"
+                log.append(f"{ROLE_NAMES_ZH.get(role, role)}图层「{cname}」没有可用的面图形：该控制线未检查")
+                feedback.pushWarning(tr("The {0} layer «{1}» has no usable polygon: reported as 未检查 (not checked).").format(ROLE_NAMES_ZH.get(role, role), cname))
+                continue
             controls.append(cr.ControlInput(role, data.geoms, [str(f) for f in data.fids],
                                             zones=data.columns.get(zfield) if zfield else None,
-                                            layer=f"{src.sourceName()}（{len(data)} 个要素{'，分区字段 ' + zfield if zfield else ''}）"))
+                                            layer=f"{cname}（{len(data)} 个要素{'，分区字段 ' + zfield if zfield else ''}）"))
             inputs.append((role, data))
         extra_layers = self.parameterAsLayerList(parameters, self.EXTRA_LAYERS, context) or []
         extra_roles = [r.strip() for r in (self.parameterAsString(parameters, self.EXTRA_ROLES, context) or "").replace("；", ";").split(";") if r.strip()]
         for i, lyr in enumerate(extra_layers):
             role = extra_roles[i] if i < len(extra_roles) else lyr.name()
-            data = qgis_io.read_layer(lyr, [], work_crs, context, feedback, name=lyr.name(), path=lyr.source())
-            if not len(data):
-                unchecked[role] = "图层为空"
+            data = qgis_io.read_layer(lyr, [], work_crs, context, feedback, name=lyr.name(), path=gate.safe_source(lyr.source()))
+            if len(data):
+                apply_policy(data)
+            if not len(data) or qgis_io.missing_geometry(data.geoms).all():
+                unchecked[role] = f"图层「{lyr.name()}」为空或没有可用的面图形，未检查"
+                log.append(f"控制线图层「{lyr.name()}」为空或没有可用的面图形：{role} 未检查")
+                feedback.pushWarning(tr("Control layer «{0}» is empty or has no usable polygon: {1} reported as 未检查 (not checked).").format(lyr.name(), role))
                 continue
-            apply_policy(data)
             controls.append(cr.ControlInput(role, data.geoms, [str(f) for f in data.fids], label=role,
                                             layer=f"{lyr.name()}（{len(data)} 个要素）"))
             inputs.append((role, data))
 
         base = None
-        base_src = self.parameterAsSource(parameters, self.BASE_PARCELS, context) if parameters.get(self.BASE_PARCELS) else None
+        base_src = qgis_io.open_source(self, parameters, self.BASE_PARCELS, context, log) if parameters.get(self.BASE_PARCELS) else None
         if base_src is not None and base_src.featureCount() > 0:
             bcode = self.parameterAsString(parameters, self.BASE_CODE_FIELD, context) or "DLBM"
             bown = self.parameterAsString(parameters, self.BASE_OWNERSHIP_FIELD, context) or "QSXZ"
             qgis_io.require_field(base_src, bcode, tr("DLTB code field"))
             own_ok = base_src.fields().lookupField(bown) >= 0
             bdata = qgis_io.read_layer(base_src, [bcode, bown if own_ok else "", "BSM" if base_src.fields().lookupField("BSM") >= 0 else ""],
-                                       work_crs, context, feedback, name=base_src.sourceName(),
+                                       work_crs, context, feedback, name=qgis_io.layer_name(parameters, self.BASE_PARCELS, context, base_src),
                                        path=qgis_io.source_path(parameters, self.BASE_PARCELS, context))
             apply_policy(bdata)
+            if qgis_io.outside_note(bdata):
+                log.append(qgis_io.outside_note(bdata))
             base = cr.BaseInput(bdata.geoms, bdata.columns[bcode], bdata.columns.get(bown, [None] * len(bdata)),
                                 bdata.columns.get("BSM") or [str(f) for f in bdata.fids])
             inputs.append(("DLTB", bdata))
@@ -291,8 +322,11 @@ class ComplianceCheckAlgorithm(GuotuKitAlgorithm):
         except Cancelled:
             feedback.pushWarning(tr("Cancelled: nothing was written."))
             return {}
+        for i, reason in not_checked.items():  # the gate's subjects: 需论证, with why, never 通过
+            res.subjects.loc[res.subjects["subject"] == i, ["verdict", "verdict_zh", "reasons"]] = ["review", "需论证", reason]
         for w in res.warnings:
             feedback.pushWarning(w)
+            log.append(w)
         for r in res.roles:
             if r["checked"]:
                 feedback.pushInfo(tr("{0}: {1} features ({2} pieces after subdivision, largest {3} vertices); {4} subjects occupy "
@@ -334,12 +368,13 @@ class ComplianceCheckAlgorithm(GuotuKitAlgorithm):
         sink, dest = self.parameterAsSink(parameters, self.CONFLICTS, context, fields, QgsWkbTypes.MultiPolygon, crs)
         if sink is None:
             raise QgsProcessingException(self.invalidSinkError(parameters, self.CONFLICTS))
+        import numpy as np
         import shapely
 
         c = res.conflicts
         n = len(c)
         wkbs = shapely.to_wkb(shapely.force_2d(c["geometry"].to_numpy())) if n else []
-        area = c["area_m2"].to_numpy(dtype=float) if n else []
+        area = c["area_m2"].to_numpy(dtype=float) if n else np.empty(0, dtype=float)
         m2, ha, mu = rhu_array(area, 2), rhu_array(area / 10000.0, 4), rhu_array(area * 15.0 / 10000.0, 2)
         pos = ["内" if p == "inside" else "外" for p in c["position"]]
         msg = [m if isinstance(m, str) else "" for m in c["message"]]

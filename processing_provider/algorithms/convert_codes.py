@@ -10,6 +10,7 @@ from qgis.core import (
     QgsFeatureSink,
     QgsField,
     QgsFields,
+    QgsGeometry,
     QgsProcessing,
     QgsProcessingException,
     QgsProcessingMultiStepFeedback,
@@ -32,6 +33,8 @@ SOURCE_LABELS = ("三调工作分类 (3rd national land survey)", "用地用海2
 TARGET_SYSTEMS = ("ydyh2023", "ydyh2020")
 TARGET_LABELS = ("用地用海2023", "用地用海2020 (trial)")
 BASES = ("ellipsoidal", "planar", "attribute")
+POLICIES = ("fail", "skip", "repair")
+POLICY_LABELS = ("Stop with an error", "Skip and count", "Repair (make valid) and log")
 
 # Output fields added to every feature (pinyin abbreviations, ≤ 10 characters for shapefiles).
 OUT_FIELDS = OrderedDict(
@@ -67,6 +70,7 @@ class ConvertLandUseCodesAlgorithm(GuotuKitAlgorithm):
     MAPPING_TABLE = "MAPPING_TABLE"
     AREA_BASIS = "AREA_BASIS"
     AREA_FIELD = "AREA_FIELD"
+    INVALID_GEOMETRY = "INVALID_GEOMETRY"
     OUTPUT = "OUTPUT"
     SUMMARY = "SUMMARY"
 
@@ -156,6 +160,14 @@ class ConvertLandUseCodesAlgorithm(GuotuKitAlgorithm):
             advanced=True,
         )
         self.add_param(
+            QgsProcessingParameterEnum(self.INVALID_GEOMETRY, tr("Invalid, empty or NULL geometries"),
+                                       [tr(x) for x in POLICY_LABELS], defaultValue=0),
+            "What to do with features whose geometry is invalid (e.g. a self-intersecting bowtie), empty or NULL: stop "
+            "with an error naming them, skip them (not written, out of every count and area, listed in the log), or "
+            "repair them (make valid) and log. Features whose coordinates lie outside the CRS's area of use are always "
+            "left out and listed.",
+        )
+        self.add_param(
             QgsProcessingParameterFeatureSink(self.OUTPUT, tr("Converted layer"), QgsProcessing.TypeVectorPolygon),
             "The input features with ZH_DM (target code), ZH_MC (target name), ZH_YJDM/ZH_YJMC (level-1 code "
             "and name), ZH_LX (mapping type) and ZH_BZ (flag 待细分 / 未识别 / 空值) added.",
@@ -171,6 +183,8 @@ class ConvertLandUseCodesAlgorithm(GuotuKitAlgorithm):
         self.addOutput(QgsProcessingOutputNumber("SPLIT_COUNT", tr("Features flagged 待细分")))
         self.addOutput(QgsProcessingOutputNumber("UNKNOWN_COUNT", tr("Features with unknown codes")))
         self.addOutput(QgsProcessingOutputNumber("BLANK_COUNT", tr("Features with blank codes")))
+        self.addOutput(QgsProcessingOutputNumber("SKIPPED_COUNT", tr("Features left out")))
+        self.addOutput(QgsProcessingOutputNumber("OVERLAP_COUNT", tr("Pairs of overlapping features")))
 
     def output_help(self):
         return {
@@ -178,6 +192,9 @@ class ConvertLandUseCodesAlgorithm(GuotuKitAlgorithm):
             "SPLIT_COUNT": tr("Features whose code maps 1:n or is disputed (待细分)."),
             "UNKNOWN_COUNT": tr("Features whose code is not in the source classification (未识别)."),
             "BLANK_COUNT": tr("Features with no code (空值)."),
+            "SKIPPED_COUNT": tr("Features left out of the output and every figure: invalid/empty/NULL geometry under "
+                                "the 'skip' policy, coordinates outside the CRS's area of use, or an unusable area value."),
+            "OVERLAP_COUNT": tr("Pairs of features whose interiors overlap (their shared area is counted twice in the summary)."),
         }
 
     def checkParameterValues(self, parameters, context):
@@ -186,13 +203,19 @@ class ConvertLandUseCodesAlgorithm(GuotuKitAlgorithm):
             return False, tr("The area basis is 'attribute field' but no area field is chosen. Choose e.g. TBMJ.")
         return super().checkParameterValues(parameters, context)
 
-    def processAlgorithm(self, parameters, context, feedback):
+    def run_algorithm(self, parameters, context, feedback):
+        import numpy as np
+
+        from ...core.gate import parse_areas
+        from ...core.overlay import self_overlaps
         from ...core.registry import get_registry
 
         multi = QgsProcessingMultiStepFeedback(3, feedback)
-        source = self.parameterAsSource(parameters, self.INPUT, context)
+        log: list = []
+        source = qgis_io.open_source(self, parameters, self.INPUT, context, log)
         if source is None:
             raise QgsProcessingException(self.invalidSourceError(parameters, self.INPUT))
+        lname = qgis_io.layer_name(parameters, self.INPUT, context, source)
         code_field = self.parameterAsString(parameters, self.CODE_FIELD, context)
         name_field = self.parameterAsString(parameters, self.NAME_FIELD, context)
         src_sys = SOURCE_SYSTEMS[self.parameterAsEnum(parameters, self.SOURCE_SYSTEM, context)]
@@ -200,13 +223,14 @@ class ConvertLandUseCodesAlgorithm(GuotuKitAlgorithm):
         mapping_path = self.parameterAsFile(parameters, self.MAPPING_TABLE, context)
         basis = BASES[self.parameterAsEnum(parameters, self.AREA_BASIS, context)]
         area_field = self.parameterAsString(parameters, self.AREA_FIELD, context)
+        policy = POLICIES[self.parameterAsEnum(parameters, self.INVALID_GEOMETRY, context)]
 
-        qgis_io.require_field(source, code_field, tr("code field"))
+        qgis_io.require_field(source, code_field, tr("code field"), lname)
         if name_field:
-            qgis_io.require_field(source, name_field, tr("name field"))
+            qgis_io.require_field(source, name_field, tr("name field"), lname)
         if basis == "attribute":
-            qgis_io.require_field(source, area_field, tr("area field"))
-        n_total = qgis_io.require_features(source)
+            qgis_io.require_field(source, area_field, tr("area field"), lname)
+        n_total = qgis_io.require_features(source, lname)
         if basis == "planar" and source.sourceCrs().isGeographic():
             raise QgsProcessingException(
                 tr(
@@ -220,15 +244,54 @@ class ConvertLandUseCodesAlgorithm(GuotuKitAlgorithm):
             crosswalk = registry.crosswalk(src_sys, tgt_sys, overrides=mapping_path or None)
         except (ValueError, OSError) as exc:
             raise QgsProcessingException(tr("Mapping table {0}: {1}").format(mapping_path, exc)) from exc
+        for line in log:
+            feedback.pushWarning(line)
         feedback.pushInfo(
             tr("Converting {0} features from {1} to {2}.").format(n_total, src_sys, tgt_sys)
         )
 
-        # Pass 1: codes (and names) only, no geometry.
+        # Pass 1: codes, names, area field and geometry (in the layer's own CRS) through the input gate.
         read = [code_field] + ([name_field] if name_field else []) + ([area_field] if basis == "attribute" else [])
-        fids, cols = qgis_io.read_columns(source, read, multi)
+        data = qgis_io.read_layer(source, read, source.sourceCrs(), context, multi, name=lname,
+                                  path=qgis_io.source_path(parameters, self.INPUT, context))
         if feedback.isCanceled():
             return {}
+        fids, cols = data.fids, data.columns
+        n = len(fids)
+        leave_out = {int(i): "坐标超出坐标系适用范围" for i in data.outside}
+        missing = np.flatnonzero(qgis_io.missing_geometry(data.geoms))
+        empty = [int(i) for i in missing if int(i) not in leave_out]
+        if empty and policy == "fail":
+            raise QgsProcessingException(tr(
+                "Layer «{0}» has {1} features with an empty or NULL geometry (feature ids {2}): their area cannot be "
+                "measured. Delete or fix them, or choose the 'skip' policy.").format(lname, len(empty), [fids[i] for i in empty[:10]]))
+        rep = qgis_io.apply_geometry_policy(data, policy, feedback, log)
+        for i in empty:
+            leave_out[i] = "图形为空或 NULL"
+        for i in rep["skipped"]:
+            leave_out[int(i)] = "图形无效（按设置跳过）"
+        repaired = set(int(i) for i in rep["repaired"])
+        areas_attr = None
+        if basis == "attribute":
+            parsed = parse_areas(cols[area_field])
+            note = parsed.describe_zh(lname, area_field)
+            if note:
+                feedback.reportError(note, False)
+                log.append(note)
+            for i in parsed.bad:
+                leave_out.setdefault(int(i), f"面积字段 {area_field} 不可用")
+            areas_attr = parsed.values
+        keep = np.ones(n, dtype=bool)
+        keep[list(leave_out)] = False
+        if leave_out:
+            listing = ", ".join(f"{fids[i]}（{why}）" for i, why in sorted(leave_out.items())[:20])
+            msg = tr("Layer «{0}»: {1} features are left out of the output and of every count and area: {2}").format(
+                lname, len(leave_out), listing)
+            feedback.reportError(msg, False)
+        if not keep.any():
+            raise QgsProcessingException(tr("Layer «{0}»: no feature is left to convert ({1} left out). Fix the geometries "
+                                            "or the area field and run again.").format(lname, len(leave_out)))
+
         mapped = crosswalk.map_many(cols[code_field])
         src_class = registry.classification(src_sys)
         name_mismatch = 0
@@ -254,7 +317,7 @@ class ConvertLandUseCodesAlgorithm(GuotuKitAlgorithm):
                         name_mismatch += 1
         multi.setCurrentStep(1)
 
-        # Pass 2: write features with the new fields, collecting geometry for areas.
+        # Pass 2: write the kept features with the new fields.
         in_fields = source.fields()
         clash = [f for f in OUT_FIELDS if in_fields.lookupField(f) >= 0]
         if clash:
@@ -275,37 +338,43 @@ class ConvertLandUseCodesAlgorithm(GuotuKitAlgorithm):
 
         row_of = {fid: i for i, fid in enumerate(fids)}
         targets = mapped[["target_code", "target_name", "level1_code", "level1_name", "type", "flag"]].values.tolist()
-        wkbs = [None] * len(fids)
-        request = QgsFeatureRequest()
-        for n, feat in enumerate(source.getFeatures(request)):
+        written = 0
+        for k, feat in enumerate(source.getFeatures(QgsFeatureRequest())):
             if feedback.isCanceled():
                 return {}
             i = row_of.get(feat.id())
-            if i is None:  # feature appeared between passes (live layer): map it now
-                m = crosswalk.map(feat[code_field])
-                extra = [m.target_code, m.target_name, m.level1_code, m.level1_name, m.type, m.flag]
-            else:
-                extra = targets[i]
-                if basis != "attribute":
-                    wkbs[i] = qgis_io.geometry_to_wkb(feat.geometry())
-            attrs = feat.attributes()
+            if i is None or not keep[i]:  # left out, or appeared between the passes (a live layer)
+                continue
             out = QgsFeature(out_fields)
-            out.setGeometry(feat.geometry())
-            out.setAttributes([attrs[j] for j in keep_idx] + list(extra))
+            if i in repaired:
+                g = QgsGeometry()
+                g.fromWkb(shapely_wkb(data.geoms[i]))
+                out.setGeometry(g)
+            else:
+                out.setGeometry(feat.geometry())
+            attrs = feat.attributes()
+            out.setAttributes([attrs[j] for j in keep_idx] + list(targets[i]))
             sink.addFeature(out, QgsFeatureSink.FastInsert)
-            if n % 2000 == 0:
-                multi.setProgress(100.0 * n / max(n_total, 1))
+            written += 1
+            if k % 2000 == 0:
+                multi.setProgress(100.0 * k / max(n_total, 1))
         multi.setCurrentStep(2)
 
-        # Areas and summary.
+        # Areas, overlaps and summary (kept features only).
         if basis == "attribute":
-            areas, how = _attribute_areas(cols[area_field], feedback, area_field)
+            areas, how = np.nan_to_num(areas_attr, nan=0.0), tr("attribute field {0} (m²)").format(area_field)
         else:
-            areas, how = qgis_io.areas_m2(
-                qgis_io.to_shapely(wkbs), source.sourceCrs(), basis, context.transformContext()
-            )
+            areas, how = qgis_io.areas_m2(data.geoms, source.sourceCrs(), basis, context.transformContext())
         feedback.pushInfo(tr("Areas: {0}.").format(how))
-        summary = _summarise(mapped, areas, src_class)
+        overlaps = self_overlaps(np.where(keep, data.geoms, None), cancelled=feedback.isCanceled)
+        if len(overlaps):
+            feedback.reportError(tr(
+                "Layer «{0}»: {1} pairs of features overlap, sharing {2:.2f} m² (planar); that area is counted twice in the "
+                "summary. Fix the topology (e.g. Vector ▸ Geometry ▸ Check validity / topology checker), then run again.").format(
+                lname, len(overlaps), float(overlaps["area"].sum())), False)
+        kept = np.flatnonzero(keep)
+        mapped_k = mapped.iloc[kept].reset_index(drop=True)
+        summary = _summarise(mapped_k, np.asarray(areas, dtype=float)[kept], src_class)
         results = {self.OUTPUT: dest_id}
         if parameters.get(self.SUMMARY) is not None:
             s_fields = QgsFields()
@@ -314,20 +383,21 @@ class ConvertLandUseCodesAlgorithm(GuotuKitAlgorithm):
             (s_sink, s_id) = self.parameterAsSink(
                 parameters, self.SUMMARY, context, s_fields, QgsWkbTypes.NoGeometry
             )
-            if s_sink is not None:
-                for rec in summary:
-                    f = QgsFeature(s_fields)
-                    f.setAttributes([rec[name] for name, _ in SUMMARY_FIELDS])
-                    s_sink.addFeature(f, QgsFeatureSink.FastInsert)
-                results[self.SUMMARY] = s_id
+            if s_sink is None:
+                raise QgsProcessingException(self.invalidSinkError(parameters, self.SUMMARY))
+            for rec in summary:
+                f = QgsFeature(s_fields)
+                f.setAttributes([rec[name] for name, _ in SUMMARY_FIELDS])
+                s_sink.addFeature(f, QgsFeatureSink.FastInsert)
+            results[self.SUMMARY] = s_id
 
-        counts = mapped["flag"].value_counts().to_dict()
+        counts = mapped_k["flag"].value_counts().to_dict()
         split = int(counts.get("待细分", 0))
         unknown = int(counts.get("未识别", 0))
         blank = int(counts.get("空值", 0))
         feedback.pushInfo(
             tr("{0} features: {1} converted directly, {2} flagged 待细分, {3} unknown codes, {4} blank codes.").format(
-                len(fids), len(fids) - split - unknown - blank, split, unknown, blank
+                written, written - split - unknown - blank, split, unknown, blank
             )
         )
         if unknown or blank:
@@ -344,32 +414,16 @@ class ConvertLandUseCodesAlgorithm(GuotuKitAlgorithm):
                 tr("{0} features have a name that disagrees with their code; the code was used.").format(name_mismatch)
             )
         results.update(
-            {"FEATURE_COUNT": len(fids), "SPLIT_COUNT": split, "UNKNOWN_COUNT": unknown, "BLANK_COUNT": blank}
+            {"FEATURE_COUNT": written, "SPLIT_COUNT": split, "UNKNOWN_COUNT": unknown, "BLANK_COUNT": blank,
+             "SKIPPED_COUNT": len(leave_out), "OVERLAP_COUNT": int(len(overlaps))}
         )
         return results
 
 
-def _attribute_areas(values, feedback, field):
-    import numpy as np
+def shapely_wkb(geom) -> bytes:
+    import shapely
 
-    out = np.zeros(len(values), dtype=float)
-    bad = 0
-    for i, v in enumerate(values):
-        try:
-            out[i] = float(v)
-            if out[i] < 0 or out[i] != out[i]:
-                raise ValueError
-        except (TypeError, ValueError):
-            out[i] = 0.0
-            bad += 1
-    if bad:
-        feedback.reportError(
-            tr("{0} features have a null, negative or non-numeric {1}; they count as 0 m² in the summary.").format(
-                bad, field
-            ),
-            False,
-        )
-    return out, tr("attribute field {0} (m²)").format(field)
+    return shapely.to_wkb(geom)
 
 
 def _summarise(mapped, areas, src_class):

@@ -216,7 +216,7 @@ class StructureTableAlgorithm(GuotuKitAlgorithm):
             return False, tr("The folder of the Excel report {0} does not exist. Choose an existing folder.").format(xlsx)
         return super().checkParameterValues(parameters, context)
 
-    def processAlgorithm(self, parameters, context, feedback):
+    def run_algorithm(self, parameters, context, feedback):
         import numpy as np
 
         from ...core import structure as st

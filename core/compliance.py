@@ -505,13 +505,32 @@ def _read_records(path: Path, what: Tuple[str, str] = PROFILE_WHAT) -> List[Tupl
     text = _decode(path, data)
     if "\x00" in text:
         raise _fail(path, "不是文本 CSV 文件（含二进制内容）", "is not a text CSV file (binary content)")
-    first = next((line for line in text.splitlines() if line.strip(_BLANKS)), "")
+    lines = text.splitlines()
+    first_n, first = next(((n, line) for n, line in enumerate(lines, 1)
+                           if line.strip(_BLANKS) and not line.lstrip(_BLANKS).startswith("#")), (1, ""))
     delimiter = "\t" if ("\t" in first and "," not in first) else ","
+    if delimiter == "," and "," not in first:
+        other = next((d for d in (";", "；", "|", "，") if d in first), None)
+        if other is not None:
+            raise _fail(path, f"第{first_n}行（表头）用“{other}”分隔各列；请用逗号（,）分隔（Excel：另存为“CSV UTF-8（逗号分隔）”）",
+                        f"line {first_n} (header) separates its columns with '{other}'; use commas (Excel: save as CSV UTF-8, comma delimited)")
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    out: List[Tuple[int, List[str]]] = []
+    start = 1  # row number as Excel shows it (a quoted cell may hold a line break)
     try:
-        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-        return [(n, row) for n, row in enumerate(reader, 1)]
+        for row in reader:
+            out.append((start, row))
+            # a quote left open swallows the next lines into one cell: never a silently shorter table
+            for cell in row:
+                if "\n" in cell and any(line.count(delimiter) >= 2 for line in cell.splitlines()[1:]):
+                    raise _fail(path, f"第{start}行：引号未闭合，其后各行被并入同一单元格；请检查该行的引号",
+                                f"line {start}: a quote is not closed, so the lines after it were read as one cell; "
+                                "check the quotes on that line")
+            start += 1
     except csv.Error as exc:
-        raise _fail(path, f"CSV 格式错误（{exc}）", f"malformed CSV ({exc})") from None
+        raise _fail(path, f"第{start}行：CSV 格式错误（{exc}；多半是引号未闭合）",
+                    f"line {start}: malformed CSV ({exc}; most likely a quote that is not closed)") from None
+    return out
 
 
 def _where(path: Path, line: int, column: str, zh: str, en: str) -> str:
@@ -543,6 +562,11 @@ def _parse_rule(path: Path, line: int, row: Dict[str, str], seen_ids: Dict[str, 
     if not role:
         err("role", "控制线为空（填 pbf / eprl / udb 或其他控制线名称）",
             "role is empty (use pbf, eprl, udb or the name of another control line)")
+    elif role not in STANDARD_ROLES and role.isascii():
+        # another control line is named in words (历史文化保护线 …); a Latin token is a typo of a standard role
+        err("role", f"“{role}” 不是已知的控制线；可填 pbf（永久基本农田）、eprl（生态保护红线）、udb（城镇开发边界）"
+                    "或其他控制线的中文名称（如 历史文化保护线）",
+            f"'{role}' is not a known role; use pbf, eprl, udb or the Chinese name of another control line")
 
     zones = tuple(z for z in (_norm_zone(t) for t in _LIST_SPLIT.split(_text(get("zone")))) if z)
     if not zones or "*" in zones:
@@ -630,6 +654,12 @@ def _parse_profile(path: Path, records: List[Tuple[int, List[str]]]) -> RuleProf
                 col = _HEADER_LOOKUP.get(_text(cell).lower())
                 if col is not None and col not in header:
                     header[col] = i
+            unknown = [c for c in cells if c and _HEADER_LOOKUP.get(_text(c).lower()) is None]
+            if unknown:
+                allowed = ", ".join(_HEADER_ALIASES)
+                raise RuleProfileError(
+                    f"{path.name} 第{line}行（表头）有无法识别的列：{'、'.join(unknown)}；可用的列为 {allowed}（或其中文名） / "
+                    f"line {line} (header) has unknown column(s): {', '.join(unknown)}; allowed: {allowed}")
             missing = [c for c in REQUIRED_COLUMNS if c not in header]
             if missing:
                 raise RuleProfileError(

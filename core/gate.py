@@ -49,7 +49,7 @@ class AreaValues:
     def bad(self) -> List[int]:
         return sorted(self.blank + self.negative + self.unparseable)
 
-    def describe_zh(self, layer: str, field_name: str) -> str:
+    def describe_zh(self, layer: str, field_name: str, ids: Optional[Sequence] = None) -> str:
         """One sentence for the log and the report; '' when every value was usable."""
         parts = []
         if self.blank:
@@ -61,8 +61,12 @@ class AreaValues:
             parts.append(f"无法识别为数字 {len(self.unparseable)} 个（如 {shown}）")
         if not parts:
             return ""
-        return (f"图层「{layer}」面积字段 {field_name}：{'，'.join(parts)}；这些图斑不计入任何面积统计，"
-                "已逐一列出，请在图层中补正后重算")
+        bad = self.bad
+        listing = ""
+        if ids is not None:
+            listing = "（要素号 " + "、".join(str(ids[i]) for i in bad[:20]) + (" 等" if len(bad) > 20 else "") + "）"
+        return (f"图层「{layer}」面积字段 {field_name}：{'，'.join(parts)}{listing}；这些图斑不计入任何面积统计，"
+                "请在图层中补正后重算")
 
 
 def parse_areas(values: Sequence) -> AreaValues:

@@ -238,6 +238,10 @@ def run_packages(inp: PackageInputs, rules: PackageRules, finance: FinanceTable,
         packages = evaluate(labels, parcels, adj, rules)
         reason = np.where(labels == "", np.where(parcels.reason == "", "outside", parcels.reason), "")
         detail = np.where(labels == "", np.where(parcels.reason == "", "未划入任何资产包", parcels.detail), "")
+        # a hand-drawn package may hold a parcel that cannot be measured: it says why (and the package fails)
+        unusable = (labels != "") & np.isin(parcels.reason, ["no_area", "no_geometry"])
+        reason = np.where(unusable, parcels.reason, reason)
+        detail = np.where(unusable, parcels.detail, detail)
         diag = diagnose(parcels, rules) if len(packages) == 0 or (packages["status"] == "fail").any() else []
         stats = {"parcels": n, "eligible": int(parcels.eligible.sum()), "packaged": int((labels != "").sum()),
                  "left_out": int(((labels == "") & parcels.eligible).sum()), "packages": int(len(packages)),

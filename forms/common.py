@@ -263,6 +263,10 @@ class AlgorithmDialog(QDialog):
         try:
             results = processing.run(self.ALG_ID, params, feedback=self.feedback)
         except QgsProcessingException as exc:
+            if self.feedback.isCanceled():  # the user's own cancel is not an error
+                self.progress.setValue(0)
+                self._say(tr("Cancelled: nothing was written."))
+                return None
             self._fail(str(exc).strip())
             return None
         except Exception as exc:  # a bug: the traceback goes to the log, the user gets one sentence
@@ -271,7 +275,7 @@ class AlgorithmDialog(QDialog):
             return None
         finally:
             self._busy(False)
-        if self.RESULT_KEY not in results:  # the algorithm returns nothing when cancelled
+        if self.RESULT_KEY not in results:  # defensive: a cancelled run raises (base.processAlgorithm)
             self.progress.setValue(0)
             self._say(tr("Cancelled: nothing was written."))
             return None

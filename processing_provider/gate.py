@@ -111,22 +111,37 @@ def _crs_text(crs) -> str:
 
 
 # --------------------------------------------------------------------------- layer checks
+def display_name(layer: QgsVectorLayer) -> str:
+    """The name a user knows a layer by: its project name, or the ``layername=`` of a GeoPackage
+    path (QGIS names a layer loaded from a path after the file, the same for all its layers)."""
+    import re
+
+    src = layer.source() or ""
+    path = src.split("|")[0]
+    m = re.search(r"layername=([^|]+)", src)
+    stem = os.path.splitext(os.path.basename(path))[0]
+    if m and layer.name() in (stem, ""):
+        return f"{m.group(1)}（{os.path.basename(path)}）"
+    return layer.name() or os.path.basename(path)
+
+
 def layer_problem(layer: QgsVectorLayer, label: str, polygons: bool = True, transform_context=None) -> Optional[str]:
     """One sentence (中文 / English) when ``layer`` cannot be used as a polygon input, else None.
     Cheap: geometry type, CRS and extent only (no feature is read)."""
-    name = f"「{layer.name()}」"
+    name = display_name(layer)
     if polygons:
         gtype = QgsWkbTypes.geometryType(layer.wkbType())
         if gtype in (QgsWkbTypes.PointGeometry, QgsWkbTypes.LineGeometry, QgsWkbTypes.NullGeometry):
-            kind = {QgsWkbTypes.PointGeometry: "点", QgsWkbTypes.LineGeometry: "线",
-                    QgsWkbTypes.NullGeometry: "无图形"}[gtype]
-            return tr("{0}: layer {1} is a {2} layer ({3}); this parameter needs polygons (面图层). Choose a polygon layer.").format(
-                label, name, kind, QgsWkbTypes.displayString(layer.wkbType()))
+            zh, en = {QgsWkbTypes.PointGeometry: ("点", "point"), QgsWkbTypes.LineGeometry: ("线", "line"),
+                      QgsWkbTypes.NullGeometry: ("无图形", "non-spatial")}[gtype]
+            return (f"{label}：图层「{name}」是{zh}图层（{QgsWkbTypes.displayString(layer.wkbType())}），此处需要面图层，请改选面图层 / "
+                    f"{label}: layer «{name}» is a {en} layer; this parameter needs a polygon layer.")
     crs = layer.crs()
     if not crs.isValid():
-        return tr("{0}: layer {1} has no coordinate reference system (坐标系未定义), so its areas cannot be measured. "
-                  "Set the layer's CRS in QGIS (Layer Properties ▸ Source ▸ Assigned CRS, e.g. CGCS2000 / 3-degree "
-                  "Gauss-Kruger zone 39, EPSG:4527) or add the .prj file beside the shapefile, then run again.").format(label, name)
+        return (f"{label}：图层「{name}」没有坐标系（坐标系未定义，如缺少 .prj 文件），无法量算面积。请在 QGIS 中设置图层坐标系"
+                "（图层属性 ▸ 源 ▸ 指定坐标系，如 CGCS2000 3 度带 EPSG:4527），或在 shapefile 旁补上 .prj 文件后重新运行 / "
+                f"{label}: layer «{name}» has no CRS (no .prj), so its areas cannot be measured. Set the layer's CRS in QGIS "
+                "(Layer Properties ▸ Source ▸ Assigned CRS) or add the .prj file beside the shapefile, then run again.")
     if layer.featureCount() == 0:
         return None
     window = plausible_window(crs, transform_context)
@@ -135,12 +150,17 @@ def layer_problem(layer: QgsVectorLayer, label: str, polygons: bool = True, tran
         return None
     e = (ext.xMinimum(), ext.yMinimum(), ext.xMaximum(), ext.yMaximum())
     w = window
-    disjoint = e[2] < w[0] or e[0] > w[2] or e[3] < w[1] or e[1] > w[3]
-    if disjoint:
-        return tr("{0}: the coordinates of layer {1} ({2}) lie outside the area of use of its CRS {3} ({4}): {5}. "
-                  "Check the layer's CRS (Layer Properties ▸ Source) and the coordinates, then run again.").format(
-            label, name, core_gate.extent_text(e), _crs_text(crs), core_gate.window_text(w), core_gate.coordinate_hint(e, w))
+    if e[2] < w[0] or e[0] > w[2] or e[3] < w[1] or e[1] > w[3]:
+        return outside_sentence(label, name, e, crs, w)
     return None
+
+
+def outside_sentence(label: str, name: str, extent, crs, window) -> str:
+    hint = core_gate.coordinate_hint(extent, window)
+    head = f"{label}：" if label else ""
+    return (f"{head}图层「{name}」的坐标范围（{core_gate.extent_text(extent)}）不在其坐标系 {_crs_text(crs)} 的适用范围"
+            f"（{core_gate.window_text(window)}）内：{hint}。请检查图层坐标系（图层属性 ▸ 源）和坐标后重新运行 / "
+            f"layer «{name}»: its extent lies outside the area of use of its CRS {crs.authid()}; check the layer's CRS and coordinates.")
 
 
 def check_inputs(alg, parameters, context) -> Optional[str]:

@@ -293,7 +293,7 @@ def working_crs_for(source: QgsProcessingFeatureSource, context) -> QgsCoordinat
     return QgsCoordinateReferenceSystem(f"EPSG:{suggest_gk_epsg(lon)}")
 
 
-def open_source(alg, parameters: dict, key: str, context, notes: Optional[list] = None):
+def open_source(alg, parameters: dict, key: str, context, notes: Optional[list] = None, feedback=None):
     """``alg.parameterAsSource`` through the input gate's encoding check: a shapefile without .cpg
     whose text is GB18030 is read as GB18030 (and ``notes`` says so), never as mojibake."""
     from . import gate
@@ -307,8 +307,13 @@ def open_source(alg, parameters: dict, key: str, context, notes: Optional[list] 
         layer = None
     if layer is None:
         return src
-    fixed, keep = gate.reencoded_source(src, layer, context, layer_name(parameters, key, context, src),
-                                        notes if notes is not None else [])
+    said: list = []
+    fixed, keep = gate.reencoded_source(src, layer, context, layer_name(parameters, key, context, src), said)
+    if notes is not None:
+        notes.extend(said)
+    if feedback is not None:
+        for line in said:
+            feedback.pushWarning(line)
     if keep is not None:
         _KEEP_ALIVE.append(keep)
         del _KEEP_ALIVE[:-8]
@@ -381,11 +386,10 @@ def read_layer(
             ok = ~np.isnan(bounds).all(axis=1)
             b = bounds[ok]
             ext = (b[:, 0].min(), b[:, 1].min(), b[:, 2].max(), b[:, 3].max())
-            raise QgsProcessingException(tr(
-                "The coordinates of layer «{0}» ({1}) lie outside the area of use of its CRS {2} ({3}): {4}. "
-                "Check the layer's CRS (Layer Properties ▸ Source) and its coordinates, then run again.").format(
-                label, core_gate.extent_text(ext), crs_description(crs), core_gate.window_text(window) if window else "",
-                core_gate.coordinate_hint(ext, window) if window else ""))
+            if window is not None:
+                raise QgsProcessingException(gate.outside_sentence("", label, ext, crs, window))
+            raise QgsProcessingException(tr("No feature of layer «{0}» could be transformed from its CRS {1}. Check the layer's CRS.").format(
+                label, crs_description(crs)))
     data = LayerData(label, fids, cols, to_shapely(wkbs), crs_description(crs), n_null, transform is not None, path)
     data.outside = [int(i) for i in outside]
     if outside and feedback is not None:
@@ -425,9 +429,23 @@ def _float_or_nan(v):
 
 def apply_geometry_policy(data: LayerData, policy: str, feedback, log: list) -> dict:
     """Apply the invalid-geometry policy (fail / skip / repair) to ``data.geoms`` in place, tell the
-    user what happened, and return the report of ``core.overlay.check_geometries``."""
+    user what happened, and return the report of ``core.overlay.check_geometries``.
+
+    Empty and NULL geometries follow the same policy (they cannot be measured, nor repaired): 'fail'
+    stops naming them; 'skip' and 'repair' leave them out of every figure, listed in
+    ``report["skipped"]`` and ``report["empty_list"]``.  Features the gate already left out for their
+    coordinates (``data.outside``) are not counted again."""
+    import numpy as np
+
     from ..core.overlay import InvalidGeometryError, check_geometries
 
+    outside = set(getattr(data, "outside", []))
+    empty = [int(i) for i in np.flatnonzero(missing_geometry(data.geoms)) if int(i) not in outside] if len(data.geoms) else []
+    if empty and policy == "fail":
+        raise QgsProcessingException(tr(
+            "Layer «{0}» has {1} features with an empty or NULL geometry (feature ids {2}): they cannot be measured. "
+            "Delete or fix them, or choose the 'skip' policy to leave them out of every figure."
+        ).format(data.name, len(empty), [data.fids[i] for i in empty[:10]]))
     try:
         geoms, rep = check_geometries(data.geoms, policy)
     except InvalidGeometryError as exc:
@@ -439,12 +457,19 @@ def apply_geometry_policy(data: LayerData, policy: str, feedback, log: list) -> 
     if rep["skipped"]:
         feedback.reportError(tr("Layer «{0}»: {1} invalid features skipped (ids {2}).").format(
             data.name, len(rep["skipped"]), [data.fids[i] for i in rep["skipped"][:20]]), False)
+        log.append(f"图层「{data.name}」：{len(rep['skipped'])} 个图形无效的要素按设置跳过，未计入任何统计（要素号 "
+                   f"{'、'.join(str(data.fids[i]) for i in rep['skipped'][:20])}）")
     if rep["repaired"]:
         feedback.pushWarning(tr("Layer «{0}»: {1} invalid features repaired (ids {2}).").format(
             data.name, len(rep["repaired"]), [data.fids[i] for i in rep["repaired"][:20]]))
         log.append(f"{data.name}：修复无效图形 {len(rep['repaired'])} 个")
-    if rep["empty"]:
-        feedback.pushWarning(tr("Layer «{0}»: {1} features have no geometry.").format(data.name, rep["empty"]))
+    if empty:
+        feedback.reportError(tr("Layer «{0}»: {1} features have an empty or NULL geometry; they are left out of every "
+                                "figure (ids {2}).").format(data.name, len(empty), [data.fids[i] for i in empty[:20]]), False)
+        log.append(f"图层「{data.name}」：{len(empty)} 个要素图形为空或 NULL，未计入任何统计（要素号 "
+                   f"{'、'.join(str(data.fids[i]) for i in empty[:20])}）")
+    rep["skipped"] = sorted(set(rep["skipped"]) | set(empty))
+    rep["empty_list"] = empty
     data.geoms = geoms
     return rep
 

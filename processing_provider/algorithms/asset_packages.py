@@ -246,7 +246,7 @@ class _PackagesBase(GuotuKitAlgorithm):
 
         t0 = time.time()
         log = []
-        src = qgis_io.open_source(self, parameters, self.PARCELS, context, log)
+        src = qgis_io.open_source(self, parameters, self.PARCELS, context, log, feedback)
         if src is None:
             raise QgsProcessingException(self.invalidSourceError(parameters, self.PARCELS))
         name = qgis_io.layer_name(parameters, self.PARCELS, context, src)
@@ -321,7 +321,7 @@ class _PackagesBase(GuotuKitAlgorithm):
 
             parsed = parse_areas(data.columns[area_f])
             area = parsed.values
-            note = parsed.describe_zh(name, area_f)
+            note = parsed.describe_zh(name, area_f, data.fids)
             if note:
                 feedback.reportError(note, False)
                 log.append(note)

@@ -1,7 +1,6 @@
 """guotukit:compliancecheck — 合规性检查 against 三区三线 and other control layers."""
 from __future__ import annotations
 
-import os
 import time
 
 from qgis.core import (
@@ -158,9 +157,6 @@ class ComplianceCheckAlgorithm(GuotuKitAlgorithm):
         basis = BASES[self.parameterAsEnum(parameters, self.AREA_BASIS, context)]
         if basis == "attribute" and not self.parameterAsString(parameters, self.AREA_FIELD, context):
             return False, tr("The area basis is 'attribute field' but no subject area field is chosen.")
-        xlsx = self.parameterAsFileOutput(parameters, self.OUTPUT_XLSX, context)
-        if xlsx and not os.path.isdir(os.path.dirname(os.path.abspath(xlsx))):
-            return False, tr("The folder of the Excel report {0} does not exist. Choose an existing folder.").format(xlsx)
         if not any(parameters.get(k) for k in (self.PBF_LAYER, self.EPRL_LAYER, self.UDB_LAYER, self.EXTRA_LAYERS)):
             return False, tr("Choose at least one control layer (永久基本农田, 生态保护红线, 城镇开发边界 or another).")
         return super().checkParameterValues(parameters, context)
@@ -175,7 +171,7 @@ class ComplianceCheckAlgorithm(GuotuKitAlgorithm):
 
         t0 = time.time()
         log = []
-        subject = qgis_io.open_source(self, parameters, self.SUBJECT_LAYER, context, log)
+        subject = qgis_io.open_source(self, parameters, self.SUBJECT_LAYER, context, log, feedback)
         if subject is None:
             raise QgsProcessingException(self.invalidSourceError(parameters, self.SUBJECT_LAYER))
         qgis_io.require_features(subject)
@@ -236,7 +232,7 @@ class ComplianceCheckAlgorithm(GuotuKitAlgorithm):
 
             parsed = parse_areas(subj.columns.get(area_field))
             areas = parsed.values
-            note = parsed.describe_zh(subj.name, area_field)
+            note = parsed.describe_zh(subj.name, area_field, subj.fids)
             if note:
                 feedback.reportError(note, False)
                 log.append(note)
@@ -297,7 +293,7 @@ class ComplianceCheckAlgorithm(GuotuKitAlgorithm):
             inputs.append((role, data))
 
         base = None
-        base_src = qgis_io.open_source(self, parameters, self.BASE_PARCELS, context, log) if parameters.get(self.BASE_PARCELS) else None
+        base_src = qgis_io.open_source(self, parameters, self.BASE_PARCELS, context, log, feedback) if parameters.get(self.BASE_PARCELS) else None
         if base_src is not None and base_src.featureCount() > 0:
             bcode = self.parameterAsString(parameters, self.BASE_CODE_FIELD, context) or "DLBM"
             bown = self.parameterAsString(parameters, self.BASE_OWNERSHIP_FIELD, context) or "QSXZ"
@@ -347,7 +343,7 @@ class ComplianceCheckAlgorithm(GuotuKitAlgorithm):
             results[self.OUTPUT_XLSX] = xlsx
         counts = res.verdict_counts()
         results.update({"PASS_COUNT": counts["pass"], "FAIL_COUNT": counts["fail"], "REVIEW_COUNT": counts["review"],
-                        "CONFLICT_COUNT": int(len(res.conflicts)), "SKIPPED_COUNT": skipped_total})
+                        "CONFLICT_COUNT": int(len(res.conflicts)), "SKIPPED_COUNT": skipped_total + len(not_checked)})
         feedback.pushInfo(tr("Verdicts: {0} 通过, {1} 不通过, {2} 需论证 ({3:.1f} s).").format(
             counts["pass"], counts["fail"], counts["review"], time.time() - t0))
         return results

@@ -212,7 +212,7 @@ class ConvertLandUseCodesAlgorithm(GuotuKitAlgorithm):
 
         multi = QgsProcessingMultiStepFeedback(3, feedback)
         log: list = []
-        source = qgis_io.open_source(self, parameters, self.INPUT, context, log)
+        source = qgis_io.open_source(self, parameters, self.INPUT, context, log, feedback)
         if source is None:
             raise QgsProcessingException(self.invalidSourceError(parameters, self.INPUT))
         lname = qgis_io.layer_name(parameters, self.INPUT, context, source)
@@ -244,8 +244,6 @@ class ConvertLandUseCodesAlgorithm(GuotuKitAlgorithm):
             crosswalk = registry.crosswalk(src_sys, tgt_sys, overrides=mapping_path or None)
         except (ValueError, OSError) as exc:
             raise QgsProcessingException(tr("Mapping table {0}: {1}").format(mapping_path, exc)) from exc
-        for line in log:
-            feedback.pushWarning(line)
         feedback.pushInfo(
             tr("Converting {0} features from {1} to {2}.").format(n_total, src_sys, tgt_sys)
         )
@@ -259,22 +257,14 @@ class ConvertLandUseCodesAlgorithm(GuotuKitAlgorithm):
         fids, cols = data.fids, data.columns
         n = len(fids)
         leave_out = {int(i): "坐标超出坐标系适用范围" for i in data.outside}
-        missing = np.flatnonzero(qgis_io.missing_geometry(data.geoms))
-        empty = [int(i) for i in missing if int(i) not in leave_out]
-        if empty and policy == "fail":
-            raise QgsProcessingException(tr(
-                "Layer «{0}» has {1} features with an empty or NULL geometry (feature ids {2}): their area cannot be "
-                "measured. Delete or fix them, or choose the 'skip' policy.").format(lname, len(empty), [fids[i] for i in empty[:10]]))
         rep = qgis_io.apply_geometry_policy(data, policy, feedback, log)
-        for i in empty:
-            leave_out[i] = "图形为空或 NULL"
         for i in rep["skipped"]:
-            leave_out[int(i)] = "图形无效（按设置跳过）"
+            leave_out[int(i)] = "图形为空或 NULL" if i in rep["empty_list"] else "图形无效（按设置跳过）"
         repaired = set(int(i) for i in rep["repaired"])
         areas_attr = None
         if basis == "attribute":
             parsed = parse_areas(cols[area_field])
-            note = parsed.describe_zh(lname, area_field)
+            note = parsed.describe_zh(lname, area_field, fids)
             if note:
                 feedback.reportError(note, False)
                 log.append(note)

@@ -1,7 +1,6 @@
 """guotukit:structuretable — 用地结构调整表 (base-year vs target-year structure, transition, finance)."""
 from __future__ import annotations
 
-import os
 import time
 
 from qgis.core import (
@@ -211,9 +210,6 @@ class StructureTableAlgorithm(GuotuKitAlgorithm):
         basis = BASES[self.parameterAsEnum(parameters, self.AREA_BASIS, context)]
         if basis == "attribute" and not self.parameterAsString(parameters, self.BASE_AREA_FIELD, context):
             return False, tr("The area basis is 'attribute field' but no base area field (e.g. TBDLMJ) is chosen.")
-        xlsx = self.parameterAsFileOutput(parameters, self.OUTPUT_XLSX, context)
-        if xlsx and not os.path.isdir(os.path.dirname(os.path.abspath(xlsx))):
-            return False, tr("The folder of the Excel report {0} does not exist. Choose an existing folder.").format(xlsx)
         return super().checkParameterValues(parameters, context)
 
     def run_algorithm(self, parameters, context, feedback):
@@ -225,10 +221,11 @@ class StructureTableAlgorithm(GuotuKitAlgorithm):
         from ...core.structure_run import LayerInput, run_structure
 
         t0 = time.time()
-        base_src = self.parameterAsSource(parameters, self.BASE_LAYER, context)
+        log = []
+        base_src = qgis_io.open_source(self, parameters, self.BASE_LAYER, context, log, feedback)
         if base_src is None:
             raise QgsProcessingException(self.invalidSourceError(parameters, self.BASE_LAYER))
-        target_src = self.parameterAsSource(parameters, self.TARGET_LAYER, context)
+        target_src = qgis_io.open_source(self, parameters, self.TARGET_LAYER, context, log, feedback)
         if target_src is None:
             raise QgsProcessingException(self.invalidSourceError(parameters, self.TARGET_LAYER))
         base_name = qgis_io.layer_name(parameters, self.BASE_LAYER, context, base_src)
@@ -298,7 +295,7 @@ class StructureTableAlgorithm(GuotuKitAlgorithm):
             if finance.example:
                 feedback.pushWarning(tr("The finance table {0} holds EXAMPLE values: replace them with local benchmark prices before using the figures.").format(finance.label))
 
-        region_src = self.parameterAsSource(parameters, self.REGION_LAYER, context) if parameters.get(self.REGION_LAYER) else None
+        region_src = qgis_io.open_source(self, parameters, self.REGION_LAYER, context, log, feedback) if parameters.get(self.REGION_LAYER) else None
         rfield = ""
         region_layer = qgis_io.layer_name(parameters, self.REGION_LAYER, context, region_src) if region_src else ""
         if region_src is not None:
@@ -320,8 +317,6 @@ class StructureTableAlgorithm(GuotuKitAlgorithm):
         if need_geom:
             feedback.pushInfo(tr("Working CRS: {0}").format(qgis_io.crs_description(work_crs)))
 
-        log = []
-
         def read(src, fields, key, span):
             path = qgis_io.source_path(parameters, key, context)
             name = qgis_io.layer_name(parameters, key, context, src)
@@ -335,7 +330,12 @@ class StructureTableAlgorithm(GuotuKitAlgorithm):
             if data.geoms is None:
                 return {}
             rep = qgis_io.apply_geometry_policy(data, policy, feedback, log)
-            return {i: "图形无效（按设置跳过）" for i in rep["skipped"]}
+            out = {i: ("图形为空或 NULL" if i in rep["empty_list"] else "图形无效（按设置跳过）") for i in rep["skipped"]}
+            for i in data.outside:
+                out[i] = "坐标超出坐标系适用范围"
+            if qgis_io.outside_note(data):
+                log.append(qgis_io.outside_note(data))
+            return out
 
         bdata = read(base_src, [bcode, barea, ded, bczcs], self.BASE_LAYER, (0, 10))
         if feedback.isCanceled():
@@ -348,16 +348,30 @@ class StructureTableAlgorithm(GuotuKitAlgorithm):
             log.append(f"目标年图层由 {tdata.crs_desc} 重投影到工作坐标系 {qgis_io.crs_description(work_crs)}")
             feedback.pushInfo(tr("Layer «{0}» was reprojected from {1} to the working CRS.").format(target_name, tdata.crs_desc))
 
-        numbers = qgis_io.numbers  # negatives stay negative: prepare_layer lists them
+        from ...core.gate import parse_areas
 
-        deductions = numbers(bdata.columns[ded]) if ded else None
+        def numbers(values, data, field_name, excluded):
+            """Area column through the gate: text parsed where unambiguous; blank, negative or
+            unreadable values are listed and left out of every figure."""
+            parsed = parse_areas(values)
+            note = parsed.describe_zh(data.name, field_name, data.fids)
+            if note:
+                feedback.reportError(note, False)
+                log.append(note)
+                for i in parsed.bad:
+                    excluded.setdefault(int(i), f"面积字段 {field_name} 不可用")
+            return parsed.values
+
+        deductions = numbers(bdata.columns[ded], bdata, ded, b_excluded) if ded else None
+        if deductions is not None:
+            deductions = np.nan_to_num(deductions, nan=0.0)
         if basis == "attribute":
-            b_area = numbers(bdata.columns[barea])
+            b_area = numbers(bdata.columns[barea], bdata, barea, b_excluded)
             if deductions is not None and barea.upper() not in GROSS_AREA_FIELDS:
                 b_area = st.gross_from_net(b_area, deductions)
             b_how = qgis_io.area_method_zh(work_crs, basis, barea) + (f"，田坎 = {ded}" if ded else "")
             if tarea:
-                t_area, t_how = numbers(tdata.columns[tarea]), qgis_io.area_method_zh(work_crs, basis, tarea)
+                t_area, t_how = numbers(tdata.columns[tarea], tdata, tarea, t_excluded), qgis_io.area_method_zh(work_crs, basis, tarea)
             else:
                 t_area, _ = qgis_io.areas_m2(tdata.geoms, work_crs, "ellipsoidal", context.transformContext())
                 t_how = "无面积字段，按" + qgis_io.area_method_zh(work_crs, "ellipsoidal")

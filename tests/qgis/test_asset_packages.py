@@ -1,6 +1,7 @@
 """guotukit:assetpackages and guotukit:validatepackages on hand-made layers and the sample county."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -104,8 +105,9 @@ def test_cancel_writes_nothing(run_alg, tmp_path):
     fb = QgsProcessingFeedback()
     fb.cancel()
     xlsx = tmp_path / "x.xlsx"
-    res, _, _ = run_alg(ALG, _params(OUTPUT_XLSX=str(xlsx)), feedback=fb)
-    assert not xlsx.exists() and "PACKAGES" not in res
+    with pytest.raises(QgsProcessingException):  # a cancelled run never returns success
+        run_alg(ALG, _params(OUTPUT_XLSX=str(xlsx)), feedback=fb)
+    assert not xlsx.exists() and os.listdir(tmp_path) == []
 
 
 def test_validate_hand_drawn_ids_reports_each_failure(run_alg):

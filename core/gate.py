@@ -185,22 +185,31 @@ def dbf_text_encoding(dbf_path: str, max_bytes: int = 8_000_000) -> Tuple[str, s
                 chunks.append(v)
     if not chunks:
         return "ascii", ""
-    blob = b"\n".join(chunks)
-    try:
-        text = blob.decode("utf-8")
-        return "utf-8", _sample(text)
-    except UnicodeDecodeError:
-        pass
-    # a field cut in the middle of a multi-byte character fails UTF-8 but is still GB18030 text
-    try:
-        text = blob.decode("gb18030")
-    except UnicodeDecodeError:
-        return "unknown", ""
-    cjk = sum(1 for ch in text if "\u4e00" <= ch <= "\u9fff")
-    non_ascii = sum(1 for ch in text if ord(ch) >= 0x80)
-    if non_ascii and cjk / non_ascii >= 0.8:
-        return "gb18030", _sample(text)
+    # each value on its own: a field cut in the middle of a multi-byte character is still valid text
+    utf8 = [_decode_cut(v, "utf-8") for v in chunks]
+    if all(t is not None for t in utf8):
+        return "utf-8", _sample("\n".join(utf8))
+    gb = [_decode_cut(v, "gb18030") for v in chunks]
+    if all(t is not None for t in gb):
+        text = "\n".join(gb)
+        cjk = sum(1 for ch in text if "\u4e00" <= ch <= "\u9fff")
+        non_ascii = sum(1 for ch in text if ord(ch) >= 0x80)
+        if non_ascii and cjk / non_ascii >= 0.8:
+            return "gb18030", _sample(text)
     return "unknown", ""
+
+
+def _decode_cut(value: bytes, encoding: str) -> Optional[str]:
+    """``value`` decoded, allowing only a character cut off at the end; None when it is not that encoding."""
+    try:
+        return value.decode(encoding)
+    except UnicodeDecodeError as exc:
+        if exc.start >= len(value) - 3 and exc.end == len(value):
+            try:
+                return value[: exc.start].decode(encoding)
+            except UnicodeDecodeError:
+                return None
+        return None
 
 
 def _sample(text: str) -> str:

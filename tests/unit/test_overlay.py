@@ -496,3 +496,23 @@ def test_invalid_subject_that_breaks_geos_is_named():
 def test_non_geometry_input_is_rejected():
     with pytest.raises(TypeError, match="element 1"):
         overlay([box(0, 0, 1, 1), "not a geometry"], ControlLayer([box(0, 0, 1, 1)], "pbf"))
+
+
+def test_features_that_only_touch_are_not_overlapping():
+    """The sample county's 城镇开发边界 cut into touching pieces (as QGIS's Subdivide leaves it): the
+    pieces share edges cut at computed points that differ in the last bit; that is not an overlap, so
+    no false 「要素相互重叠」 warning, and self_overlaps (structure, packages, DLTB) finds none either."""
+    from osgeo import ogr  # GDAL's Python bindings come with QGIS; no QGIS is started
+
+    ds = ogr.Open(str(ov.__file__).rsplit("/core/", 1)[0] + "/data/sample/county.gpkg")
+    zones = [shapely.from_wkb(bytes(f.GetGeometryRef().ExportToWkb())) for f in ds.GetLayerByName("CZKFBJ")]
+    pieces, _ = subdivide(zones, 64)
+    assert len(pieces) > 100
+    layer = ControlLayer(list(pieces), "udb")
+    assert not layer.features_overlap
+    assert len(ov.self_overlaps(list(pieces))) == 0
+    # a real overlap of about 1 m² is still found
+    bump = shapely.union(pieces[0], shapely.buffer(shapely.Point(shapely.get_coordinates(pieces[0])[0]), 0.6))
+    both = [bump] + list(pieces[1:])
+    assert ControlLayer(both, "udb").features_overlap
+    assert len(ov.self_overlaps(both)) >= 1

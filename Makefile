@@ -12,7 +12,7 @@ PY        := $(VENV)/bin/python
 SYS_PY    := /usr/bin/python3
 SUDO      := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_PKGS  := qgis python3-qgis qgis-providers python3-pandas python3-openpyxl python3-venv python3-pip xvfb git zip \
-             libreoffice-calc-nogui poppler-utils fonts-wqy-zenhei
+             libreoffice-calc-nogui poppler-utils fonts-wqy-zenhei postgresql postgresql-15-postgis-3
 STAMP     := $(VENV)/.guotukit-deps
 PLUGINS   := $(CURDIR)/.build/plugins
 PKG_DIR   := dist

@@ -40,7 +40,7 @@ sysdeps:
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing >/dev/null || exit 1; \
 	fi
 
-$(STAMP): requirements-dev.txt
+$(STAMP): requirements-dev.txt Makefile
 	@$(MAKE) --no-print-directory sysdeps
 	@[ -x $(PY) ] || { echo ">> creating $(VENV) from $(SYS_PY) --system-site-packages"; $(SYS_PY) -m venv --system-site-packages $(VENV); }
 	@echo ">> installing pinned dev requirements into $(VENV)"

@@ -823,9 +823,12 @@ def judge(occupancy, profile: RuleProfile, project_type: str, roles_checked: dic
     roles_order = list(checked) + [r for r in present if r not in checked]
     effective = {r: (checked.get(r, False) or r in present) for r in roles_order}
     unchecked = [r for r in roles_order if not effective[r]]
-    unchecked_reasons = [f"{role_label(r)}未检查（未提供图层），不能判定为通过" for r in unchecked]
+    # a role without data is 未检查 in its own status column and named in every subject's reasons; the
+    # verdict covers the roles that were checked (a plan checked against 永久基本农田 only, clear of it, is
+    # 通过 for that check — never 需论证 for data nobody gave, never silently 通过 for the unchecked role)
+    unchecked_reasons = [f"{role_label(r)}未检查（未提供图层），本结论不含该控制线" for r in unchecked]
 
-    overall = np.maximum(row_worst, 1 if unchecked else 0)
+    overall = row_worst.clip(0, None)
     verdict_names = np.array(["pass", "review", "fail"], dtype=object)
     zh_names = np.array([VERDICT_ZH[v] for v in verdict_names], dtype=object)
     status_names = np.array([STATUS_NOT_OCCUPIED, VERDICT_ZH["pass"], VERDICT_ZH["review"], VERDICT_ZH["fail"]],

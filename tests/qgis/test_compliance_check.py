@@ -68,11 +68,12 @@ def test_known_areas_and_verdicts(run_alg):
     assert all(f["VERDICT"] == "不通过" and f["RULE_ID"] for f in eprl)
 
 
-def test_missing_role_is_not_checked_never_pass(run_alg):
+def test_missing_role_is_not_checked_and_said_so(run_alg):
     res, fb, _ = run_alg(ALG, _params(EPRL_LAYER=None))
     summary = _by_id(res["SUMMARY"])
-    assert summary["B"]["VERDICT"] == "需论证"
-    assert summary["B"]["EPRL_ST"] == "未检查"
+    assert summary["B"]["VERDICT"] == "通过"  # B touches nothing that was checked
+    assert summary["B"]["EPRL_ST"] == "未检查"  # the red line itself is never 通过 …
+    assert "生态保护红线未检查" in summary["B"]["REASONS"]  # … and every verdict says it was not checked
     assert any("未检查" in w or "not checked" in w for w in fb.warnings)
 
 

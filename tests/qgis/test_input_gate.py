@@ -461,3 +461,34 @@ def test_matrix_covers_every_kind():
     covered = {"points", "lines", "no_crs", "swapped_layer", "gbk_no_cpg", "overlap", "empty_control", "readonly_output",
                "missing_output_folder", "cancel", "profile_role_typo", "profile_unclosed_quote", "profile_semicolon"} | set(LEFT_OUT)
     assert covered == set(bi.KINDS)
+
+
+@pytest.mark.parametrize("with_base", [True, False])
+@pytest.mark.parametrize("roles", [("PBF_LAYER",), ("EPRL_LAYER",), ("PBF_LAYER", "EPRL_LAYER"), ("PBF_LAYER", "EXTRA_LAYERS")])
+def test_plan_that_touches_no_control_line_passes_everywhere(run_alg, town, tmp_path, roles, with_base):
+    """The most common real case: a township plan clear of every control line given."""
+    from openpyxl import load_workbook
+
+    far = bi.derive(town, "YJJBNT", tmp_path / "far.gpkg",  # the township's 永久基本农田, moved 30 km east
+                    geometry=lambda i, g: shapely.transform(g, lambda c: c + [30000.0, 0.0]))
+    layers = {"PBF_LAYER": lyr(far, "YJJBNT"), "EPRL_LAYER": lyr(far, "YJJBNT"), "EXTRA_LAYERS": [lyr(far, "YJJBNT")]}
+    p = params("compliance", town, tmp_path)
+    for key in ("PBF_LAYER", "UDB_LAYER"):
+        p.pop(key)
+    p.update({k: layers[k] for k in roles})
+    if "EXTRA_LAYERS" in roles:
+        p["EXTRA_ROLES"] = "历史文化保护线"
+    if not with_base:
+        p.pop("BASE_PARCELS")
+    res, msg, _ = run(run_alg, "compliance", p)
+    assert res is not None, msg
+    n = len(bi.read(town, "GHYD"))
+    assert (res["PASS_COUNT"], res["FAIL_COUNT"], res["REVIEW_COUNT"], res["CONFLICT_COUNT"]) == (n, 0, 0, 0)
+    assert bi.read(p["CONFLICTS"]) == []  # an empty but valid layer
+    verdicts = bi.read(p["SUMMARY"])
+    assert len(verdicts) == n and all(a["VERDICT"] == "通过" for _, _, a in verdicts)
+    checked = [k for k, v in verdicts[0][2].items() if k.endswith("_ST") and v != "未检查"]
+    assert checked and all(a[k] == "未占用" for _, _, a in verdicts for k in checked)
+    wb = load_workbook(p["OUTPUT_XLSX"], read_only=True)
+    text = " ".join(str(c) for ws in wb.worksheets for row in ws.iter_rows(values_only=True) for c in row if c)
+    assert "无冲突" in text

@@ -374,13 +374,13 @@ def test_judge_no_occupancy_all_checked_is_pass(default):
         assert list(subjects[f"status_{role}"]) == ["未占用", "未占用"]
 
 
-def test_judge_unchecked_role_is_never_pass(default):
+def test_judge_unchecked_role_is_stated_never_judged(default):
     occupancy = occ([("B", "udb", "城镇集中建设区", "inside", "0701", 10.0)])
     _, subjects = judge(occupancy, default, "一般建设项目", {"pbf": True, "eprl": False, "udb": True}, ["A", "B"])
     for sid in ("A", "B"):
         s = _one(subjects, sid)
-        assert s.verdict == "review" and s.status_eprl == "未检查"
-        assert "生态保护红线未检查（未提供图层），不能判定为通过" in s.reasons
+        assert s.verdict == "pass" and s.status_eprl == "未检查"  # the verdict covers what was checked …
+        assert "生态保护红线未检查（未提供图层），本结论不含该控制线" in s.reasons  # … and says what was not
     assert _one(subjects, "A").status_pbf == "未占用"
     assert _one(subjects, "B").status_udb == "通过"
     assert _one(subjects, "B").reasons.startswith("城镇开发边界内城镇集中建设区")

@@ -52,11 +52,13 @@ def test_occupied_areas_verdicts_and_base_breakdown():
     assert s.loc["D", "verdict"] == "review" and "未能检查" in s.loc["D", "reasons"]
 
 
-def test_unchecked_role_is_never_pass():
+def test_unchecked_role_is_stated_in_every_verdict():
     res = _case(unchecked=["eprl"])
     s = res.subjects.set_index("subject_id")
-    assert s.loc["B", "verdict"] == "review"
+    full = _case().subjects.set_index("subject_id")
+    assert s.loc["B", "verdict"] == "pass" and full.loc["B", "verdict"] == "pass"  # B touches nothing
     assert s.loc["B", "status_eprl"] == "未检查"
+    assert all("生态保护红线未检查" in s.loc[k, "reasons"] for k in "ABC")
     assert "生态保护红线" in s.loc["B", "reasons"]
     assert [r for r in res.roles if r["role"] == "eprl"][0]["checked"] is False
 

@@ -46,7 +46,7 @@ def make_data(**overrides) -> ComplianceReportData:
         {"subject_id": "001", "code": "0701", "code_name": "城镇住宅用地", "area_m2": 3000.0,
          "occ_pbf_m2": 1735.4, "status_pbf": "不通过", "occ_eprl_m2": 0.0, "status_eprl": "未占用",
          "status_udb": "未检查", "verdict": "fail", "verdict_zh": "不通过",
-         "reasons": "永久基本农田内不得建设城镇住宅；城镇开发边界未检查（未提供图层），不能判定为通过"},
+         "reasons": "永久基本农田内不得建设城镇住宅；城镇开发边界未检查（未提供图层），本结论不含该控制线"},
         {"subject_id": "002", "code": "1202", "code_name": "公路用地", "area_m2": 12006.5,
          "occ_pbf_m2": 1000.4, "status_pbf": "需论证", "occ_eprl_m2": 0.0, "status_eprl": "未占用",
          "status_udb": "未检查", "verdict": "review", "verdict_zh": "需论证",

@@ -158,6 +158,12 @@ def _parse(path: Path, records) -> FinanceTable:
             continue
         if header is None:
             header = [_HEADER_LOOKUP.get(c.lower(), c.lower()) for c in cells]
+            unknown = [c for c in cells if c and c.lower() not in _HEADER_LOOKUP]
+            if unknown:
+                raise FinanceTableError(
+                    f"资金测算表 {path.name} 第{line}行（表头）有无法识别的列：{'、'.join(unknown)}；可用的列为 "
+                    f"{', '.join(_HEADERS)}（或其中文名） / finance table {path.name}, line {line} (header): unknown "
+                    f"column(s) {', '.join(unknown)}; allowed: {', '.join(_HEADERS)}")
             missing = [c for c in ("classes", "cost_wan_per_ha", "revenue_wan_per_ha") if c not in header]
             if missing:
                 raise FinanceTableError(

@@ -672,13 +672,43 @@ class Registry:
         return (row.get("group") or None) if row else None
 
 
+_OVERRIDE_COLUMNS = ("source_code", "target_code", "target_name", "type", "note")
+
+
+def _read_user_table(path: Path) -> Tuple[List[str], List[Tuple[int, Dict[str, str]]]]:
+    """A user's mapping table (CSV in UTF-8/GBK, or .xlsx) through the one strict table reader: an
+    unclosed quote, a wrong delimiter or an unknown column stops with the file, line and allowed values."""
+    from .compliance import RuleProfileError, read_table_records
+
+    try:
+        records = read_table_records(path, ("映射表", "mapping table"))
+    except RuleProfileError as exc:
+        raise ValueError(str(exc)) from None
+    header: Optional[List[str]] = None
+    rows: List[Tuple[int, Dict[str, str]]] = []
+    for line, cells in records:
+        cells = ["" if c is None else str(c).strip(_STRIP_CHARS) for c in cells]
+        if not any(cells):
+            continue
+        if header is None:
+            header = [c.lower() for c in cells]
+            unknown = [c for c in header if c and c not in _OVERRIDE_COLUMNS]
+            if unknown:
+                raise ValueError(f"映射表 {path.name} 第{line}行（表头）有无法识别的列：{'、'.join(unknown)}；"
+                                 f"可用的列为 {', '.join(_OVERRIDE_COLUMNS)} / line {line} (header): unknown column(s) "
+                                 f"{', '.join(unknown)}; allowed: {', '.join(_OVERRIDE_COLUMNS)}")
+            continue
+        rows.append((line, {k: (cells[i] if i < len(cells) else "") for i, k in enumerate(header) if k}))
+    return header or [], rows
+
+
 def _load_overrides(overrides, src_cls: Classification, tgt_cls: Classification) -> Dict[str, _Entry]:
     """Parse a user mapping table into crosswalk entries (raises ValueError with the line)."""
     if isinstance(overrides, (str, Path)):
         path = Path(overrides)
         if not path.is_file():
             raise ValueError(f"映射表文件不存在 (override file not found): {path}")
-        header, rows = _read_csv_text(_decode_bytes(path.read_bytes()))
+        header, rows = _read_user_table(path)
         where_fmt = f"映射表 {path.name} 第 {{n}} 行 (line {{n}})"
     elif hasattr(overrides, "columns") and hasattr(overrides, "itertuples"):
         header = [str(c).strip().lower() for c in overrides.columns]

@@ -220,6 +220,11 @@ def _parse_template(path: Path, records) -> StructureTemplate:
             continue
         if header is None:
             header = [_HEADER_ALIASES.get(c, c.lower()) for c in cells]
+            unknown = [c for c, h in zip(cells, header) if c and h not in _TEMPLATE_HEADERS]
+            if unknown:
+                raise TemplateError(f"{path.name} 第{line}行（表头）有无法识别的列：{'、'.join(unknown)}；可用的列为 "
+                                    f"{', '.join(_TEMPLATE_HEADERS)}（或其中文名） / line {line} (header): unknown "
+                                    f"column(s) {', '.join(unknown)}; allowed: {', '.join(_TEMPLATE_HEADERS)}")
             missing = [c for c in ("row_id", "label", "classes") if c not in header]
             if missing:
                 raise TemplateError(f"{path.name} 第{line}行：缺少列 {', '.join(missing)}（需要 "

@@ -145,3 +145,99 @@ def test_staged_outputs_move_into_place_only_on_commit(tmp_path):
     st.commit()
     assert sorted(os.listdir(tmp_path)) == ["parcels.dbf", "parcels.prj", "parcels.shp", "parcels.shx", "result.gpkg"]
     assert (tmp_path / "parcels.dbf").read_bytes() == b".dbf"
+
+
+# --------------------------------------------------------------------------- tables the user edits
+def _profile_lines():
+    from core.compliance import DEFAULT_PROFILE
+
+    return open(DEFAULT_PROFILE, encoding="utf-8-sig").read().splitlines()
+
+
+def _first_rule_line(lines, token=",pbf,"):
+    return next(i for i, line in enumerate(lines) if token in line)
+
+
+@pytest.mark.parametrize("kind", ["unclosed_quote", "semicolon", "role_typo", "unknown_column", "bad_verdict"])
+def test_a_broken_rule_profile_stops_with_file_line_and_allowed_values(tmp_path, kind):
+    from core.compliance import RuleProfile, RuleProfileError
+
+    lines = _profile_lines()
+    i = _first_rule_line(lines)
+    header = next(j for j, line in enumerate(lines) if line.startswith("rule_id"))
+    if kind == "unclosed_quote":
+        cells = lines[i].split(",")
+        cells[-3] = '"' + cells[-3]
+        lines[i] = ",".join(cells)
+    elif kind == "semicolon":
+        lines = [line.replace(",", ";") for line in lines]
+    elif kind == "role_typo":
+        lines[i] = lines[i].replace(",pbf,", ",pdf,", 1)
+    elif kind == "unknown_column":
+        lines[header] = lines[header].replace("message", "mesage")
+    else:
+        lines[i] = lines[i].replace(",fail,", ",failed,", 1).replace(",pass,", ",passes,", 1).replace(",review,", ",maybe,", 1)
+    path = tmp_path / "profile.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(RuleProfileError) as exc:
+        RuleProfile.load(path)
+    msg = str(exc.value)
+    assert "profile.csv" in msg
+    if kind in ("unclosed_quote", "role_typo", "bad_verdict"):
+        assert f"第{i + 1}行" in msg
+    if kind == "role_typo":
+        assert "role" in msg and "pdf" in msg and "pbf" in msg and "eprl" in msg and "udb" in msg
+    if kind == "semicolon":
+        assert "“;”" in msg and "逗号" in msg
+    if kind == "unknown_column":
+        assert "mesage" in msg and "message" in msg
+
+
+def test_the_default_profile_still_loads_whole():
+    import csv
+
+    from core.compliance import RuleProfile
+
+    rows = [r for r in csv.reader(_profile_lines()) if r and any(r) and not r[0].startswith("#")]
+    assert len(RuleProfile.default().rules) == len(rows) - 1 == 44  # every row is a rule: never a shorter table
+
+
+def test_finance_table_unknown_column_and_non_numeric_price(tmp_path):
+    from core.finance import FinanceTable, FinanceTableError
+
+    src = (core_root() / "data" / "finance" / "finance_example.csv").read_text(encoding="utf-8-sig").splitlines()
+    h = next(j for j, line in enumerate(src) if line.startswith("classes"))
+    bad = list(src)
+    bad[h + 1] = bad[h + 1].replace(",180,", ",一百八十,", 1)
+    (tmp_path / "f.csv").write_text("\n".join(bad) + "\n", encoding="utf-8")
+    with pytest.raises(FinanceTableError) as exc:
+        FinanceTable.load(tmp_path / "f.csv")
+    assert f"f.csv 第{h + 2}行 cost_wan_per_ha 列" in str(exc.value) and "一百八十" in str(exc.value)
+    bad = list(src)
+    bad[h] = bad[h].replace("note", "notes_2")
+    (tmp_path / "g.csv").write_text("\n".join(bad) + "\n", encoding="utf-8")
+    with pytest.raises(FinanceTableError, match="notes_2"):
+        FinanceTable.load(tmp_path / "g.csv")
+
+
+def test_mapping_table_goes_through_the_strict_reader(tmp_path):
+    from core.registry import get_registry
+
+    reg = get_registry()
+    ok = tmp_path / "ok.csv"
+    ok.write_text("source_code,target_code,note\n0101,0101,水田\n", encoding="utf-8")
+    assert reg.crosswalk("sandiao", "ydyh2023", overrides=str(ok)).map("0101").target_code == "0101"
+    quote = tmp_path / "quote.csv"
+    quote.write_text('source_code,target_code,note\n0101,0101,"水田\n0102,0102,水浇地\n0103,0103,旱地\n', encoding="utf-8")
+    with pytest.raises(ValueError, match="第2行"):
+        reg.crosswalk("sandiao", "ydyh2023", overrides=str(quote))
+    col = tmp_path / "col.csv"
+    col.write_text("source_code,target_code,remark\n0101,0101,x\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="remark"):
+        reg.crosswalk("sandiao", "ydyh2023", overrides=str(col))
+
+
+def core_root():
+    from core import PACKAGE_ROOT
+
+    return PACKAGE_ROOT

@@ -92,7 +92,7 @@ __all__ = [
 ]
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-SHARED_STANDARDS = Path("/work/shared/reference/standards")
+REFERENCE = REPO_ROOT / "data" / "reference"  # the research exports, copied in (data/reference/README.md)
 
 EPSG = 4527
 CENTER = (39_500_000.0, 3_885_000.0)  # zone-39 easting/northing near 117E, 35N
@@ -188,15 +188,15 @@ def _read_names(candidates: Sequence[Path]) -> Dict[str, str]:
 
 
 def sandiao_names() -> Dict[str, str]:
-    """三调 DLBM -> DLMC, from data/classification/sandiao.csv (else the shared reference)."""
+    """三调 DLBM -> DLMC, from data/classification/sandiao.csv (else the reference export)."""
     return _read_names([REPO_ROOT / "data" / "classification" / "sandiao.csv",
-                        SHARED_STANDARDS / "sandiao_dlbm.csv"])
+                        REFERENCE / "sandiao_dlbm.csv"])
 
 
 def ydyh2023_names() -> Dict[str, str]:
-    """用地用海 2023 code -> name, from data/classification/ydyh2023.csv (else shared)."""
+    """用地用海 2023 code -> name, from data/classification/ydyh2023.csv (else the reference export)."""
     return _read_names([REPO_ROOT / "data" / "classification" / "ydyh2023.csv",
-                        SHARED_STANDARDS / "ydyh_2023.csv"])
+                        REFERENCE / "ydyh_2023.csv"])
 
 
 # ----------------------------------------------------------------------------------

@@ -23,10 +23,8 @@ from core.registry import (
     parse_system,
 )
 
-# shared/ sits beside the checkout (locally and in CI); /work/shared is the workplace default
-REFERENCE = next((p for p in (Path(__file__).resolve().parents[3] / "shared" / "reference" / "standards",
-                              Path("/work/shared/reference/standards")) if p.is_dir()),
-                 Path("/work/shared/reference/standards"))
+# the research exports the tables were built from, copied into the repository (data/reference/README.md)
+REFERENCE = DATA_DIR / "reference"
 CLASS_DIR = DATA_DIR / "classification"
 
 
@@ -118,7 +116,6 @@ def test_data_files_are_text_codes():
         assert first[key].startswith("0"), name
 
 
-@pytest.mark.skipif(not REFERENCE.is_dir(), reason="reference CSVs not available at /work/shared/reference/standards")
 def test_names_match_reference_csvs(y23, y20, sd):
     checked = 0
     for fname, cls in (("ydyh_2023.csv", y23), ("ydyh_2020.csv", y20), ("sandiao_dlbm.csv", sd)):
@@ -132,7 +129,6 @@ def test_names_match_reference_csvs(y23, y20, sd):
     assert checked >= 15
 
 
-@pytest.mark.skipif(not REFERENCE.is_dir(), reason="reference CSVs not available at /work/shared/reference/standards")
 def test_crosswalk_file_matches_reference(cw):
     ref = _read(REFERENCE / "sandiao_to_ydyh2023.csv")
     assert len(ref) == 69

@@ -341,7 +341,7 @@ class _PackagesBase(GuotuKitAlgorithm):
                 d = qgis_io.read_layer(s, list(fields), work_crs, context, feedback, name=lname,
                                        path=qgis_io.source_path(parameters, key, context), progress_span=span)
             else:
-                d = qgis_io.read_layer(lyr, list(fields), work_crs, context, feedback, name=lyr.name(),
+                d = qgis_io.read_layer(lyr, list(fields), work_crs, context, feedback, name=gate.display_name(lyr),
                                        path=gate.safe_source(lyr.source()), progress_span=span)
             if len(d):
                 qgis_io.apply_geometry_policy(d, policy, feedback, log)
@@ -374,26 +374,29 @@ class _PackagesBase(GuotuKitAlgorithm):
         controls = []
         for key, exclude in ((self.EXCLUDE_LAYERS, True), (self.CONDITION_LAYERS, False)):
             for lyr in self.parameterAsLayerList(parameters, key, context) or []:
+                lname = gate.display_name(lyr)  # «YJJBNT（county.gpkg）», never the file name every layer shares
                 zfield = ""
                 if exclude and profile is not None:
                     zfield = next((f for f in ZONE_FIELD_NAMES if lyr.fields().lookupField(f) >= 0), "")
                 d = read_other(key, lyr, fields=[zfield] if zfield else [])
                 if not len(d) or qgis_io.missing_geometry(d.geoms).all():
                     what = "排除图层" if exclude else "条件图层"
-                    msg = (f"{what}「{lyr.name()}」为空或没有可用的面图形，未排除任何图斑" if exclude
-                           else f"{what}「{lyr.name()}」为空或没有可用的面图形，该条件未检查")
+                    msg = (f"{what}「{lname}」为空或没有可用的面图形，未排除任何图斑" if exclude
+                           else f"{what}「{lname}」为空或没有可用的面图形，该条件未检查")
                     log.append(msg)
-                    feedback.reportError(msg + tr(" (layer «{0}» is empty: nothing was excluded or checked by it)").format(lyr.name()), False)
+                    feedback.reportError(msg + tr(" (layer «{0}» is empty: nothing was excluded or checked by it)").format(lname), False)
                     inputs.append((what, d))
                     continue
-                role = ""
-                if exclude and profile is not None:
-                    from ...core.compliance import role_of_layer
+                from ...core.compliance import ROLE_ZH, role_of_layer
 
-                    sub = lyr.source().split("layername=")[-1].split("|")[0] if "layername=" in lyr.source() else ""
-                    role = role_of_layer(lyr.name(), sub, os.path.splitext(os.path.basename(lyr.source().split("|")[0]))[0])
-                    feedback.pushInfo(tr("Exclusion layer {0}: rule-profile role {1}.").format(lyr.name(), role))
-                controls.append(ControlInput(lyr.name(), d.geoms, exclude, role=role, zones=d.columns[zfield] if zfield else None))
+                sub = lyr.source().split("layername=")[-1].split("|")[0] if "layername=" in lyr.source() else ""
+                known = role_of_layer(lname, sub, os.path.splitext(os.path.basename(lyr.source().split("|")[0]))[0])
+                role = known if exclude and profile is not None else ""
+                if role:
+                    feedback.pushInfo(tr("Exclusion layer {0}: rule-profile role {1}.").format(lname, role))
+                # an exclusion reason names the control line (永久基本农田 …) and its layer
+                label = f"{ROLE_ZH[known]}（{lname}）" if known in ROLE_ZH else lname
+                controls.append(ControlInput(label, d.geoms, exclude, role=role, zones=d.columns[zfield] if zfield else None))
                 inputs.append(("排除图层" if exclude else "条件图层", d))
         if feedback.isCanceled():
             return {}

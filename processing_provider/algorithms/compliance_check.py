@@ -279,17 +279,18 @@ class ComplianceCheckAlgorithm(GuotuKitAlgorithm):
         extra_layers = self.parameterAsLayerList(parameters, self.EXTRA_LAYERS, context) or []
         extra_roles = [r.strip() for r in (self.parameterAsString(parameters, self.EXTRA_ROLES, context) or "").replace("；", ";").split(";") if r.strip()]
         for i, lyr in enumerate(extra_layers):
-            role = extra_roles[i] if i < len(extra_roles) else lyr.name()
-            data = qgis_io.read_layer(lyr, [], work_crs, context, feedback, name=lyr.name(), path=gate.safe_source(lyr.source()))
+            lname = gate.display_name(lyr)
+            role = extra_roles[i] if i < len(extra_roles) else lname
+            data = qgis_io.read_layer(lyr, [], work_crs, context, feedback, name=lname, path=gate.safe_source(lyr.source()))
             if len(data):
                 apply_policy(data)
             if not len(data) or qgis_io.missing_geometry(data.geoms).all():
-                unchecked[role] = f"图层「{lyr.name()}」为空或没有可用的面图形，未检查"
-                log.append(f"控制线图层「{lyr.name()}」为空或没有可用的面图形：{role} 未检查")
-                feedback.pushWarning(tr("Control layer «{0}» is empty or has no usable polygon: {1} reported as 未检查 (not checked).").format(lyr.name(), role))
+                unchecked[role] = f"图层「{lname}」为空或没有可用的面图形，未检查"
+                log.append(f"控制线图层「{lname}」为空或没有可用的面图形：{role} 未检查")
+                feedback.pushWarning(tr("Control layer «{0}» is empty or has no usable polygon: {1} reported as 未检查 (not checked).").format(lname, role))
                 continue
             controls.append(cr.ControlInput(role, data.geoms, [str(f) for f in data.fids], label=role,
-                                            layer=f"{lyr.name()}（{len(data)} 个要素）"))
+                                            layer=f"{lname}（{len(data)} 个要素）"))
             inputs.append((role, data))
 
         base = None

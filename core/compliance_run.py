@@ -186,7 +186,7 @@ def run_compliance(
         if len(ov):
             warnings.append(f"现状图斑（DLTB）图层内有 {len(ov)} 对图斑相互重叠，重叠面积 {ov['area'].sum():.2f} 平方米（平面量算）："
                             "压占地类按重叠图斑的比例分摊，不重复计；请先处理拓扑重叠。")
-        pieces = _split_by_base(pieces, base, want_geometry, step, cancelled)
+        pieces = _split_by_base(pieces, base, want_geometry, step, cancelled, min_part_m2=max(sliver_tolerance, 0.005))
     else:
         for col in ("base_code", "base_name", "base_group", "base_level1", "ownership", "base_ids"):
             pieces[col] = ""
@@ -256,8 +256,13 @@ def _outside(subj, planar, res, tol, want_geometry):
     return occ, pieces
 
 
-def _split_by_base(pieces: pd.DataFrame, base: BaseInput, want_geometry: bool, progress, cancelled) -> pd.DataFrame:
-    """Break every conflict piece down by the DLTB parcels under it: one row per piece × (class, ownership)."""
+def _split_by_base(pieces: pd.DataFrame, base: BaseInput, want_geometry: bool, progress, cancelled,
+                   min_part_m2: float = 0.005) -> pd.DataFrame:
+    """Break every conflict piece down by the DLTB parcels under it: one row per piece × (class, ownership).
+
+    A part smaller than ``min_part_m2`` (the sliver tolerance; at least 0.005 m², which would print as
+    0.00) is where a piece only grazes a neighbouring parcel: its area goes to the piece's largest part,
+    so it never shows as a classed row of its own and no area is lost."""
     reg = get_registry()
     sd = reg.classification("sandiao")
     base_geoms = np.asarray(base.geoms, dtype=object)
@@ -291,7 +296,28 @@ def _split_by_base(pieces: pd.DataFrame, base: BaseInput, want_geometry: bool, p
         "base": parts["control"].to_numpy(),
         "geometry": parts["geometry"].to_numpy() if want_geometry else None,
     })
-    gaps = np.nonzero(rest > 1e-6 * np.maximum(piece_area, 1.0))[0]
+    # grazing parts (below min_part_m2) join the largest part of their piece
+    part_m2 = frame["share"].to_numpy() * piece_area[pidx]
+    if len(frame):
+        largest = pd.Series(part_m2).groupby(pidx).idxmax()
+        host = largest.reindex(pidx).to_numpy()
+        small = (part_m2 < min_part_m2) & (host != np.arange(len(frame)))
+        if small.any():
+            add = np.bincount(host[small], weights=frame["share"].to_numpy()[small], minlength=len(frame))
+            shares = frame["share"].to_numpy() + add
+            shares[small] = 0.0
+            frame["share"] = shares
+            frame = frame[~small].reset_index(drop=True)
+        # an uncovered rest below min_part_m2 is the same grazing: it joins the largest part too
+        hosts = pd.Series(frame["share"].to_numpy()).groupby(frame["piece"].to_numpy()).idxmax()
+        tiny = np.nonzero((rest > 0) & (rest < min_part_m2))[0]
+        tiny = tiny[np.isin(tiny, hosts.index.to_numpy())]
+        if len(tiny):
+            shares = frame["share"].to_numpy().copy()
+            np.add.at(shares, hosts.reindex(tiny).to_numpy(), rest[tiny] / piece_area[tiny])
+            frame["share"] = shares
+            rest[tiny] = 0.0
+    gaps = np.nonzero((rest >= min_part_m2) & (rest > 1e-6 * np.maximum(piece_area, 1.0)))[0]
     if len(gaps):
         gap_geoms = None
         if want_geometry:

@@ -372,7 +372,8 @@ class ComplianceCheckAlgorithm(GuotuKitAlgorithm):
         n = len(c)
         wkbs = shapely.to_wkb(shapely.force_2d(c["geometry"].to_numpy())) if n else []
         area = c["area_m2"].to_numpy(dtype=float) if n else np.empty(0, dtype=float)
-        m2, ha, mu = rhu_array(area, 2), rhu_array(area / 10000.0, 4), rhu_array(area * 15.0 / 10000.0, 2)
+        # AREA_M2 is the exact figure (sums reconcile with the report); 公顷/亩 are the rounded display values
+        m2, ha, mu = area, rhu_array(area / 10000.0, 4), rhu_array(area * 15.0 / 10000.0, 2)
         pos = ["内" if p == "inside" else "外" for p in c["position"]]
         msg = [m if isinstance(m, str) else "" for m in c["message"]]
         rule = [r if isinstance(r, str) else "" for r in c["rule_id"]]
@@ -395,13 +396,15 @@ class ComplianceCheckAlgorithm(GuotuKitAlgorithm):
 
         roles = [r["role"] for r in res.roles]
         fields = QgsFields()
-        base_spec = [("SUBJ_ID", QVariant.String), ("CODE", QVariant.String), ("CODE_NAME", QVariant.String), ("AREA_HA", QVariant.Double)]
+        base_spec = [("SUBJ_ID", QVariant.String), ("CODE", QVariant.String), ("CODE_NAME", QVariant.String),
+                     ("AREA_M2", QVariant.Double), ("AREA_HA", QVariant.Double)]
         for n, t in base_spec:
             fields.append(QgsField(n, t))
         short = {}
         for role in roles:
             s = role.upper()[:6] if role.isascii() else f"R{len(short) + 1}"
             short[role] = s
+            fields.append(QgsField(f"{s}_M2", QVariant.Double))
             fields.append(QgsField(f"{s}_HA", QVariant.Double))
             fields.append(QgsField(f"{s}_PCT", QVariant.Double))
             fields.append(QgsField(f"{s}_ST", QVariant.String))
@@ -413,8 +416,10 @@ class ComplianceCheckAlgorithm(GuotuKitAlgorithm):
             raise QgsProcessingException(self.invalidSinkError(parameters, self.SUMMARY))
         s = res.subjects
         cols = [s["subject_id"].tolist(), [c or "" for c in s["code"]], s["code_name"].tolist(),
+                s["area_m2"].to_numpy(dtype=float).tolist(),
                 rhu_array(s["area_m2"].to_numpy(dtype=float) / 10000.0, 4).tolist()]
         for role in roles:
+            cols.append(s[f"occ_{role}_m2"].to_numpy(dtype=float).tolist())
             cols.append(rhu_array(s[f"occ_{role}_m2"].to_numpy(dtype=float) / 10000.0, 4).tolist())
             cols.append(rhu_array(s[f"pct_{role}"].to_numpy(dtype=float), 2).tolist())
             cols.append(s[f"status_{role}"].tolist())

@@ -25,16 +25,22 @@ from typing import TYPE_CHECKING, Dict, List, Optional
 
 from .compliance import POSITION_ZH, ROLE_ZH, STATUS_NOT_CHECKED, VERDICT_ZH
 from .excel import (
+    BOLD_FONT,
     HIGHLIGHT_FILL,
     MUTED_FONT,
+    NOTE_FONT,
+    TITLE_FONT,
     VERDICT_FILLS,
     Column,
     Total,
+    _merged_line,
     add_provenance_sheet,
     add_table_sheet,
     append_table,
+    apply_print_setup,
     clean_text,
     fixed_format,
+    footer_text,
     new_workbook,
     rounding_rule_text,
     save_atomic,
@@ -44,7 +50,9 @@ from .rounding import balance_remainders, round_half_up, to_decimal
 if TYPE_CHECKING:  # pragma: no cover - pandas is imported by the caller
     import pandas as pd
 
+SHEET_OVERVIEW = "审查结论汇总"
 SHEET_SUMMARY = "审查结论"
+FAIL_LIST_LIMIT = 200
 SHEET_LANDUSE = "压占地类"
 SHEET_CONFLICTS = "冲突明细"
 SHEET_RULES = "适用规则"
@@ -238,7 +246,7 @@ def _summary_sheet(wb, data: ComplianceReportData, roles: List[dict]):
               else "面积过小的碎片")
     notes = [
         f"占用面积按控制线融合后计算，重叠控制线不重复计；{sliver}另列于冲突明细，不计入占用面积；"
-        "未检查的控制线不判定为通过。",
+        "未检查的控制线在状态列记为“未检查”，结论不含该控制线（见“审查结论汇总”）。",
         f"面积先以平方米计算，再换算为公顷（保留{d}位小数）、亩（1 公顷 = 15 亩，保留2位小数），四舍五入；"
         "占比 = 占用面积 ÷ 面积 × 100；合计行为各行数值之和（公式）。",
     ]
@@ -251,7 +259,85 @@ def _summary_sheet(wb, data: ComplianceReportData, roles: List[dict]):
         fill = VERDICT_FILLS.get(row["_verdict"])
         if fill is not None:
             layout.cell(i, "verdict_zh").fill = fill
+    layout.printed_rows = rows  # the printed figures: the overview sums these, never the exact ones
     return layout
+
+
+def _sum_printed(values) -> Decimal:
+    return sum((Decimal(str(v)) for v in values if v is not None), Decimal(0))
+
+
+def _overview_sheet(wb, data: ComplianceReportData, roles: List[dict], summary) -> None:
+    """审查结论汇总, the first sheet: counts per verdict, each control line's area (位于/涉及), the area of
+    the subjects judged 不通过 on it, and the 不通过 list.  Every figure is a sum of figures printed on
+    审查结论 (so the two sheets agree to the last digit); no total adds different control lines."""
+    d = data.decimals_ha
+    fa = fixed_format(d)
+    rows = getattr(summary, "printed_rows", [])
+    n = len(rows)
+    by_verdict = {}
+    for v in ("pass", "fail", "review"):
+        sel = [r for r in rows if r["_verdict"] == v]
+        by_verdict[v] = (len(sel), _sum_printed(r["area_ha"] for r in sel))
+    total_area = _sum_printed(r["area_ha"] for r in rows)
+    checked = [r["label"] for r in roles if r["checked"]]
+    unchecked = [f"{r['label']}（{r['layer'] or '未提供图层'}）" for r in roles if not r["checked"]]
+    text = (f"共检查 {n} 个对象（{total_area:.{d}f} 公顷）：通过 {by_verdict['pass'][0]} 个，不通过 {by_verdict['fail'][0]} 个，"
+            f"需论证 {by_verdict['review'][0]} 个。已检查：{'、'.join(checked) or '无'}"
+            + (f"；未检查：{'、'.join(unchecked)}，以下结论不含这些控制线" if unchecked else "") + "。")
+    cols = [Column("verdict", "结论", "code"), Column("count", "对象数（个）", "int", total="sum"),
+            Column("area", "面积（公顷）", "ha", fmt=fa, total="sum")]
+    vrows = [{"verdict": VERDICT_ZH[v], "count": by_verdict[v][0], "area": float(by_verdict[v][1])}
+             for v in ("pass", "fail", "review")]
+    ws = wb.create_sheet(SHEET_OVERVIEW)
+    width = 6  # the widest table below (the 不通过 list)
+    _merged_line(ws, 1, 1, width, f"{data.title}合规性检查审查结论汇总", font=TITLE_FONT, horizontal="center")
+    ws.row_dimensions[1].height = 30
+    _merged_line(ws, 2, 1, width, text, font=BOLD_FONT)
+    ws.row_dimensions[2].height = 48
+    layout = append_table(ws, cols, vrows, caption="一、审查结论（单位：个、公顷）", gap=0, total=Total("合计"))
+    for i, v in enumerate(("pass", "fail", "review")):
+        fill = VERDICT_FILLS.get(v)
+        if fill is not None:
+            layout.cell(i, "verdict").fill = fill
+
+    role_cols = [Column("label", "控制线", "text"), Column("state", "检查情况", "text", max_width=30),
+                 Column("hit", "涉及对象（个）", "int"),
+                 Column("inside", "位于控制线内面积（公顷）", "ha", fmt=fa),
+                 Column("fail_area", "其中判定不通过（公顷）", "ha", fmt=fa),
+                 Column("review_area", "其中需论证（公顷）", "ha", fmt=fa)]
+    role_rows = []
+    for i, r in enumerate(roles):
+        k = f"r{i}"
+        if not r["checked"]:
+            role_rows.append({"label": r["label"], "state": f"未检查（{r['layer'] or '未提供图层'}）"})
+            continue
+        vals = [(row.get(f"{k}_ha"), row.get(f"{k}_status")) for row in rows]
+        role_rows.append({
+            "label": r["label"], "state": "已检查",
+            "hit": sum(1 for v, _ in vals if v),
+            "inside": float(_sum_printed(v for v, _ in vals)),
+            "fail_area": float(_sum_printed(v for v, st in vals if st == VERDICT_ZH["fail"])),
+            "review_area": float(_sum_printed(v for v, st in vals if st == VERDICT_ZH["review"])),
+        })
+    append_table(ws, role_cols, role_rows, caption="二、控制线检查情况（单位：个、公顷；各控制线分列，不相加）", gap=1,
+                 empty_text="（无）")
+
+    fail_rows = [{"seq": j, "sid": r["sid"], "code": r["code"], "code_name": r["code_name"], "area_ha": r["area_ha"],
+                  "reasons": r["reasons"]} for j, r in enumerate((r for r in rows if r["_verdict"] == "fail"), 1)]
+    fail_cols = [Column("seq", "序号", "seq"), Column("sid", "图斑/项目编号", "code"), Column("code", "规划地类代码", "code"),
+                 Column("code_name", "地类名称", "text", max_width=20), Column("area_ha", "面积（公顷）", "ha", fmt=fa),
+                 Column("reasons", "不通过原因", "text", max_width=48)]
+    append_table(ws, fail_cols, fail_rows[:FAIL_LIST_LIMIT], caption="三、不通过清单" + (
+        f"（前 {FAIL_LIST_LIMIT} 个，共 {len(fail_rows)} 个，全部见“{SHEET_SUMMARY}”）" if len(fail_rows) > FAIL_LIST_LIMIT else ""),
+        gap=1, empty_text="（无不通过的对象）")
+    r = ws.max_row + 2
+    _merged_line(ws, r, 1, width, "说明：“位于/涉及”指图形与控制线重叠；只有规则方案判定为“不通过”的才属违规占用。"
+                 "面积为“审查结论”表各行（四舍五入取位后）之和，与该表合计一致；各控制线的面积分列，不相加。", font=NOTE_FONT)
+    ws.row_dimensions[r].height = 36
+    _merged_line(ws, r + 1, 1, width, footer_text(data.organisation, data.report_date), font=NOTE_FONT, wrap=False)
+    apply_print_setup(ws, landscape=False)
+    wb.move_sheet(ws, offset=-(len(wb.sheetnames) - 1))
 
 
 def _plain_number(value) -> str:
@@ -592,6 +678,7 @@ def write_compliance_xlsx(data: ComplianceReportData, path) -> dict:
             if r["checked"] and col in data.subjects.columns:
                 conflict_counts[r["role"]] = float(data.subjects[col].fillna(0).astype(float).sum())
 
+    _overview_sheet(wb, data, roles, summary)
     _landuse_sheet(wb, data, roles, conflict_counts)
     conflicts, n_main, n_sliver = _conflict_sheet(wb, data, roles, subject_order)
     _rules_sheet(wb, data, roles)
@@ -617,6 +704,6 @@ def write_compliance_xlsx(data: ComplianceReportData, path) -> dict:
     }
 
 
-__all__ = ["ComplianceReportData", "NO_BASE_TEXT", "NO_CONFLICTS_TEXT", "SHEET_CONFLICTS", "SHEET_LANDUSE",
+__all__ = ["ComplianceReportData", "NO_BASE_TEXT", "NO_CONFLICTS_TEXT", "SHEET_CONFLICTS", "SHEET_LANDUSE", "SHEET_OVERVIEW",
            "SHEET_PROVENANCE", "SHEET_RULES", "SHEET_SUMMARY", "ha_value", "landuse_breakdown", "mu_value",
            "pct_value", "write_compliance_xlsx"]

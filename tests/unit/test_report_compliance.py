@@ -33,7 +33,7 @@ from core.rounding import rhu
 
 from .xlsx_tools import SOFFICE, fill_rgb, merged
 
-SHEETS = ["审查结论", "压占地类", "冲突明细", "适用规则", "数据说明"]
+SHEETS = ["审查结论汇总", "审查结论", "压占地类", "冲突明细", "适用规则", "数据说明"]
 DATE = dt.date(2025, 6, 1)
 
 
@@ -226,7 +226,7 @@ def test_summary_total_row_formulas(written, wb):
     assert totals["永久基本农田/占用面积（公顷）"] == pytest.approx(0.2735)
     assert totals["永久基本农田/占用面积（亩）"] == pytest.approx(4.10)
     assert ws["A9"].value.startswith("注：") and "小于 20 平方米的碎片" in ws["A9"].value
-    assert "未检查的控制线不判定为通过" in ws["A9"].value and "A9:S9" in merged(ws)
+    assert "未检查的控制线在状态列记为“未检查”，结论不含该控制线" in ws["A9"].value and "A9:S9" in merged(ws)
     assert ws["A10"].value == "编制单位：＿＿＿＿＿＿＿＿　　日期：2025-06-01"
 
 
@@ -537,3 +537,22 @@ def test_outside_boundary_pieces_do_not_count_as_occupying_it():
     rows = landuse_breakdown(conflicts, [{"role": "udb", "label": "城镇开发边界", "checked": True}])
     assert float(rows[0]["total"]) == 2.0
     assert float(rows[0]["con"]) == 2.0 and float(rows[0]["agr"]) == 0.0
+
+
+def test_overview_opens_the_workbook_and_sums_the_printed_rows(wb):
+    """审查结论汇总: counts per verdict, each control line on its own (位于 / 不通过 / 需论证), the 不通过
+    list; every area is the sum of what 审查结论 prints, so the two sheets agree to the last digit."""
+    ws = wb["审查结论汇总"]
+    text = [tuple(row) for row in ws.iter_rows(values_only=True)]
+    flat = " ".join(str(c) for row in text for c in row if c is not None)
+    assert "共检查 3 个对象" in flat and "通过 1 个，不通过 1 个，需论证 1 个" in flat
+    assert "未检查：城镇开发边界（未提供图层），以下结论不含这些控制线" in flat
+    rows = {row[0]: row for row in text if row and row[0] in ("通过", "不通过", "需论证", "永久基本农田", "生态保护红线", "城镇开发边界")}
+    assert rows["通过"][1:3] == (1, 0.08) and rows["不通过"][1:3] == (1, 0.3) and rows["需论证"][1:3] == (1, 1.2007)
+    # 永久基本农田: 0.1735 (001, 不通过) + 0.1000 (002, 需论证) as printed on 审查结论, never one sum of exact m²
+    assert rows["永久基本农田"][1:6] == ("已检查", 2, 0.2735, 0.1735, 0.1)
+    assert rows["城镇开发边界"][1].startswith("未检查") and rows["城镇开发边界"][3] is None
+    assert not any(str(row[0]).startswith("合计") for row in text if row and row[0] and "控制线" in str(row[0]))
+    fail = [row for row in text if row and row[1] == "001"]
+    assert fail and "永久基本农田内不得建设城镇住宅" in fail[0][5]
+    assert "只有规则方案判定为“不通过”的才属违规占用" in flat

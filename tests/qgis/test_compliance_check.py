@@ -160,7 +160,7 @@ def test_excel_report_reads_back(run_alg, tmp_path):
     assert res["OUTPUT_XLSX"] == str(xlsx) and xlsx.exists()
     assert not [p for p in tmp_path.iterdir() if p.name != xlsx.name]  # no temp file left behind
     wb = openpyxl.load_workbook(xlsx)
-    assert wb.sheetnames[:2] == ["审查结论", "压占地类"] and "数据说明" in wb.sheetnames
+    assert wb.sheetnames[:3] == ["审查结论汇总", "审查结论", "压占地类"] and "数据说明" in wb.sheetnames
     ws = wb["审查结论"]
     assert "测试项目" in str(ws.cell(1, 1).value)
     cells = [c.value for row in ws.iter_rows() for c in row]

@@ -48,7 +48,20 @@ def guotukit_provider(qgis_app):
 def run_alg(guotukit_provider):
     """processing.run with a fresh context and a feedback that records messages."""
     import processing
-    from qgis.core import QgsProcessingContext, QgsProcessingFeedback
+    from qgis.core import QgsProcessingContext
+
+    def _run(alg_id, params, feedback=None):
+        fb = feedback or recording_feedback()
+        ctx = QgsProcessingContext()
+        result = processing.run(alg_id, params, feedback=fb, context=ctx)
+        return result, fb, ctx
+
+    return _run
+
+
+def recording_feedback():
+    """A QgsProcessingFeedback that keeps every message the user would see (errors, warnings, infos)."""
+    from qgis.core import QgsProcessingFeedback
 
     class RecordingFeedback(QgsProcessingFeedback):
         def __init__(self):
@@ -64,13 +77,7 @@ def run_alg(guotukit_provider):
         def pushWarning(self, warning):
             self.warnings.append(warning)
 
-    def _run(alg_id, params, feedback=None):
-        fb = feedback or RecordingFeedback()
-        ctx = QgsProcessingContext()
-        result = processing.run(alg_id, params, feedback=fb, context=ctx)
-        return result, fb, ctx
-
-    return _run
+    return RecordingFeedback()
 
 
 def make_layer(geom_type: str, crs: str, fields: list, rows: list, name: str = "test"):

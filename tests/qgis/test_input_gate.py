@@ -127,23 +127,9 @@ def refused(run_alg, alg, p, *needles):
 
 
 def _recorder():
-    from qgis.core import QgsProcessingFeedback
+    from .conftest import recording_feedback
 
-    class Rec(QgsProcessingFeedback):
-        def __init__(self):
-            super().__init__()
-            self.errors, self.infos, self.warnings = [], [], []
-
-        def reportError(self, error, fatalError=False):  # noqa: N803
-            self.errors.append(error)
-
-        def pushInfo(self, info):
-            self.infos.append(info)
-
-        def pushWarning(self, warning):
-            self.warnings.append(warning)
-
-    return Rec()
+    return recording_feedback()
 
 
 def replace_main(alg, p, path, layer):

@@ -212,3 +212,28 @@ def _parse(path: Path, records) -> FinanceTable:
     if header is None or not entries:
         raise FinanceTableError(f"资金测算表 {path.name}：没有任何单价行 / the finance table {path.name} has no rows")
     return FinanceTable(entries, name, version, example, path)
+
+
+# --------------------------------------------------------------------------- change of use
+CHANGE_RULE_ZH = ("用途改变：现状与规划的用地用海2023代码不同且不是上下级关系"
+                  "（如 0701→070102、09→0901、08→0804 视为用途未变，不计成本与收益）")
+
+
+def use_changed(current, planned):
+    """True where the use changes: the 用地用海2023 codes differ and neither is the other's ancestor
+    (a parent/child pair such as 0701→070102 refines the same use; it is not a change).  A missing
+    code on either side counts as a change when the other is given (it is priced as unknown)."""
+    import numpy as np
+
+    out = np.empty(len(current), dtype=bool)
+    for i, (a, b) in enumerate(zip(current, planned)):
+        a = a or ""
+        b = b or ""
+        if a == b:
+            out[i] = False
+        elif a and b:
+            out[i] = not (a.startswith(b) or b.startswith(a))
+        else:
+            out[i] = True
+    return out
+

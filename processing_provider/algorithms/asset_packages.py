@@ -515,6 +515,7 @@ class _PackagesBase(GuotuKitAlgorithm):
         return dest
 
     def _write_xlsx(self, parameters, context, path, run, rules, finance, inputs, how, work_crs, log, policy):
+        from ...core.finance import CHANGE_RULE_ZH
         from ...core.report_packages import PackageReportData, write_packages_xlsx
         from ...plugin.about import plugin_version
 
@@ -525,7 +526,8 @@ class _PackagesBase(GuotuKitAlgorithm):
         items += [("工作坐标系", qgis_io.crs_description(work_crs)), ("面积口径", how),
                   ("现状地类", "转换为用地用海2023（三调 1:n 地类取默认目标）"), ("规划地类", run.planned_source),
                   ("资金测算单价表", f"{finance.label}｜{finance.path}"),
-                  ("成本与收益", "用途改变（用地用海2023代码不同）的图斑：成本 = 面积 × 现状地类单价，收益 = 面积 × 规划地类单价；用途不变的图斑不计"),
+                  ("成本与收益", "用途改变的图斑：成本 = 面积 × 现状地类单价，收益 = 面积 × 规划地类单价；用途不变的图斑不计"),
+                  ("用途改变的判定", CHANGE_RULE_ZH),
                   ("公益性/经营性", "按规划地类在资金测算表中的性质")]
         items += [(f"约束：{k}", v) for k, v in rules.describe()]
         if self.MODE == "delineate":

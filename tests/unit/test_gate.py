@@ -241,3 +241,21 @@ def core_root():
     from core import PACKAGE_ROOT
 
     return PACKAGE_ROOT
+
+
+def test_a_parent_child_pair_is_not_a_change_of_use():
+    from core.finance import use_changed
+
+    cur = ["0701", "09", "08", "0701", "0101", "", "0103", "070102"]
+    pla = ["070102", "0901", "0804", "0702", "0101", "0701", "", "0701"]
+    assert use_changed(cur, pla).tolist() == [False, False, False, True, False, True, True, False]
+
+
+def test_packages_do_not_price_a_refinement_of_the_same_use():
+    from core.finance import FinanceTable
+    from core.packages import prepare_parcels
+
+    fin = FinanceTable.example_table()
+    t = prepare_parcels([10000.0, 10000.0], ["0701", "0101"], ["070102", "070102"], fin, ["state", "state"], ["", ""])
+    assert t.changed.tolist() == [False, True]
+    assert t.cost[0] == 0 and t.revenue[0] == 0 and t.cost[1] > 0

@@ -596,12 +596,6 @@ def _finance_sheet(wb, data: StructureReportData):
         Column("cost", "成本（万元）", "general", fmt=fm, total="sum", align="right"),
         Column("revenue", "收益（万元）", "general", fmt=fm, total="sum", align="right"),
     ]
-    role_recs = _frame_records(fv.by_role)
-    role_rows = balanced(role_recs, common)
-    for row, rec in zip(role_rows, role_recs):
-        row.update({"role_zh": rec.get("role_zh"), "nature": rec.get("nature") or "—"})
-    role_layout = append_table(ws, role_cols, role_rows, caption="一、按功能汇总", gap=1,
-                               total=Total("合计") if role_rows else None, empty_text="（无）")
 
     class_cols = [
         Column("classes", "代码", "code", wrap=True, max_width=14),
@@ -627,6 +621,20 @@ def _finance_sheet(wb, data: StructureReportData):
                     "nature": rec.get("nature") or "—",
                     "unit_cost": money_value(to_decimal(float(rec.get("unit_cost") or 0.0)) * per_unit),
                     "unit_revenue": money_value(to_decimal(float(rec.get("unit_revenue") or 0.0)) * per_unit)})
+    # 金额 = printed 面积 × printed 单价, rounded half-up to 分 (0.01 万元): a reviewer can recompute every
+    # amount from the row, and every money total below is a sum of printed amounts
+    for row in class_rows:
+        for amount, area_key, price_key in (("cost", "cost_area", "unit_cost"), ("revenue", "revenue_area", "unit_revenue")):
+            row[amount] = float(round_half_up(to_decimal(row[area_key] or 0.0) * to_decimal(row[price_key] or 0.0), 2))
+    role_recs = _frame_records(fv.by_role)
+    role_rows = balanced(role_recs, common)
+    for row, rec in zip(role_rows, role_recs):
+        row.update({"role_zh": rec.get("role_zh"), "nature": rec.get("nature") or "—"})
+        mine = [c for c in class_rows if c.get("role_zh") == rec.get("role_zh")]
+        row["cost"] = float(sum((to_decimal(c["cost"]) for c in mine), Decimal(0)))
+        row["revenue"] = float(sum((to_decimal(c["revenue"]) for c in mine), Decimal(0)))
+    role_layout = append_table(ws, role_cols, role_rows, caption="一、按功能汇总", gap=1,
+                               total=Total("合计") if role_rows else None, empty_text="（无）")
     class_layout = append_table(ws, class_cols, class_rows, caption="二、按地类测算", gap=1,
                                 total=Total("合计") if class_rows else None, empty_text="（无）")
 
@@ -665,8 +673,9 @@ def _finance_sheet(wb, data: StructureReportData):
         ws.row_dimensions[r].height = 22
 
     notes = [
-        "成本 = 计成本面积（现状地类中用途改变的部分，按平方米计）× 成本单价；收益 = 计收益面积（规划地类中用途改变的部分）"
-        "× 收益单价；资金平衡 = 收益合计 − 成本合计（Excel 公式），不小于 0 时绿色、小于 0 时红色。",
+        "成本 = 表中计成本面积 × 表中成本单价，收益 = 表中计收益面积 × 表中收益单价（均按所列数值相乘后四舍五入到 0.01 万元，"
+        "可逐行复核）；按功能汇总的金额为按地类测算中同一功能各行金额之和；资金平衡 = 收益合计 − 成本合计（Excel 公式），"
+        "不小于 0 时绿色、小于 0 时红色。",
         f"面积由平方米换算为{unit}后四舍五入保留 {d} 位小数，金额四舍五入保留 2 位小数，每列尾差按由大到小调平，"
         "使各行之和（合计行，Excel 公式）等于按未取整数值计算的合计；增减 = 目标年面积 − 基期面积。",
         "未定价地类不计入上表：按地类测算的面积合计加上未定价地类的面积，等于图层的总面积。",

@@ -471,7 +471,7 @@ def test_finance_sheet_warning_tables_and_balance(wb, data, recalculated):
 def test_finance_balance_red_when_negative_and_no_warning_for_real_prices(tmp_path, data):
     fv = data.finance
     from dataclasses import replace
-    losing = replace(fv, example=False, by_class=fv.by_class.assign(revenue=0.0))
+    losing = replace(fv, example=False, by_class=fv.by_class.assign(revenue=0.0, unit_revenue=0.0))
     path = write_structure_xlsx(make_data(finance=losing, transition=None, region_tables=[]), tmp_path / "n.xlsx")
     ws = load_workbook(path)["资金测算"]
     assert ws["A2"].value.startswith("测算方法：")  # no warning line
@@ -616,3 +616,32 @@ def test_provenance_keeps_the_callers_rounding_item(tmp_path):
     ws = load_workbook(path)["数据说明"]
     items = [ws[f"A{r}"].value for r in range(3, ws.max_row + 1)]
     assert "单位与取舍" in items and "取舍规则" not in items and "工作表" in items
+
+
+def test_every_amount_is_printed_area_times_printed_price(tmp_path, data):
+    """Issue 12: 金额 = printed 面积 × printed 单价 on every line, and each function's amount is the sum of
+    its class lines' printed amounts, so a reviewer can recompute the money sheet with a calculator."""
+    from dataclasses import replace
+    from decimal import ROUND_HALF_UP, Decimal
+
+    fv = data.finance
+    odd = fv.by_class.assign(cost_m2=fv.by_class.cost_m2 + 33.3337, revenue_m2=fv.by_class.revenue_m2 + 47.0049)
+    odd = odd.assign(cost=odd.cost_m2 / 10000.0 * odd.unit_cost, revenue=odd.revenue_m2 / 10000.0 * odd.unit_revenue)
+    path = write_structure_xlsx(make_data(finance=replace(fv, by_class=odd), transition=None, region_tables=[]),
+                                tmp_path / "m.xlsx")
+    ws = load_workbook(path)["资金测算"]
+    head = find_row(ws, "A", "代码")
+    cols = {ws.cell(head, c).value.replace("\n", ""): c for c in range(1, 14) if ws.cell(head, c).value}
+    lines = []
+    r = head + 1
+    while ws.cell(r, 1).value not in (None, "合计"):
+        get = {k: ws.cell(r, c).value for k, c in cols.items()}
+        lines.append(get)
+        r += 1
+    assert lines
+    price = {k for k in cols if k.startswith("成本单价")}.pop()
+    rev_price = {k for k in cols if k.startswith("收益单价")}.pop()
+    for ln in lines:
+        for amount, area, p in (("成本（万元）", "计成本面积", price), ("收益（万元）", "计收益面积", rev_price)):
+            want = (Decimal(str(ln[area] or 0)) * Decimal(str(ln[p] or 0))).quantize(Decimal("0.01"), ROUND_HALF_UP)
+            assert Decimal(str(ln[amount] or 0)) == want, (ln, amount)

@@ -88,7 +88,8 @@ SHEETS = (SHEET_SUMMARY, SHEET_BALANCE, SHEET_INVENTORY, SHEET_LEFT_OUT, SHEET_P
 
 EXAMPLE_WARNING = "单价为示例值，须替换为本地基准地价与补偿标准后方可使用"
 MONEY_RULE = ("成本 = 用途改变图斑面积 × 现状地类单价；收益 = 用途改变图斑面积 × 规划地类单价；"
-              "用途未变的图斑不计成本收益")
+              "用途未变的图斑不计成本收益；每行金额 = 表中所列面积 × 所列单价（四舍五入到 0.01 万元），"
+              "各资产包的成本、收益为其各行金额之和，资产包汇总、资金平衡与六项清单所列为同一数值")
 NO_PACKAGES_TEXT = "未形成任何资产包"
 ALL_PACKAGED_TEXT = "全部可参与图斑均已纳入资产包"
 NO_CONDITIONS_TEXT = "未提供控制线图层"
@@ -490,7 +491,8 @@ def _summary_columns(data: PackageReportData) -> List[Column]:
     return cols
 
 
-def _summary_row(rec: dict, data: PackageReportData, applied: Dict[str, bool]) -> dict:
+def _summary_row(rec: dict, data: PackageReportData, applied: Dict[str, bool],
+                 money: Optional[Dict[str, List[dict]]] = None) -> dict:
     d, m = data.area_decimals, data.money_decimals
     area = _ha_exact(rec.get("area_m2"))
     public, profitable = _ha_exact(rec.get("public_m2")), _ha_exact(rec.get("profitable_m2"))
@@ -499,9 +501,14 @@ def _summary_row(rec: dict, data: PackageReportData, applied: Dict[str, bool]) -
     # the parts of the package area add up to it (尾差调平); the rest (其他 / 权属不详) is not shown
     pub_r, prof_r, _ = _balanced([public, profitable, area - public - profitable], d, total=area)
     state_r, coll_r, _ = _balanced([state, collective, area - state - collective], d, total=area)
-    cost = round_half_up(_zero(rec.get("cost")), m)
-    revenue = round_half_up(_zero(rec.get("revenue")), m)
-    ratio = _dec(rec.get("ratio"))
+    if money is not None:  # the sums of the printed 资金平衡 lines: one value on every sheet
+        cost = sum((Decimal(str(x["amount"])) for x in money[_COST]), Decimal(0))
+        revenue = sum((Decimal(str(x["amount"])) for x in money[_REVENUE]), Decimal(0))
+        ratio = revenue / cost if cost > 0 else None
+    else:
+        cost = round_half_up(_zero(rec.get("cost")), m)
+        revenue = round_half_up(_zero(rec.get("revenue")), m)
+        ratio = _dec(rec.get("ratio"))
     status = _text(rec.get("status")).lower()
     row = {
         "package": rec["package"],
@@ -592,15 +599,29 @@ _COST_SUB, _REVENUE_SUB, _BALANCE = "成本小计", "收益小计", "资金平�
 _GRAND = ("成本合计", "收益合计", "资金平衡合计")
 
 
-def _money_rows(records: List[dict], exact_total: Decimal, data: PackageReportData) -> List[dict]:
+def _money_rows(records: List[dict], data: PackageReportData) -> List[dict]:
+    """The printed 资金平衡 lines of one side of one package: 面积 rounded and balanced (尾差调平), 单价 as
+    printed, 金额 = printed 面积 × printed 单价 rounded half-up — so every line can be recomputed."""
     d, m = data.area_decimals, data.money_decimals
     areas = _balanced([_ha_exact(x["area_m2"]) for x in records], d)
-    amounts = _balanced([_zero(x["amount"]) for x in records], m, total=exact_total)
-    return [{"code": x["code"] or "（空）", "name": x["name"], "area": a,
-             "price": money_value(x["price"], m), "amount": v} for x, a, v in zip(records, areas, amounts)]
+    out = []
+    for x, a in zip(records, areas):
+        price = money_value(x["price"], m)
+        amount = round_half_up(Decimal(str(a)) * Decimal(str(price or 0.0)), m)
+        out.append({"code": x["code"] or "（空）", "name": x["name"], "area": a, "price": price, "amount": float(amount)})
+    return out
 
 
-def _balance_sheet(wb, data: PackageReportData, prep: _Prepared, summaries: Dict[str, dict]) -> TableLayout:
+def _money_lines(prep: _Prepared, data: PackageReportData) -> Dict[str, Dict[str, List[dict]]]:
+    """package -> {成本: lines, 收益: lines}: the one place the money of the report is rounded; the
+    资产包汇总 row, the 资金平衡 block and the 六项清单 all read these."""
+    return {rec["package"]: {side: _money_rows(_sorted_codes(frame.get(rec["package"])), data)
+                             for side, frame in ((_COST, prep.cost), (_REVENUE, prep.revenue))}
+            for rec in prep.records}
+
+
+def _balance_sheet(wb, data: PackageReportData, prep: _Prepared, summaries: Dict[str, dict],
+                   lines: Dict[str, Dict[str, List[dict]]]) -> TableLayout:
     fa, fm = fixed_format(data.area_decimals), fixed_format(data.money_decimals, thousands=True)
     columns = [
         Column("package", "资产包编号", "code"),
@@ -632,11 +653,9 @@ def _balance_sheet(wb, data: PackageReportData, prep: _Prepared, summaries: Dict
     for rec in prep.records:
         p = rec["package"]
         sub_rows = {}
-        for side, sub_label, frame in ((_COST, _COST_SUB, prep.cost), (_REVENUE, _REVENUE_SUB, prep.revenue)):
-            records = _sorted_codes(frame.get(p))
-            exact = sum((_zero(x["amount"]) for x in records), Decimal(0))
+        for side, sub_label in ((_COST, _COST_SUB), (_REVENUE, _REVENUE_SUB)):
             start = first + len(rows)
-            for row in _money_rows(records, exact, data):
+            for row in lines[p][side]:
                 add(dict(row, package=p, item=side), "detail")
             end = first + len(rows) - 1
             if end >= start:
@@ -1029,11 +1048,12 @@ def _provenance_sheet(wb, data: PackageReportData):
 def build_packages_workbook(data: PackageReportData):
     """The workbook of :func:`write_packages_xlsx`, not saved."""
     prep = _prepare(data)
-    rows = [_summary_row(rec, data, prep.applied) for rec in prep.records]
+    lines = _money_lines(prep, data)
+    rows = [_summary_row(rec, data, prep.applied, lines[rec["package"]]) for rec in prep.records]
     summaries = {row["package"]: row for row in rows}
     wb = new_workbook()
     summary = _summary_sheet(wb, data, prep, rows)
-    _balance_sheet(wb, data, prep, summaries)
+    _balance_sheet(wb, data, prep, summaries, lines)
     ws_inv, links = _inventory_sheet(wb, data, prep, summaries)
     _left_out_sheet(wb, data, prep)
     _provenance_sheet(wb, data)

@@ -206,8 +206,8 @@ def test_summary_rows_sorted_ids_text_areas_half_up(summary):
     assert row["公益性用地/比例（%）"] == 39.32 and row["经营性用地/比例（%）"] == 60.68
     assert row["权属性质/国有"] == 0.3 and row["权属性质/集体"] == 1.7346
     assert row["权属单位数"] == 2 and row["拆分的权属单位"] == 1
-    assert row["资金测算（万元）/成本"] == 148.45 and row["资金测算（万元）/收益"] == 370.35
-    assert row["资金测算（万元）/资金平衡"] == pytest.approx(221.90)
+    assert row["资金测算（万元）/成本"] == 148.46 and row["资金测算（万元）/收益"] == 370.35  # Σ printed lines
+    assert row["资金测算（万元）/资金平衡"] == pytest.approx(221.89)
     assert row["资金测算（万元）/收益成本比"] == 2.49 and row["紧凑度"] == 0.63   # 0.625 half-up
     assert ws[f"{cols['面积']}6"].number_format == "0.0000"
     assert ws[f"{cols['资金测算（万元）/成本']}6"].number_format == "#,##0.00"
@@ -241,8 +241,8 @@ def test_summary_total_row_formulas(summary, recalculated):
     assert ws[f"{cols['权属单位数']}8"].value is None   # a unit split between packages would count twice
     rec = {k: recalculated["资产包汇总"][f"{c}8"].value for k, c in cols.items()}
     assert rec["图斑数"] == 5 and rec["面积"] == pytest.approx(4.0346)
-    assert rec["资金测算（万元）/成本"] == pytest.approx(298.45) and rec["资金测算（万元）/收益"] == pytest.approx(820.35)
-    assert rec["资金测算（万元）/资金平衡"] == pytest.approx(521.90)
+    assert rec["资金测算（万元）/成本"] == pytest.approx(298.46) and rec["资金测算（万元）/收益"] == pytest.approx(820.35)
+    assert rec["资金测算（万元）/资金平衡"] == pytest.approx(521.89)
     assert rec["公益性用地/比例（%）"] == pytest.approx(19.83)     # 0.8001 / 4.0346
     assert rec["资金测算（万元）/收益成本比"] == pytest.approx(2.75)
 
@@ -276,7 +276,7 @@ def test_balance_sheet_rows_subtotals_and_balance(wb, recalculated):
                                                           "面积（公顷）", "单价（万元/公顷）", "金额（万元）"]
     rows = [[ws.cell(r, c).value for c in range(1, 8)] for r in range(5, 20)]
     assert rows[0] == ["ZCB001", "成本", "0101", "水田", 1.2345, 100.0, 123.45]
-    assert rows[1] == ["ZCB001", "成本", "0301", "乔木林地", 0.5001, 50.0, 25.0]   # 0.50005 half-up
+    assert rows[1] == ["ZCB001", "成本", "0301", "乔木林地", 0.5001, 50.0, 25.01]   # 0.50005 half-up; 0.5001 × 50
     assert rows[2][:2] == ["ZCB001", "成本小计"] and rows[2][4] == "=SUM(E5:E6)" and rows[2][6] == "=SUM(G5:G6)"
     assert rows[3] == ["ZCB001", "收益", "0701", "城镇住宅用地", 1.2345, 300.0, 370.35]
     assert rows[4] == ["ZCB001", "收益", "0801", "机关团体用地", 0.5001, 0.0, 0.0]
@@ -287,15 +287,16 @@ def test_balance_sheet_rows_subtotals_and_balance(wb, recalculated):
     assert rows[12][6] == '=SUMIF(B5:B16,"成本小计",G5:G16)' and rows[14][6] == "=G18-G17"
     rec = recalculated["资金平衡"]
     got = {(rec[f"A{r}"].value, rec[f"B{r}"].value): rec[f"G{r}"].value for r in range(5, 20)}
-    assert got[("ZCB001", "成本小计")] == pytest.approx(148.45) and got[("ZCB001", "资金平衡")] == pytest.approx(221.90)
+    assert got[("ZCB001", "成本小计")] == pytest.approx(148.46) and got[("ZCB001", "资金平衡")] == pytest.approx(221.89)
     assert got[("ZCB002", "资金平衡")] == pytest.approx(300.0)
-    assert got[("合计", "成本合计")] == pytest.approx(298.45) and got[("合计", "收益合计")] == pytest.approx(820.35)
-    assert got[("合计", "资金平衡合计")] == pytest.approx(521.90)
+    assert got[("合计", "成本合计")] == pytest.approx(298.46) and got[("合计", "收益合计")] == pytest.approx(820.35)
+    assert got[("合计", "资金平衡合计")] == pytest.approx(521.89)
     assert fill_rgb(ws["G11"]) == "C6EFCE" and ws["B7"].font.b
 
 
-def test_balance_amounts_add_up_to_the_rounded_package_cost(tmp_path):
-    # three changed parcels of 1/3 万元 each: rounded rows 0.33 × 3 = 0.99, the package cost rounds to 1.00
+def test_every_amount_is_printed_area_times_printed_price_and_one_value_everywhere(tmp_path):
+    # three changed parcels of 0.1 ha at 3.33… 万元/ha: each line 0.1000 × 3.33 = 0.33; the package cost is
+    # the sum of its printed lines, 0.99, on 资金平衡, 资产包汇总 and 六项清单 alike (never 1.00 somewhere)
     third = 1 / 3
     parcels = pd.DataFrame([
         _parcel(f"Q{i}", "ZCB001", code, "x", "0701", "城镇住宅用地", "经营性", 1000.0, "state", "U1", "单位",
@@ -303,10 +304,14 @@ def test_balance_amounts_add_up_to_the_rounded_package_cost(tmp_path):
     packages = pd.DataFrame([_package("ZCB001", n_parcels=3, area_m2=3000.0, public_m2=0.0, profitable_m2=3000.0,
                                       state_m2=3000.0, collective_m2=0.0, cost=1.0, revenue=0.0, balance=-1.0)])
     path = write_packages_xlsx(make_data(packages=packages, parcels=parcels, conditions=None), tmp_path / "b.xlsx")
-    ws = load_workbook(path)["资金平衡"]
-    amounts = [ws[f"G{r}"].value for r in range(5, 8)]
-    assert sorted(amounts) == [0.33, 0.33, 0.34] and ws["B8"].value == "成本小计"
-    assert fill_rgb(ws[f"G{find_row(ws, 'B', '资金平衡')}"]) == "FFC7CE"     # revenue 0 - cost 1 < 0
+    wb = load_workbook(path)
+    ws = wb["资金平衡"]
+    lines = [[ws[f"{c}{r}"].value for c in "EFG"] for r in range(5, 8)]
+    assert lines == [[0.1, 3.33, 0.33]] * 3 and ws["B8"].value == "成本小计"
+    assert fill_rgb(ws[f"G{find_row(ws, 'B', '资金平衡')}"]) == "FFC7CE"     # revenue 0 - cost < 0
+    summary = wb["资产包汇总"]
+    cols = headers(summary, SUMMARY_TOP, SUMMARY_TOP + 1)
+    assert summary[f"{cols['资金测算（万元）/成本']}{SUMMARY_TOP + 2}"].value == 0.99
 
 
 # --------------------------------------------------------------------------- 六项清单
@@ -362,8 +367,8 @@ def test_inventory_resources_assets_and_money(wb, recalculated):
     assert fill_rgb(ws[f"E{u + 2}"]) == "FFEB9C" and ws[f"A{u + 2}"].data_type == "s"   # 甲村 is split
     m = find_row(ws, "A", "（一）测算结果", block.start)
     assert [ws[f"A{m + k}"].value for k in (2, 3, 4, 5)] == ["成本", "收益", "资金平衡", "收益成本比"]
-    assert ws[f"B{m + 2}"].value == 148.45 and ws[f"B{m + 4}"].value == f"=B{m + 3}-B{m + 2}"
-    assert recalculated["六项清单"][f"B{m + 4}"].value == pytest.approx(221.90)
+    assert ws[f"B{m + 2}"].value == 148.46 and ws[f"B{m + 4}"].value == f"=B{m + 3}-B{m + 2}"
+    assert recalculated["六项清单"][f"B{m + 4}"].value == pytest.approx(221.89)
 
 
 def test_inventory_templates_are_marked_and_blank(wb):

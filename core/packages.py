@@ -406,7 +406,8 @@ def evaluate(labels, parcels: ParcelTable, adj: Adjacency, rules: PackageRules) 
     parcel, '' or None = not in a package). One row per package, sorted by id."""
     lab = text_array(labels, parcels.n)
     inpk = np.flatnonzero(lab != "")
-    cols = ["package", "n_parcels", "area_m2", "public_m2", "profitable_m2", "other_m2", "public_pct",
+    cols = ["package", "n_parcels", "area_m2", "public_m2", "profitable_m2", "public_basis_m2", "profitable_basis_m2",
+            "other_m2", "public_pct",
             "profitable_pct", "state_m2", "collective_m2", "owner_units", "owner_unit_list", "split_units",
             "cost", "revenue", "balance", "ratio", "perimeter", "compactness", "parts", "excluded_parcels",
             "unpriced_parcels", "wall_units", "changed_m2", "kind"] + [f"ok_{k}" for k in CHECKS] + ["status", "failed"]
@@ -455,6 +456,7 @@ def evaluate(labels, parcels: ParcelTable, adj: Adjacency, rules: PackageRules) 
     members = df.groupby("package")["idx"].agg(list)
     out["parts"] = [_parts(members[p], nbrs) for p in out.index]
     out["other_m2"] = out["area_m2"] - out["public_m2"] - out["profitable_m2"]
+    out["public_basis_m2"], out["profitable_basis_m2"] = out["pub_b"], out["prof_b"]  # what the share is of
     out["balance"] = out["revenue"] - out["cost"]
     with np.errstate(divide="ignore", invalid="ignore"):
         out["ratio"] = np.where(out["cost"] > 0, out["revenue"] / out["cost"], np.nan)

@@ -456,6 +456,11 @@ def _rounding_text(data: PackageReportData) -> str:
 
 
 # --------------------------------------------------------------------------- sheet 1: 资产包汇总
+PUBLIC_GROUP = {True: "公益性建设用地", False: "公益性用地"}
+PROFITABLE_GROUP = {True: "经营性建设用地", False: "经营性用地"}
+NOT_APPLICABLE = "不适用"
+
+
 def _summary_columns(data: PackageReportData) -> List[Column]:
     fa, fm = fixed_format(data.area_decimals), fixed_format(data.money_decimals, thousands=True)
     construction = getattr(data.rules, "public_basis", "total") == "construction"
@@ -470,10 +475,11 @@ def _summary_columns(data: PackageReportData) -> List[Column]:
         Column("kind", "类型", "code", width=7),
         Column("n_parcels", "图斑数", "int", total="sum"),
         Column("area", "面积", "ha", fmt=fa, total="sum"),
-        Column("public", "面积", "ha", group="公益性用地", fmt=fa, total="sum"),
-        Column("public_pct", "比例（%）", "pct", group="公益性用地", total=share("public")),
-        Column("profitable", "面积", "ha", group="经营性用地", fmt=fa, total="sum"),
-        Column("profitable_pct", "比例（%）", "pct", group="经营性用地", total=share("profitable")),
+        Column("public", "面积", "ha", group=PUBLIC_GROUP[construction], fmt=fa, total="sum"),
+        Column("public_pct", "比例（%）", "pct", group=PUBLIC_GROUP[construction], total=share("public")),
+        Column("profitable", "面积", "ha", group=PROFITABLE_GROUP[construction], fmt=fa, total="sum"),
+        Column("profitable_pct", "比例（%）", "pct", group=PROFITABLE_GROUP[construction], total=share("profitable")),
+    ] + ([Column("public_all", "公益性用地（全部）", "ha", fmt=fa, total="sum")] if construction else []) + [
         Column("state", "国有", "ha", group="权属性质", fmt=fa, total="sum"),
         Column("collective", "集体", "ha", group="权属性质", fmt=fa, total="sum"),
         Column("owner_units", "权属单位数", "int", width=7),
@@ -498,8 +504,20 @@ def _summary_row(rec: dict, data: PackageReportData, applied: Dict[str, bool],
     public, profitable = _ha_exact(rec.get("public_m2")), _ha_exact(rec.get("profitable_m2"))
     state, collective = _ha_exact(rec.get("state_m2")), _ha_exact(rec.get("collective_m2"))
     area_r = round_half_up(area, d)
+    construction = getattr(data.rules, "public_basis", "total") == "construction"
+    if construction:  # the areas the share is of: 公益性/经营性 construction land only
+        public_all = public
+        public, profitable = _ha_exact(rec.get("public_basis_m2", rec.get("public_m2"))), \
+            _ha_exact(rec.get("profitable_basis_m2", rec.get("profitable_m2")))
     # the parts of the package area add up to it (尾差调平); the rest (其他 / 权属不详) is not shown
     pub_r, prof_r, _ = _balanced([public, profitable, area - public - profitable], d, total=area)
+    # shares from the printed areas, so a reviewer can recompute them from the row
+    base_r = (Decimal(str(pub_r)) + Decimal(str(prof_r))) if construction else Decimal(str(float(area_r)))
+    if base_r > 0:
+        pub_pct = float(round_half_up(Decimal(str(pub_r)) / base_r * 100, 2))
+        prof_pct = float(round_half_up(Decimal(str(prof_r)) / base_r * 100, 2))
+    else:
+        pub_pct = prof_pct = NOT_APPLICABLE  # 资源类: no construction land, the band does not apply
     state_r, coll_r, _ = _balanced([state, collective, area - state - collective], d, total=area)
     if money is not None:  # the sums of the printed 资金平衡 lines: one value on every sheet
         cost = sum((Decimal(str(x["amount"])) for x in money[_COST]), Decimal(0))
@@ -515,8 +533,8 @@ def _summary_row(rec: dict, data: PackageReportData, applied: Dict[str, bool],
         "kind": _text(rec.get("kind")) or "—",  # 建设类 (has 公益性/经营性 land) or 资源类
         "n_parcels": _dec(rec.get("n_parcels")),
         "area": float(area_r),
-        "public": pub_r, "public_pct": pct_value(rec.get("public_pct")),
-        "profitable": prof_r, "profitable_pct": pct_value(rec.get("profitable_pct")),
+        "public": pub_r, "public_pct": pub_pct,
+        "profitable": prof_r, "profitable_pct": prof_pct,
         "state": state_r, "collective": coll_r,
         "owner_units": _dec(rec.get("owner_units")), "split_units": _dec(rec.get("split_units")),
         "cost": float(cost), "revenue": float(revenue), "balance": float(revenue - cost),
@@ -528,10 +546,14 @@ def _summary_row(rec: dict, data: PackageReportData, applied: Dict[str, bool],
     }
     for key in ("n_parcels", "owner_units", "split_units"):
         row[key] = None if row[key] is None else int(row[key])
+    if construction:
+        row["public_all"] = float(round_half_up(public_all, d))
     for key in CHECKS:
         ok = _flag(rec.get(f"ok_{key}"))
         row[f"ok_{key}"] = CHECK_SKIPPED if ok is None or not applied.get(key, True) else (
             CHECK_PASS if ok else CHECK_FAIL)
+    if pub_pct == NOT_APPLICABLE:  # never ✓ beside a share the band does not apply to
+        row["ok_public"] = CHECK_SKIPPED
     return row
 
 
@@ -576,9 +598,10 @@ def _summary_sheet(wb, data: PackageReportData, prep: _Prepared, rows: List[dict
         notes.append("约束诊断：" + "".join(_text(s) for s in data.diagnosis))
     notes.append(_stats_text(data, prep))
     notes.append(MONEY_RULE + "；资金平衡 = 收益 − 成本，收益成本比 = 收益 ÷ 成本（成本为 0 时记“—”）。")
-    public_basis = ("公益性与经营性用地面积之和" if getattr(data.rules, "public_basis", "total") == "construction"
-                    else "资产包面积")
-    notes.append(f"公益性、经营性用地比例为其面积占{public_basis}的百分比，按未取整的面积计算；"
+    public_basis = ("公益性与经营性建设用地面积之和（表中两列面积之和；另列全部公益性用地面积，含河湖、林地等非建设用地）"
+                    if getattr(data.rules, "public_basis", "total") == "construction" else "资产包面积")
+    notes.append(f"公益性、经营性用地比例为表中所列面积占{public_basis}的百分比（按所列数值计算，可逐行复核）；"
+                 f"没有建设用地的资源类资产包比例记“{NOT_APPLICABLE}”，公益性比例检查记“{CHECK_SKIPPED}”；"
                  "紧凑度为 Polsby–Popper 指数（4π × 面积 ÷ 周长²，1 为圆形）。")
     notes.append(f"约束检查：{CHECK_PASS} 满足，{CHECK_FAIL} 不满足，{CHECK_SKIPPED} 本规则方案不检查；"
                  f"编号链接到“{SHEET_INVENTORY}”中该资产包的清单。")

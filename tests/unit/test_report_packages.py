@@ -532,3 +532,33 @@ def test_a_thousand_packages(tmp_path):
     assert len(headings) == 100 and headings[-1] == "ZCB0100 六项清单"
     left = wb["未纳入图斑"]
     assert left["F5"].value == int((pkg == "").sum())
+
+
+def test_shares_on_construction_land_are_shown_on_their_own_basis(tmp_path):
+    """Issue 12: with the share on construction land, the 公益性/经营性 areas printed are the construction
+    land the share is of (the whole 公益性 area in its own column), the share is recomputable from the row,
+    and a 资源类 package reads 不适用 — never ✓ beside 0.00 %."""
+    from dataclasses import replace
+
+    rules = replace(RULES, public_basis="construction")
+    packages = pd.DataFrame([
+        # 55.32 ha 公益性 of which only 10 ha is construction land (the rest a river): 10 / (10 + 30)
+        _package("ZCB001", n_parcels=3, area_m2=853200.0, public_m2=553200.0, profitable_m2=300000.0,
+                 public_basis_m2=100000.0, profitable_basis_m2=300000.0, public_pct=25.0, profitable_pct=75.0,
+                 state_m2=853200.0, collective_m2=0.0, cost=0.0, revenue=0.0, kind="建设类"),
+        _package("ZCB002", n_parcels=1, area_m2=500000.0, public_m2=0.0, profitable_m2=0.0, public_basis_m2=0.0,
+                 profitable_basis_m2=0.0, public_pct=0.0, profitable_pct=0.0, state_m2=500000.0, collective_m2=0.0,
+                 cost=0.0, revenue=0.0, kind="资源类"),
+    ])
+    parcels = pd.DataFrame([_parcel("Q1", "ZCB001", "0701", "x", "0701", "x", "经营性", 853200.0, "state", "U", "单位"),
+                            _parcel("Q2", "ZCB002", "0301", "x", "0301", "x", "", 500000.0, "state", "U2", "单位")])
+    path = write_packages_xlsx(make_data(packages=packages, parcels=parcels, rules=rules, conditions=None),
+                               tmp_path / "s.xlsx")
+    ws = load_workbook(path)["资产包汇总"]
+    cols = headers(ws, SUMMARY_TOP, SUMMARY_TOP + 1)
+    first = {k: ws[f"{c}{SUMMARY_TOP + 2}"].value for k, c in cols.items()}
+    second = {k: ws[f"{c}{SUMMARY_TOP + 3}"].value for k, c in cols.items()}
+    assert first["公益性建设用地/面积"] == 10.0 and first["经营性建设用地/面积"] == 30.0
+    assert first["公益性用地（全部）"] == 55.32
+    assert first["公益性建设用地/比例（%）"] == 25.0 == round(10.0 / (10.0 + 30.0) * 100, 2)
+    assert second["公益性建设用地/比例（%）"] == "不适用" and second["约束检查/公益性比例"] != "✓"

@@ -6,7 +6,7 @@ its area of use, its provider) and leaves the decisions to the functions here:
 
 * :func:`parse_areas` — area fields holding text (``"12.5"``, ``"1,234.5"``, ``""``) or
   negative values: parsed where unambiguous, otherwise counted per kind;
-* :func:`outside_window` — features whose coordinates cannot belong to the CRS (x/y swapped,
+* :func:`inside_window` — whether a feature's coordinates can belong to the CRS (x/y swapped,
   zone prefix missing, 3°/6° zones mixed up);
 * :func:`dbf_text_encoding` — the text encoding of a shapefile without ``.cpg``;
 * :func:`redact` — data-source strings without user names and passwords;
@@ -113,19 +113,16 @@ def parse_areas(values: Sequence) -> AreaValues:
 
 
 # --------------------------------------------------------------------------- coordinates
-def outside_window(bounds: np.ndarray, window: Optional[Tuple[float, float, float, float]]) -> np.ndarray:
-    """True for each feature whose bounding box (``(n, 4)`` xmin, ymin, xmax, ymax; NaN for a
-    missing geometry) is not wholly inside ``window`` (the CRS's area of use, with a margin, in
-    the layer's own coordinates), or is not finite.  ``window`` None: nothing can be decided."""
-    b = np.asarray(bounds, dtype=float).reshape(-1, 4)
-    present = ~np.isnan(b).all(axis=1)
+def inside_window(box, window: Optional[Tuple[float, float, float, float]]) -> bool:
+    """True when a feature's bounding box (xmin, ymin, xmax, ymax) lies wholly inside ``window`` (the
+    CRS's area of use with a margin, in the layer's own coordinates) and is finite; ``window`` None:
+    only finiteness can be decided."""
+    x0, y0, x1, y1 = box
+    if not all(v == v and abs(v) != float("inf") for v in box):
+        return False
     if window is None:
-        bad = present & ~np.isfinite(b).all(axis=1)
-        return bad
-    x0, y0, x1, y1 = window
-    with np.errstate(invalid="ignore"):
-        inside = (b[:, 0] >= x0) & (b[:, 2] <= x1) & (b[:, 1] >= y0) & (b[:, 3] <= y1)
-    return present & ~inside
+        return True
+    return window[0] <= x0 and x1 <= window[2] and window[1] <= y0 and y1 <= window[3]
 
 
 def extent_text(b) -> str:

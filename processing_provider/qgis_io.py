@@ -351,6 +351,7 @@ def read_layer(
     window = gate.plausible_window(crs, context.transformContext())
     n_null = 0
     boxes = []
+    outside: List[int] = []
 
     def geometry(feat):
         nonlocal n_null
@@ -360,25 +361,22 @@ def read_layer(
             boxes.append((np.nan, np.nan, np.nan, np.nan))
             return None
         bb = geom.boundingBox()
-        boxes.append((bb.xMinimum(), bb.yMinimum(), bb.xMaximum(), bb.yMaximum()))
-        if window is not None and not (window[0] <= bb.xMinimum() and bb.xMaximum() <= window[2]
-                                       and window[1] <= bb.yMinimum() and bb.yMaximum() <= window[3]):
-            return None  # outside the CRS's area of use: never transformed, never measured
+        box = (bb.xMinimum(), bb.yMinimum(), bb.xMaximum(), bb.yMaximum())
+        boxes.append(box)
+        if not core_gate.inside_window(box, window):  # never transformed, never measured
+            outside.append(len(boxes) - 1)
+            return None
         if transform is not None:
             geom = QgsGeometry(geom)
             try:
                 geom.transform(transform)
-            except Exception:  # noqa: BLE001 - counted as outside below
-                return b""
+            except Exception:  # noqa: BLE001 - a point the transform cannot take: outside too
+                outside.append(len(boxes) - 1)
+                return None
         return geometry_to_wkb(geom)
 
     fids, cols, wkbs = _read(source, field_names, feedback, progress_span, geometry)
     bounds = np.array(boxes, dtype=float).reshape(-1, 4)
-    outside = np.flatnonzero(core_gate.outside_window(bounds, window)) if len(bounds) else np.empty(0, dtype=int)
-    failed = [i for i, w in enumerate(wkbs) if w == b""]
-    outside = sorted(set(outside.tolist()) | set(failed))
-    for i in outside:
-        wkbs[i] = None
     label = name or source.sourceName()
     if outside:
         present = int((~np.isnan(bounds).all(axis=1)).sum())
@@ -409,22 +407,18 @@ def outside_note(data: LayerData) -> str:
     return f"图层「{data.name}」有 {len(out)} 个要素坐标超出坐标系 {data.crs_desc} 的适用范围（x/y 对调或带号有误？），未计入任何统计：要素号 {ids}"
 
 
-def subject_areas(geoms, work_crs, basis: str, attribute_values=None, transform_context=None):
-    """Official area per subject (m²) on the chosen basis, and a sentence saying how."""
-    import numpy as np
+def area_field(data: LayerData, field: str, feedback, log: list):
+    """An area field through the input gate (``core.gate.parse_areas``): text parsed where unambiguous;
+    blank, negative or unreadable values reported with their feature ids (log and feedback) and NaN in
+    ``result.values`` — the caller leaves those features out of every figure."""
+    from ..core.gate import parse_areas
 
-    if basis == "attribute":
-        vals = np.array([_float_or_nan(v) for v in attribute_values], dtype=float)
-        return vals, tr("attribute field (m²)")
-    return areas_m2(geoms, work_crs, basis, transform_context)
-
-
-def _float_or_nan(v):
-    try:
-        f = float(v)
-        return f if f >= 0 else float("nan")
-    except (TypeError, ValueError):
-        return float("nan")
+    parsed = parse_areas(data.columns[field])
+    note = parsed.describe_zh(data.name, field, data.fids)
+    if note:
+        feedback.reportError(note, False)
+        log.append(note)
+    return parsed
 
 
 def apply_geometry_policy(data: LayerData, policy: str, feedback, log: list) -> dict:
@@ -439,6 +433,8 @@ def apply_geometry_policy(data: LayerData, policy: str, feedback, log: list) -> 
 
     from ..core.overlay import InvalidGeometryError, check_geometries
 
+    if outside_note(data):  # the gate's coordinate check, reported with the geometry policy's findings
+        log.append(outside_note(data))
     outside = set(getattr(data, "outside", []))
     empty = [int(i) for i in np.flatnonzero(missing_geometry(data.geoms)) if int(i) not in outside] if len(data.geoms) else []
     if empty and policy == "fail":

@@ -314,19 +314,11 @@ class _PackagesBase(GuotuKitAlgorithm):
         bad = {i: "no_geometry" for i in rep["skipped"]}
         for i in np.flatnonzero(qgis_io.missing_geometry(data.geoms)):
             bad.setdefault(int(i), "no_geometry")
-        if qgis_io.outside_note(data):
-            log.append(qgis_io.outside_note(data))
         if area_f:
-            from ...core.gate import parse_areas
-
-            parsed = parse_areas(data.columns[area_f])
+            parsed = qgis_io.area_field(data, area_f, feedback, log)
             area = parsed.values
-            note = parsed.describe_zh(name, area_f, data.fids)
-            if note:
-                feedback.reportError(note, False)
-                log.append(note)
-                for i in parsed.bad:
-                    bad.setdefault(int(i), "no_area")
+            for i in parsed.bad:
+                bad.setdefault(int(i), "no_area")
             how = qgis_io.area_method_zh(work_crs, "attribute", area_f)
         else:
             area, _ = qgis_io.areas_m2(data.geoms, work_crs, "ellipsoidal", context.transformContext())
@@ -345,8 +337,6 @@ class _PackagesBase(GuotuKitAlgorithm):
                                        path=gate.safe_source(lyr.source()), progress_span=span)
             if len(d):
                 qgis_io.apply_geometry_policy(d, policy, feedback, log)
-            if qgis_io.outside_note(d):
-                log.append(qgis_io.outside_note(d))
             return d
 
         plan = None

@@ -26,6 +26,7 @@ from qgis.core import (
 )
 from qgis.PyQt.QtCore import QVariant
 
+from ...core.compliance import ROLE_ZH
 from ...plugin.i18n import tr
 from .. import gate, qgis_io
 from .base import GuotuKitAlgorithm
@@ -36,7 +37,6 @@ BASES = ("ellipsoidal", "planar", "attribute")
 POLICIES = ("fail", "skip", "repair")
 POLICY_LABELS = ("Stop with an error", "Skip and count", "Repair (make valid) and log")
 PROJECT_TYPES = ("一般建设项目", "国家重大项目", "线性基础设施", "生态保护修复", "农业设施", "军事国防", "规划方案")
-ROLE_NAMES_ZH = {"pbf": "永久基本农田", "eprl": "生态保护红线", "udb": "城镇开发边界"}
 ZONE_FIELDS = {"eprl": ("ZRBHDFQ",), "udb": ("GHFQMC", "GHFQ")}
 
 
@@ -223,40 +223,30 @@ class ComplianceCheckAlgorithm(GuotuKitAlgorithm):
         not_checked = {i: "坐标超出坐标系适用范围，未能检查（coordinates outside the CRS's area of use: not checked）"
                        for i in subj.outside}
         ids = [str(v) if v is not None else "" for v in subj.columns[id_field]] if id_field else [str(f) for f in subj.fids]
-        areas, how = qgis_io.subject_areas(subj.geoms, work_crs, basis,
-                                            subj.columns.get(area_field) if basis == "attribute" else None,
-                                            context.transformContext())
-        feedback.pushInfo(how)
         if basis == "attribute":
-            from ...core.gate import parse_areas
-
-            parsed = parse_areas(subj.columns.get(area_field))
-            areas = parsed.values
-            note = parsed.describe_zh(subj.name, area_field, subj.fids)
-            if note:
-                feedback.reportError(note, False)
-                log.append(note)
-                for i in parsed.bad:  # never measured as 0 m² (that would read 通过「未占用」)
-                    subj.geoms[i] = None
-                    not_checked.setdefault(i, f"面积字段 {area_field} 为空、负值或无法识别，未能检查（area field unusable: not checked）")
+            parsed = qgis_io.area_field(subj, area_field, feedback, log)
+            areas, how = parsed.values, tr("attribute field (m²)")
+            for i in parsed.bad:  # never measured as 0 m² (that would read 通过「未占用」)
+                subj.geoms[i] = None
+                not_checked.setdefault(i, f"面积字段 {area_field} 为空、负值或无法识别，未能检查（area field unusable: not checked）")
+        else:
+            areas, how = qgis_io.areas_m2(subj.geoms, work_crs, basis, context.transformContext())
+        feedback.pushInfo(how)
         areas = np.nan_to_num(areas, nan=0.0)
-        for data_note in (qgis_io.outside_note(subj),):
-            if data_note:
-                log.append(data_note)
 
         # control layers
         controls, unchecked, inputs = [], {}, [("主体图层", subj)]
         for role, key, zkey in (("pbf", self.PBF_LAYER, None), ("eprl", self.EPRL_LAYER, self.EPRL_ZONE_FIELD),
                                 ("udb", self.UDB_LAYER, self.UDB_ZONE_FIELD)):
-            src = qgis_io.open_source(self, parameters, key, context, log) if parameters.get(key) else None
+            src = qgis_io.open_source(self, parameters, key, context, log, feedback) if parameters.get(key) else None
             if src is None:
                 unchecked[role] = "未提供图层"
                 continue
             cname = qgis_io.layer_name(parameters, key, context, src)
             if src.featureCount() == 0:
                 unchecked[role] = f"图层「{cname}」为空，未检查"
-                log.append(f"{ROLE_NAMES_ZH.get(role, role)}图层「{cname}」为空：该控制线未检查")
-                feedback.pushWarning(tr("The {0} layer «{1}» is empty: reported as 未检查 (not checked).").format(ROLE_NAMES_ZH.get(role, role), cname))
+                log.append(f"{ROLE_ZH.get(role, role)}图层「{cname}」为空：该控制线未检查")
+                feedback.pushWarning(tr("The {0} layer «{1}» is empty: reported as 未检查 (not checked).").format(ROLE_ZH.get(role, role), cname))
                 continue
             zfield = self.parameterAsString(parameters, zkey, context) if zkey else ""
             if zkey and not zfield:
@@ -264,13 +254,10 @@ class ComplianceCheckAlgorithm(GuotuKitAlgorithm):
             data = qgis_io.read_layer(src, [zfield] if zfield else [], work_crs, context, feedback, name=cname,
                                       path=qgis_io.source_path(parameters, key, context))
             apply_policy(data)
-            for data_note in (qgis_io.outside_note(data),):
-                if data_note:
-                    log.append(data_note)
             if qgis_io.missing_geometry(data.geoms).all():
                 unchecked[role] = f"图层「{cname}」没有可用的面图形，未检查"
-                log.append(f"{ROLE_NAMES_ZH.get(role, role)}图层「{cname}」没有可用的面图形：该控制线未检查")
-                feedback.pushWarning(tr("The {0} layer «{1}» has no usable polygon: reported as 未检查 (not checked).").format(ROLE_NAMES_ZH.get(role, role), cname))
+                log.append(f"{ROLE_ZH.get(role, role)}图层「{cname}」没有可用的面图形：该控制线未检查")
+                feedback.pushWarning(tr("The {0} layer «{1}» has no usable polygon: reported as 未检查 (not checked).").format(ROLE_ZH.get(role, role), cname))
                 continue
             controls.append(cr.ControlInput(role, data.geoms, [str(f) for f in data.fids],
                                             zones=data.columns.get(zfield) if zfield else None,
@@ -304,8 +291,6 @@ class ComplianceCheckAlgorithm(GuotuKitAlgorithm):
                                        work_crs, context, feedback, name=qgis_io.layer_name(parameters, self.BASE_PARCELS, context, base_src),
                                        path=qgis_io.source_path(parameters, self.BASE_PARCELS, context))
             apply_policy(bdata)
-            if qgis_io.outside_note(bdata):
-                log.append(qgis_io.outside_note(bdata))
             base = cr.BaseInput(bdata.geoms, bdata.columns[bcode], bdata.columns.get(bown, [None] * len(bdata)),
                                 bdata.columns.get("BSM") or [str(f) for f in bdata.fids])
             inputs.append(("DLTB", bdata))

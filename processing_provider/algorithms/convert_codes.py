@@ -206,7 +206,6 @@ class ConvertLandUseCodesAlgorithm(GuotuKitAlgorithm):
     def run_algorithm(self, parameters, context, feedback):
         import numpy as np
 
-        from ...core.gate import parse_areas
         from ...core.overlay import self_overlaps
         from ...core.registry import get_registry
 
@@ -263,11 +262,7 @@ class ConvertLandUseCodesAlgorithm(GuotuKitAlgorithm):
         repaired = set(int(i) for i in rep["repaired"])
         areas_attr = None
         if basis == "attribute":
-            parsed = parse_areas(cols[area_field])
-            note = parsed.describe_zh(lname, area_field, fids)
-            if note:
-                feedback.reportError(note, False)
-                log.append(note)
+            parsed = qgis_io.area_field(data, area_field, feedback, log)
             for i in parsed.bad:
                 leave_out.setdefault(int(i), f"面积字段 {area_field} 不可用")
             areas_attr = parsed.values

@@ -333,8 +333,6 @@ class StructureTableAlgorithm(GuotuKitAlgorithm):
             out = {i: ("图形为空或 NULL" if i in rep["empty_list"] else "图形无效（按设置跳过）") for i in rep["skipped"]}
             for i in data.outside:
                 out[i] = "坐标超出坐标系适用范围"
-            if qgis_io.outside_note(data):
-                log.append(qgis_io.outside_note(data))
             return out
 
         bdata = read(base_src, [bcode, barea, ded, bczcs], self.BASE_LAYER, (0, 10))
@@ -348,30 +346,23 @@ class StructureTableAlgorithm(GuotuKitAlgorithm):
             log.append(f"目标年图层由 {tdata.crs_desc} 重投影到工作坐标系 {qgis_io.crs_description(work_crs)}")
             feedback.pushInfo(tr("Layer «{0}» was reprojected from {1} to the working CRS.").format(target_name, tdata.crs_desc))
 
-        from ...core.gate import parse_areas
-
-        def numbers(values, data, field_name, excluded):
-            """Area column through the gate: text parsed where unambiguous; blank, negative or
-            unreadable values are listed and left out of every figure."""
-            parsed = parse_areas(values)
-            note = parsed.describe_zh(data.name, field_name, data.fids)
-            if note:
-                feedback.reportError(note, False)
-                log.append(note)
-                for i in parsed.bad:
-                    excluded.setdefault(int(i), f"面积字段 {field_name} 不可用")
+        def numbers(data, field_name, excluded):
+            """Area column through the gate; the unusable values are left out of every figure."""
+            parsed = qgis_io.area_field(data, field_name, feedback, log)
+            for i in parsed.bad:
+                excluded.setdefault(int(i), f"面积字段 {field_name} 不可用")
             return parsed.values
 
-        deductions = numbers(bdata.columns[ded], bdata, ded, b_excluded) if ded else None
+        deductions = numbers(bdata, ded, b_excluded) if ded else None
         if deductions is not None:
             deductions = np.nan_to_num(deductions, nan=0.0)
         if basis == "attribute":
-            b_area = numbers(bdata.columns[barea], bdata, barea, b_excluded)
+            b_area = numbers(bdata, barea, b_excluded)
             if deductions is not None and barea.upper() not in GROSS_AREA_FIELDS:
                 b_area = st.gross_from_net(b_area, deductions)
             b_how = qgis_io.area_method_zh(work_crs, basis, barea) + (f"，田坎 = {ded}" if ded else "")
             if tarea:
-                t_area, t_how = numbers(tdata.columns[tarea], tdata, tarea, t_excluded), qgis_io.area_method_zh(work_crs, basis, tarea)
+                t_area, t_how = numbers(tdata, tarea, t_excluded), qgis_io.area_method_zh(work_crs, basis, tarea)
             else:
                 t_area, _ = qgis_io.areas_m2(tdata.geoms, work_crs, "ellipsoidal", context.transformContext())
                 t_how = "无面积字段，按" + qgis_io.area_method_zh(work_crs, "ellipsoidal")

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import csv
 import math
-import time
 from pathlib import Path
 
 import numpy as np
@@ -476,15 +475,12 @@ def test_overrides_bad_columns_and_type(reg, tmp_path):
 
 
 # --------------------------------------------------------------------------- map_many
-def test_map_many_matches_map_and_is_fast(cw):
+def test_map_many_matches_map_on_200000_values(cw):
     base = ["0101", "0204", 101, "0201k", "", None, float("nan"), "XYZ", "1107A", " 1203 ", "05H1", 1203.0, "01"]
     values = (base * (200_000 // len(base) + 1))[:200_000]
-    t0 = time.perf_counter()
-    df = cw.map_many(values)
-    elapsed = time.perf_counter() - t0
+    df = cw.map_many(values)  # its speed is measured in make bench, never asserted in a test
     assert len(df) == 200_000
     assert list(df.columns) == list(Mapping.__dataclass_fields__)
-    assert elapsed < 1.0, elapsed
     for i in range(len(base)):
         expected = cw.map(values[i])
         row = df.iloc[i]

@@ -301,7 +301,9 @@ class StagedOutputs:
         """Move each staged file (and its sidecars) into place; an output the run did not write
         (an optional one) leaves its final path untouched."""
         for tmp, final in self.pairs:
-            written = [p for p in _family(tmp) if os.path.exists(p)]
+            # the folder holds this output alone: whatever the writer put there (its sidecars) moves
+            folder = os.path.dirname(tmp)
+            written = [os.path.join(folder, f) for f in os.listdir(folder)] if os.path.isdir(folder) else []
             if not written:
                 continue
             for old in _family(final):  # a shapefile's old .cpg/.prj must not outlive it

@@ -23,7 +23,6 @@ from qgis.core import (
     QgsCoordinateTransform,
     QgsProcessing,
     QgsProcessingFeatureSource,
-    QgsProcessingFeatureSourceDefinition,
     QgsProcessingOutputLayerDefinition,
     QgsProcessingParameterFeatureSource,
     QgsProcessingParameterFileDestination,
@@ -257,17 +256,6 @@ def finalise_paths(results: dict, staged, context) -> dict:
 
 
 # --------------------------------------------------------------------------- reading
-class GateNotes:
-    """What the gate did while reading one layer, for the log and the 数据说明 sheet."""
-
-    def __init__(self):
-        self.lines: List[str] = []
-
-    def add(self, text: str) -> None:
-        if text and text not in self.lines:
-            self.lines.append(text)
-
-
 def shapefile_encoding(layer_source: str) -> Tuple[str, str]:
     """('', '') for anything but a shapefile without .cpg; else (encoding, sample) from its .dbf."""
     path = (layer_source or "").split("|")[0]
@@ -309,7 +297,6 @@ def reencoded_source(source, layer: Optional[QgsVectorLayer], context, name: str
 
 
 __all__ = [
-    "GateNotes", "check_inputs", "check_outputs", "file_destination", "finalise_paths", "layer_problem",
+    "check_inputs", "check_outputs", "file_destination", "finalise_paths", "layer_problem",
     "plausible_window", "reencoded_source", "safe_source", "shapefile_encoding", "stage_outputs",
-    "QgsProcessingFeatureSourceDefinition",
 ]

@@ -73,6 +73,7 @@ class GuotuKitAlgorithm(QgsProcessingAlgorithm):
 
         from .. import gate
 
+        # again here: a Model Designer child runs without checkParameterValues (metadata only, cheap)
         problem = gate.check_inputs(self, parameters, context) or gate.check_outputs(self, parameters, context)
         if problem:
             raise QgsProcessingException(problem)

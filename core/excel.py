@@ -450,6 +450,23 @@ def write_table(ws, top: int, columns: Sequence[Column], rows: Sequence, *, firs
     return layout
 
 
+def format_decimals(number_format: str) -> Optional[int]:
+    """Decimal places a fixed number format shows (``0.00`` / ``#,##0.00;-#,##0.00;`` → 2, ``0`` → 0);
+    None for General and text formats."""
+    first = (number_format or "").split(";")[0]
+    if not first or first in ("General", "@") or "0" not in first:
+        return None
+    m = re.search(r"\.(0+)", first)
+    return len(m.group(1)) if m else None   # whole numbers (counts) add up exactly
+
+
+def sum_of(refs: str, number_format: str) -> str:
+    """``=ROUND(SUM(refs),d)`` for a column printed with ``d`` decimals (a sum of printed figures is
+    exact at ``d`` places; without ROUND binary floats leave −7.99E−14 where 0 is meant), else ``=SUM(refs)``."""
+    places = format_decimals(number_format)
+    return f"=ROUND(SUM({refs}),{places})" if places is not None else f"=SUM({refs})"
+
+
 def _write_total(ws, layout: TableLayout, total: Total, r: int, rows: Sequence) -> None:
     columns = layout.columns
     first = next((i for i, c in enumerate(columns) if c.total), len(columns))
@@ -468,7 +485,7 @@ def _write_total(ws, layout: TableLayout, total: Total, r: int, rows: Sequence) 
         cell.number_format = col.number_format
         letter = get_column_letter(layout.first_col + i)
         if col.total == "sum":
-            cell.value = f"=SUM({letter}{lo}:{letter}{hi})" if hi >= lo else 0
+            cell.value = sum_of(f"{letter}{lo}:{letter}{hi}", col.number_format) if hi >= lo else 0
             expected = Decimal(0)
             for k in range(lo - layout.first_row, hi - layout.first_row + 1):
                 row = rows[k]

@@ -19,7 +19,7 @@ Sheets, in order (DESIGN §6):
 Areas arrive in m² and are converted here: 公顷 = ROUND_HALF_UP(m² / 10 000, ``area_decimals``);
 money (万元) is rounded half-up to ``money_decimals``, percentages to 2 decimals, never with ``round``.
 Rows that make up a whole (the classes of a package, its 国有/集体 split, the amounts of its 资金平衡
-block) are balanced largest-first (尾差调平) so that they add up to the rounded whole.
+block) are balanced by largest remainder (尾差调平) so that they add up to the rounded whole.
 
 Everything per package is computed with one ``groupby`` over the parcel frame, never by filtering
 the whole frame per package, so 1 000 packages over 100 000 parcels write in seconds.
@@ -184,7 +184,7 @@ def pct_value(value, decimals: int = 2) -> Optional[float]:
 
 
 def _balanced(exact: Sequence[Decimal], decimals: int, total: Optional[Decimal] = None) -> List[float]:
-    """Rounded half-up, remainders balanced largest-first so the rows add up to the rounded total."""
+    """Rounded half-up, remainders balanced (largest remainder) so the rows add up to the rounded total."""
     if not exact:
         return []
     return [float(v) for v in balance_remainders(list(exact), decimals, total=total)]
@@ -452,7 +452,7 @@ def _rounding_text(data: PackageReportData) -> str:
     return (f"面积先以平方米求和，再换算为公顷（1 公顷 = 10 000 平方米），按四舍五入（ROUND_HALF_UP）保留 "
             f"{data.area_decimals} 位小数；金额（万元）保留 {data.money_decimals} 位小数，比例保留 2 位小数。"
             "构成同一整体的各项（资产包内各地类、各权属单位的面积与占比，公益性与经营性用地，国有与集体，"
-            "资金平衡表中的各项金额）按由大到小调平尾差，使各项之和等于整体的取整数值；合计行、小计行为 Excel 公式。")
+            "资金平衡表中的各项金额）按最大余数法调平尾差，使各项之和等于整体的取整数值；合计行、小计行为 Excel 公式。")
 
 
 # --------------------------------------------------------------------------- sheet 1: 资产包汇总
@@ -730,7 +730,7 @@ def _balance_sheet(wb, data: PackageReportData, prep: _Prepared, summaries: Dict
         MONEY_RULE + "。成本按现状地类、收益按规划地类分列；单价单位为万元/公顷。",
         "成本小计、收益小计为 Excel 公式（所列各行之和）；资金平衡 = 收益小计 − 成本小计；合计行为全部资产包"
         "小计之和（SUMIF 公式）。资金平衡不小于 0 时绿色、小于 0 时红色。",
-        "金额按未取整的平方米面积计算，并在资产包内按由大到小调平尾差，使小计等于该资产包成本（收益）的取整数值，"
+        "金额按未取整的平方米面积计算，并在资产包内按最大余数法调平尾差，使小计等于该资产包成本（收益）的取整数值，"
         f"与“{SHEET_SUMMARY}”一致；因此金额可能与表中取整面积 × 单价相差末位尾数。",
     ]
     if data.finance_label:
@@ -944,7 +944,7 @@ def _inventory_sheet(wb, data: PackageReportData, prep: _Prepared, summaries: Di
     if len(prep.records) > limit:
         notes.append(f"共 {len(prep.records)} 个资产包，本表只列出按编号排列的前 {limit} 个，"
                      f"其余 {len(prep.records) - limit} 个资产包的主要指标见“{SHEET_SUMMARY}”。")
-    notes.append("面积单位为公顷，金额单位为万元；各地类与权属的面积、占比按由大到小调平尾差，合计等于资产包面积。")
+    notes.append("面积单位为公顷，金额单位为万元；各地类与权属的面积、占比按最大余数法调平尾差，合计等于资产包面积。")
     for text in notes:
         inv.line(text)
     first_note = 2
@@ -1029,7 +1029,7 @@ def _left_out_sheet(wb, data: PackageReportData, prep: _Prepared):
     notes = ["资产包由完整图斑组成（图斑不拆分）；排除图斑、地类或单价缺失的图斑不参与划定；"
              "其余图斑因所在连通片过小、单个图斑超过最大面积或纳入后无法满足约束而未纳入。",
              "面积由平方米换算为公顷，四舍五入保留 "
-             f"{d} 位小数；按原因统计的面积按由大到小调平尾差，合计等于全部未纳入图斑面积之和的取整数值。"]
+             f"{d} 位小数；按原因统计的面积按最大余数法调平尾差，合计等于全部未纳入图斑面积之和的取整数值。"]
     r = _notes(ws, r, ncols, notes)
     _footer(ws, r, ncols, data)
     _finish(ws, ncols, header_rows=(detail.header_top, detail.header_bottom))

@@ -3,8 +3,15 @@
 Rules (reference/domain_standards.md §4.4):
 * sum in m², convert, then round with ROUND_HALF_UP — never Python's ``round``
   (banker's rounding: ``round(0.125, 2) == 0.12``);
-* where rounded rows must add up to a rounded total, distribute the remainder
-  largest-first (尾差调平), one unit of the last decimal at a time.
+* where rounded rows must add up to a rounded total, distribute the remainder one unit of the last
+  decimal at a time to the rows that rounding moved farthest from their exact value (尾差调平 by
+  largest remainder; ties go to the larger row, then to the earlier one).
+
+*Changed* from the reference's "按大值分配尾差" (give the unit to the largest row): that rule can
+push a row that rounding had already raised (3 795.9999 → 3 796.00) one more unit (3 796.01), so the
+same 耕地 printed 3 796.00 in one table and 3 796.01 in another.  With the largest remainder every
+printed figure is its exact value rounded down or up at the last decimal — never further — and it
+differs from its plain ROUND_HALF_UP only when its exact value lies near the half-way point.
 """
 from __future__ import annotations
 
@@ -50,13 +57,14 @@ def convert_area(value_m2, unit: str) -> Decimal:
 
 
 def balance_remainders(values: Sequence, decimals: int = 2, total=None) -> List[Decimal]:
-    """Round ``values`` so that they add up to the rounded total (尾差调平).
+    """Round ``values`` so that they add up to the rounded total (尾差调平, largest remainder).
 
-    Each value is rounded half-up; the difference between the rounded total
-    (``total`` if given, else the exact sum) and the sum of rounded values is
-    distributed one unit of the last place at a time to the largest values first,
-    in the direction of the difference. Ties keep input order (stable), so the
-    result is deterministic.
+    Each value is rounded half-up; the difference between the rounded total (``total`` if given,
+    else the exact sum) and the sum of rounded values is distributed one unit of the last place at
+    a time, in the direction of the difference, to the values whose rounding lost the most in that
+    direction (ties: larger absolute value first, then input order — deterministic).  When the
+    difference is at most the number of values, every result stays within one unit of its exact
+    value (it is the exact value rounded down or up).
     """
     exact = [to_decimal(v) for v in values]
     rounded = [round_half_up(v, decimals) for v in exact]
@@ -67,7 +75,10 @@ def balance_remainders(values: Sequence, decimals: int = 2, total=None) -> List[
     if steps == 0 or not rounded:
         return rounded
     sign = 1 if steps > 0 else -1
-    order = sorted(range(len(exact)), key=lambda i: (-abs(exact[i]), i))
+    # what rounding took away in the direction we must move: exact - rounded (moving up) or
+    # rounded - exact (moving down); the largest loss gets the first unit back
+    order = sorted(range(len(exact)),
+                   key=lambda i: (-(sign * (exact[i] - rounded[i])), -abs(exact[i]), i))
     n = len(order)
     base, extra = divmod(abs(steps), n)
     for rank, i in enumerate(order):
@@ -101,3 +112,8 @@ def rhu_array(values, decimals: int = 2):
     bad = ~np.isfinite(x)
     out[bad] = x[bad]
     return out
+
+
+# the one sentence every report uses for the balancing rule (see balance_remainders)
+BALANCE_RULE_ZH = ("尾差调平按最大余数法：四舍五入后，末位差额逐个单位调给舍入误差最大的数"
+                   "（误差相同时先调较大的数），每个数只取其准确值在末位向下或向上取整的值")

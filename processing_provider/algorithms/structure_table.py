@@ -42,7 +42,7 @@ GROSS_AREA_FIELDS = ("TBMJ",)  # a field that already includes 田坎
 
 
 def template_choices():
-    from ...core.structure import list_templates
+    from ...core.structure.compute import list_templates
 
     try:
         return list_templates()
@@ -215,10 +215,10 @@ class StructureTableAlgorithm(GuotuKitAlgorithm):
     def run_algorithm(self, parameters, context, feedback):
         import numpy as np
 
-        from ...core import structure as st
+        from ...core.structure import compute as st
         from ...core.finance import FinanceTable, FinanceTableError
         from ...core.overlay import Cancelled
-        from ...core.structure_run import LayerInput, run_structure
+        from ...core.structure.run import Basis, LayerInput, run_structure
 
         t0 = time.time()
         log = []
@@ -373,6 +373,10 @@ class StructureTableAlgorithm(GuotuKitAlgorithm):
             b_how = t_how = qgis_io.area_method_zh(work_crs, basis)
             b_area = np.where(qgis_io.missing_geometry(bdata.geoms), np.nan, b_area)
             t_area = np.where(qgis_io.missing_geometry(tdata.geoms), np.nan, t_area)
+        basis_zh = {"attribute": "属性面积", "ellipsoidal": "椭球面积", "planar": "平面面积"}
+        t_kind = basis if (basis != "attribute" or tarea) else "ellipsoidal"
+        bases = (Basis(basis, basis_zh[basis] + (f"（{barea}）" if basis == "attribute" else "")),
+                 Basis(t_kind, basis_zh[t_kind] + (f"（{tarea}）" if t_kind == "attribute" else "")))
 
         regions = names = None
         rdata = None
@@ -391,7 +395,7 @@ class StructureTableAlgorithm(GuotuKitAlgorithm):
             run = run_structure(base_in, target_in, template, unit=unit, decimals=decimals, pct_decimals=pct_decimals,
                                 region_geoms=regions, region_names=names, want_transition=with_transition,
                                 want_pieces=want_pieces, finance=finance, check_overlaps=check_overlaps and need_geom,
-                                total_tolerance_pct=tolerance, progress=lambda f: feedback.setProgress(22 + 68 * f),
+                                total_tolerance_pct=tolerance, bases=bases, progress=lambda f: feedback.setProgress(22 + 68 * f),
                                 cancelled=feedback.isCanceled)
         except Cancelled:
             feedback.pushWarning(tr("Cancelled: nothing was written."))
@@ -520,7 +524,7 @@ class StructureTableAlgorithm(GuotuKitAlgorithm):
                   ("城镇村划分（基期）", run.base.czcs_source), ("城镇村划分（目标年）", run.target.czcs_source),
                   ("表格模板", f"{template.label}｜{template.path}"),
                   ("单位与取舍", f"{UL[unit]}；先以平方米求和，再换算单位，四舍五入（ROUND_HALF_UP）保留 {decimals} 位小数，比重保留 {pct_decimals} 位；"
-                                 f"尾差按由大到小调平，本表调平 {run.table.balanced_cells} 处"),
+                                 f"尾差按最大余数法调平，本表调平 {run.table.balanced_cells} 处"),
                   ("合计差异容差", f"{tolerance}%")]
         if rfield:
             items.append(("分区", f"按分区图层字段 {rfield} 切分图斑，面积按图斑落在各分区内的比例分摊；各分区合计经调平后等于全域合计"))
@@ -543,7 +547,7 @@ class StructureTableAlgorithm(GuotuKitAlgorithm):
     def _write_xlsx(self, parameters, context, path, run, provenance):
         import pandas as pd
 
-        from ...core.report_structure import StructureReportData, write_structure_xlsx
+        from ...core.structure.report import StructureReportData, write_structure_xlsx
 
         region_name = self.parameterAsString(parameters, self.REGION_NAME, context) or ""
         base_year = self.parameterAsString(parameters, self.BASE_YEAR, context) or "基期"
@@ -551,7 +555,7 @@ class StructureTableAlgorithm(GuotuKitAlgorithm):
         title = f"{region_name}国土空间功能结构调整表" if region_name else "国土空间功能结构调整表"
         data = StructureReportData(title=title, region_name=region_name, base_year=base_year, target_year=target_year,
                                    table=run.table, region_tables=list(run.region_tables), transition=run.transition,
-                                   finance=run.finance, details=run.details,
+                                   finance=run.finance_ledger, details=run.details,
                                    skipped=run.skipped if len(run.skipped) else pd.DataFrame(columns=["label", "fid", "raw", "reason"]),
                                    provenance=provenance, notes=list(run.notes))
         try:

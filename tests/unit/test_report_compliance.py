@@ -214,10 +214,10 @@ def test_summary_order_values_and_fills(wb):
 def test_summary_total_row_formulas(written, wb):
     ws = wb["审查结论"]
     assert ws["A8"].value == "合计" and "A8:D8" in merged(ws)
-    assert ws["E8"].value == "=SUM(E5:E7)"
-    assert ws["F8"].value == "=SUM(F5:F7)" and ws["G8"].value == "=SUM(G5:G7)"
+    assert ws["E8"].value == "=ROUND(SUM(E5:E7),4)"
+    assert ws["F8"].value == "=ROUND(SUM(F5:F7),4)" and ws["G8"].value == "=ROUND(SUM(G5:G7),2)"
     assert ws["H8"].value == "=IF(E8=0,0,ROUND(F8/E8*100,2))"
-    assert ws["J8"].value == "=SUM(J5:J7)" and ws["L8"].value == "=IF(E8=0,0,ROUND(J8/E8*100,2))"
+    assert ws["J8"].value == "=ROUND(SUM(J5:J7),4)" and ws["L8"].value == "=IF(E8=0,0,ROUND(J8/E8*100,2))"
     assert ws["N8"].value is None and ws["O8"].value is None  # no total for an unchecked line
     # the values the formulas will show, recorded by the writer, equal the rows as written
     totals = written[1]["totals"]["审查结论"]
@@ -332,7 +332,7 @@ def test_conflict_rows_sorted_slivers_last_and_marked(wb):
     assert fill_rgb(ws["O4"]) == "FFC7CE" and fill_rgb(ws["O6"]) == "FFEB9C" and fill_rgb(ws["O7"]) == ""
     # 合计 excludes the sliver row
     assert ws["A8"].value == "合计（不含碎片）" and "A8:J8" in merged(ws)
-    assert ws["K8"].value == "=SUM(K4:K6)" and ws["L8"].value == "=SUM(L4:L6)" and ws["M8"].value == "=SUM(M4:M6)"
+    assert ws["K8"].value == "=ROUND(SUM(K4:K6),2)" and ws["L8"].value == "=ROUND(SUM(L4:L6),4)" and ws["M8"].value == "=ROUND(SUM(M4:M6),2)"
 
 
 def test_empty_conflicts_and_no_base_give_valid_notices(tmp_path):
@@ -430,7 +430,7 @@ def test_text_cells_never_become_formulas_or_numbers(tmp_path):
     assert ws["A4"].value == "7" and ws["A4"].data_type == "s"
     assert ws["B3"].value == 1.23456 and ws["B4"].value is None
     assert ws["C3"].value == "xy"
-    assert ws["B5"].value == "=SUM(B3:B4)" and layout.expected_totals["a"] == Decimal("1.23456")
+    assert ws["B5"].value == "=ROUND(SUM(B3:B4),4)" and layout.expected_totals["a"] == Decimal("1.23456")
     assert ws.page_setup.orientation == "portrait"
 
 

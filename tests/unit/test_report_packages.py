@@ -237,7 +237,8 @@ def test_summary_total_row_formulas(summary, recalculated):
     assert ws["A8"].value == "合计"
     for head in ("图斑数", "面积", "公益性用地/面积", "权属性质/集体", "资金测算（万元）/成本", "资金测算（万元）/资金平衡"):
         c = cols[head]
-        assert ws[f"{c}8"].value == f"=SUM({c}6:{c}7)", head
+        # a sum of printed figures, rounded to the column's places (no float noise); counts stay =SUM
+        assert ws[f"{c}8"].value in (f"=SUM({c}6:{c}7)", f"=ROUND(SUM({c}6:{c}7),2)", f"=ROUND(SUM({c}6:{c}7),4)"), head
     assert ws[f"{cols['权属单位数']}8"].value is None   # a unit split between packages would count twice
     rec = {k: recalculated["资产包汇总"][f"{c}8"].value for k, c in cols.items()}
     assert rec["图斑数"] == 5 and rec["面积"] == pytest.approx(4.0346)
@@ -347,16 +348,17 @@ def test_inventory_resources_assets_and_money(wb, recalculated):
     r = find_row(ws, "A", "（一）现状地类", block.start)
     assert [h(ws.cell(r + 1, c).value) for c in range(1, 5)] == ["地类代码", "地类名称", "面积（公顷）", "占比（%）"]
     cur = [[ws.cell(r + k, c).value for c in range(1, 5)] for k in (2, 3, 4)]
-    # shares 60.68 + 24.58 + 14.75 = 100.01: balancing takes the unit off the largest (尾差调平)
-    assert cur == [["0101", "水田", 1.2345, 60.67], ["0301", "乔木林地", 0.5001, 24.58],
-                   ["1207", "城镇村道路用地", 0.3, 14.75]]
+    # shares 60.68 + 24.58 + 14.75 = 100.01: balancing takes the unit off the share rounding raised most
+    # (14.7449… → 14.75; largest remainder), not off the largest share (尾差调平)
+    assert cur == [["0101", "水田", 1.2345, 60.68], ["0301", "乔木林地", 0.5001, 24.58],
+                   ["1207", "城镇村道路用地", 0.3, 14.74]]
     assert ws[f"A{r + 2}"].data_type == "s"
-    assert ws[f"A{r + 5}"].value == "合计" and ws[f"C{r + 5}"].value == f"=SUM(C{r + 2}:C{r + 4})"
+    assert ws[f"A{r + 5}"].value == "合计" and ws[f"C{r + 5}"].value == f"=ROUND(SUM(C{r + 2}:C{r + 4}),4)"
     assert recalculated["六项清单"][f"C{r + 5}"].value == pytest.approx(2.0346)
     assert recalculated["六项清单"][f"D{r + 5}"].value == pytest.approx(100.0)
     p = find_row(ws, "A", "（二）规划地类", block.start)
-    assert [ws.cell(p + 2, c).value for c in range(1, 6)] == ["0701", "城镇住宅用地", 1.2345, 60.67, "经营性"]
-    assert [ws.cell(p + 4, c).value for c in range(1, 6)] == ["1207", "城镇村道路用地", 0.3, 14.75, "公益性"]
+    assert [ws.cell(p + 2, c).value for c in range(1, 6)] == ["0701", "城镇住宅用地", 1.2345, 60.68, "经营性"]
+    assert [ws.cell(p + 4, c).value for c in range(1, 6)] == ["1207", "城镇村道路用地", 0.3, 14.74, "公益性"]
     o = find_row(ws, "A", "（一）权属性质", block.start)
     assert [[ws.cell(o + k, c).value for c in range(1, 4)] for k in (2, 3)] == [["国有", 0.3, 14.75], ["集体", 1.7346, 85.25]]
     u = find_row(ws, "A", "（二）权属单位", block.start)
@@ -377,7 +379,7 @@ def test_inventory_templates_are_marked_and_blank(wb):
     s = find_row(ws, "A", "（二）资金来源（待填写）", block.start)
     assert [ws[f"A{s + k}"].value for k in range(2, 7)] == ["财政资金", "专项债券", "社会资本", "其他", "合计"]
     assert ws[f"B{s + 2}"].value is None and fill_rgb(ws[f"B{s + 2}"]) == "FFF2CC" and fill_rgb(ws[f"C{s + 5}"]) == "FFF2CC"
-    assert ws[f"B{s + 6}"].value == f"=SUM(B{s + 2}:B{s + 5})"
+    assert ws[f"B{s + 6}"].value == f"=ROUND(SUM(B{s + 2}:B{s + 5}),2)"
     d = find_row(ws, "A", "四、需求清单（待填写）", block.start)
     assert [h(ws.cell(d + 1, c).value) for c in range(1, 6)] == ["项目名称", "用地类型", "规模（公顷）", "实施时序", "责任主体"]
     for k in range(2, 7):
@@ -426,7 +428,7 @@ def test_left_out_counts_and_rows(wb, recalculated):
     # in REASONS order: 排除图斑 before 所在连通片面积小于最小面积
     assert [ws["A5"].value, ws["F5"].value, ws["G5"].value] == [REASONS["excluded"][0], 1, 0.1201]
     assert [ws["A6"].value, ws["F6"].value, ws["G6"].value] == [REASONS["small_component"][0], 1, 0.08]
-    assert ws["A7"].value == "合计" and ws["G7"].value == "=SUM(G5:G6)"
+    assert ws["A7"].value == "合计" and ws["G7"].value == "=ROUND(SUM(G5:G6),4)"
     assert recalculated["未纳入图斑"]["G7"].value == pytest.approx(0.2001)
     d = find_row(ws, "A", "二、未纳入图斑明细")
     assert ws[f"C{d + 1}"].value == "现状地类" and ws[f"C{d + 2}"].value == "代码"

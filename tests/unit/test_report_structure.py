@@ -17,7 +17,7 @@ p6 1001 铁路用地 600 -> 1201 区域基础设施用地 0.06
 p7 blank 55 + p8 'XX' 45 -> 未识别 0.01
 p9 0101 with no area -> left out (skipped)
 合计 24 200 m² = 2.42, but the rounded rows add up to 2.41: 尾差调平 gives the unit to the largest
-row, 耕地 0.95 -> 0.96 (core.rounding.balance_remainders, largest value first);  城乡建设用地 = 0.20 + 0.15 = 0.35; 其中：建设用地总规模 = 0.35 + 0.06 + 0 = 0.41
+row whose rounding lost most: 草地 0.3333334 -> 0.34 (core.rounding.balance_remainders, largest remainder);  城乡建设用地 = 0.20 + 0.15 = 0.35; 其中：建设用地总规模 = 0.35 + 0.06 + 0 = 0.41
 """
 from __future__ import annotations
 
@@ -33,21 +33,21 @@ import pytest
 from openpyxl import load_workbook
 from openpyxl.utils import column_index_from_string, get_column_letter
 
-from core import report_structure as rs
 from core.finance import FinanceTable
-from core.report_structure import StructureReportData, write_structure_xlsx
 from core.rounding import round_half_up
-from core.structure import (
+from core import DATA_DIR
+from core.structure import report as rs
+from core.structure.compute import (
     UNCOVERED,
     StructureTemplate,
     apportion_regions,
-    build_table,
     code_detail,
     finance_view,
     prepare_layer,
     regions_of,
-    transition,
 )
+from core.structure.ledger import build_table, detail_areas, finance_ledger, transition
+from core.structure.report import StructureReportData, write_structure_xlsx
 
 from .xlsx_tools import fill_rgb, merged, soffice_convert
 
@@ -92,8 +92,8 @@ def make_data(**overrides) -> StructureReportData:
     table = build_table(base, target, t)
     region_tables = [build_table(base, target, t, region=r) for r in regions_of(base, target)]
     tr = transition(base, target, PIECES, table, t)
-    fin = finance_view(base, target, FinanceTable.example_table(), PIECES)
-    details = pd.concat([code_detail(base), code_detail(target)], ignore_index=True)
+    fin = finance_ledger(finance_view(base, target, FinanceTable.example_table(), PIECES), table)
+    details = detail_areas(pd.concat([code_detail(base), code_detail(target)], ignore_index=True), table)
     skipped = base.skipped.rename(columns={"parcel": "fid"}).assign(label=base.label)
     kw = dict(
         title="示例县国土空间功能结构调整表", region_name="示例县", base_year="2020", target_year="2035",
@@ -166,6 +166,9 @@ def evaluate(ws, value):
         r2 = int(m.group(4)) if m.group(4) else r1
         return [evaluate(ws, ws.cell(r, c).value) for r in range(r1, r2 + 1) for c in range(c1, c2 + 1)]
 
+    m = re.fullmatch(r"ROUND\((.*),(\d+)\)", expr)
+    if m:  # ROUND_HALF_UP like Excel's ROUND
+        return round_half_up(evaluate(ws, "=" + m.group(1)), int(m.group(2)))
     m = re.fullmatch(r"SUM\((.*)\)", expr)
     if m:
         return sum((x for ref in m.group(1).split(",") for x in cells(ref)), Decimal(0))
@@ -206,8 +209,9 @@ def test_sheet_order_and_presence(wb, tmp_path, data):
 def test_the_case_is_what_the_docstring_says(data):
     t = data.table
     v = {r.row_id: (r.base, r.target) for r in t.rows}
-    assert v["1"] == (Decimal("0.96"), Decimal("0.90"))  # exact 0.95 + the balancing unit
-    assert v["2"][0] == v["3"][0] == v["4"][0] == Decimal("0.33")
+    assert v["1"] == (Decimal("0.95"), Decimal("0.90"))  # exact 0.95: rounding took nothing, it keeps 0.95
+    # 园地, 林地 0.3333333 stay 0.33; 草地 0.3333334 lost most to rounding and takes the balancing unit
+    assert v["2"][0] == v["3"][0] == Decimal("0.33") and v["4"][0] == Decimal("0.34")
     assert v["7.1"] == (Decimal("0.20"), Decimal("0.50")) and v["7.2"] == (Decimal("0.15"), Decimal("0.20"))
     assert v["7"] == (Decimal("0.35"), Decimal("0.70")) and v["M1"] == (Decimal("0.41"), Decimal("1.10"))
     assert v["11"][0] == Decimal("0.05") and v["X1"][0] == Decimal("0.01") and v["T"] == (Decimal("2.42"),) * 2
@@ -241,9 +245,9 @@ def test_main_codes_text_numbers_numbers_with_fixed_formats(wb, data):
     assert ws[f"C{r71}"].value.endswith("（城镇）")
     assert ws[f"B{r71}"].value == "城镇用地" and ws[f"B{r71}"].alignment.indent >= 1   # level 2 is indented
     assert not ws[f"B{r1}"].alignment.indent
-    assert ws[f"D{r1}"].value == 0.96 and ws[f"D{r1}"].data_type == "n"  # the balanced figure, not 0.95
-    assert ws[f"F{r1}"].value == 0.9 and ws[f"H{r1}"].value == pytest.approx(-0.06)
-    assert ws[f"D{pos['4']}"].value == 0.33
+    assert ws[f"D{r1}"].value == 0.95 and ws[f"D{r1}"].data_type == "n"
+    assert ws[f"F{r1}"].value == 0.9 and ws[f"H{r1}"].value == pytest.approx(-0.05)
+    assert ws[f"D{pos['4']}"].value == 0.34  # the balanced figure, not 0.33
     for key, col in MAIN_KEYS.items():
         for rid in ("1", "7", "T"):
             assert ws[f"{col}{pos[rid]}"].number_format == "0.00", (key, rid)
@@ -258,11 +262,11 @@ def test_main_group_total_and_memo_rows_are_formulas_over_the_right_rows(wb, dat
     r7, r71, r72, rt, rm = pos["7"], pos["7.1"], pos["7.2"], pos["T"], pos["M1"]
     assert (r71, r72) == (r7 + 1, r7 + 2)
     for col in "DEFG":
-        assert ws[f"{col}{r7}"].value == f"={'SUM'}({col}{r71}:{col}{r72})"
-    assert ws[f"H{r7}"].value == f"=F{r7}-D{r7}" and ws[f"H{rt}"].value == f"=F{rt}-D{rt}"
+        assert ws[f"{col}{r7}"].value == f"=ROUND(SUM({col}{r71}:{col}{r72}),2)"
+    assert ws[f"H{r7}"].value == f"=ROUND(F{r7}-D{r7},2)" and ws[f"H{rt}"].value == f"=ROUND(F{rt}-D{rt},2)"
     # 合计: every top-level row once (城乡建设用地 but not its children), X1 included, memo rows excluded
     roots = [pos[r.row_id] for r in data.table.rows if r.depth == 0 and r.kind not in ("total", "memo")]
-    refs = ws[f"D{rt}"].value[len("=SUM("):-1].split(",")
+    refs = ws[f"D{rt}"].value[len("=ROUND(SUM("):-len("),2)")].split(",")
     covered = set()
     for ref in refs:
         a, _, b = ref.partition(":")
@@ -271,7 +275,7 @@ def test_main_group_total_and_memo_rows_are_formulas_over_the_right_rows(wb, dat
     assert covered == set(roots) and r71 not in covered and pos["X1"] in covered and rm not in covered
     assert ws[f"B{rt}"].value == "合计" and ws[f"A{rt}"].value is None
     # 其中：建设用地总规模 = 城乡建设用地 + 区域基础设施用地 + 其他建设用地
-    assert ws[f"D{rm}"].value == f"=SUM(D{r7},D{pos['8']}:D{pos['9']})"
+    assert ws[f"D{rm}"].value == f"=ROUND(SUM(D{r7},D{pos['8']}:D{pos['9']}),2)"
     assert rm == rt + 1 and ws[f"B{rm}"].value.startswith("其中")
     # leaves are numbers
     assert not str(ws[f"D{r71}"].value).startswith("=")
@@ -311,7 +315,7 @@ def test_main_notes_footer_and_print_setup(wb, data):
     rm = main_rows(ws, data.table)["M1"]
     notes = ws[f"A{rm + 1}"].value
     assert notes.startswith("注：1. 本表为示例数据。") and f"A{rm + 1}:J{rm + 1}" in merged(ws)
-    assert "ROUND_HALF_UP" in notes and f"尾差调平 {data.table.balanced_cells} 处" in notes
+    assert "ROUND_HALF_UP" in notes and f"本表调平 {data.table.balanced_cells} 处" in notes and "最大余数法" in notes
     assert "面积口径：图斑属性面积（TBMJ，含田坎）" in notes and "待细分与未识别" in notes
     assert ws.row_dimensions[rm + 1].height > 40
     assert ws[f"A{rm + 2}"].value == "编制单位：示例规划院　　日期：2025-06-01"
@@ -357,7 +361,7 @@ def test_transition_layout_and_row_totals(wb, data, recalculated):
     for i, rid in enumerate(tr.row_ids):
         r = 5 + i
         assert ws[f"B{r}"].value == tr.labels[rid]
-        assert ws[f"{last}{r}"].value == f"=SUM(C{r}:{get_column_letter(ncols - 1)}{r})"
+        assert ws[f"{last}{r}"].value == f"=ROUND(SUM(C{r}:{get_column_letter(ncols - 1)}{r}),2)"
         for j, cid in enumerate(tr.col_ids):
             cell = ws.cell(r, 3 + j)
             assert Decimal(str(cell.value)) == tr.matrix[(rid, cid)]
@@ -366,33 +370,44 @@ def test_transition_layout_and_row_totals(wb, data, recalculated):
         assert evaluate(ws, ws[f"{last}{r}"].value) == tr.base_rounded[rid] == base_of[rid]
         assert as_dec(rec[f"{last}{r}"].value) == base_of[rid]
     total = 5 + len(tr.row_ids)
-    assert ws[f"A{total}"].value == "合计" and ws[f"C{total}"].value == f"=SUM(C5:C{total - 1})"
+    assert ws[f"A{total}"].value == "合计" and ws[f"C{total}"].value == f"=ROUND(SUM(C5:C{total - 1}),2)"
     assert ws[f"C{total}"].number_format == "0.00"
     assert as_dec(rec[f"{last}{total}"].value) == data.table.total.base
-    # 耕地 0.96 (balanced): 90 % stays 耕地 (diagonal), 10 % to 城镇用地 (t1); nothing uncovered
+    # 耕地 0.95: 90 % stays 耕地 (diagonal), 10 % to 城镇用地 (t1); nothing uncovered
     r1 = 5 + tr.row_ids.index("1")
     row = {cid: ws.cell(r1, 3 + j).value for j, cid in enumerate(tr.col_ids)}
-    assert sum(Decimal(str(v)) for v in row.values()) == Decimal("0.96") and row["1"] > row["7.1"] > 0
+    assert sum(Decimal(str(v)) for v in row.values()) == Decimal("0.95") and row["1"] > row["7.1"] > 0
 
 
-def test_transition_target_basis_row_and_notes(wb, data):
+def test_transition_target_figures_difference_row_and_notes(wb, data, recalculated):
+    """Under 合计 (the base basis): the structure table's target figure of each column, then the difference
+    as a formula — what a reviewer sees when area bases or extents differ, never a change of use."""
     tr = data.transition
     ws = wb["转换矩阵"]
-    cover = 5 + len(tr.row_ids) + 1
-    assert ws[f"A{cover}"].value == "规划图层口径面积" and f"A{cover}:B{cover}" in merged(ws)
+    rec = recalculated["转换矩阵"]
+    total = 5 + len(tr.row_ids)
+    target_row, diff_row = total + 1, total + 2
+    assert ws[f"A{target_row}"].value == "规划目标年（2035年）面积" and f"A{target_row}:B{target_row}" in merged(ws)
+    assert ws[f"A{diff_row}"].value.startswith("差额") and f"A{diff_row}:B{diff_row}" in merged(ws)
+    target_of = {r.row_id: r.target for r in data.table.rows}
     for j, cid in enumerate(tr.col_ids):
-        cell = ws.cell(cover, 3 + j)
+        letter = get_column_letter(3 + j)
         if cid == UNCOVERED:
-            assert cell.value is None
-        else:
-            exact = Decimal(str(tr.target_cover_m2.get(cid, 0.0))) / 10000
-            assert Decimal(str(cell.value)) == exact.quantize(Decimal("0.01"), rounding="ROUND_HALF_UP")
-    t1 = 3 + tr.col_ids.index("7.1")
-    assert ws.cell(cover, t1).value == 0.5  # t1 5 000 m² is covered by base parcels 0, 2, 5: 20 % + 60 % + 20 %
-    notes = ws.cell(cover + 1, 1).value
-    assert "规划图层中未被基期图层覆盖的面积为" in notes and "等于“用地结构调整表”中该行的规划基期年面积" in notes
-    uncovered = Decimal(str(tr.target_uncovered_m2)) / 10000
-    assert f"{uncovered.quantize(Decimal('0.01'), rounding='ROUND_HALF_UP')} 公顷" in notes
+            assert ws[f"{letter}{target_row}"].value is None and ws[f"{letter}{diff_row}"].value is None
+            continue
+        # the same figure as the structure table's 目标年 column, and 合计 + 差额 = that figure
+        assert Decimal(str(ws[f"{letter}{target_row}"].value)) == target_of[cid] == tr.target_figures[cid]
+        assert ws[f"{letter}{diff_row}"].value == f"=ROUND({letter}{target_row}-{letter}{total},2)"
+        assert as_dec(rec[f"{letter}{diff_row}"].value) == tr.differences[cid]
+        assert as_dec(rec[f"{letter}{total}"].value) + tr.differences[cid] == target_of[cid]
+    last = get_column_letter(2 + len(tr.col_ids) + 1)
+    assert as_dec(rec[f"{last}{target_row}"].value) == data.table.total.target
+    notes = ws.cell(diff_row + 1, 1).value
+    assert "等于“用地结构调整表”中该行的规划基期年面积" in notes and "不是用途变化" in notes
+    assert f"规划图层中有 {tr.target_uncovered} 公顷 未被基期图层覆盖" in notes
+    # the changed area in the note is the sum of the printed off-diagonal cells (minus kept 田坎, if any)
+    cells = sum(v for (r, c), v in tr.matrix.items() if r != c and c != UNCOVERED)
+    assert tr.off_diagonal == cells and f"之和 {cells} 公顷" in notes
     assert ws.freeze_panes == "C5" and ws.print_title_rows == "$3:$4"
 
 
@@ -409,7 +424,7 @@ def test_regions_blocks_with_formulas_of_their_own(wb, data, recalculated):
         assert ws[f"A{cap}"].font.b and ws[f"D{cap + 1}"].value == "规划基期年（2020年）"
         pos = main_rows(ws, table, cap + 3)
         r7 = pos["7"]
-        assert ws[f"D{r7}"].value == f"=SUM(D{pos['7.1']}:D{pos['7.2']})"
+        assert ws[f"D{r7}"].value == f"=ROUND(SUM(D{pos['7.1']}:D{pos['7.2']}),2)"
         for tr in table.rows:
             r = pos[tr.row_id]
             assert evaluate(ws, ws[f"D{r}"].value) == tr.base, (table.region, tr.row_id)
@@ -439,38 +454,43 @@ def test_finance_sheet_warning_tables_and_balance(wb, data, recalculated):
     heads = [h(ws.cell(b + 1, c).value) for c in range(1, 14)]
     assert heads == ["代码", "用地类型", "功能", "性质", "成本单价（万元/公顷）", "收益单价（万元/公顷）", "基期面积",
                      "目标年面积", "增减", "计成本面积", "计收益面积", "成本（万元）", "收益（万元）"]
-    n = len(fv.by_class)
+    n = len(fv.class_rows)
     total_b = b + 2 + n
-    assert ws[f"A{total_b}"].value == "合计" and ws[f"L{total_b}"].value == f"=SUM(L{b + 2}:L{total_b - 1})"
+    assert ws[f"A{total_b}"].value == "合计" and ws[f"L{total_b}"].value == f"=ROUND(SUM(L{b + 2}:L{total_b - 1}),2)"
     r_gd = find_row(ws, "B", "耕地", b + 2)
     assert ws[f"A{r_gd}"].value == "01" and ws[f"A{r_gd}"].data_type == "s"
-    # balanced per column like the main table: 耕地 exact 0.95 takes the unit the 0.3333 parts lose
-    assert ws[f"G{r_gd}"].value == 0.96 and ws[f"H{r_gd}"].value == 0.9 and ws[f"I{r_gd}"].value == pytest.approx(-0.06)
+    # the same figures as the structure table's 耕地 row (one ledger): 0.95 → 0.90, −0.05
+    gd_row = data.table.row("1")
+    assert ws[f"G{r_gd}"].value == float(gd_row.base) == 0.95 and ws[f"H{r_gd}"].value == float(gd_row.target) == 0.9
+    assert ws[f"I{r_gd}"].value == pytest.approx(-0.05)
     assert ws[f"G{r_gd}"].number_format == "0.00" and ws[f"L{r_gd}"].number_format == "#,##0.00"
-    gd = fv.by_class[fv.by_class["label"] == "耕地"].iloc[0]
-    assert ws[f"E{r_gd}"].value == gd["unit_cost"] and ws[f"L{r_gd}"].value == pytest.approx(gd["cost"], abs=0.011)
+    gd = next(r for r in fv.class_rows if r["label"] == "耕地")
+    assert ws[f"E{r_gd}"].value == float(gd["unit_cost"]) and ws[f"L{r_gd}"].value == float(gd["cost"])
     s = find_row(ws, "A", "三、资金平衡")
     assert [ws[f"A{s + k}"].value for k in (2, 3, 4)] == ["成本合计", "收益合计", "资金平衡（收益−成本）"]
     assert ws[f"B{s + 2}"].value == f"=L{total_b}" and ws[f"B{s + 4}"].value == f"=B{s + 3}-B{s + 2}"
     rec = recalculated["资金测算"]
-    # column totals are the rounded exact totals (the rows are balanced to them)
-    cost = round_half_up(sum(Decimal(str(x)) for x in fv.by_class["cost"]), 2)
-    revenue = round_half_up(sum(Decimal(str(x)) for x in fv.by_class["revenue"]), 2)
-    assert cost == round_half_up(Decimal(str(fv.cost)), 2) and revenue == round_half_up(Decimal(str(fv.revenue)), 2)
+    # money totals are sums of the printed amounts
+    cost = sum(Decimal(str(ws[f"L{r}"].value)) for r in range(b + 2, total_b))
+    revenue = sum(Decimal(str(ws[f"M{r}"].value)) for r in range(b + 2, total_b))
+    assert cost == fv.cost_total and revenue == fv.revenue_total
+    # priced areas + unpriced areas = the structure table's 合计
     areas = [Decimal(str(ws[f"G{r}"].value)) for r in range(b + 2, total_b)]
-    assert sum(areas) == round_half_up(sum(Decimal(str(x)) for x in fv.by_class["base_m2"]) / 10000, 2)
+    unpriced_base = sum(r["area"] for r in fv.unpriced_rows if r["side"] == "基期")
+    assert sum(areas) + unpriced_base == data.table.total.base
     assert as_dec(rec[f"B{s + 2}"].value) == cost and as_dec(rec[f"B{s + 3}"].value) == revenue
     assert as_dec(rec[f"B{s + 4}"].value) == revenue - cost
     assert fill_rgb(ws[f"B{s + 4}"]) == ("C6EFCE" if revenue >= cost else "FFC7CE")
     u = find_row(ws, "A", "四、未定价地类（不计成本与收益）")
-    unpriced = {ws[f"A{r}"].value: ws[f"D{r}"].value for r in range(u + 2, u + 2 + len(fv.unpriced))}
+    unpriced = {ws[f"A{r}"].value: ws[f"D{r}"].value for r in range(u + 2, u + 2 + len(fv.unpriced_rows))}
     assert unpriced["12"] == 0.1 and unpriced["（未识别）"] == 0.01   # t5 '12'; p7 + p8 55 + 45 m²
 
 
 def test_finance_balance_red_when_negative_and_no_warning_for_real_prices(tmp_path, data):
     fv = data.finance
     from dataclasses import replace
-    losing = replace(fv, example=False, by_class=fv.by_class.assign(revenue=0.0, unit_revenue=0.0))
+    losing = replace(fv, example=False, revenue_total=Decimal(0),
+                     class_rows=[dict(r, revenue=Decimal(0), unit_revenue=Decimal(0)) for r in fv.class_rows])
     path = write_structure_xlsx(make_data(finance=losing, transition=None, region_tables=[]), tmp_path / "n.xlsx")
     ws = load_workbook(path)["资金测算"]
     assert ws["A2"].value.startswith("测算方法：")  # no warning line
@@ -494,6 +514,8 @@ def test_details_sheet(wb, data):
     assert blank[6] == "空值" and blank[7].startswith("未识别地类") and blank[9] == 0.01  # 55 m²
     assert rows[("基期（三调）", "XX")][6] == "未识别"
     assert rows[("基期（三调）", "XX")][9:] == [0.0, 45.0]   # 45 m² rounds to 0.00 公顷: the m² column shows it
+    # the lines of 未识别地类 add up to the structure table's row (0.01 + 0.00 = 0.01)
+    assert blank[9] + rows[("基期（三调）", "XX")][9] == float(data.table.row("X1").base)
     r = 5 + list(rows).index(("基期（三调）", "0702"))
     assert ws[f"C{r}"].data_type == "s" and fill_rgb(ws[f"G{r}"]) == "FFEB9C"
     cap = find_row(ws, "A", "未计入的要素")
@@ -520,15 +542,15 @@ def test_empty_table_is_a_valid_workbook_that_says_so(tmp_path):
     data = StructureReportData(
         title="空表", region_name="", base_year="2020", target_year="2035", table=table,
         transition=transition(base, target, empty_pieces, table, t),
-        finance=finance_view(base, target, FinanceTable.example_table()),
-        details=code_detail(base), skipped=None, report_date=DATE)
+        finance=finance_ledger(finance_view(base, target, FinanceTable.example_table()), table),
+        details=detail_areas(code_detail(base), table), skipped=None, report_date=DATE)
     path = write_structure_xlsx(data, tmp_path / "empty.xlsx")
     wb = load_workbook(path)
     assert wb.sheetnames == ["用地结构调整表", "转换矩阵", "资金测算", "待细分与未识别", "数据说明"]
     ws = wb["用地结构调整表"]
     pos = main_rows(ws, table)
     assert ws[f"D{pos['1']}"].value == 0 and ws[f"E{pos['1']}"].value is None   # no share of nothing
-    assert ws[f"D{pos['T']}"].value.startswith("=SUM(") and ws[f"E{pos['T']}"].value is None
+    assert ws[f"D{pos['T']}"].value.startswith("=ROUND(SUM(") and ws[f"E{pos['T']}"].value is None
     texts = " ".join(str(c.value) for row in ws.iter_rows() for c in row if isinstance(c.value, str))
     assert "没有可计入的面积" in texts
     assert find_row(wb["转换矩阵"], "A", rs.NO_TRANSITION_TEXT)
@@ -572,7 +594,7 @@ def test_libreoffice_converts_to_pdf(written, tmp_path):
 
 
 def test_large_template_with_ten_regions_writes_every_row(tmp_path):
-    t = StructureTemplate.load(Path(rs.__file__).resolve().parent.parent / "data" / "structure_templates"
+    t = StructureTemplate.load(DATA_DIR / "structure_templates"
                                / "ydyh2023_level2.csv")
     codes = [patterns[0] for r in t.rows for patterns, _, _ in r.rules[:1]]
     n = len(codes) * 10
@@ -620,11 +642,12 @@ def test_every_amount_is_printed_area_times_printed_price(tmp_path, data):
     from dataclasses import replace
     from decimal import ROUND_HALF_UP, Decimal
 
-    fv = data.finance
+    t, base, target = make_case()
+    fv = finance_view(base, target, FinanceTable.example_table(), PIECES)
     odd = fv.by_class.assign(cost_m2=fv.by_class.cost_m2 + 33.3337, revenue_m2=fv.by_class.revenue_m2 + 47.0049)
     odd = odd.assign(cost=odd.cost_m2 / 10000.0 * odd.unit_cost, revenue=odd.revenue_m2 / 10000.0 * odd.unit_revenue)
-    path = write_structure_xlsx(make_data(finance=replace(fv, by_class=odd), transition=None, region_tables=[]),
-                                tmp_path / "m.xlsx")
+    printed = finance_ledger(replace(fv, by_class=odd), data.table)
+    path = write_structure_xlsx(make_data(finance=printed, transition=None, region_tables=[]), tmp_path / "m.xlsx")
     ws = load_workbook(path)["资金测算"]
     head = find_row(ws, "A", "代码")
     cols = {ws.cell(head, c).value.replace("\n", ""): c for c in range(1, 14) if ws.cell(head, c).value}

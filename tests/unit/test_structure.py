@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from core.finance import FinanceTable, FinanceTableError
-from core.structure import (
+from core.structure.compute import (
     OUTSIDE_REGION,
     UNCOVERED,
     UNKNOWN_ROW,
@@ -22,18 +22,16 @@ from core.structure import (
     StructureTemplate,
     TemplateError,
     apportion_regions,
-    build_table,
     code_detail,
     czcs_groups,
     finance_view,
     gross_from_net,
     list_templates,
     prepare_layer,
-    region_totals,
     regions_of,
-    transition,
 )
-from core.structure_run import LayerInput, run_structure
+from core.structure.ledger import build_table, region_totals, transition
+from core.structure.run import LayerInput, run_structure
 
 D = Decimal
 
@@ -241,10 +239,16 @@ def test_transition_rows_add_up_to_the_base_column(tpl):
     assert tr.matrix[("3", "1")] == D("0.60") and tr.matrix[("3", UNCOVERED)] == D("0.40")
     for rid in tr.row_ids:
         assert sum(tr.matrix[(rid, c)] for c in tr.col_ids) == tab.row(rid).base
-    assert tr.changed_m2 == pytest.approx(4000.0 + 6000.0)
-    # target-basis cover: target 0 (1.2 ha) is covered 50 % + 50 %, target 1 (0.6 ha) 66.67 %
-    assert tr.target_cover_m2["1"] == pytest.approx(12000.0)
-    assert tr.target_uncovered_m2 == pytest.approx(6000.0 * (1 - 0.6667))
+    # changed = the printed off-diagonal cells outside 规划图层未覆盖: 0.40 (耕地→城镇) + 0.60 (林地→耕地)
+    assert tr.changed == D("1.00") and "之和 1.00 公顷" in tr.notes[1]
+    # 合计 (base basis) beside the table's target figures: 耕地 1.20 = 1.20; 城镇 0.40 vs 0.60 — the 0.20 ha of
+    # target parcel 1 no base parcel covers (6000 × (1 − 0.6667) m²), shown as a difference, not a change
+    assert tr.col_totals["1"] == D("1.20") and tr.target_figures["1"] == tab.row("1").target == D("1.20")
+    assert tr.col_totals["7.1"] == D("0.40") and tr.target_figures["7.1"] == D("0.60")
+    assert tr.differences["7.1"] == D("0.20") and tr.differences["1"] == D("0.00")
+    assert tr.target_uncovered == D("0.20") and "0.20 公顷 未被基期图层覆盖" in tr.notes[2]
+    assert tr.target_figures[UNCOVERED] is None and tr.col_totals[UNCOVERED] == D("0.40")
+    assert tr.total_target == tab.total.target and tr.total_base == tab.total.base
 
 
 # ------------------------------------------------------------------------- finance
@@ -355,7 +359,9 @@ def test_tiankan_follows_its_parcel_for_change_and_money(tpl):
     tab = build_table(base, target, tpl)
     tr = transition(base, target, pieces, tab, tpl)
     assert tr.matrix[("11", "1")] == D("0.10")  # the 田坎 row still shows where its area goes …
-    assert tr.changed_m2 == 0.0  # … but it is not a change of use
+    # … but it is not a change of use: the note says so and keeps the cells' sum recomputable
+    assert tr.off_diagonal == D("0.10") and tr.tiankan_kept == D("0.10") and tr.changed == D("0.00")
+    assert "其中 0.10 公顷 为田坎" in tr.notes[1] and "发生变化的面积为 0.00 公顷" in tr.notes[1]
     fv = finance_view(base, target, FinanceTable.example_table(), pieces)
     assert fv.cost == 0.0 and fv.revenue == 0.0
 

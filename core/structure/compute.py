@@ -7,7 +7,7 @@ Data flow (all areas in m² until the very end)::
     + 城镇村 group (CZCSXM field, or the class rule for a plan without such a field)
     --template--> leaf row of the table
     records (one per parcel, plus one 田坎 record per parcel with a deduction) x region shares
-    --sum m²--> convert unit (Decimal) --> ROUND_HALF_UP --> remainders balanced largest-first
+    --sum m²--> exact figures here; rounding, balancing and printed notes in ledger.py
 
 Templates (``data/structure_templates/*.csv``) are data: a province's layout is another file.
 Each row has ``row_id, parent, label, classes, czcs, show, sum_of, note, evidence``; a row with
@@ -25,15 +25,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from decimal import Decimal
 from pathlib import Path
 from typing import Dict, List, Optional, Tuple
 
 import numpy as np
 import pandas as pd
 
-from . import DATA_DIR
-from .compliance import (
+from .. import DATA_DIR
+from ..compliance import (
     ClassPatternError,
     RuleProfileError,
     cell_text,
@@ -43,9 +42,9 @@ from .compliance import (
     read_table_records,
     split_class_patterns,
 )
-from .finance import CHANGE_RULE_ZH, use_changed
-from .registry import SYSTEM_LABELS, clean_code, get_registry, parse_system
-from .rounding import M2_PER_UNIT, UNIT_LABELS, balance_remainders, round_half_up, to_decimal
+from ..finance import CHANGE_RULE_ZH, use_changed
+from ..registry import SYSTEM_LABELS, clean_code, get_registry, parse_system
+from ..rounding import M2_PER_UNIT
 
 TEMPLATE_DIR = DATA_DIR / "structure_templates"
 DEFAULT_TEMPLATE = TEMPLATE_DIR / "county_function_structure.csv"
@@ -566,175 +565,6 @@ def apportion_regions(records: LayerRecords, shares: Optional[pd.DataFrame]) -> 
                         records.czcs_source, list(records.notes))
 
 
-# --------------------------------------------------------------------------- the table
-@dataclass
-class TableRow:
-    row_id: str
-    label: str
-    kind: str  # leaf | group | memo | total | unknown | unmatched
-    depth: int
-    code_text: str
-    base_m2: float
-    target_m2: float
-    base: Decimal
-    base_pct: Optional[Decimal]
-    target: Decimal
-    target_pct: Optional[Decimal]
-    change: Decimal
-    change_pct: Optional[Decimal]
-    note: str = ""
-    children: Tuple[str, ...] = ()
-    sum_of: Tuple[str, ...] = ()
-
-
-@dataclass
-class StructureTable:
-    region: str
-    unit: str
-    decimals: int
-    pct_decimals: int
-    rows: List[TableRow]  # display order, 合计 (kind 'total') then memo rows last
-    base_total_m2: float
-    target_total_m2: float
-    balanced_cells: int  # rounded cells nudged by one unit of the last decimal (尾差调平)
-    notes: List[str]
-
-    @property
-    def total(self) -> TableRow:
-        return next(r for r in self.rows if r.kind == "total")
-
-    def row(self, row_id: str) -> TableRow:
-        return next(r for r in self.rows if r.row_id == row_id)
-
-    def to_frame(self) -> pd.DataFrame:
-        return pd.DataFrame([r.__dict__ for r in self.rows])
-
-
-def _pseudo_label(row_id: str) -> str:
-    return "未识别地类（代码为空或不在分类表中）" if row_id == UNKNOWN_ROW else "未能归入模板的地类"
-
-
-def _round_column(leaf_m2: Dict[str, float], unit: str, decimals: int, total: Optional[Decimal] = None
-                  ) -> Tuple[Dict[str, Decimal], Decimal, int]:
-    ids = list(leaf_m2)
-    exact = [to_decimal(leaf_m2[i]) / M2_PER_UNIT[unit] for i in ids]
-    total = round_half_up(sum(exact, Decimal(0)), decimals) if total is None else total
-    plain = [round_half_up(v, decimals) for v in exact]
-    balanced = balance_remainders(exact, decimals, total)
-    nudged = sum(1 for a, b in zip(plain, balanced) if a != b)
-    return dict(zip(ids, balanced)), total, nudged
-
-
-def _round_shares(leaf_m2: Dict[str, float], total_m2: float, decimals: int) -> Tuple[Dict[str, Optional[Decimal]], int]:
-    ids = list(leaf_m2)
-    if total_m2 <= 0:
-        return {i: None for i in ids}, 0
-    exact = [to_decimal(leaf_m2[i]) * 100 / to_decimal(total_m2) for i in ids]
-    plain = [round_half_up(v, decimals) for v in exact]
-    balanced = balance_remainders(exact, decimals, Decimal(100))
-    return dict(zip(ids, balanced)), sum(1 for a, b in zip(plain, balanced) if a != b)
-
-
-def build_table(base: LayerRecords, target: LayerRecords, template: StructureTemplate, *, unit: str = "ha",
-                decimals: int = 2, pct_decimals: int = 2, region: Optional[str] = None,
-                total_tolerance_pct: float = 0.01, base_total: Optional[Decimal] = None,
-                target_total: Optional[Decimal] = None) -> StructureTable:
-    """The structure table of one region (``region=None``: all records).
-
-    Leaf areas are summed in m², converted to ``unit`` exactly, rounded half-up and balanced
-    largest-first so that the leaves add up to the rounded total; groups and memo rows are sums
-    of rounded leaves; shares are balanced to 100.00; change = target − base of the rounded
-    figures, so every printed row adds up.  ``base_total``/``target_total`` impose the rounded
-    totals (used for regions, whose totals are balanced so that they add up to the whole area).
-    """
-    if unit not in M2_PER_UNIT:
-        raise StructureError(f"未知面积单位 {unit!r} / unknown unit; use one of {UNITS}")
-    bf, tf = base.frame, target.frame
-    if region is not None:
-        bf, tf = bf[bf["region"] == region], tf[tf["region"] == region]
-    b_sum = bf.groupby("row")["area_m2"].sum().to_dict()
-    t_sum = tf.groupby("row")["area_m2"].sum().to_dict()
-    leaves = list(template.leaves)
-    for pseudo in (UNKNOWN_ROW, UNMATCHED_ROW):
-        if b_sum.get(pseudo, 0) > 0 or t_sum.get(pseudo, 0) > 0:
-            leaves.append(pseudo)
-    b_leaf = {i: float(b_sum.get(i, 0.0)) for i in leaves}
-    t_leaf = {i: float(t_sum.get(i, 0.0)) for i in leaves}
-    b_total_m2, t_total_m2 = sum(b_leaf.values()), sum(t_leaf.values())
-    b_r, b_tot, n1 = _round_column(b_leaf, unit, decimals, base_total)
-    t_r, t_tot, n2 = _round_column(t_leaf, unit, decimals, target_total)
-    b_p, n3 = _round_shares(b_leaf, b_total_m2, pct_decimals)
-    t_p, n4 = _round_shares(t_leaf, t_total_m2, pct_decimals)
-
-    def rollup(ids, values):
-        out = Decimal(0)
-        for i in ids:
-            out += values.get(i) or Decimal(0)
-        return out
-
-    def leaves_under(row_id) -> List[str]:
-        r = template.by_id[row_id]
-        if r.kind == "leaf":
-            return [row_id]
-        if r.kind == "memo":
-            return [x for ref in r.sum_of for x in leaves_under(ref)]
-        return [x for c in r.children for x in leaves_under(c)]
-
-    def make(row_id, label, kind, depth, code_text, ids, note="", children=(), sum_of=()):
-        bm = sum(b_leaf.get(i, 0.0) for i in ids)
-        tm = sum(t_leaf.get(i, 0.0) for i in ids)
-        b, t = rollup(ids, b_r), rollup(ids, t_r)
-        bp = rollup(ids, b_p) if b_total_m2 > 0 else None
-        tp = rollup(ids, t_p) if t_total_m2 > 0 else None
-        change = t - b
-        change_pct = None
-        if bm > 0:
-            change_pct = round_half_up((to_decimal(tm) - to_decimal(bm)) * 100 / to_decimal(bm), pct_decimals)
-            if change_pct == 0:
-                change_pct = abs(change_pct)  # no "-0.00"
-        return TableRow(row_id, label, kind, depth, code_text, bm, tm, b, bp, t, tp, change, change_pct, note,
-                        tuple(children), tuple(sum_of))
-
-    rows: List[TableRow] = []
-    memo: List[TableRow] = []
-    for r in template.display_rows():
-        ids = leaves_under(r.row_id)
-        tr = make(r.row_id, r.label, r.kind, r.depth, r.code_text if r.kind == "leaf" else "", ids, r.note,
-                  r.children, r.sum_of)
-        if r.show == "nonzero" and tr.base_m2 == 0 and tr.target_m2 == 0:
-            continue
-        (memo if r.kind == "memo" else rows).append(tr)
-    for pseudo in (UNKNOWN_ROW, UNMATCHED_ROW):
-        if pseudo in leaves:
-            kind = "unknown" if pseudo == UNKNOWN_ROW else "unmatched"
-            rows.append(make(pseudo, _pseudo_label(pseudo), kind, 0, "", [pseudo],
-                             "详见 待细分与未识别 表"))
-    total = make(TOTAL_ROW, "合计", "total", 0, "", leaves, "国土总面积")
-    total.base, total.target = b_tot, t_tot
-    total.change = t_tot - b_tot
-    rows.append(total)
-    rows.extend(memo)
-
-    notes: List[str] = []
-    diff = t_total_m2 - b_total_m2
-    if b_total_m2 > 0 and abs(diff) / b_total_m2 * 100 > total_tolerance_pct:
-        notes.append(
-            f"基期合计 {b_tot} 与目标年合计 {t_tot} {UNIT_LABELS[unit]}不一致，相差 "
-            f"{round_half_up(to_decimal(diff) / M2_PER_UNIT[unit], decimals)} {UNIT_LABELS[unit]}"
-            f"（{round_half_up(to_decimal(diff) * 100 / to_decimal(b_total_m2), 4)}%，容差 {total_tolerance_pct}%）："
-            "两图层的范围不同，请核对规划图层是否覆盖全域")
-    return StructureTable(region or "", unit, decimals, pct_decimals, rows, b_total_m2, t_total_m2,
-                          n1 + n2 + n3 + n4, notes)
-
-
-def region_totals(records: LayerRecords, regions: List[str], unit: str, decimals: int) -> Dict[str, Decimal]:
-    """Rounded region totals balanced so that they add up to the rounded total of all records."""
-    sums = records.frame.groupby("region")["area_m2"].sum()
-    exact = [to_decimal(float(sums.get(r, 0.0))) / M2_PER_UNIT[unit] for r in regions]
-    whole = to_decimal(records.total_m2) / M2_PER_UNIT[unit]
-    return dict(zip(regions, balance_remainders(exact, decimals, whole)))
-
-
 def regions_of(base: LayerRecords, target: LayerRecords, min_m2: float = 0.0) -> List[str]:
     """Region names in order (the 'outside' pseudo-region last, and only when it holds more
     than ``min_m2`` on either side)."""
@@ -773,37 +603,28 @@ def code_detail(records: LayerRecords) -> pd.DataFrame:
 
 # --------------------------------------------------------------------------- transition
 @dataclass
-class Transition:
-    """Base row × target row areas.  ``pairs``: long table (base_row, target_row, area_m2 on the
-    base basis, target_m2 on the target basis).  ``matrix``: rounded, rows balanced to the
-    table's rounded base figures; the column :data:`UNCOVERED` holds the base area no target
-    parcel covers."""
+class TransitionPairs:
+    """Base row × target row areas, exact.  ``pairs``: long table (base_row, target_row, area_m2 on
+    the base basis, target_m2 on the target basis); the target row :data:`UNCOVERED` holds the base
+    area no target parcel covers.  Rounding and layout are the ledger's (ledger.transition)."""
 
     pairs: pd.DataFrame
-    row_ids: List[str]
-    col_ids: List[str]
-    labels: Dict[str, str]
-    matrix: Dict[Tuple[str, str], Decimal]
-    base_rounded: Dict[str, Decimal]
     target_cover_m2: Dict[str, float]  # per target row: area on the target basis covered by base parcels
     target_uncovered_m2: float  # target area (target basis) outside every base parcel
-    unit: str
-    decimals: int
-    changed_m2: float  # base area whose use changes (template row of its parcel ≠ target row)
+    # off-diagonal base area that is no change of use: 田坎 (row 其他土地) of a parcel whose class the plan keeps
+    tiankan_kept_m2: float = 0.0
 
 
 UNCOVERED = "_uncovered"
 UNCOVERED_LABEL = "规划图层未覆盖"
 
 
-def transition(base: LayerRecords, target: LayerRecords, pieces: pd.DataFrame, table: StructureTable,
-               template: StructureTemplate) -> Transition:
+def transition_pairs(base: LayerRecords, target: LayerRecords, pieces: pd.DataFrame) -> TransitionPairs:
     """From→to areas.  ``pieces``: (base_parcel, target_parcel, base_share, target_share) with
     the piece's share of the base parcel's and of the target parcel's geometry.  Every base
     record (the class and the 田坎 part) is apportioned by ``base_share``; what no target parcel
     covers goes to the column :data:`UNCOVERED`, so each row adds up to the base figure exactly.
     """
-    unit, decimals = table.unit, table.decimals
     bf = base.frame[["parcel", "row", "parcel_row", "area_m2"]]
     if (base.frame["region"] != "").any():  # regions split records: transition on whole parcels
         bf = bf.groupby(["parcel", "row", "parcel_row"], as_index=False)["area_m2"].sum()
@@ -845,34 +666,8 @@ def transition(base: LayerRecords, target: LayerRecords, pieces: pd.DataFrame, t
     tgt_m2 = tgt_piece.groupby(["row", "target_row"])["target_m2"].sum()
     pairs["target_m2"] = [float(tgt_m2.get((a, b), 0.0)) for a, b in zip(pairs["base_row"], pairs["target_row"])]
 
-    leaf_rows = [r for r in table.rows if r.kind in ("leaf", "unknown", "unmatched")]
-    row_ids = [r.row_id for r in leaf_rows if r.base_m2 > 0 or r.target_m2 > 0]
-    labels = {r.row_id: r.label for r in leaf_rows}
-    labels[UNCOVERED] = UNCOVERED_LABEL
-    col_ids = list(row_ids)
-    extra_cols = [c for c in pairs["target_row"].unique() if c not in col_ids and c != UNCOVERED]
-    col_ids += sorted(extra_cols)
-    extra_rows = [c for c in pairs["base_row"].unique() if c not in row_ids]
-    row_ids += sorted(extra_rows)
-    if (pairs["target_row"] == UNCOVERED).any():
-        col_ids.append(UNCOVERED)
-    base_rounded = {r.row_id: r.base for r in leaf_rows}
-    lookup = {(a, b): v for a, b, v in zip(pairs["base_row"], pairs["target_row"], pairs["area_m2"])}
-    if UNCOVERED in col_ids:  # keep the column only when it shows something after rounding
-        unc = pairs.loc[pairs["target_row"] == UNCOVERED, "area_m2"].sum()
-        if round_half_up(to_decimal(float(unc)) / M2_PER_UNIT[unit], decimals) == 0:
-            col_ids.remove(UNCOVERED)
-    matrix: Dict[Tuple[str, str], Decimal] = {}
-    for rid in row_ids:
-        cells = [to_decimal(lookup.get((rid, c), 0.0)) / M2_PER_UNIT[unit] for c in col_ids]
-        total = base_rounded.get(rid)
-        rounded = balance_remainders(cells, decimals, total if total is not None else None)
-        for c, v in zip(col_ids, rounded):
-            matrix[(rid, c)] = v
-    # changed use: the piece's target row differs from its parcel's row (田坎 follows its parcel)
-    changed = float(joined.loc[joined["parcel_row"] != joined["target_row"], "piece_m2"].sum())
-    return Transition(pairs, row_ids, col_ids, labels, matrix, base_rounded, target_cover, target_uncovered,
-                      unit, decimals, changed)
+    kept = (joined["row"] != joined["target_row"]) & (joined["parcel_row"] == joined["target_row"])
+    return TransitionPairs(pairs, target_cover, target_uncovered, float(joined.loc[kept, "piece_m2"].sum()))
 
 
 # --------------------------------------------------------------------------- finance view
@@ -889,6 +684,10 @@ class FinanceView:
     revenue: float
     table_label: str
     example: bool
+    # side ('base'/'target'), row (template leaf row), code, area_m2, entry (by_class position or -1 for
+    # an unpriced code): the pieces from which the ledger builds the printed areas, so that a class
+    # printed here and in the structure table is the same figure
+    atoms: Optional[pd.DataFrame] = None
 
     @property
     def balance(self) -> float:
@@ -911,7 +710,7 @@ def finance_view(base: LayerRecords, target: LayerRecords, finance, pieces: Opti
     bf = base.frame
     tf = target.frame[target.frame["kind"] == "class"]
     b_code = bf.groupby("code", dropna=False)["area_m2"].sum()
-    t_code = tf.groupby("code", dropna=False)["area_m2"].sum()
+    t_code = target.frame.groupby("code", dropna=False)["area_m2"].sum()  # every record, like the table
     codes = sorted(set(c for c in b_code.index if isinstance(c, str)) | set(c for c in t_code.index if isinstance(c, str)))
     entries = {c: entry_of(c) for c in codes}
 
@@ -951,12 +750,14 @@ def finance_view(base: LayerRecords, target: LayerRecords, finance, pieces: Opti
                 rev_m2[id(e)] = rev_m2.get(id(e), 0.0) + d
 
     rows = []
+    kept: Dict[int, int] = {}  # id(entry) -> its position in by_class
     for e in finance.entries:
         bm = sum(float(b_code.get(c, 0.0)) for c in codes if entries[c] is e)
         tm = sum(float(t_code.get(c, 0.0)) for c in codes if entries[c] is e)
         cm, rm = cost_m2.get(id(e), 0.0), rev_m2.get(id(e), 0.0)
         if bm == 0 and tm == 0 and cm == 0 and rm == 0:
             continue
+        kept[id(e)] = len(rows)
         rows.append({"classes": "、".join(e.classes), "label": e.label, "role": e.role, "role_zh": e.role_zh,
                      "nature": e.nature, "unit_cost": e.cost, "unit_revenue": e.revenue, "base_m2": bm,
                      "target_m2": tm, "change_m2": tm - bm, "cost_m2": cm, "revenue_m2": rm,
@@ -964,7 +765,7 @@ def finance_view(base: LayerRecords, target: LayerRecords, finance, pieces: Opti
     by_class = pd.DataFrame(rows, columns=["classes", "label", "role", "role_zh", "nature", "unit_cost",
                                            "unit_revenue", "base_m2", "target_m2", "change_m2", "cost_m2",
                                            "revenue_m2", "cost", "revenue"])
-    from .finance import ROLE_ZH, ROLES
+    from ..finance import ROLE_ZH, ROLES
 
     role_rows = []
     for role in ROLES:
@@ -990,8 +791,17 @@ def finance_view(base: LayerRecords, target: LayerRecords, finance, pieces: Opti
         unpriced.insert(1, "name", [cls.name(c) or "" for c in unpriced["code"]])
     else:
         unpriced.insert(1, "name", [])
+    sides = []
+    for side, frame in (("base", bf), ("target", target.frame)):
+        g = frame.groupby(["row", "code"], dropna=False)["area_m2"].sum().reset_index()
+        g.insert(0, "side", side)
+        sides.append(g)
+    atoms = pd.concat(sides, ignore_index=True)
+    atoms["code"] = atoms["code"].where(atoms["code"].map(lambda c: isinstance(c, str)), None)
+    atoms["entry"] = [kept.get(id(entries.get(c)), -1) if isinstance(c, str) and entries.get(c) is not None else -1
+                      for c in atoms["code"]]
     return FinanceView(method, by_role, by_class, unpriced, float(by_class["cost"].sum()),
-                       float(by_class["revenue"].sum()), finance.label, bool(finance.example))
+                       float(by_class["revenue"].sum()), finance.label, bool(finance.example), atoms)
 
 
 def system_label(system: str) -> str:

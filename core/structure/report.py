@@ -33,7 +33,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.pagebreak import Break
 
-from .excel import (
+from ..excel import (
     BOLD_FONT,
     FONT_BODY,
     HIGHLIGHT_FILL,
@@ -63,15 +63,18 @@ from .excel import (
     solid_fill,
     style_cell,
 )
-from .rounding import M2_PER_UNIT, UNIT_LABELS, balance_remainders, round_half_up, to_decimal
-from .structure import (
+from ..rounding import UNIT_LABELS
+from .ledger import (
+    BASIS_ROW,
+    TOTAL_ROW,
     UNCOVERED,
     UNKNOWN_ROW,
     UNMATCHED_ROW,
-    FinanceView,
+    FinanceLedger,
     StructureTable,
     TableRow,
     Transition,
+    rounding_sentence,
 )
 
 if TYPE_CHECKING:  # pragma: no cover - pandas is imported by the caller
@@ -115,8 +118,8 @@ class StructureReportData:
     table: StructureTable           # the whole area
     region_tables: List[StructureTable] = field(default_factory=list)   # one per region (table.region)
     transition: Optional[Transition] = None
-    finance: Optional[FinanceView] = None
-    details: Optional[pd.DataFrame] = None   # code_detail(base) + code_detail(target)
+    finance: Optional[FinanceLedger] = None
+    details: Optional[pd.DataFrame] = None   # ledger.detail_areas(code_detail(base) + code_detail(target))
     skipped: Optional[pd.DataFrame] = None   # label, fid, raw, reason (features left out)
     provenance: List[Tuple[str, str]] = field(default_factory=list)
     notes: List[str] = field(default_factory=list)   # printed under the main table
@@ -143,24 +146,6 @@ def _is_nan(value) -> bool:
         return value is None or bool(value != value)
     except (TypeError, ValueError):
         return False
-
-
-def area_value(area_m2, unit: str = "ha", decimals: int = 2) -> Optional[float]:
-    """m² -> ``unit`` with ROUND_HALF_UP at ``decimals`` (exact Decimal arithmetic); None when missing."""
-    if _is_nan(area_m2):
-        return None
-    if hasattr(area_m2, "item"):
-        area_m2 = area_m2.item()
-    exact = to_decimal(float(area_m2)) / M2_PER_UNIT[unit]
-    return float(round_half_up(exact, decimals))
-
-
-def money_value(value, decimals: int = 2) -> Optional[float]:
-    if _is_nan(value):
-        return None
-    if hasattr(value, "item"):
-        value = value.item()
-    return float(round_half_up(to_decimal(float(value)), decimals))
 
 
 def _fixed_text(value: float, decimals: int) -> str:
@@ -208,10 +193,14 @@ def _cell_refs(letter: str, rows: Iterable[int]) -> List[str]:
     return out
 
 
-def sum_formula(letter: str, rows: Iterable[int]) -> Optional[str]:
-    """``=SUM(D5:D7,D9)`` over ``rows`` of column ``letter``; None for no rows."""
+def sum_formula(letter: str, rows: Iterable[int], decimals: Optional[int] = None) -> Optional[str]:
+    """``=SUM(D5:D7,D9)`` over ``rows`` of column ``letter`` (``=ROUND(SUM(…),d)`` with ``decimals``:
+    the sum of printed figures, free of binary float noise such as −7.99E−14); None for no rows."""
     refs = _cell_refs(letter, rows)
-    return f"=SUM({','.join(refs)})" if refs else None
+    if not refs:
+        return None
+    inner = f"SUM({','.join(refs)})"
+    return f"=ROUND({inner},{int(decimals)})" if decimals is not None else f"={inner}"
 
 
 def _line(ws, row: int, ncols: int, text: str, font, horizontal: str = "left", wrap: bool = True):
@@ -281,7 +270,7 @@ def structure_columns(data: StructureReportData, table: StructureTable) -> List[
 
 
 def _structure_row(tr: TableRow) -> dict:
-    internal = tr.kind in PSEUDO_KINDS or tr.kind in ("total", "memo")
+    internal = tr.kind in PSEUDO_KINDS or tr.kind in ("total", "memo", "basis")
     return {
         "seq": "" if internal else tr.row_id,
         "label": tr.label,
@@ -344,8 +333,11 @@ def structure_formulas(table: StructureTable, first_row: int, letters: Dict[str,
         for key in _SUM_KEYS:
             if values[key] is None:
                 continue
-            out[(r, key)] = sum_formula(letters[key], rows) or "=0"
-        out[(r, "change")] = f"={letters['target']}{r}-{letters['base']}{r}"
+            places = table.pct_decimals if key.endswith("_pct") else table.decimals
+            out[(r, key)] = sum_formula(letters[key], rows, places) or "=0"
+        out[(r, "change")] = f"=ROUND({letters['target']}{r}-{letters['base']}{r},{table.decimals})"
+    if BASIS_ROW in pos and TOTAL_ROW in pos:   # 其中：面积口径差异 = the 合计's change
+        out[(pos[BASIS_ROW], "change")] = f"={letters['change']}{pos[TOTAL_ROW]}"
     return out
 
 
@@ -377,12 +369,7 @@ def _provenance_value(data: StructureReportData, *names: str) -> str:
     return ""
 
 
-def rounding_note(table: StructureTable, count: bool = True) -> str:
-    """The rounding sentence under a structure table (with the number of balanced cells when ``count``)."""
-    unit = _unit_label(table)
-    nudged = f"（尾差调平 {table.balanced_cells} 处）" if count else ""
-    return (f"面积按平方米求和后换算为{unit}，四舍五入（ROUND_HALF_UP）保留 {table.decimals} 位小数，比重保留 "
-            f"{table.pct_decimals} 位小数；各行尾差已按由大到小调平{nudged}，各行之和等于合计，比重之和为 100。")
+rounding_note = rounding_sentence
 
 
 def _table_notes(data: StructureReportData, table: StructureTable) -> List[str]:
@@ -472,12 +459,9 @@ def _transition_sheet(wb, data: StructureReportData):
     rows = []
     for r in tr.row_ids:
         row = {"seq": "" if r in (UNKNOWN_ROW, UNMATCHED_ROW) else r, "label": tr.labels.get(r, r)}
-        total = Decimal(0)
         for c in tr.col_ids:
-            v = tr.matrix.get((r, c), Decimal(0))
-            row[keys[c]] = _num(v)
-            total += v
-        row["total"] = float(total)
+            row[keys[c]] = _num(tr.matrix.get((r, c), Decimal(0)))
+        row["total"] = _num(tr.base_rounded[r])
         rows.append(row)
 
     years = f"（{_year_only(data.base_year) or '基期'}→{_year_only(data.target_year) or '目标年'}）"
@@ -489,49 +473,48 @@ def _transition_sheet(wb, data: StructureReportData):
     first_target = layout.letter(keys[tr.col_ids[0]]) if tr.col_ids else None
     for i, r in enumerate(tr.row_ids):
         sheet_row = layout.first_row + i
-        layout.cell(i, "total").value = f"=SUM({first_target}{sheet_row}:{last_target}{sheet_row})"
+        layout.cell(i, "total").value = f"=ROUND(SUM({first_target}{sheet_row}:{last_target}{sheet_row}),{tr.decimals})"
         if r in keys:
             layout.cell(i, keys[r]).fill = DIAGONAL_FILL
         if r in (UNKNOWN_ROW, UNMATCHED_ROW):
             layout.cell(i, "label").fill = HIGHLIGHT_FILL
 
+    d = tr.decimals
     if layout.total_row:
         for c in range(layout.first_col + 2, layout.last_col + 1):
-            ws.cell(row=layout.total_row, column=c).number_format = fa
-    cover_row = None
+            cell = ws.cell(row=layout.total_row, column=c)
+            cell.number_format = fa
+            if isinstance(cell.value, str) and cell.value.startswith("=SUM("):
+                cell.value = f"=ROUND({cell.value[1:]},{d})"   # a sum of printed cells, no float noise
+    target_row = diff_row = None
     if rows:
-        cover_row = layout.total_row + 1
-        for i, col in enumerate(columns):
-            cell = ws.cell(row=cover_row, column=layout.first_col + i)
-            style_cell(cell, col)
-            if i >= 2:
-                cell.number_format = fa
-        label = ws.cell(row=cover_row, column=1)
-        label.value = "规划图层口径面积"
-        label.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-        ws.merge_cells(start_row=cover_row, start_column=1, end_row=cover_row, end_column=2)
-        for c in tr.col_ids:
-            if c == UNCOVERED:
-                continue
-            cell = ws.cell(row=cover_row, column=layout.col(keys[c]))
-            put_value(cell, area_value(tr.target_cover_m2.get(c, 0.0), tr.unit, tr.decimals),
-                      columns[layout.col(keys[c]) - layout.first_col])
-        covered = [c for c in tr.col_ids if c != UNCOVERED]   # UNCOVERED, when present, is the last column
-        t = ws.cell(row=cover_row, column=layout.col("total"))
-        t.value = (f"=SUM({first_target}{cover_row}:{layout.letter(keys[covered[-1]])}{cover_row})"
-                   if covered else 0)
-        fit_row_heights(ws, cover_row, cover_row)
-
-    changed = _fixed_text(area_value(tr.changed_m2, tr.unit, tr.decimals) or 0.0, tr.decimals)
-    uncovered = _fixed_text(area_value(tr.target_uncovered_m2, tr.unit, tr.decimals) or 0.0, tr.decimals)
-    notes = [
-        f"各行合计等于“{SHEET_TABLE}”中该行的规划基期年面积（每行按由大到小调平尾差）；"
-        f"“{tr.labels.get(UNCOVERED, '规划图层未覆盖')}”列为基期图斑中没有规划图斑覆盖的部分。",
-        f"对角线（底色）为用地类型未变化的面积；类型发生变化的面积共 {changed} {unit}"
-        "（不含规划图层未覆盖的部分）。",
-        "“规划图层口径面积”为同一叠加部分按规划图层自身面积口径计算的面积（逐列四舍五入）；"
-        f"规划图层中未被基期图层覆盖的面积为 {uncovered} {unit}。",
-    ]
+        # below 合计 (base basis): the structure table's target figure of each column and the difference,
+        # so that a difference of area basis or extent is never read as a change of use
+        target_row, diff_row = layout.total_row + 1, layout.total_row + 2
+        covered = [c for c in tr.col_ids if c != UNCOVERED]
+        for sheet_row, label in ((target_row, _year_text("规划目标年", data.target_year) + "面积"),
+                                 (diff_row, "差额（目标年面积 − 合计）")):
+            for i, col in enumerate(columns):
+                cell = ws.cell(row=sheet_row, column=layout.first_col + i)
+                style_cell(cell, col)
+                if i >= 2:
+                    cell.number_format = fa
+            cell = ws.cell(row=sheet_row, column=1)
+            cell.value = label
+            cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+            ws.merge_cells(start_row=sheet_row, start_column=1, end_row=sheet_row, end_column=2)
+            for c in covered:
+                letter = layout.letter(keys[c])
+                cell = ws.cell(row=sheet_row, column=layout.col(keys[c]))
+                if sheet_row == target_row:
+                    put_value(cell, _num(tr.target_figures[c]), columns[layout.col(keys[c]) - layout.first_col])
+                else:
+                    cell.value = f"=ROUND({letter}{target_row}-{letter}{layout.total_row},{d})"
+            t = ws.cell(row=sheet_row, column=layout.col("total"))
+            t.value = (f"=ROUND(SUM({first_target}{sheet_row}:{layout.letter(keys[covered[-1]])}{sheet_row}),{d})"
+                       if covered else 0)
+            fit_row_heights(ws, sheet_row, sheet_row)
+    notes = list(tr.notes)
     _finish_sheet(ws, ncols, notes=notes, organisation=data.organisation, report_date=data.report_date,
                   header_rows=(layout.header_top, layout.header_bottom),
                   freeze_cell=f"C{layout.first_row}", landscape=True)
@@ -539,7 +522,7 @@ def _transition_sheet(wb, data: StructureReportData):
         ws.page_setup.fitToWidth = math.ceil(len(tr.col_ids) / MATRIX_COLUMNS_PER_PAGE)
         ws.print_title_cols = "A:B"                  # each with the base-row labels
         ws.cell(row=layout.header_top, column=3).alignment = Alignment(horizontal="left", vertical="center")
-    return layout, cover_row
+    return layout, target_row, diff_row
 
 
 # --------------------------------------------------------------------------- sheet 4: finance
@@ -551,7 +534,7 @@ def _frame_records(frame) -> List[dict]:
 
 def _finance_sheet(wb, data: StructureReportData):
     fv = data.finance
-    unit_key, d = data.table.unit, data.table.decimals
+    d = data.table.decimals
     unit = _unit_label(data.table)
     fa, fm = fixed_format(d), fixed_format(2, thousands=True)
     ncols = 13
@@ -569,23 +552,6 @@ def _finance_sheet(wb, data: StructureReportData):
     _line(ws, r, ncols, f"单价表：{clean_text(fv.table_label)}", NOTE_FONT)
     r += 1
     _line(ws, r, ncols, f"单位：面积 {unit}；金额 万元；单价 万元/{unit}", UNIT_FONT, horizontal="right", wrap=False)
-
-    def balanced(records: List[dict], spec: Dict[str, Tuple[str, Decimal, int]]) -> List[dict]:
-        """{out key: (frame column, divisor, decimals)} -> rows whose columns are rounded half-up and
-        balanced (尾差调平) so that each column adds up to its rounded exact total; 增减 = 目标年 − 基期."""
-        rows = [dict() for _ in records]
-        for key, (col, divisor, places) in spec.items():
-            exact = [Decimal(0) if _is_nan(rec.get(col)) else to_decimal(float(rec.get(col))) / divisor
-                     for rec in records]
-            for row, v in zip(rows, balance_remainders(exact, places)):
-                row[key] = float(v)
-        for row in rows:
-            row["change"] = float(to_decimal(row["target"]) - to_decimal(row["base"]))
-        return rows
-
-    area_div, money_div = M2_PER_UNIT[unit_key], Decimal(1)
-    common = {"base": ("base_m2", area_div, d), "target": ("target_m2", area_div, d),
-              "cost": ("cost", money_div, 2), "revenue": ("revenue", money_div, 2)}
 
     role_cols = [
         Column("role_zh", "功能", "text", max_width=14),
@@ -612,35 +578,17 @@ def _finance_sheet(wb, data: StructureReportData):
         Column("cost", "成本（万元）", "general", fmt=fm, total="sum", align="right"),
         Column("revenue", "收益（万元）", "general", fmt=fm, total="sum", align="right"),
     ]
-    per_unit = M2_PER_UNIT[unit_key] / M2_PER_UNIT["ha"]   # unit prices are per 公顷
-    class_recs = _frame_records(fv.by_class)
-    class_rows = balanced(class_recs, dict(common, cost_area=("cost_m2", area_div, d),
-                                           revenue_area=("revenue_m2", area_div, d)))
-    for row, rec in zip(class_rows, class_recs):
-        row.update({"classes": rec.get("classes"), "label": rec.get("label"), "role_zh": rec.get("role_zh"),
-                    "nature": rec.get("nature") or "—",
-                    "unit_cost": money_value(to_decimal(float(rec.get("unit_cost") or 0.0)) * per_unit),
-                    "unit_revenue": money_value(to_decimal(float(rec.get("unit_revenue") or 0.0)) * per_unit)})
-    # 金额 = printed 面积 × printed 单价, rounded half-up to 分 (0.01 万元): a reviewer can recompute every
-    # amount from the row, and every money total below is a sum of printed amounts
-    for row in class_rows:
-        for amount, area_key, price_key in (("cost", "cost_area", "unit_cost"), ("revenue", "revenue_area", "unit_revenue")):
-            row[amount] = float(round_half_up(to_decimal(row[area_key] or 0.0) * to_decimal(row[price_key] or 0.0), 2))
-    role_recs = _frame_records(fv.by_role)
-    role_rows = balanced(role_recs, common)
-    for row, rec in zip(role_rows, role_recs):
-        row.update({"role_zh": rec.get("role_zh"), "nature": rec.get("nature") or "—"})
-        mine = [c for c in class_rows if c.get("role_zh") == rec.get("role_zh")]
-        row["cost"] = float(sum((to_decimal(c["cost"]) for c in mine), Decimal(0)))
-        row["revenue"] = float(sum((to_decimal(c["revenue"]) for c in mine), Decimal(0)))
+    def printed(row: dict) -> dict:
+        return {k: (_num(v) if isinstance(v, Decimal) else v) for k, v in row.items()}
+
+    class_rows = [printed(r) for r in fv.class_rows]
+    role_rows = [printed(r) for r in fv.role_rows]
     role_layout = append_table(ws, role_cols, role_rows, caption="一、按功能汇总", gap=1,
                                total=Total("合计") if role_rows else None, empty_text="（无）")
     class_layout = append_table(ws, class_cols, class_rows, caption="二、按地类测算", gap=1,
                                 total=Total("合计") if class_rows else None, empty_text="（无）")
 
-    cost_sum = sum((to_decimal(x["cost"] or 0.0) for x in class_rows), Decimal(0))
-    rev_sum = sum((to_decimal(x["revenue"] or 0.0) for x in class_rows), Decimal(0))
-    balance = rev_sum - cost_sum
+    balance = fv.balance
     sum_cols = [Column("item", "项目", "text", max_width=28),
                 Column("amount", "金额（万元）", "general", fmt=fm, align="right")]
     if class_layout.total_row:
@@ -661,8 +609,7 @@ def _finance_sheet(wb, data: StructureReportData):
         cell.fill = fill
         cell.font = BOLD_FONT
 
-    unpriced_rows = [{"code": rec.get("code"), "name": rec.get("name"), "side": rec.get("side"),
-                      "area": area_value(rec.get("area_m2"), unit_key, d)} for rec in _frame_records(fv.unpriced)]
+    unpriced_rows = [printed(r) for r in fv.unpriced_rows]
     if unpriced_rows:
         un_cols = [Column("code", "代码", "code"), Column("name", "用地类型", "text", max_width=18),
                    Column("side", "时点", "code"), Column("area", "面积", "ha", fmt=fa)]
@@ -676,9 +623,10 @@ def _finance_sheet(wb, data: StructureReportData):
         "成本 = 表中计成本面积 × 表中成本单价，收益 = 表中计收益面积 × 表中收益单价（均按所列数值相乘后四舍五入到 0.01 万元，"
         "可逐行复核）；按功能汇总的金额为按地类测算中同一功能各行金额之和；资金平衡 = 收益合计 − 成本合计（Excel 公式），"
         "不小于 0 时绿色、小于 0 时红色。",
-        f"面积由平方米换算为{unit}后四舍五入保留 {d} 位小数，金额四舍五入保留 2 位小数，每列尾差按由大到小调平，"
-        "使各行之和（合计行，Excel 公式）等于按未取整数值计算的合计；增减 = 目标年面积 − 基期面积。",
-        "未定价地类不计入上表：按地类测算的面积合计加上未定价地类的面积，等于图层的总面积。",
+        f"基期面积、目标年面积取自“{SHEET_TABLE}”各行的数值：结构表的一行含几个单价地类时，在该行数值内按最大余数法分配，"
+        f"因此同一地类在两表中数值相同；计成本面积、计收益面积由平方米换算为{unit}后四舍五入保留 {d} 位小数，每列按最大余数法"
+        "调平尾差；合计行为所列各行之和（Excel 公式）；增减 = 目标年面积 − 基期面积。",
+        f"未定价地类不计入上表：按地类测算的面积合计加上未定价地类的面积，等于“{SHEET_TABLE}”的合计。",
     ]
     if fv.example:
         notes.insert(0, EXAMPLE_WARNING + "。")
@@ -709,7 +657,7 @@ def _row_text(row_id, labels: Dict[str, str]) -> str:
 
 
 def _details_sheet(wb, data: StructureReportData):
-    unit_key, d = data.table.unit, data.table.decimals
+    d = data.table.decimals
     unit = _unit_label(data.table)
     labels = _row_labels(data)
     columns = [
@@ -731,8 +679,8 @@ def _details_sheet(wb, data: StructureReportData):
         rows.append({"seq": n, "label": rec.get("label"), "raw": raw if raw.strip() else "（空）",
                      "source_code": rec.get("source_code"), "code": rec.get("code"), "name": rec.get("name"),
                      "flag": rec.get("flag"), "row": _row_text(rec.get("row"), labels),
-                     "parcels": _num(rec.get("parcels")), "area": area_value(rec.get("area_m2"), unit_key, d),
-                     "m2": area_value(rec.get("area_m2"), "m2", 2)})
+                     "parcels": _num(rec.get("parcels")), "area": _num(rec.get("area")),
+                     "m2": _num(rec.get("m2"))})
     notes = [
         "待细分：原代码对应多个用地用海2023代码，已按默认对应关系转换，须核实后细分；未识别：代码不在其分类表中；"
         "空值：代码为空；未能归入模板：代码有效，但结构表模板没有与之对应的行（如只有一级代码）。",
@@ -815,7 +763,7 @@ def write_structure_xlsx(data: StructureReportData, path) -> Path:
 __all__ = [
     "ALL_PRICED_TEXT", "EXAMPLE_WARNING", "NO_DETAILS_TEXT", "NO_SKIPPED_TEXT", "NO_TRANSITION_TEXT",
     "SHEETS", "SHEET_DETAILS", "SHEET_FINANCE", "SHEET_PROVENANCE", "SHEET_REGIONS", "SHEET_TABLE",
-    "SHEET_TRANSITION", "StructureReportData", "area_value", "build_structure_workbook", "money_value",
+    "SHEET_TRANSITION", "StructureReportData", "build_structure_workbook",
     "rounding_note", "sheet_names", "structure_columns", "structure_formulas", "sum_formula",
     "write_structure_xlsx",
 ]

@@ -12,25 +12,31 @@ from typing import Callable, List, Optional
 import numpy as np
 import pandas as pd
 
-from .overlay import Cancelled, ControlLayer, overlay, self_overlaps
-from .rounding import M2_PER_UNIT
-from .structure import (
+from ..overlay import Cancelled, ControlLayer, overlay, self_overlaps
+from ..rounding import M2_PER_UNIT
+from .compute import (
     FinanceView,
     LayerRecords,
-    StructureTable,
     StructureTemplate,
-    Transition,
     apportion_regions,
-    build_table,
     code_detail,
     finance_view,
     prepare_layer,
-    region_totals,
     regions_of,
+)
+from .ledger import (
+    Basis,
+    FinanceLedger,
+    StructureTable,
+    Transition,
+    build_table,
+    detail_areas,
+    finance_ledger,
+    region_totals,
     transition,
 )
 
-__all__ = ["LayerInput", "StructureRun", "run_structure", "Cancelled"]
+__all__ = ["Basis", "LayerInput", "StructureRun", "run_structure", "Cancelled"]
 
 
 @dataclass
@@ -59,8 +65,9 @@ class StructureRun:
     table: StructureTable
     region_tables: List[StructureTable]
     transition: Optional[Transition]
-    finance: Optional[FinanceView]
-    details: pd.DataFrame
+    finance: Optional[FinanceView]   # exact
+    finance_ledger: Optional[FinanceLedger]   # printed
+    details: pd.DataFrame   # exact m² and the printed ``area``
     skipped: pd.DataFrame
     pieces: Optional[pd.DataFrame]  # base_parcel, target_parcel, base_share, target_share, area, geometry
     overlaps: dict  # label -> (pairs, overlap area m², planar) or None when not checked
@@ -97,10 +104,13 @@ def run_structure(base_in: LayerInput, target_in: LayerInput, template: Structur
                   unit: str = "ha", decimals: int = 2, pct_decimals: int = 2,
                   region_geoms=None, region_names=None, want_transition: bool = False,
                   want_pieces: bool = False, finance=None, check_overlaps: bool = True,
-                  total_tolerance_pct: float = 0.01,
+                  total_tolerance_pct: float = 0.01, bases: Optional[tuple] = None,
                   progress: Optional[Callable[[float], None]] = None,
                   cancelled: Optional[Callable[[], bool]] = None) -> StructureRun:
-    """Compute everything; raises :class:`Cancelled` when ``cancelled()`` turns True."""
+    """Compute everything; raises :class:`Cancelled` when ``cancelled()`` turns True.
+
+    ``bases``: (base, target) :class:`~.ledger.Basis` — when the layers' area bases differ the table
+    and the transition matrix say so and keep the difference apart from any change of use."""
     notes: List[str] = []
 
     def check():
@@ -181,13 +191,14 @@ def run_structure(base_in: LayerInput, target_in: LayerInput, template: Structur
             region_tables.append(build_table(base, target, template, unit=unit, decimals=decimals,
                                              pct_decimals=pct_decimals, region=name,
                                              total_tolerance_pct=total_tolerance_pct,
-                                             base_total=b_tot[name], target_total=t_tot[name]))
+                                             base_total=b_tot[name], target_total=t_tot[name], bases=bases))
 
     table = build_table(base, target, template, unit=unit, decimals=decimals, pct_decimals=pct_decimals,
-                        total_tolerance_pct=total_tolerance_pct)
-    trans = transition(base, target, pieces, table, template) if pieces is not None else None
+                        total_tolerance_pct=total_tolerance_pct, bases=bases)
+    trans = transition(base, target, pieces, table, template, bases=bases) if pieces is not None else None
     fin = finance_view(base, target, finance, pieces) if finance is not None else None
-    details = pd.concat([code_detail(base), code_detail(target)], ignore_index=True)
+    fin_ledger = finance_ledger(fin, table) if fin is not None else None
+    details = detail_areas(pd.concat([code_detail(base), code_detail(target)], ignore_index=True), table)
     skipped = []
     for inp, rec in ((base_in, base), (target_in, target)):
         if len(rec.skipped):
@@ -200,4 +211,5 @@ def run_structure(base_in: LayerInput, target_in: LayerInput, template: Structur
     notes = table.notes + notes + base.notes + target.notes
     if progress:
         progress(1.0)
-    return StructureRun(base, target, table, region_tables, trans, fin, details, skipped_df, pieces, overlaps, notes)
+    return StructureRun(base, target, table, region_tables, trans, fin, fin_ledger, details, skipped_df, pieces,
+                        overlaps, notes)

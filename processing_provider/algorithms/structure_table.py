@@ -215,9 +215,9 @@ class StructureTableAlgorithm(GuotuKitAlgorithm):
     def run_algorithm(self, parameters, context, feedback):
         import numpy as np
 
-        from ...core.structure import compute as st
         from ...core.finance import FinanceTable, FinanceTableError
         from ...core.overlay import Cancelled
+        from ...core.structure import compute as st
         from ...core.structure.run import Basis, LayerInput, run_structure
 
         t0 = time.time()

@@ -33,9 +33,9 @@ import pytest
 from openpyxl import load_workbook
 from openpyxl.utils import column_index_from_string, get_column_letter
 
+from core import DATA_DIR
 from core.finance import FinanceTable
 from core.rounding import round_half_up
-from core import DATA_DIR
 from core.structure import report as rs
 from core.structure.compute import (
     UNCOVERED,

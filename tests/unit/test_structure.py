@@ -13,6 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from core.finance import FinanceTable, FinanceTableError
+from core.rounding import round_half_up
 from core.structure.compute import (
     OUTSIDE_REGION,
     UNCOVERED,
@@ -385,3 +386,74 @@ def test_target_overlaps_found_with_and_without_the_transition(tpl):
     assert sum(tr.matrix[("1", c)] for c in tr.col_ids) == res.table.row("1").base
     exact = tr.pairs.loc[tr.pairs["base_row"] == "1", "area_m2"].sum()
     assert exact == pytest.approx(20000.0)  # not 22 000: the doubly covered strip is not counted twice
+
+
+# ------------------------------------------------------------------------- one ledger (issue 12)
+def test_different_area_bases_get_their_own_line_not_a_change(tpl, tmp_path):
+    """Attribute base (TBDLMJ) and an ellipsoidal plan: the 100 m² by which the totals differ are shown
+    on the memo line 其中：面积口径差异 and named in a note — the reviewer is told it is no change of use."""
+    from openpyxl import load_workbook
+
+    from core.structure.ledger import BASIS_ROW, Basis
+    from core.structure.report import StructureReportData, write_structure_xlsx
+
+    base = _layer(tpl, ["0101", "0301"], [10000.0, 10000.0])
+    target = _layer(tpl, ["0101", "0301"], [10000.0, 9900.0])
+    bases = (Basis("attribute", "属性面积（TBDLMJ）"), Basis("ellipsoidal", "椭球面积"))
+    tab = build_table(base, target, tpl, bases=bases, total_tolerance_pct=5)
+    memo = tab.row(BASIS_ROW)
+    assert tab.total.change == D("-0.01") and memo.change == D("-0.01") and memo.base is None
+    assert any("属性面积（TBDLMJ）" in n and "椭球面积" in n and "不是用途变化" in n for n in tab.notes)
+    same = build_table(base, target, tpl, bases=(bases[1], bases[1]), total_tolerance_pct=5)
+    assert BASIS_ROW not in [r.row_id for r in same.rows] and not same.notes
+    ws = load_workbook(write_structure_xlsx(StructureReportData("表", "县", "2020", "2035", tab), tmp_path / "b.xlsx"))["用地结构调整表"]
+    rows = {ws.cell(r, 2).value: r for r in range(5, ws.max_row + 1)}
+    r_total, r_memo = rows["合计"], rows["其中：面积口径差异"]
+    assert ws[f"H{r_memo}"].value == f"=H{r_total}" and ws[f"D{r_memo}"].value is None
+    notes = " ".join(str(c.value) for row in ws.iter_rows() for c in row if isinstance(c.value, str))
+    assert "不是用途变化" in notes
+
+
+def test_one_ledger_the_finance_areas_are_the_table_figures(tpl):
+    """A class printed in the structure table and in 资金测算 is one figure even where balancing moved it:
+    the three 0.3333 ha classes lose 0.01 together and one of them gets it back, on both sheets alike."""
+    from core.finance import FinanceTable
+    from core.structure.ledger import finance_ledger
+
+    base = _layer(tpl, ["0101", "0201", "0301", "0401"], [10000.0, 3333.3333, 3333.3333, 3333.3334])
+    target = _layer(tpl, ["0101", "0201", "0301", "0401"], [3333.3334, 10000.0, 3333.3333, 3333.3333])
+    tab = build_table(base, target, tpl)
+    led = finance_ledger(finance_view(base, target, FinanceTable.example_table()), tab)
+    by_label = {r["label"]: r for r in led.class_rows}
+    for rid, label in (("1", "耕地"), ("2", "园地"), ("3", "林地"), ("4", "草地")):
+        assert by_label[label]["base"] == tab.row(rid).base and by_label[label]["target"] == tab.row(rid).target
+    assert sum(r["base"] for r in led.class_rows) == tab.total.base == D("2.00")
+    # money totals are sums of the printed amounts, each amount = printed area × printed price
+    assert led.cost_total == sum(r["cost"] for r in led.class_rows)
+    for r in led.class_rows:
+        assert r["cost"] == round_half_up(r["cost_area"] * r["unit_cost"], 2)
+
+
+@given(st.lists(st.floats(min_value=0.0, max_value=5e6, allow_nan=False), min_size=1, max_size=30),
+       st.integers(min_value=0, max_value=4))
+@settings(max_examples=60, deadline=None)
+def test_leaves_add_up_to_their_totals_under_the_rounding_rule(areas, decimals):
+    """Property: for random parcels, every printed leaf is its exact value rounded down or up, the leaves
+    add up to the printed 合计 (= the exact total rounded half-up), and groups are sums of their leaves."""
+    tpl = StructureTemplate.default()
+    codes = ["0101", "0201", "0301", "0401", "1701", "0702", "0703", "2301"]
+    cs = [codes[i % len(codes)] for i in range(len(areas))]
+    czcs = ["201" if c == "0702" else ("203" if c in ("0703", "2301") else "") for c in cs]
+    layer = _layer(tpl, cs, areas, czcs_values=czcs)
+    tab = build_table(layer, layer, tpl, decimals=decimals)
+    unit = D(1).scaleb(-decimals)
+    leaves = [r for r in tab.rows if r.kind in ("leaf", "unknown", "unmatched")]
+    assert sum(r.base for r in leaves) == tab.total.base
+    assert abs(sum(D(repr(a)) for a in areas) / 10000 - tab.total.base) <= unit / 2 + D("1e-9")
+    for r in leaves:
+        assert abs(r.base - D(repr(r.base_m2)) / 10000) < unit
+    for r in tab.rows:
+        if r.kind == "group":
+            assert r.base == sum(tab.row(c).base for c in r.children if c in {x.row_id for x in tab.rows})
+    if tab.total.base > 0:
+        assert sum(r.base_pct for r in leaves) == 100

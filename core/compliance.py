@@ -50,7 +50,7 @@ ROLE_ZH = {"pbf": "永久基本农田", "eprl": "生态保护红线", "udb": "�
 STANDARD_ROLES = ("pbf", "eprl", "udb")
 POSITIONS = ("inside", "outside")
 POSITION_ZH = {"inside": "内", "outside": "外"}
-STATUS_NOT_OCCUPIED = "未占用"
+STATUS_NOT_OCCUPIED = "不涉及"   # no overlap with the line (“占用” is for what the rules judged 不通过)
 STATUS_NOT_CHECKED = VERDICT_ZH["not_checked"]
 
 GENERAL_PROJECT = "一般建设项目"
@@ -732,7 +732,7 @@ def judge(occupancy, profile: RuleProfile, project_type: str, roles_checked: dic
 
     Returns ``(rows, subjects)``: the occupancy rows with rule_id, verdict, message, legal_basis,
     evidence; and one row per subject with verdict, verdict_zh, reasons, rule_ids and
-    ``status_<role>`` (通过/不通过/需论证/未检查/未占用).  Rules are matched once per distinct
+    ``status_<role>`` (通过/不通过/需论证/未检查/不涉及).  Rules are matched once per distinct
     (role, zone, position, code) combination.
     """
     pd = _pandas()

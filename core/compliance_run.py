@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from .compliance import ROLE_ZH, STATUS_NOT_CHECKED, VERDICT_ZH, RuleProfile, judge
+from .compliance import ROLE_ZH, STATUS_NOT_CHECKED, STATUS_NOT_OCCUPIED, VERDICT_ZH, RuleProfile, judge
 from .overlay import ControlLayer, grouped_union, overlay, polygonal, self_overlaps
 from .registry import get_registry
 
@@ -159,7 +159,7 @@ def run_compliance(
     for r in roles:
         col = f"status_{r['role']}"
         if col not in subjects.columns:
-            subjects[col] = STATUS_NOT_CHECKED if not r["checked"] else "未占用"
+            subjects[col] = STATUS_NOT_CHECKED if not r["checked"] else STATUS_NOT_OCCUPIED
     subjects["null_geometry"] = ~present
     if (~present).any():  # nothing was checked for an empty geometry: never a pass
         subjects.loc[~present, "verdict"] = "review"
@@ -185,7 +185,7 @@ def run_compliance(
         ov = self_overlaps(base.geoms, cancelled=cancelled)
         if len(ov):
             warnings.append(f"现状图斑（DLTB）图层内有 {len(ov)} 对图斑相互重叠，重叠面积 {ov['area'].sum():.2f} 平方米（平面量算）："
-                            "压占地类按重叠图斑的比例分摊，不重复计；请先处理拓扑重叠。")
+                            "控制线内地类按重叠图斑的比例分摊，不重复计；请先处理拓扑重叠。")
         pieces = _split_by_base(pieces, base, want_geometry, step, cancelled, min_part_m2=max(sliver_tolerance, 0.005))
     else:
         for col in ("base_code", "base_name", "base_group", "base_level1", "ownership", "base_ids"):

@@ -5,7 +5,7 @@ Sheets, in order:
 1. 审查结论 — one row per subject (图斑/项目): area, per control line (role) the occupied area in
    公顷 and 亩, its share and status, the overall verdict (coloured) and reasons; fail first, then
    review, then pass; a 合计 row of ``=SUM()`` formulas.
-2. 压占地类 — per control line, the occupied current land use (三调 三大类 and the 农用地 split
+2. 控制线内地类 — per control line, the current land use inside it (三调 三大类 and the 农用地 split
    耕地/其中水田/园地/林地/草地/其他农用地) and ownership (国有/集体), rounded rows balanced so
    that they add up (尾差调平); or a notice when no DLTB layer was given.
 3. 冲突明细 — one row per conflict piece, slivers (碎片) last and marked.
@@ -27,7 +27,6 @@ from .compliance import POSITION_ZH, ROLE_ZH, STATUS_NOT_CHECKED, VERDICT_ZH
 from .excel import (
     BOLD_FONT,
     HIGHLIGHT_FILL,
-    MUTED_FONT,
     NOTE_FONT,
     TITLE_FONT,
     VERDICT_FILLS,
@@ -39,9 +38,11 @@ from .excel import (
     append_table,
     apply_print_setup,
     clean_text,
+    fit_row_heights,
     fixed_format,
     footer_text,
     new_workbook,
+    notes_text,
     rounding_rule_text,
     save_atomic,
 )
@@ -53,12 +54,12 @@ if TYPE_CHECKING:  # pragma: no cover - pandas is imported by the caller
 SHEET_OVERVIEW = "审查结论汇总"
 SHEET_SUMMARY = "审查结论"
 FAIL_LIST_LIMIT = 200
-SHEET_LANDUSE = "压占地类"
+SHEET_LANDUSE = "控制线内地类"
 SHEET_CONFLICTS = "冲突明细"
 SHEET_RULES = "适用规则"
 SHEET_PROVENANCE = "数据说明"
 
-NO_BASE_TEXT = "未提供现状地类图层（DLTB），不能分解压占地类"
+NO_BASE_TEXT = "未提供现状地类图层（DLTB），不能分解控制线内地类"
 NO_CONFLICTS_TEXT = "本次检查无冲突图斑 / no conflicts"
 NO_SUBJECTS_TEXT = "无检查对象 / no subjects"
 NO_RULES_TEXT = "规则方案为空 / the rule profile has no rules"
@@ -74,7 +75,8 @@ _AGR_PARTS = ("agr_01", "agr_02", "agr_03", "agr_04", "agr_other")
 _GROUPS = {"农用地": "agr", "建设用地": "con", "未利用地": "unu"}
 _OWNERSHIP = {"国有": "own_state", "集体": "own_coll"}
 
-NOTE_ROUNDING_LANDUSE = ("各分项先以平方米汇总，再换算为公顷、按四舍五入保留{d}位；采用尾差调平（最大值优先）使每行："
+NOTE_ROUNDING_LANDUSE = ("各分项先以平方米汇总，再换算为公顷、按四舍五入保留{d}位；合计等于“审查结论”表该控制线涉及面积"
+                         "各行之和（同一数值），各分项按最大余数法尾差调平，使每行："
                          "耕地+园地+林地+草地+其他农用地 = 农用地小计，农用地+建设用地+未利用地{unk} = 合计，"
                          "国有+集体{own_unk} = 合计；“其中水田”是耕地的一部分，不参与相加")
 
@@ -197,15 +199,15 @@ def _summary_sheet(wb, data: ComplianceReportData, roles: List[dict]):
         k = f"r{i}"
         if r["checked"]:
             columns += [
-                Column(f"{k}_ha", "占用面积（公顷）", "ha", group=group, fmt=ha_fmt, total="sum"),
-                Column(f"{k}_mu", "占用面积（亩）", "mu", group=group, total="sum"),
+                Column(f"{k}_ha", "涉及面积（公顷）", "ha", group=group, fmt=ha_fmt, total="sum"),
+                Column(f"{k}_mu", "涉及面积（亩）", "mu", group=group, total="sum"),
                 Column(f"{k}_pct", "占比（%）", "pct", group=group,
                        total=f"=IF({{area_ha}}=0,0,ROUND({{{k}_ha}}/{{area_ha}}*100,2))"),
             ]
         else:
             columns += [
-                Column(f"{k}_ha", "占用面积（公顷）", "ha", group=group, fmt=ha_fmt),
-                Column(f"{k}_mu", "占用面积（亩）", "mu", group=group),
+                Column(f"{k}_ha", "涉及面积（公顷）", "ha", group=group, fmt=ha_fmt),
+                Column(f"{k}_mu", "涉及面积（亩）", "mu", group=group),
                 Column(f"{k}_pct", "占比（%）", "pct", group=group),
             ]
         columns.append(Column(f"{k}_status", "状态", "code", group=group))
@@ -245,10 +247,11 @@ def _summary_sheet(wb, data: ComplianceReportData, roles: List[dict]):
     sliver = (f"小于 {_plain_number(data.sliver_m2)} 平方米的碎片" if data.sliver_m2
               else "面积过小的碎片")
     notes = [
-        f"占用面积按控制线融合后计算，重叠控制线不重复计；{sliver}另列于冲突明细，不计入占用面积；"
+        f"涉及面积为对象位于该控制线内的面积（“涉及”只表示位置重叠，只有结论为“不通过”的才属违规占用），按控制线融合后计算，"
+        f"重叠控制线不重复计；{sliver}不计入；"
         "未检查的控制线在状态列记为“未检查”，结论不含该控制线（见“审查结论汇总”）。",
         f"面积先以平方米计算，再换算为公顷（保留{d}位小数）、亩（1 公顷 = 15 亩，保留2位小数），四舍五入；"
-        "占比 = 占用面积 ÷ 面积 × 100；合计行为各行数值之和（公式）。",
+        "占比 = 涉及面积 ÷ 面积 × 100；合计行为各行数值之和（公式）。",
     ]
     layout = add_table_sheet(
         wb, SHEET_SUMMARY, heading=f"{data.title}合规性检查审查结论表", unit_line="单位：公顷、亩、%",
@@ -379,13 +382,21 @@ def _is_sliver(rec: dict) -> bool:
     return bool(flag)
 
 
-def landuse_breakdown(conflicts, roles: List[dict], decimals: int = 4) -> List[dict]:
+def landuse_breakdown(conflicts, roles: List[dict], decimals: int = 4, occupancy: Optional[Dict] = None,
+                      totals: Optional[Dict[str, Decimal]] = None) -> List[dict]:
     """Per role: balanced 公顷 values of the non-sliver conflict pieces (see NOTE_ROUNDING_LANDUSE).
 
+    ``occupancy``: {(subject id, role): the subject's area inside the (dissolved) line, m²}; the pieces
+    of a subject are scaled to it, so control features that overlap each other are counted once, as
+    on 审查结论.  ``totals``: {role: the printed 合计 of 审查结论}; each role's 合计 is that figure and
+    its parts are balanced to it — one figure on both sheets.
+
     Returns dicts with keys total, agr, agr_01, paddy, agr_02, agr_03, agr_04, agr_other, con, unu,
-    unk, own_state, own_coll, own_unk (Decimal) plus role/label/checked and the exact m² sums.
+    unk, own_state, own_coll, own_unk (Decimal) plus role/label/checked, the exact m² sums and
+    ``rescaled`` (the number of subjects whose pieces were scaled).
     """
-    sums: Dict[str, Dict[str, List[float]]] = {}
+    kept = []
+    piece_sum: Dict[tuple, float] = {}
     for rec in _records(conflicts):
         # slivers are not occupation, and neither is the part of a subject lying *outside* a
         # control line (城镇开发边界外): it is a conflict, but it occupies nothing of the line
@@ -394,9 +405,23 @@ def landuse_breakdown(conflicts, roles: List[dict], decimals: int = 4) -> List[d
         area = _dec(rec.get("area_m2"))
         if area is None:
             continue
-        role = _text(rec.get("role"))
+        key = (_text(rec.get("subject_id", rec.get("subject"))), _text(rec.get("role")))
+        piece_sum[key] = piece_sum.get(key, 0.0) + float(area)
+        kept.append((key, rec, float(area)))
+    scale: Dict[tuple, float] = {}
+    if occupancy is not None:
+        for key, total in piece_sum.items():
+            occ = occupancy.get(key)
+            if occ is not None and total > 0 and abs(total - occ) > 0.005:
+                scale[key] = occ / total
+    rescaled: Dict[str, int] = {}
+    for key in scale:
+        rescaled[key[1]] = rescaled.get(key[1], 0) + 1
+    sums: Dict[str, Dict[str, List[float]]] = {}
+    for key, rec, a in kept:
+        role = key[1]
+        a *= scale.get(key, 1.0)
         bucket = sums.setdefault(role, {})
-        a = float(area)
         bucket.setdefault(_landuse_key(rec), []).append(a)
         if _is_paddy(rec):
             bucket.setdefault("paddy", []).append(a)
@@ -413,30 +438,45 @@ def landuse_breakdown(conflicts, roles: List[dict], decimals: int = 4) -> List[d
         top_keys = ("agr", "con", "unu", "unk")
         top_exact = [agr_exact, ha.get("con", zero), ha.get("unu", zero), ha.get("unk", zero)]
         total_exact = sum(top_exact, zero)
+        printed = (totals or {}).get(r["role"])
+        total = round_half_up(total_exact, decimals) if printed is None else printed
         row = {"role": r["role"], "label": r["label"], "checked": r["checked"],
-               "m2": m2, "total": round_half_up(total_exact, decimals)}
-        row.update(zip(top_keys, balance_remainders(top_exact, decimals, total=total_exact)))
+               "m2": m2, "total": total, "rescaled": rescaled.get(r["role"], 0)}
+        row.update(zip(top_keys, balance_remainders(top_exact, decimals, total=total)))
         row.update(zip(_AGR_PARTS, balance_remainders(agr_parts, decimals, total=row["agr"])))
         paddy = round_half_up(ha.get("paddy", zero), decimals)
         row["paddy"] = min(paddy, row["agr_01"])   # 其中水田 never exceeds the balanced 耕地
         own_keys = ("own_state", "own_coll", "own_unk")
         own_exact = [ha.get(k, zero) for k in own_keys]
-        row.update(zip(own_keys, balance_remainders(own_exact, decimals, total=total_exact)))
+        row.update(zip(own_keys, balance_remainders(own_exact, decimals, total=total)))
         out.append(row)
     return out
 
 
-def _landuse_sheet(wb, data: ComplianceReportData, roles: List[dict], conflict_counts: Dict[str, float]):
+def _landuse_sheet(wb, data: ComplianceReportData, roles: List[dict], summary):
     d = data.decimals_ha
     if not data.has_base:
         cols = [Column("seq", "序号", "seq"), Column("label", "控制线", "text"),
                 Column("note", "说明", "text", width=60)]
         return add_table_sheet(
-            wb, SHEET_LANDUSE, heading=f"{data.title}压占现状地类统计表", columns=cols, rows=[],
-            empty_text=NO_BASE_TEXT, notes="压占地类分解需要现状地类图斑（DLTB）图层。",
+            wb, SHEET_LANDUSE, heading=f"{data.title}控制线内现状地类统计表", columns=cols, rows=[],
+            empty_text=NO_BASE_TEXT, notes="控制线内的现状地类分解需要现状地类图斑（DLTB）图层。",
             organisation=data.organisation, report_date=data.report_date, landscape=False)
 
-    table = landuse_breakdown(data.conflicts, roles, d)
+    printed_rows = getattr(summary, "printed_rows", [])
+    totals = {r["role"]: _sum_printed(row.get(f"r{i}_ha") for row in printed_rows)
+              for i, r in enumerate(roles) if r["checked"]}
+    occupancy = {}
+    if data.subjects is not None:
+        id_col = "subject_id" if "subject_id" in data.subjects.columns else "subject"
+        ids = [_text(v) for v in data.subjects[id_col].tolist()] if id_col in data.subjects.columns else []
+        for r in roles:
+            col = f"occ_{r['role']}_m2"
+            if r["checked"] and col in data.subjects.columns:
+                for sid, v in zip(ids, data.subjects[col].tolist()):
+                    if _dec(v) is not None:
+                        occupancy[(sid, r["role"])] = float(v)
+    table = landuse_breakdown(data.conflicts, roles, d, occupancy=occupancy, totals=totals)
     has_unk = any(row["unk"] != 0 for row in table)
     has_own_unk = any(row["own_unk"] != 0 for row in table)
     fmt = fixed_format(d)
@@ -464,7 +504,7 @@ def _landuse_sheet(wb, data: ComplianceReportData, roles: List[dict], conflict_c
     cols.append(Column("remark", "备注", "text", max_width=30))
 
     rows = []
-    mismatch = []
+    rescaled = []
     value_keys = [c.key for c in cols if c.kind == "ha"]
     for n, t in enumerate(table, 1):
         row = {"seq": n, "label": t["label"]}
@@ -473,25 +513,22 @@ def _landuse_sheet(wb, data: ComplianceReportData, roles: List[dict], conflict_c
         else:
             row.update({k: t[k] for k in value_keys})
             if t["total"] == 0:
-                row["remark"] = "无压占"
-            occ = conflict_counts.get(t["role"])
-            pieces = sum(t["m2"].get(k, Decimal(0)) for k in ("agr_01", "agr_02", "agr_03", "agr_04",
-                                                               "agr_other", "con", "unu", "unk"))
-            if occ is not None and abs(float(pieces) - occ) > 0.01:
-                mismatch.append(f"{t['label']}：冲突明细合计 {float(pieces):.2f} 平方米，"
-                                f"审查结论占用合计 {occ:.2f} 平方米")
+                row["remark"] = "不涉及"
+            if t["rescaled"]:
+                rescaled.append(f"{t['label']} {t['rescaled']} 个对象")
         rows.append(row)
     notes = [
-        "按冲突明细中位于控制线内的图斑（不含碎片及城镇开发边界外部分）汇总；三大类与农用地分项按三调工作分类的一级类划分，"
+        "按冲突明细中位于控制线内的部分（不含碎片及城镇开发边界外部分）汇总；“位于控制线内”只表示位置重叠，"
+        "是否违规以审查结论为准；三大类与农用地分项按三调工作分类的一级类划分，"
         "其他农用地含农村道路、坑塘水面、沟渠、设施农用地、田坎及湿地中的农用地等。",
         NOTE_ROUNDING_LANDUSE.format(d=d, unk="+地类不详" if has_unk else "",
                                      own_unk="+不详" if has_own_unk else ""),
     ]
-    if mismatch:
-        notes.append("以下控制线的冲突明细面积与审查结论表的占用面积不一致（控制线要素之间可能有重叠）："
-                     + "；".join(mismatch))
+    if rescaled:
+        notes.append("控制线要素之间有重叠，冲突明细按单个要素列出的面积会重复计入；以下对象的各部分已按比例缩放到其"
+                     "（控制线融合后的）涉及面积，每处只计一次：" + "；".join(rescaled) + "。")
     return add_table_sheet(
-        wb, SHEET_LANDUSE, heading=f"{data.title}压占现状地类统计表", unit_line="单位：公顷",
+        wb, SHEET_LANDUSE, heading=f"{data.title}控制线内现状地类统计表", unit_line="单位：公顷",
         columns=cols, rows=rows, notes=notes, organisation=data.organisation,
         report_date=data.report_date, freeze_cols=2)
 
@@ -554,29 +591,67 @@ def _conflict_sheet(wb, data: ComplianceReportData, roles: List[dict], subject_o
                role_pos.get(role, len(role_pos)), _natural_key(row["control_id"]), idx)
         items.append((key, row))
     items.sort(key=lambda kv: kv[0])
-    rows = [row for _, row in items]
+    # pieces below the sliver tolerance are counted in a note, never listed as classed rows (a 0.00 row
+    # with a neighbour parcel's class and a verdict reads as a finding); the layer keeps them, flagged
+    slivers = [row for _, row in items if row["_sliver"]]
+    rows = [row for _, row in items if not row["_sliver"]]
     for n, row in enumerate(rows, 1):
         row["seq"] = n
-    n_main = sum(1 for row in rows if not row["_sliver"])
-    n_sliver = len(rows) - n_main
+    n_main, n_sliver = len(rows), len(slivers)
+    sliver_m2 = sum((Decimal(str(r["m2"])) for r in slivers if r["m2"] is not None), Decimal(0))
 
     notes = ["面积为图斑与单个控制线要素相交部分的面积，平方米保留2位、公顷保留"
-             f"{d}位、亩保留2位（四舍五入）；控制线要素之间重叠时，融合后（不重复计）的占用面积见审查结论表。"]
+             f"{d}位、亩保留2位（四舍五入）；控制线要素之间重叠时，同一处会在多行出现，融合后（不重复计）的涉及面积见审查结论表。",
+             "“位于/涉及”只表示位置重叠；只有结论为“不通过”的才属违规占用。表中各行分属不同控制线，"
+             "不设总计；各控制线的小计（COUNTIF/SUMIF 公式）列在表下，各自独立、不相加。"]
     if n_sliver:
-        notes.append(f"表末 {n_sliver} 行为{sliver_text}；合计行不含碎片。")
-    total = Total("合计（不含碎片）" if n_sliver else "合计", rows=(0, n_main - 1)) if rows else None
+        notes.append(f"另有 {n_sliver} 处{sliver_text}（共 {sliver_m2:.2f} 平方米），未列入本表；"
+                     "冲突图层中保留并标记为碎片。")
     layout = add_table_sheet(
         wb, SHEET_CONFLICTS, heading=f"{data.title}冲突图斑明细表", unit_line="单位：平方米、公顷、亩",
-        columns=cols, rows=rows, total=total, notes=notes, organisation=data.organisation,
+        columns=cols, rows=rows, total=None, notes=None, footer=False, organisation=data.organisation,
         report_date=data.report_date, empty_text=NO_CONFLICTS_TEXT, freeze_cols=2)
+    ws = layout.ws
     for i, row in enumerate(rows):
-        if row["_sliver"]:
-            for c in cols:
-                layout.cell(i, c.key).font = MUTED_FONT
-        else:
-            fill = VERDICT_FILLS.get(row["_verdict"])
-            if fill is not None:
-                layout.cell(i, "verdict_zh").fill = fill
+        fill = VERDICT_FILLS.get(row["_verdict"])
+        if fill is not None:
+            layout.cell(i, "verdict_zh").fill = fill
+    if rows:
+        lo, hi = layout.first_row, layout.last_row
+        lab = layout.letter("role_label")
+        seen = []
+        for row in rows:
+            if row["role_label"] not in seen:
+                seen.append(row["role_label"])
+        sub_cols = [Column("role_label", "控制线", "text", max_width=14), Column("n", "片数", "int"),
+                    Column("m2", "面积（平方米）", "m2"), Column("ha", "面积（公顷）", "ha", fmt=fixed_format(d)),
+                    Column("mu", "面积（亩）", "mu")]
+        sub_rows = []
+        for label in seen:
+            mine = [r for r in rows if r["role_label"] == label]
+            sub_rows.append({"role_label": label, "n": len(mine),
+                             "m2": float(_sum_printed(r["m2"] for r in mine)),
+                             "ha": float(_sum_printed(r["ha"] for r in mine)),
+                             "mu": float(_sum_printed(r["mu"] for r in mine))})
+        sub = append_table(ws, sub_cols, sub_rows, caption="各控制线小计（各控制线分列，不相加）", gap=1)
+        places = {"m2": 2, "ha": d, "mu": 2}
+        for i, srow in enumerate(sub_rows):
+            crit = sub.ref("role_label", sub.first_row + i)
+            sub.cell(i, "n").value = f"=COUNTIF({lab}{lo}:{lab}{hi},{crit})"
+            for key in ("m2", "ha", "mu"):
+                col = layout.letter(key)
+                sub.cell(i, key).value = f"=ROUND(SUMIF({lab}{lo}:{lab}{hi},{crit},{col}{lo}:{col}{hi}),{places[key]})"
+        layout.expected_totals.update({f"{r['role_label']}/{k}": Decimal(str(r[k])) for r in sub_rows
+                                       for k in ("m2", "ha", "mu")})
+        layout.subtotals = sub_rows
+    r = ws.max_row + 2
+    ncols = len(cols)
+    _merged_line(ws, r, 1, ncols, notes_text(notes), font=NOTE_FONT)
+    layout.notes_row = r
+    fit_row_heights(ws, r, r)
+    _merged_line(ws, r + 1, 1, ncols, footer_text(data.organisation, data.report_date), font=NOTE_FONT, wrap=False)
+    ws.row_dimensions[r + 1].height = 24
+    layout.footer_row = r + 1
     return layout, n_main, n_sliver
 
 
@@ -645,7 +720,7 @@ def _provenance_sheet(wb, data: ComplianceReportData, roles: List[dict]):
     names = {_text(i[0]) if not isinstance(i, dict) else _text(i.get("item", i.get("项目"))) for i in items}
     if "取舍规则" not in names:
         items.append(("取舍规则", rounding_rule_text(
-            data.decimals_ha, balanced="压占地类表采用尾差调平（最大值优先），使分项之和等于合计")))
+            data.decimals_ha, balanced="控制线内地类表的合计取审查结论表的合计，分项按最大余数法尾差调平，使分项之和等于合计")))
     layout = add_provenance_sheet(wb, items, title=SHEET_PROVENANCE, heading="数据说明")
     cols = [Column("label", "控制线", "text"), Column("layer", "图层", "text", max_width=72),
             Column("state", "检查情况", "text", max_width=30)]
@@ -671,15 +746,8 @@ def write_compliance_xlsx(data: ComplianceReportData, path) -> dict:
     for i in range(max(summary.last_row - summary.first_row + 1, 0)):
         subject_order[str(summary.cell(i, "sid").value or "")] = i
 
-    conflict_counts: Dict[str, float] = {}
-    if data.subjects is not None:
-        for r in roles:
-            col = f"occ_{r['role']}_m2"
-            if r["checked"] and col in data.subjects.columns:
-                conflict_counts[r["role"]] = float(data.subjects[col].fillna(0).astype(float).sum())
-
     _overview_sheet(wb, data, roles, summary)
-    _landuse_sheet(wb, data, roles, conflict_counts)
+    _landuse_sheet(wb, data, roles, summary)
     conflicts, n_main, n_sliver = _conflict_sheet(wb, data, roles, subject_order)
     _rules_sheet(wb, data, roles)
     _provenance_sheet(wb, data, roles)

@@ -143,7 +143,7 @@ class ComplianceCheckAlgorithm(GuotuKitAlgorithm):
         self.add_param(QgsProcessingParameterFeatureSink(self.SUMMARY, tr("Subject verdicts"), QgsProcessing.TypeVectorPolygon, optional=True),
                        "Each subject with its occupied area and % per role, its verdict (通过/不通过/需论证) and the reasons.")
         self.add_param(QgsProcessingParameterFileDestination(self.OUTPUT_XLSX, tr("Excel report"), "Excel (*.xlsx)", optional=True),
-                       "Approval-ready workbook: 审查结论, 压占地类, 冲突明细, 适用规则, 数据说明.")
+                       "Approval-ready workbook: 审查结论汇总, 审查结论, 控制线内地类, 冲突明细, 适用规则, 数据说明.")
         for key, label in (("PASS_COUNT", "Subjects 通过"), ("FAIL_COUNT", "Subjects 不通过"), ("REVIEW_COUNT", "Subjects 需论证"),
                            ("CONFLICT_COUNT", "Conflict pieces"), ("SKIPPED_COUNT", "Features skipped")):
             self.addOutput(QgsProcessingOutputNumber(key, tr(label)))
@@ -226,7 +226,7 @@ class ComplianceCheckAlgorithm(GuotuKitAlgorithm):
         if basis == "attribute":
             parsed = qgis_io.area_field(subj, area_field, feedback, log)
             areas, how = parsed.values, tr("attribute field (m²)")
-            for i in parsed.bad:  # never measured as 0 m² (that would read 通过「未占用」)
+            for i in parsed.bad:  # never measured as 0 m² (that would read 通过「不涉及」)
                 subj.geoms[i] = None
                 not_checked.setdefault(i, f"面积字段 {area_field} 为空、负值或无法识别，未能检查（area field unusable: not checked）")
         else:
@@ -431,8 +431,8 @@ class ComplianceCheckAlgorithm(GuotuKitAlgorithm):
         items += [("工作坐标系", qgis_io.crs_description(work_crs)), ("面积口径", f"{basis}：{qgis_io.area_method_zh(work_crs, basis, self.parameterAsString(parameters, self.AREA_FIELD, context))}"),
                   ("面积分摊", "冲突碎片按其占主体图形面积的比例分摊主体面积，各碎片之和与主体面积一致"),
                   ("取舍规则", "先以平方米求和，再换算为公顷（4 位小数）、亩（2 位小数），按四舍五入（ROUND_HALF_UP）"),
-                  ("碎片容差", f"{tol} 平方米：小于容差的重叠列为碎片，不计入占用面积"),
-                  ("控制线融合", "同一控制线的要素融合后计算占用面积，重叠要素不重复计"),
+                  ("碎片容差", f"{tol} 平方米：小于容差的重叠为碎片，不计入涉及面积，不列入冲突明细表（冲突图层中标记）"),
+                  ("控制线融合", "同一控制线的要素融合后计算涉及面积，重叠要素不重复计"),
                   ("无效图形处理", {"fail": "报错停止", "skip": "跳过并计数", "repair": "修复并记录"}[policy]),
                   ("规则方案", f"{profile.label}｜{profile.path or '内置'}"), ("项目类型", project_type),
                   ("Z/M 值", "面积计算时忽略 Z/M 值；曲线已按 QGIS 默认容差分段")]

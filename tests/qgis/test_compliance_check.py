@@ -54,7 +54,7 @@ def test_known_areas_and_verdicts(run_alg):
     assert summary["A"]["PBF_HA"] == pytest.approx(0.5)  # 50 × 100 m
     assert summary["A"]["PBF_PCT"] == pytest.approx(50.0)
     assert summary["A"]["VERDICT"] == "不通过"
-    assert summary["B"]["VERDICT"] == "通过" and summary["B"]["PBF_ST"] == "未占用"
+    assert summary["B"]["VERDICT"] == "通过" and summary["B"]["PBF_ST"] == "不涉及"
     assert summary["C"]["EPRL_HA"] == pytest.approx(1.0)  # overlapping red-line features counted once
     assert summary["C"]["VERDICT"] == "不通过"
     assert (res["PASS_COUNT"], res["FAIL_COUNT"], res["REVIEW_COUNT"]) == (1, 2, 0)
@@ -160,7 +160,7 @@ def test_excel_report_reads_back(run_alg, tmp_path):
     assert res["OUTPUT_XLSX"] == str(xlsx) and xlsx.exists()
     assert not [p for p in tmp_path.iterdir() if p.name != xlsx.name]  # no temp file left behind
     wb = openpyxl.load_workbook(xlsx)
-    assert wb.sheetnames[:3] == ["审查结论汇总", "审查结论", "压占地类"] and "数据说明" in wb.sheetnames
+    assert wb.sheetnames[:3] == ["审查结论汇总", "审查结论", "控制线内地类"] and "数据说明" in wb.sheetnames
     ws = wb["审查结论"]
     assert "测试项目" in str(ws.cell(1, 1).value)
     cells = [c.value for row in ws.iter_rows() for c in row]

@@ -324,7 +324,7 @@ def test_overlapping_parcels_are_reported(run_alg, town, tmp_path, alg):
     assert res is not None, msg
     joined = "\n".join(map(str, texts))
     assert "重叠" in joined or "overlap" in joined
-    if alg == "compliance":  # overlapping DLTB parcels never inflate the 压占地类 breakdown
+    if alg == "compliance":  # overlapping DLTB parcels never inflate the 控制线内地类 breakdown
         clean_dir = tmp_path / "clean"
         clean_dir.mkdir()
         pc = params(alg, town, clean_dir)
@@ -490,7 +490,7 @@ def test_plan_that_touches_no_control_line_passes_everywhere(run_alg, town, tmp_
     verdicts = bi.read(p["SUMMARY"])
     assert len(verdicts) == n and all(a["VERDICT"] == "通过" for _, _, a in verdicts)
     checked = [k for k, v in verdicts[0][2].items() if k.endswith("_ST") and v != "未检查"]
-    assert checked and all(a[k] == "未占用" for _, _, a in verdicts for k in checked)
+    assert checked and all(a[k] == "不涉及" for _, _, a in verdicts for k in checked)
     wb = load_workbook(p["OUTPUT_XLSX"], read_only=True)
     text = " ".join(str(c) for ws in wb.worksheets for row in ws.iter_rows(values_only=True) for c in row if c)
     assert "无冲突" in text

@@ -353,7 +353,7 @@ def test_judge_pbf_general_project_fails_with_pbf_message(default):
     assert (s.verdict, s.verdict_zh, s.status_pbf) == ("fail", "不通过", "不通过")
     assert s.reasons == "占用永久基本农田，一般建设项目不得占用（须国务院批准的重大项目除外）"
     assert s.rule_ids == "PBF-09"
-    assert (s.status_eprl, s.status_udb) == ("未占用", "未占用")
+    assert (s.status_eprl, s.status_udb) == ("不涉及", "不涉及")
 
 
 def test_judge_pbf_national_major_project_is_review(default):
@@ -370,7 +370,7 @@ def test_judge_no_occupancy_all_checked_is_pass(default):
     assert list(subjects.verdict) == ["pass", "pass"]
     assert list(subjects.verdict_zh) == ["通过", "通过"]
     for role in ("pbf", "eprl", "udb"):
-        assert list(subjects[f"status_{role}"]) == ["未占用", "未占用"]
+        assert list(subjects[f"status_{role}"]) == ["不涉及", "不涉及"]
 
 
 def test_judge_unchecked_role_is_stated_never_judged(default):
@@ -380,7 +380,7 @@ def test_judge_unchecked_role_is_stated_never_judged(default):
         s = _one(subjects, sid)
         assert s.verdict == "pass" and s.status_eprl == "未检查"  # the verdict covers what was checked …
         assert "生态保护红线未检查（未提供图层），本结论不含该控制线" in s.reasons  # … and says what was not
-    assert _one(subjects, "A").status_pbf == "未占用"
+    assert _one(subjects, "A").status_pbf == "不涉及"
     assert _one(subjects, "B").status_udb == "通过"
     assert _one(subjects, "B").reasons.startswith("城镇开发边界内城镇集中建设区")
 
@@ -411,7 +411,7 @@ def test_judge_worst_of_roles(default):
     rows, subjects = judge(occupancy, default, "一般建设项目", ALL_CHECKED, ["A", "B", "C"])
     assert len(rows) == 7
     a, b, c = (_one(subjects, x) for x in "ABC")
-    assert (a.verdict, a.status_udb, a.status_eprl, a.status_pbf) == ("review", "通过", "需论证", "未占用")
+    assert (a.verdict, a.status_udb, a.status_eprl, a.status_pbf) == ("review", "通过", "需论证", "不涉及")
     assert (b.verdict, b.status_udb, b.status_eprl, b.status_pbf) == ("fail", "通过", "需论证", "不通过")
     assert (c.verdict, c.status_udb) == ("pass", "通过")
     # fail reasons first, then review; pass messages are left out once something is worse

@@ -32,7 +32,7 @@ def test_occupied_areas_verdicts_and_base_breakdown():
     assert s.loc["A", "pct_pbf"] == pytest.approx(50.0)
     assert s.loc["C", "occ_eprl_m2"] == pytest.approx(10000 * 1.5)  # two overlapping red-line features: counted once
     assert s.loc["A", "verdict"] == "fail"  # housing on 永久基本农田
-    assert s.loc["B", "verdict"] == "pass" and s.loc["B", "status_pbf"] == "未占用"
+    assert s.loc["B", "verdict"] == "pass" and s.loc["B", "status_pbf"] == "不涉及"
     assert s.loc["C", "verdict"] == "fail"  # industry in 生态保护红线
     assert s.loc["D", "null_geometry"]
     pbf = res.conflicts[res.conflicts["role"] == "pbf"]

@@ -9,8 +9,8 @@ Hand-made case (areas in m²; 1 m² = 0.0001 公顷, so 公顷 with 4 decimals =
 * subject 003 (planned 0103): pass; one 生态保护红线 sliver of 10 m² (亩 0.015 -> 0.02 half-up).
 * 城镇开发边界 not checked.
 
-压占地类 for 永久基本农田: 耕地 1 735.4 -> 0.1735, 园地 1 000.4 -> 0.1000, but the total 2 735.8 -> 0.2736:
-the rounded parts miss one unit, which balancing gives to the largest part (耕地 0.1736); 集体 likewise.
+控制线内地类 for 永久基本农田: its 合计 is the 合计 审查结论 prints, 0.1735 + 0.1000 = 0.2735 (not the rounded
+exact 2 735.8 m² = 0.2736): one figure on both sheets; the parts 耕地 0.1735 and 园地 0.1000 add up to it.
 """
 from __future__ import annotations
 
@@ -33,7 +33,7 @@ from core.rounding import rhu
 
 from .xlsx_tools import SOFFICE, fill_rgb, merged
 
-SHEETS = ["审查结论汇总", "审查结论", "压占地类", "冲突明细", "适用规则", "数据说明"]
+SHEETS = ["审查结论汇总", "审查结论", "控制线内地类", "冲突明细", "适用规则", "数据说明"]
 DATE = dt.date(2025, 6, 1)
 
 
@@ -41,14 +41,14 @@ def make_data(**overrides) -> ComplianceReportData:
     subjects = pd.DataFrame([
         # input order is not the report order: 003 (pass), 001 (fail), 002 (review)
         {"subject_id": "003", "code": "0103", "code_name": "旱地", "area_m2": 800.0,
-         "occ_pbf_m2": 0.0, "status_pbf": "未占用", "occ_eprl_m2": 0.0, "status_eprl": "未占用",
+         "occ_pbf_m2": 0.0, "status_pbf": "不涉及", "occ_eprl_m2": 0.0, "status_eprl": "不涉及",
          "status_udb": "未检查", "verdict": "pass", "verdict_zh": "通过", "reasons": ""},
         {"subject_id": "001", "code": "0701", "code_name": "城镇住宅用地", "area_m2": 3000.0,
-         "occ_pbf_m2": 1735.4, "status_pbf": "不通过", "occ_eprl_m2": 0.0, "status_eprl": "未占用",
+         "occ_pbf_m2": 1735.4, "status_pbf": "不通过", "occ_eprl_m2": 0.0, "status_eprl": "不涉及",
          "status_udb": "未检查", "verdict": "fail", "verdict_zh": "不通过",
          "reasons": "永久基本农田内不得建设城镇住宅；城镇开发边界未检查（未提供图层），本结论不含该控制线"},
         {"subject_id": "002", "code": "1202", "code_name": "公路用地", "area_m2": 12006.5,
-         "occ_pbf_m2": 1000.4, "status_pbf": "需论证", "occ_eprl_m2": 0.0, "status_eprl": "未占用",
+         "occ_pbf_m2": 1000.4, "status_pbf": "需论证", "occ_eprl_m2": 0.0, "status_eprl": "不涉及",
          "status_udb": "未检查", "verdict": "review", "verdict_zh": "需论证",
          "reasons": "线性基础设施占用永久基本农田，需论证并报批"},
     ])
@@ -170,10 +170,10 @@ def test_summary_title_unit_line_and_two_level_headers(wb):
     assert ws["F3"].value == "永久基本农田"
     assert ws["J3"].value == "生态保护红线"
     assert ws["N3"].value == "城镇开发边界（未检查）"
-    assert [h(ws.cell(4, c).value) for c in range(6, 10)] == ["占用面积（公顷）", "占用面积（亩）", "占比（%）", "状态"]
+    assert [h(ws.cell(4, c).value) for c in range(6, 10)] == ["涉及面积（公顷）", "涉及面积（亩）", "占比（%）", "状态"]
     assert ws["R3"].value == "结论" and ws["S3"].value == "原因"
     assert ws["B3"].value == "图斑/项目编号" and h(ws["E3"].value) == "面积（公顷）"
-    assert ws["F4"].value == "占用面积\n（公顷）"  # broken before the unit, never inside it
+    assert ws["F4"].value == "涉及面积\n（公顷）"  # broken before the unit, never inside it
 
 
 def test_summary_ids_and_codes_are_text_with_leading_zeros(wb):
@@ -201,7 +201,7 @@ def test_summary_order_values_and_fills(wb):
     assert ws["E6"].value == 1.2007
     assert ws["F6"].value == 0.1000 and ws["G6"].value == 1.50 and ws["H6"].value == 8.33
     # eprl checked, nothing occupied: zeros (not blanks)
-    assert ws["J5"].value == 0 and ws["K5"].value == 0 and ws["L5"].value == 0 and ws["M5"].value == "未占用"
+    assert ws["J5"].value == 0 and ws["K5"].value == 0 and ws["L5"].value == 0 and ws["M5"].value == "不涉及"
     # udb not checked: no numbers, status 未检查
     for r in (5, 6, 7):
         assert ws[f"N{r}"].value is None and ws[f"O{r}"].value is None and ws[f"P{r}"].value is None
@@ -223,8 +223,8 @@ def test_summary_total_row_formulas(written, wb):
     totals = written[1]["totals"]["审查结论"]
     assert totals["面积（公顷）"] == pytest.approx(sum(ws[f"E{r}"].value for r in (5, 6, 7)))
     assert totals["面积（公顷）"] == pytest.approx(0.3 + 1.2007 + 0.08)
-    assert totals["永久基本农田/占用面积（公顷）"] == pytest.approx(0.2735)
-    assert totals["永久基本农田/占用面积（亩）"] == pytest.approx(4.10)
+    assert totals["永久基本农田/涉及面积（公顷）"] == pytest.approx(0.2735)
+    assert totals["永久基本农田/涉及面积（亩）"] == pytest.approx(4.10)
     assert ws["A9"].value.startswith("注：") and "小于 20 平方米的碎片" in ws["A9"].value
     assert "未检查的控制线在状态列记为“未检查”，结论不含该控制线" in ws["A9"].value and "A9:S9" in merged(ws)
     assert ws["A10"].value == "编制单位：＿＿＿＿＿＿＿＿　　日期：2025-06-01"
@@ -246,10 +246,10 @@ def test_other_decimals_change_the_format(tmp_path):
     assert ws["E6"].number_format == "0.00" and ws["E6"].value == 1.2 and ws["F5"].value == 0.17
 
 
-# --------------------------------------------------------------------------- 压占地类
+# --------------------------------------------------------------------------- 控制线内地类
 def test_landuse_rows_add_up_after_balancing(wb):
-    ws = wb["压占地类"]
-    assert ws["A1"].value == "某某项目压占现状地类统计表" and ws["A2"].value == "单位：公顷"
+    ws = wb["控制线内地类"]
+    assert ws["A1"].value == "某某项目控制线内现状地类统计表" and ws["A2"].value == "单位：公顷"
     cols = header_columns(ws, 3, 4)
     for key in ("合计", "农用地/小计", "农用地/耕地", "农用地/其中水田", "农用地/园地", "农用地/林地",
                 "农用地/草地", "农用地/其他农用地", "建设用地", "未利用地", "权属性质/国有", "权属性质/集体"):
@@ -262,19 +262,21 @@ def test_landuse_rows_add_up_after_balancing(wb):
     def v(key, r=5):
         return Decimal(str(ws[f"{cols[key]}{r}"].value))
 
-    # the case needs balancing: rounded parts 0.1735 + 0.1000 miss the rounded total 0.2736
+    # the rounded exact total 0.2736 is not what 审查结论 prints (0.1735 + 0.1000): the printed one is used
     assert rhu(0.17354, 4) + rhu(0.10004, 4) != rhu(0.27358, 4)
-    assert v("合计") == Decimal("0.2736") and v("农用地/小计") == Decimal("0.2736")
-    assert v("农用地/耕地") == Decimal("0.1736")       # the largest part takes the unit
+    assert v("合计") == Decimal("0.2735") and v("农用地/小计") == Decimal("0.2735")
+    summary = wb["审查结论"]
+    assert Decimal(str(summary["F5"].value)) + Decimal(str(summary["F6"].value)) == v("合计")
+    assert v("农用地/耕地") == Decimal("0.1735")
     assert v("农用地/园地") == Decimal("0.1000")
     assert v("农用地/其中水田") == Decimal("0.1235")   # 1 234.5678 m², not balanced, ≤ 耕地
     parts = sum(v(k) for k in ("农用地/耕地", "农用地/园地", "农用地/林地", "农用地/草地", "农用地/其他农用地"))
     assert parts == v("农用地/小计")
     assert v("农用地/小计") + v("建设用地") + v("未利用地") == v("合计")
-    assert v("权属性质/国有") == Decimal("0.1000") and v("权属性质/集体") == Decimal("0.1736")
+    assert v("权属性质/国有") == Decimal("0.1000") and v("权属性质/集体") == Decimal("0.1735")
     assert v("权属性质/国有") + v("权属性质/集体") == v("合计")
     # eprl: only a sliver -> nothing counted; udb: not checked -> no numbers
-    assert v("合计", 6) == 0 and ws[f"{cols['备注']}6"].value == "无压占"
+    assert v("合计", 6) == 0 and ws[f"{cols['备注']}6"].value == "不涉及"
     assert ws[f"{cols['合计']}7"].value is None and ws[f"{cols['备注']}7"].value.startswith("未检查")
     assert ws[f"{cols['合计']}5"].number_format == "0.0000"
     assert any("尾差调平" in (ws.cell(r, 1).value or "") for r in range(8, 12))
@@ -294,45 +296,48 @@ def test_landuse_other_agri_and_unknown_columns(tmp_path):
     data.conflicts = pd.concat([data.conflicts, extra], ignore_index=True)
     path = tmp_path / "extra.xlsx"
     write_compliance_xlsx(data, path)
-    ws = load_workbook(path)["压占地类"]
+    ws = load_workbook(path)["控制线内地类"]
     cols = header_columns(ws, 3, 4)
     assert "地类不详" in cols and "权属性质/不详" in cols
-    assert ws[f"{cols['农用地/其他农用地']}5"].value == 0.03
+    # subject 002's pieces now add up to 1 350.4 m² while it lies 1 000.4 m² inside the (dissolved) line, as
+    # when two control features overlap: its pieces are scaled by 1 000.4 / 1 350.4, so 合计 stays 0.2735
     assert ws[f"{cols['农用地/林地']}5"].value == 0
-    assert ws[f"{cols['地类不详']}5"].value == 0.005
-    assert ws[f"{cols['权属性质/不详']}5"].value == 0.03
+    assert ws[f"{cols['农用地/其他农用地']}5"].value == rhu(300 * 1000.4 / 1350.4 / 10000, 4) == 0.0222
     vals = {k: Decimal(str(ws[f"{c}5"].value)) for k, c in cols.items() if k not in ("序号", "控制线", "备注")}
+    assert vals["合计"] == Decimal("0.2735")
     assert vals["农用地/小计"] + vals["建设用地"] + vals["未利用地"] + vals["地类不详"] == vals["合计"]
     assert vals["权属性质/国有"] + vals["权属性质/集体"] + vals["权属性质/不详"] == vals["合计"]
-    # conflicts no longer match the dissolved occupancy of the summary: the notes say so
     notes = " ".join(str(ws.cell(r, 1).value or "") for r in range(8, 13))
-    assert "不一致" in notes
+    assert "按比例缩放" in notes and "永久基本农田 1 个对象" in notes
 
 
 # --------------------------------------------------------------------------- 冲突明细
-def test_conflict_rows_sorted_slivers_last_and_marked(wb):
+def test_conflict_rows_sorted_no_slivers_and_subtotals_per_line(wb):
     ws = wb["冲突明细"]
     assert ws["A1"].value == "某某项目冲突图斑明细表"
     heads = [h(ws.cell(3, c).value) for c in range(1, 17)]
     assert heads == ["序号", "图斑/项目编号", "控制线", "控制线要素编号", "分区", "内/外", "现状地类代码",
                      "现状地类名称", "三大类", "权属性质", "面积（平方米）", "面积（公顷）", "面积（亩）", "规则编号",
                      "结论", "说明"]
-    rows = [[ws.cell(r, c).value for c in range(1, 17)] for r in range(4, 8)]
-    # subjects in report order (001 fail, 002 review); YJ-2 before YJ-10 (natural order); sliver last
-    assert [(r[1], r[3]) for r in rows] == [("001", "YJ-2"), ("001", "YJ-10"), ("002", "YJ-7"), ("003", "HX-1")]
-    assert [r[0] for r in rows] == [1, 2, 3, 4]
+    rows = [[ws.cell(r, c).value for c in range(1, 17)] for r in range(4, 7)]
+    # subjects in report order (001 fail, 002 review); YJ-2 before YJ-10 (natural order); the sliver of 003
+    # is not a row (no 0.00 row with a class and a verdict): the note counts it
+    assert [(r[1], r[3]) for r in rows] == [("001", "YJ-2"), ("001", "YJ-10"), ("002", "YJ-7")]
+    assert [r[0] for r in rows] == [1, 2, 3] and ws["B7"].value is None
     assert rows[1][6] == "0101" and ws["G5"].data_type == "s" and ws["G5"].number_format == "@"
     assert rows[1][7] == "水田" and rows[1][8] == "农用地" and rows[1][9] == "集体" and rows[1][5] == "内"
     # 1 234.5678 m² -> 0.1235 公顷, 1.85 亩
     assert rows[1][10] == 1234.57 and rows[1][11] == 0.1235 and rows[1][12] == 1.85
-    sliver = rows[3]
-    assert sliver[14] == "碎片" and sliver[15].startswith("碎片（小于 20 平方米），不计入占用面积")
-    assert sliver[12] == 0.02 and round(10 * 15 / 10000, 2) == 0.01  # half-up, not float rounding
-    assert sliver[4] == "一般控制区"
-    assert fill_rgb(ws["O4"]) == "FFC7CE" and fill_rgb(ws["O6"]) == "FFEB9C" and fill_rgb(ws["O7"]) == ""
-    # 合计 excludes the sliver row
-    assert ws["A8"].value == "合计（不含碎片）" and "A8:J8" in merged(ws)
-    assert ws["K8"].value == "=ROUND(SUM(K4:K6),2)" and ws["L8"].value == "=ROUND(SUM(L4:L6),4)" and ws["M8"].value == "=ROUND(SUM(M4:M6),2)"
+    assert fill_rgb(ws["O4"]) == "FFC7CE" and fill_rgb(ws["O6"]) == "FFEB9C"
+    texts = [str(ws.cell(r, 1).value or "") for r in range(1, ws.max_row + 1)]
+    assert not any(t.startswith("合计") for t in texts)   # rows of different control lines are never added up
+    cap = texts.index("各控制线小计（各控制线分列，不相加）") + 1
+    assert [h(ws.cell(cap + 1, c).value) for c in range(1, 6)] == ["控制线", "片数", "面积（平方米）", "面积（公顷）", "面积（亩）"]
+    assert ws.cell(cap + 2, 1).value == "永久基本农田" and ws.cell(cap + 3, 1).value is None  # the sliver's line has no row
+    assert ws.cell(cap + 2, 2).value == f"=COUNTIF(C4:C6,A{cap + 2})"
+    assert ws.cell(cap + 2, 4).value == f"=ROUND(SUMIF(C4:C6,A{cap + 2},L4:L6),4)"
+    notes = " ".join(texts)
+    assert "另有 1 处碎片（小于 20 平方米）" in notes and "共 10.00 平方米" in notes and "不设总计" in notes
 
 
 def test_empty_conflicts_and_no_base_give_valid_notices(tmp_path):
@@ -344,10 +349,10 @@ def test_empty_conflicts_and_no_base_give_valid_notices(tmp_path):
     assert wb.sheetnames == SHEETS
     ws = wb["冲突明细"]
     assert ws["A4"].value == "本次检查无冲突图斑 / no conflicts" and "A4:P4" in merged(ws)
-    assert ws["A5"].value.startswith("注：")  # no 合计 row for nothing
-    lu = wb["压占地类"]
+    assert any(str(ws.cell(r, 1).value or "").startswith("注：") for r in range(5, 8))  # no 合计 row for nothing
+    lu = wb["控制线内地类"]
     texts = [lu.cell(r, 1).value for r in range(1, lu.max_row + 1)]
-    assert "未提供现状地类图层（DLTB），不能分解压占地类" in texts
+    assert "未提供现状地类图层（DLTB），不能分解控制线内地类" in texts
 
 
 def test_no_subjects_still_valid(tmp_path):

@@ -376,8 +376,9 @@ def _formatted_width(value, column: Column) -> int:
     except (TypeError, ValueError):
         return display_width(value)
     fmt = column.number_format
-    decimals = len(fmt.split(".", 1)[1]) if "." in fmt else 0
-    text = format(number, f"{',' if ',' in fmt else ''}.{decimals}f")
+    first = fmt.split(";")[0]
+    decimals = format_decimals(fmt) or 0
+    text = format(number, f"{',' if ',' in first else ''}.{decimals}f")
     return len(text)
 
 
@@ -570,8 +571,8 @@ def _column_widths(layout: TableLayout, rows: Sequence, col_widths: Optional[Dic
         for row in rows:
             value = row.get(col.key) if isinstance(row, dict) else (row[i] if i < len(row) else None)
             content = max(content, _formatted_width(value, col))
-        if col.key in layout.expected_totals:
-            content = max(content, _formatted_width(float(layout.expected_totals[col.key]), col))
+        if col.key in layout.expected_totals:   # the 合计 is bold: one more character
+            content = max(content, _formatted_width(float(layout.expected_totals[col.key]), col) + 1)
         # headers wrap: a unit in brackets goes on its own line, other long headers need about half
         head_need = max(display_width(part) for part in _header_parts(col.header))
         if head_need > 10:
@@ -607,6 +608,14 @@ def break_headers(ws, layout: TableLayout) -> None:
         cell = ws.cell(row=row_of[i], column=layout.first_col + i)
         if display_width(col.header) > _col_width(ws, layout.first_col + i) - 1 and cell.value == col.header:
             cell.value = "\n".join(parts)
+
+
+def fit_number_columns(ws, layout: TableLayout, rows: Sequence) -> None:
+    """Grow the numeric columns of ``layout`` to fit its values and 合计 (no "###" when a later table on
+    the same sheet set narrower widths)."""
+    widths = _column_widths(layout, rows)
+    numeric = {layout.first_col + i for i, c in enumerate(layout.columns) if c.kind in NUMERIC_KINDS}
+    set_widths(ws, {c: w for c, w in widths.items() if c in numeric}, grow_only=True)
 
 
 def set_widths(ws, widths: Dict[int, float], grow_only: bool = False) -> None:

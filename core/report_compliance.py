@@ -635,7 +635,7 @@ def _conflict_sheet(wb, data: ComplianceReportData, roles: List[dict], subject_o
                              "mu": float(_sum_printed(r["mu"] for r in mine))})
         sub = append_table(ws, sub_cols, sub_rows, caption="各控制线小计（各控制线分列，不相加）", gap=1)
         places = {"m2": 2, "ha": d, "mu": 2}
-        for i, srow in enumerate(sub_rows):
+        for i in range(len(sub_rows)):
             crit = sub.ref("role_label", sub.first_row + i)
             sub.cell(i, "n").value = f"=COUNTIF({lab}{lo}:{lab}{hi},{crit})"
             for key in ("m2", "ha", "mu"):

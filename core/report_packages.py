@@ -63,6 +63,7 @@ from .excel import (
     break_headers,
     choose_landscape,
     clean_text,
+    fit_number_columns,
     fit_row_heights,
     fixed_format,
     footer_text,
@@ -1025,6 +1026,7 @@ def _left_out_sheet(wb, data: PackageReportData, prep: _Prepared):
                      "planned_name": plan_name, "area": ha_value(area, d), "reason": reason_text(reason),
                      "detail": detail})
     detail = append_table(ws, columns, rows, caption="二、未纳入图斑明细", gap=1, empty_text=ALL_PACKAGED_TEXT)
+    fit_number_columns(ws, counts, count_rows)   # the counts' 合计 is wider than any parcel's area
     r = detail.end_row + 1
     notes = ["资产包由完整图斑组成（图斑不拆分）；排除图斑、地类或单价缺失的图斑不参与划定；"
              "其余图斑因所在连通片过小、单个图斑超过最大面积或纳入后无法满足约束而未纳入。",

@@ -511,7 +511,12 @@ def _summary_row(rec: dict, data: PackageReportData, applied: Dict[str, bool],
         public, profitable = _ha_exact(rec.get("public_basis_m2", rec.get("public_m2"))), \
             _ha_exact(rec.get("profitable_basis_m2", rec.get("profitable_m2")))
     # the parts of the package area add up to it (尾差调平); the rest (其他 / 权属不详) is not shown
-    pub_r, prof_r, _ = _balanced([public, profitable, area - public - profitable], d, total=area)
+    if construction:  # 公益性用地（全部） = printed 公益性建设用地 + its non-construction part: one figure when equal
+        pub_r, prof_r, pub_other_r, _ = _balanced(
+            [public, profitable, public_all - public, area - public_all - profitable], d, total=area)
+        public_all_r = Decimal(str(pub_r)) + Decimal(str(pub_other_r))
+    else:
+        pub_r, prof_r, _ = _balanced([public, profitable, area - public - profitable], d, total=area)
     # shares from the printed areas, so a reviewer can recompute them from the row
     base_r = (Decimal(str(pub_r)) + Decimal(str(prof_r))) if construction else Decimal(str(float(area_r)))
     if base_r > 0:
@@ -548,7 +553,7 @@ def _summary_row(rec: dict, data: PackageReportData, applied: Dict[str, bool],
     for key in ("n_parcels", "owner_units", "split_units"):
         row[key] = None if row[key] is None else int(row[key])
     if construction:
-        row["public_all"] = float(round_half_up(public_all, d))
+        row["public_all"] = float(public_all_r)
     for key in CHECKS:
         ok = _flag(rec.get(f"ok_{key}"))
         row[f"ok_{key}"] = CHECK_SKIPPED if ok is None or not applied.get(key, True) else (
@@ -688,7 +693,7 @@ def _balance_sheet(wb, data: PackageReportData, prep: _Prepared, summaries: Dict
                 sub = {"area": 0.0, "amount": 0.0, "name": "（无用途改变的图斑）"}
             sub_rows[side] = add(dict(sub, package=p, item=sub_label), "subtotal")
         add({"package": p, "item": _BALANCE,
-             "amount": f"={G}{sub_rows[_REVENUE]}-{G}{sub_rows[_COST]}"}, "balance")
+             "amount": f"=ROUND({G}{sub_rows[_REVENUE]}-{G}{sub_rows[_COST]},{data.money_decimals})"}, "balance")
     if rows:
         last = first + len(rows) - 1
         item_col = letters["item"]
@@ -700,7 +705,7 @@ def _balance_sheet(wb, data: PackageReportData, prep: _Prepared, summaries: Dict
                 "grand")
         v = add({"package": "合计", "item": _GRAND[1], "area": sumif(_REVENUE_SUB, A),
                  "amount": sumif(_REVENUE_SUB, G)}, "grand")
-        add({"package": "合计", "item": _GRAND[2], "amount": f"={G}{v}-{G}{c}"}, "grand")
+        add({"package": "合计", "item": _GRAND[2], "amount": f"=ROUND({G}{v}-{G}{c},{data.money_decimals})"}, "grand")
 
     layout = append_table(ws, columns, rows, gap=0, empty_text=NO_PACKAGES_TEXT,
                           col_widths={"item": 12.0, "area": 12.0, "amount": 14.0, "price": 12.0})
@@ -893,7 +898,7 @@ def _block(inv: _Inventory, rec: dict, data: PackageReportData, prep: _Prepared,
         {"item": "收益成本比", "amount": ratio, "note": "收益 ÷ 成本"},
     ])
     bal = res.cell(2, "amount")
-    bal.value = f"={res.ref('amount', res.first_row + 1)}-{res.ref('amount', res.first_row)}"
+    bal.value = f"=ROUND({res.ref('amount', res.first_row + 1)}-{res.ref('amount', res.first_row)},{data.money_decimals})"
     bal.fill = VERDICT_FILLS["pass" if summary["balance"] >= 0 else "fail"]
     res.cell(3, "amount").number_format = "0.00"
     inv.caption("（二）资金来源（待填写）", 2)

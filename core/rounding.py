@@ -64,7 +64,7 @@ def balance_remainders(values: Sequence, decimals: int = 2, total=None) -> List[
     a time, in the direction of the difference, to the values whose rounding lost the most in that
     direction (ties: larger absolute value first, then input order — deterministic).  When the
     difference is at most the number of values, every result stays within one unit of its exact
-    value (it is the exact value rounded down or up).
+    value (it is the exact value rounded down or up).  Values that are exactly zero stay zero.
     """
     exact = [to_decimal(v) for v in values]
     rounded = [round_half_up(v, decimals) for v in exact]
@@ -76,9 +76,10 @@ def balance_remainders(values: Sequence, decimals: int = 2, total=None) -> List[
         return rounded
     sign = 1 if steps > 0 else -1
     # what rounding took away in the direction we must move: exact - rounded (moving up) or
-    # rounded - exact (moving down); the largest loss gets the first unit back
-    order = sorted(range(len(exact)),
-                   key=lambda i: (-(sign * (exact[i] - rounded[i])), -abs(exact[i]), i))
+    # rounded - exact (moving down); the largest loss gets the first unit back.  A value that is
+    # exactly zero stays zero (no "-0.0001" 地类不详 beside a total that was imposed).
+    eligible = [i for i in range(len(exact)) if exact[i] != 0] or list(range(len(exact)))
+    order = sorted(eligible, key=lambda i: (-(sign * (exact[i] - rounded[i])), -abs(exact[i]), i))
     n = len(order)
     base, extra = divmod(abs(steps), n)
     for rank, i in enumerate(order):

@@ -368,10 +368,11 @@ class FinanceLedger:
         return self.revenue_total - self.cost_total
 
 
-def _split_rows(atoms: pd.DataFrame, side: str, printed: Dict[str, Decimal], unit: str, decimals: int
-                ) -> Dict[object, Decimal]:
+def _split_rows(atoms: pd.DataFrame, side: str, printed: Dict[str, Decimal], unit: str, decimals: int,
+                rows_of: Optional[Dict[object, set]] = None) -> Dict[object, Decimal]:
     """Printed area per finance key (entry position, or ('un', code)) for one side: each table row's
-    printed figure is split among its keys, balanced to that figure."""
+    printed figure is split among its keys, balanced to that figure.  ``rows_of`` collects the table
+    rows each key draws from."""
     out: Dict[object, Decimal] = {}
     sub = atoms[atoms["side"] == side]
     for row, g in sub.groupby("row", sort=False):
@@ -383,6 +384,8 @@ def _split_rows(atoms: pd.DataFrame, side: str, printed: Dict[str, Decimal], uni
         total = printed.get(row)
         for k, v in zip(merged, balance_remainders(list(merged.values()), decimals, total)):
             out[k] = out.get(k, Decimal(0)) + v
+            if rows_of is not None and v != 0:
+                rows_of.setdefault(k, set()).add(row)
     return out
 
 
@@ -395,8 +398,11 @@ def finance_ledger(fv: FinanceView, table: StructureTable) -> FinanceLedger:
     base_p = {k: r.base for k, r in leaf.items()}
     target_p = {k: r.target for k, r in leaf.items()}
     atoms = fv.atoms if fv.atoms is not None else pd.DataFrame(columns=["side", "row", "code", "area_m2", "entry"])
-    base = _split_rows(atoms, "base", base_p, unit, d)
-    target = _split_rows(atoms, "target", target_p, unit, d)
+    rows_of: Dict[object, set] = {}
+    base = _split_rows(atoms, "base", base_p, unit, d, rows_of)
+    target = _split_rows(atoms, "target", target_p, unit, d, rows_of)
+    order = {r.row_id: i for i, r in enumerate(table.rows)}
+    seq = {r.row_id: (r.label if r.kind in ("unknown", "unmatched") else r.row_id) for r in table.rows}
     recs = fv.by_class.to_dict("records") if len(fv.by_class) else []
     div = M2_PER_UNIT[unit]
     cost_area = balance_remainders([to_decimal(float(r["cost_m2"])) / div for r in recs], d)
@@ -410,6 +416,9 @@ def finance_ledger(fv: FinanceView, table: StructureTable) -> FinanceLedger:
         rows.append({"classes": rec.get("classes"), "label": rec.get("label"), "role": rec.get("role"),
                      "role_zh": rec.get("role_zh"), "nature": rec.get("nature") or "—",
                      "unit_cost": unit_cost, "unit_revenue": unit_rev, "base": b, "target": t, "change": t - b,
+                     # the structure-table rows this class's areas are printed in (a reviewer's cross-reference)
+                     "table_rows": "、".join(seq.get(x, x) for x in sorted(rows_of.get(i, ()),
+                                                                          key=lambda x: order.get(x, 1 << 30))),
                      "cost_area": cost_area[i], "revenue_area": rev_area[i],
                      # 金额 = printed 面积 × printed 单价, half-up to 0.01 万元: recomputable from the row
                      "cost": round_half_up(cost_area[i] * unit_cost, 2),

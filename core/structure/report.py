@@ -537,7 +537,7 @@ def _finance_sheet(wb, data: StructureReportData):
     d = data.table.decimals
     unit = _unit_label(data.table)
     fa, fm = fixed_format(d), fixed_format(2, thousands=True)
-    ncols = 13
+    ncols = 14
     ws = _start_sheet(wb, SHEET_FINANCE, _heading(data, "用地资金测算表（算大账）"), ncols)
     r = 2
     warning_row = None
@@ -568,6 +568,7 @@ def _finance_sheet(wb, data: StructureReportData):
         Column("label", "用地类型", "text", max_width=18),
         Column("role_zh", "功能", "code"),
         Column("nature", "性质", "code"),
+        Column("table_rows", f"{SHEET_TABLE}行号", "code", wrap=True, max_width=12),
         Column("unit_cost", f"成本单价（万元/{unit}）", "general", fmt=fm, align="right"),
         Column("unit_revenue", f"收益单价（万元/{unit}）", "general", fmt=fm, align="right"),
         Column("base", "基期面积", "ha", fmt=fa, total="sum"),
@@ -602,7 +603,7 @@ def _finance_sheet(wb, data: StructureReportData):
     summary = append_table(ws, sum_cols, sum_rows, caption="三、资金平衡", gap=1)
     c1, c2 = summary.ref("amount", summary.first_row), summary.ref("amount", summary.first_row + 1)
     bal = summary.cell(2, "amount")
-    bal.value = f"={c2}-{c1}"
+    bal.value = f"=ROUND({c2}-{c1},2)"
     fill = VERDICT_FILLS["pass"] if balance >= 0 else VERDICT_FILLS["fail"]
     for key in ("item", "amount"):
         cell = summary.cell(2, key)
@@ -623,8 +624,8 @@ def _finance_sheet(wb, data: StructureReportData):
         "成本 = 表中计成本面积 × 表中成本单价，收益 = 表中计收益面积 × 表中收益单价（均按所列数值相乘后四舍五入到 0.01 万元，"
         "可逐行复核）；按功能汇总的金额为按地类测算中同一功能各行金额之和；资金平衡 = 收益合计 − 成本合计（Excel 公式），"
         "不小于 0 时绿色、小于 0 时红色。",
-        f"基期面积、目标年面积取自“{SHEET_TABLE}”各行的数值：结构表的一行含几个单价地类时，在该行数值内按最大余数法分配，"
-        f"因此同一地类在两表中数值相同；计成本面积、计收益面积由平方米换算为{unit}后四舍五入保留 {d} 位小数，每列按最大余数法"
+        f"基期面积、目标年面积取自“{SHEET_TABLE}”各行的数值（“{SHEET_TABLE}行号”列为该地类面积所在的行）：结构表的一行含几个"
+        f"单价地类时，在该行数值内按最大余数法分配，因此只对应一行、且该行只含本地类的，两表数值相同；计成本面积、计收益面积由平方米换算为{unit}后四舍五入保留 {d} 位小数，每列按最大余数法"
         "调平尾差；合计行为所列各行之和（Excel 公式）；增减 = 目标年面积 − 基期面积。",
         f"未定价地类不计入上表：按地类测算的面积合计加上未定价地类的面积，等于“{SHEET_TABLE}”的合计。",
     ]

@@ -385,14 +385,17 @@ def test_invariants_against_brute_force(subjects, controls, copies, max_vertices
     assert (p.sliver == (p.area < tol)).all()
     assert not p.duplicated(["subject", "control"]).any()
     if tol == 0:
-        np.testing.assert_allclose(r.occupied, d, atol=1e-6, rtol=1e-9)
+        np.testing.assert_allclose(r.occupied, d, atol=0.01 if layer.features_overlap else 1e-6, rtol=1e-8)
         assert (r.sliver_area == 0).all()
     else:  # occupied ≤ D ≤ occupied + sliver_area
-        assert (r.occupied <= d + 1e-6).all()
-        assert (d <= r.occupied + r.sliver_area + 1e-6).all()
+        slack = 1e-6 + 1e-8 * d   # float round-off of polygon intersections grows with the area
+        assert (r.occupied <= d + slack).all()
+        assert (d <= r.occupied + r.sliver_area + slack).all()
         if not layer.features_overlap:
             np.testing.assert_allclose(r.occupied + r.sliver_area, d, atol=1e-6, rtol=1e-9)
-    assert_pieces_match(r, subjects, controls, tiny=1e-6)
+    # control features overlapping each other by less than 0.01 m² count as touching (ControlLayer), so a
+    # subject inside one of them may lose a piece of the other below that size: compare above it
+    assert_pieces_match(r, subjects, controls, tiny=0.01)
     counted = np.bincount(p.subject[~p.sliver], weights=p.area[~p.sliver], minlength=len(subjects))
     assert (r.occupied <= counted + 1e-6).all()
     if want_geometry:

@@ -281,11 +281,11 @@ def test_balance_sheet_rows_subtotals_and_balance(wb, recalculated):
     assert rows[2][:2] == ["ZCB001", "成本小计"] and rows[2][4] == "=SUM(E5:E6)" and rows[2][6] == "=SUM(G5:G6)"
     assert rows[3] == ["ZCB001", "收益", "0701", "城镇住宅用地", 1.2345, 300.0, 370.35]
     assert rows[4] == ["ZCB001", "收益", "0801", "机关团体用地", 0.5001, 0.0, 0.0]
-    assert rows[5][1] == "收益小计" and rows[6][1] == "资金平衡" and rows[6][6] == "=G10-G7"
+    assert rows[5][1] == "收益小计" and rows[6][1] == "资金平衡" and rows[6][6] == "=ROUND(G10-G7,2)"
     assert rows[7][:3] == ["ZCB002", "成本", "0101"]       # P05 is unchanged: no money, no row
     assert [r[1] for r in rows[7:13]] == ["成本", "成本小计", "收益", "收益小计", "资金平衡", "成本合计"]
     assert ws["C5"].data_type == "s"
-    assert rows[12][6] == '=SUMIF(B5:B16,"成本小计",G5:G16)' and rows[14][6] == "=G18-G17"
+    assert rows[12][6] == '=SUMIF(B5:B16,"成本小计",G5:G16)' and rows[14][6] == "=ROUND(G18-G17,2)"
     rec = recalculated["资金平衡"]
     got = {(rec[f"A{r}"].value, rec[f"B{r}"].value): rec[f"G{r}"].value for r in range(5, 20)}
     assert got[("ZCB001", "成本小计")] == pytest.approx(148.46) and got[("ZCB001", "资金平衡")] == pytest.approx(221.89)
@@ -369,7 +369,7 @@ def test_inventory_resources_assets_and_money(wb, recalculated):
     assert fill_rgb(ws[f"E{u + 2}"]) == "FFEB9C" and ws[f"A{u + 2}"].data_type == "s"   # 甲村 is split
     m = find_row(ws, "A", "（一）测算结果", block.start)
     assert [ws[f"A{m + k}"].value for k in (2, 3, 4, 5)] == ["成本", "收益", "资金平衡", "收益成本比"]
-    assert ws[f"B{m + 2}"].value == 148.46 and ws[f"B{m + 4}"].value == f"=B{m + 3}-B{m + 2}"
+    assert ws[f"B{m + 2}"].value == 148.46 and ws[f"B{m + 4}"].value == f"=ROUND(B{m + 3}-B{m + 2},2)"
     assert recalculated["六项清单"][f"B{m + 4}"].value == pytest.approx(221.89)
 
 

@@ -451,31 +451,31 @@ def test_finance_sheet_warning_tables_and_balance(wb, data, recalculated):
     assert [h(ws.cell(a + 1, c).value) for c in range(1, 8)] == ["功能", "性质", "基期面积", "目标年面积", "增减",
                                                                  "成本（万元）", "收益（万元）"]
     b = find_row(ws, "A", "二、按地类测算")
-    heads = [h(ws.cell(b + 1, c).value) for c in range(1, 14)]
-    assert heads == ["代码", "用地类型", "功能", "性质", "成本单价（万元/公顷）", "收益单价（万元/公顷）", "基期面积",
-                     "目标年面积", "增减", "计成本面积", "计收益面积", "成本（万元）", "收益（万元）"]
+    heads = [h(ws.cell(b + 1, c).value) for c in range(1, 15)]
+    assert heads == ["代码", "用地类型", "功能", "性质", "用地结构调整表行号", "成本单价（万元/公顷）", "收益单价（万元/公顷）",
+                     "基期面积", "目标年面积", "增减", "计成本面积", "计收益面积", "成本（万元）", "收益（万元）"]
     n = len(fv.class_rows)
     total_b = b + 2 + n
-    assert ws[f"A{total_b}"].value == "合计" and ws[f"L{total_b}"].value == f"=ROUND(SUM(L{b + 2}:L{total_b - 1}),2)"
+    assert ws[f"A{total_b}"].value == "合计" and ws[f"M{total_b}"].value == f"=ROUND(SUM(M{b + 2}:M{total_b - 1}),2)"
     r_gd = find_row(ws, "B", "耕地", b + 2)
-    assert ws[f"A{r_gd}"].value == "01" and ws[f"A{r_gd}"].data_type == "s"
+    assert ws[f"A{r_gd}"].value == "01" and ws[f"A{r_gd}"].data_type == "s" and ws[f"E{r_gd}"].value == "1"
     # the same figures as the structure table's 耕地 row (one ledger): 0.95 → 0.90, −0.05
     gd_row = data.table.row("1")
-    assert ws[f"G{r_gd}"].value == float(gd_row.base) == 0.95 and ws[f"H{r_gd}"].value == float(gd_row.target) == 0.9
-    assert ws[f"I{r_gd}"].value == pytest.approx(-0.05)
-    assert ws[f"G{r_gd}"].number_format == "0.00" and ws[f"L{r_gd}"].number_format == "#,##0.00"
+    assert ws[f"H{r_gd}"].value == float(gd_row.base) == 0.95 and ws[f"I{r_gd}"].value == float(gd_row.target) == 0.9
+    assert ws[f"J{r_gd}"].value == pytest.approx(-0.05)
+    assert ws[f"H{r_gd}"].number_format == "0.00" and ws[f"M{r_gd}"].number_format == "#,##0.00"
     gd = next(r for r in fv.class_rows if r["label"] == "耕地")
-    assert ws[f"E{r_gd}"].value == float(gd["unit_cost"]) and ws[f"L{r_gd}"].value == float(gd["cost"])
+    assert ws[f"F{r_gd}"].value == float(gd["unit_cost"]) and ws[f"M{r_gd}"].value == float(gd["cost"])
     s = find_row(ws, "A", "三、资金平衡")
     assert [ws[f"A{s + k}"].value for k in (2, 3, 4)] == ["成本合计", "收益合计", "资金平衡（收益−成本）"]
-    assert ws[f"B{s + 2}"].value == f"=L{total_b}" and ws[f"B{s + 4}"].value == f"=B{s + 3}-B{s + 2}"
+    assert ws[f"B{s + 2}"].value == f"=M{total_b}" and ws[f"B{s + 4}"].value == f"=ROUND(B{s + 3}-B{s + 2},2)"
     rec = recalculated["资金测算"]
     # money totals are sums of the printed amounts
-    cost = sum(Decimal(str(ws[f"L{r}"].value)) for r in range(b + 2, total_b))
-    revenue = sum(Decimal(str(ws[f"M{r}"].value)) for r in range(b + 2, total_b))
+    cost = sum(Decimal(str(ws[f"M{r}"].value)) for r in range(b + 2, total_b))
+    revenue = sum(Decimal(str(ws[f"N{r}"].value)) for r in range(b + 2, total_b))
     assert cost == fv.cost_total and revenue == fv.revenue_total
     # priced areas + unpriced areas = the structure table's 合计
-    areas = [Decimal(str(ws[f"G{r}"].value)) for r in range(b + 2, total_b)]
+    areas = [Decimal(str(ws[f"H{r}"].value)) for r in range(b + 2, total_b)]
     unpriced_base = sum(r["area"] for r in fv.unpriced_rows if r["side"] == "基期")
     assert sum(areas) + unpriced_base == data.table.total.base
     assert as_dec(rec[f"B{s + 2}"].value) == cost and as_dec(rec[f"B{s + 3}"].value) == revenue
@@ -650,7 +650,7 @@ def test_every_amount_is_printed_area_times_printed_price(tmp_path, data):
     path = write_structure_xlsx(make_data(finance=printed, transition=None, region_tables=[]), tmp_path / "m.xlsx")
     ws = load_workbook(path)["资金测算"]
     head = find_row(ws, "A", "代码")
-    cols = {ws.cell(head, c).value.replace("\n", ""): c for c in range(1, 14) if ws.cell(head, c).value}
+    cols = {ws.cell(head, c).value.replace("\n", ""): c for c in range(1, 15) if ws.cell(head, c).value}
     lines = []
     r = head + 1
     while ws.cell(r, 1).value not in (None, "合计"):

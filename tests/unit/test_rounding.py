@@ -79,3 +79,10 @@ def test_rhu_array_ties():
 
     assert list(rhu_array(np.array([0.125, 2.5, -2.5, 1.005, 0.0]), 2)) == [0.13, 2.5, -2.5, 1.01, 0.0]
     assert list(rhu_array(np.array([2.5, -2.5]), 0)) == [3.0, -3.0]
+
+
+def test_balancing_leaves_zeros_alone():
+    # an imposed total three units below the parts' sum: only the non-zero parts give them up
+    got = balance_remainders([Decimal("1.00004"), Decimal(0), Decimal("2.00004"), Decimal("3.00004")], 4,
+                             total=Decimal("5.9998"))
+    assert got[1] == 0 and sum(got) == Decimal("5.9998") and all(g >= 0 for g in got)

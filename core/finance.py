@@ -24,15 +24,13 @@ from typing import Dict, List, Optional, Tuple
 from . import DATA_DIR
 from .compliance import (
     ClassPatternError,
-    RuleProfileError,
     cell_text,
     class_matcher,
     code_ancestors,
-    plain_text,
-    read_table_records,
     split_class_patterns,
 )
 from .registry import clean_code
+from .tables import TableError, plain_text, read_table_records
 
 EXAMPLE_TABLE = DATA_DIR / "finance" / "finance_example.csv"
 ROLES = ("service", "revenue", "financing", "none")
@@ -95,7 +93,7 @@ class FinanceTable:
         p = Path(path)
         try:
             records = read_table_records(p, ("资金测算表", "finance table"))
-        except RuleProfileError as exc:
+        except TableError as exc:
             raise FinanceTableError(str(exc)) from None
         return _parse(p, records)
 

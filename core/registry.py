@@ -678,11 +678,11 @@ _OVERRIDE_COLUMNS = ("source_code", "target_code", "target_name", "type", "note"
 def _read_user_table(path: Path) -> Tuple[List[str], List[Tuple[int, Dict[str, str]]]]:
     """A user's mapping table (CSV in UTF-8/GBK, or .xlsx) through the one strict table reader: an
     unclosed quote, a wrong delimiter or an unknown column stops with the file, line and allowed values."""
-    from .compliance import RuleProfileError, read_table_records
+    from .tables import TableError, read_table_records
 
     try:
         records = read_table_records(path, ("映射表", "mapping table"))
-    except RuleProfileError as exc:
+    except TableError as exc:
         raise ValueError(str(exc)) from None
     header: Optional[List[str]] = None
     rows: List[Tuple[int, Dict[str, str]]] = []

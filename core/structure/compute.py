@@ -34,17 +34,15 @@ import pandas as pd
 from .. import DATA_DIR
 from ..compliance import (
     ClassPatternError,
-    RuleProfileError,
     cell_text,
     class_matcher,
     code_ancestors,
-    plain_text,
-    read_table_records,
     split_class_patterns,
 )
 from ..finance import CHANGE_RULE_ZH, use_changed
 from ..registry import SYSTEM_LABELS, clean_code, get_registry, parse_system
 from ..rounding import M2_PER_UNIT
+from ..tables import TableError, plain_text, read_table_records
 
 TEMPLATE_DIR = DATA_DIR / "structure_templates"
 DEFAULT_TEMPLATE = TEMPLATE_DIR / "county_function_structure.csv"
@@ -140,7 +138,7 @@ class StructureTemplate:
         p = Path(path)
         try:
             records = read_table_records(p, ("结构表模板", "structure-table template"))
-        except RuleProfileError as exc:
+        except TableError as exc:
             raise TemplateError(str(exc)) from None
         return _parse_template(p, records)
 
@@ -357,7 +355,10 @@ class CzcsClassRule:
     @classmethod
     def load(cls, path=CZCS_RULE_FILE) -> CzcsClassRule:
         p = Path(path)
-        records = read_table_records(p, ("城镇村划分规则表", "town/village rule table"))
+        try:
+            records = read_table_records(p, ("城镇村划分规则表", "town/village rule table"))
+        except TableError as exc:
+            raise TemplateError(str(exc)) from None
         header = None
         rules = []
         for line, cells in records:

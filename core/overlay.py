@@ -718,7 +718,7 @@ def check_geometries(geoms, policy: str) -> Tuple[np.ndarray, dict]:
     return arr, report
 
 
-# public names for the callers that merge pieces (core.compliance_run)
+# public names for the callers that merge pieces (core.compliance.compute)
 grouped_union = _grouped_union
 polygonal = _polygonal
 

@@ -165,8 +165,8 @@ class ComplianceCheckAlgorithm(GuotuKitAlgorithm):
     def run_algorithm(self, parameters, context, feedback):
         import numpy as np
 
-        from ...core import compliance_run as cr
         from ...core.compliance import RuleProfile, RuleProfileError
+        from ...core.compliance import compute as cr
         from ...core.overlay import Cancelled
 
         t0 = time.time()
@@ -442,7 +442,7 @@ class ComplianceCheckAlgorithm(GuotuKitAlgorithm):
     def _write_xlsx(self, path, res, profile, provenance, has_base, title):
         import pandas as pd
 
-        from ...core.report_compliance import ComplianceReportData, write_compliance_xlsx
+        from ...core.compliance.report import ComplianceReportData, write_compliance_xlsx
 
         rules = pd.DataFrame(profile.to_rows())
         used = set(res.conflicts["rule_id"].dropna()) | set(res.rows["rule_id"].dropna())

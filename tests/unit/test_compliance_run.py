@@ -4,7 +4,7 @@ import pytest
 from shapely.geometry import box
 
 from core.compliance import RuleProfile
-from core.compliance_run import BaseInput, ControlInput, run_compliance
+from core.compliance.compute import BaseInput, ControlInput, run_compliance
 
 
 def _case(unchecked=None, base=True, project="一般建设项目"):

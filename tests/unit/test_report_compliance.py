@@ -1,4 +1,4 @@
-"""The compliance workbook (core.report_compliance on core.excel), read back with openpyxl (no QGIS).
+"""The compliance workbook (core.compliance.report on core.excel), read back with openpyxl (no QGIS).
 
 Hand-made case (areas in m²; 1 m² = 0.0001 公顷, so 公顷 with 4 decimals = whole m²):
 
@@ -27,8 +27,8 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.utils import get_column_letter
 
 from core import excel
+from core.compliance.report import ComplianceReportData, write_compliance_xlsx
 from core.excel import Column, OutputLockedError, add_table_sheet, display_width, safe_sheet_name, save_atomic
-from core.report_compliance import ComplianceReportData, write_compliance_xlsx
 from core.rounding import rhu
 
 from .xlsx_tools import SOFFICE, fill_rgb, merged
@@ -531,7 +531,7 @@ def test_outside_boundary_pieces_do_not_count_as_occupying_it():
     """A subject's part outside 城镇开发边界 is a conflict, but it occupies nothing of the boundary."""
     import pandas as pd
 
-    from core.report_compliance import landuse_breakdown
+    from core.compliance.report import landuse_breakdown
 
     conflicts = pd.DataFrame([
         {"role": "udb", "position": "inside", "area_m2": 20000.0, "sliver": False, "base_group": "建设用地",

@@ -38,9 +38,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Dict, FrozenSet, List, Optional, Tuple
 
-from . import DATA_DIR, tables
-from .registry import clean_code, get_registry
-from .tables import cell_text_raw as _cell_text
+from .. import DATA_DIR, tables
+from ..registry import clean_code, get_registry
+from ..tables import cell_text_raw as _cell_text
 
 VERDICTS = ("pass", "review", "fail")
 VERDICT_ZH = {"pass": "通过", "review": "需论证", "fail": "不通过", "not_checked": "未检查"}

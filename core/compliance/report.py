@@ -18,13 +18,10 @@ Areas arrive in m² and are converted here: 公顷 = ROUND_HALF_UP(m² / 10 000,
 from __future__ import annotations
 
 import math
-import re
-from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING, Dict, List, Optional
+from typing import TYPE_CHECKING, Dict, List
 
-from .compliance import POSITION_ZH, ROLE_ZH, STATUS_NOT_CHECKED, VERDICT_ZH
-from .excel import (
+from ..excel import (
     BOLD_FONT,
     HIGHLIGHT_FILL,
     NOTE_FONT,
@@ -37,7 +34,6 @@ from .excel import (
     add_table_sheet,
     append_table,
     apply_print_setup,
-    clean_text,
     fit_row_heights,
     fixed_format,
     footer_text,
@@ -46,10 +42,29 @@ from .excel import (
     rounding_rule_text,
     save_atomic,
 )
-from .rounding import balance_remainders, round_half_up, to_decimal
+from .ledger import (  # noqa: F401  (ComplianceReportData, landuse_breakdown: public names of this module)
+    VERDICT_ZH,
+    ComplianceReportData,
+    _plain_number,
+    _records,
+    _roles,
+    _text,
+    conflict_rows,
+    ha_value,
+    landuse_breakdown,
+    landuse_table,
+    line_subtotals,
+    mu_value,
+    overview,
+    pct_value,
+    sliver_label,
+    sum_printed,
+    summary_rows,
+)
+from .rules import POSITION_ZH, ROLE_ZH
 
 if TYPE_CHECKING:  # pragma: no cover - pandas is imported by the caller
-    import pandas as pd
+    pass
 
 SHEET_OVERVIEW = "审查结论汇总"
 SHEET_SUMMARY = "审查结论"
@@ -64,123 +79,10 @@ NO_CONFLICTS_TEXT = "本次检查无冲突图斑 / no conflicts"
 NO_SUBJECTS_TEXT = "无检查对象 / no subjects"
 NO_RULES_TEXT = "规则方案为空 / the rule profile has no rules"
 
-_VERDICT_RANK = {"fail": 0, "review": 1, "pass": 2}
-_ZH_TO_VERDICT = {v: k for k, v in VERDICT_ZH.items()}
-
-#: 三调 level-1 names -> 农用地 split columns (anything else in 农用地 is 其他农用地)
-_LEVEL1_SPLIT = {"耕地": "agr_01", "种植园用地": "agr_02", "园地": "agr_02", "林地": "agr_03", "草地": "agr_04"}
-_PREFIX_SPLIT = {"01": "agr_01", "02": "agr_02", "03": "agr_03", "04": "agr_04"}
-_WETLAND_CODES = ("0303", "0304", "0306", "0402")   # 三调 00 湿地 although GB/T 21010 puts them in 03/04
-_AGR_PARTS = ("agr_01", "agr_02", "agr_03", "agr_04", "agr_other")
-_GROUPS = {"农用地": "agr", "建设用地": "con", "未利用地": "unu"}
-_OWNERSHIP = {"国有": "own_state", "集体": "own_coll"}
-
 NOTE_ROUNDING_LANDUSE = ("各分项先以平方米汇总，再换算为公顷、按四舍五入保留{d}位；合计等于“审查结论”表该控制线涉及面积"
                          "各行之和（同一数值），各分项按最大余数法尾差调平，使每行："
                          "耕地+园地+林地+草地+其他农用地 = 农用地小计，农用地+建设用地+未利用地{unk} = 合计，"
                          "国有+集体{own_unk} = 合计；“其中水田”是耕地的一部分，不参与相加")
-
-
-@dataclass
-class ComplianceReportData:
-    """Everything the compliance workbook shows (areas in m²; see the module docstring)."""
-
-    title: str
-    subjects: pd.DataFrame
-    roles: list
-    conflicts: pd.DataFrame
-    rules: pd.DataFrame
-    provenance: list
-    decimals_ha: int = 4
-    has_base: bool = True
-    sliver_m2: Optional[float] = None    # sliver threshold, for the notes
-    organisation: str = ""               # 编制单位 (blank line when empty)
-    report_date: object = None           # datetime.date for the footer (today when None)
-
-
-# --------------------------------------------------------------------------- numbers
-def _dec(value) -> Optional[Decimal]:
-    if value is None:
-        return None
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    if isinstance(value, str):
-        value = value.strip()
-        if not value:
-            return None
-    try:
-        if value != value:  # numpy NaN / pandas NA
-            return None
-    except (TypeError, ValueError):
-        return None
-    if hasattr(value, "item"):
-        value = value.item()
-    return to_decimal(value)
-
-
-def ha_value(area_m2, decimals: int = 4) -> Optional[float]:
-    """公顷 = ROUND_HALF_UP(m² / 10 000, decimals) as a float (None for a missing area)."""
-    d = _dec(area_m2)
-    return None if d is None else float(round_half_up(d / 10000, decimals))
-
-
-def mu_value(area_m2, decimals: int = 2) -> Optional[float]:
-    """亩 = ROUND_HALF_UP(m² × 15 / 10 000, decimals), computed exactly."""
-    d = _dec(area_m2)
-    return None if d is None else float(round_half_up(d * 15 / 10000, decimals))
-
-
-def pct_value(part_m2, whole_m2, decimals: int = 2) -> Optional[float]:
-    """% = ROUND_HALF_UP(part / whole × 100, decimals); 0 when the whole is 0."""
-    p, w = _dec(part_m2), _dec(whole_m2)
-    if p is None:
-        return None
-    if w is None or w == 0:
-        return 0.0
-    return float(round_half_up(p * 100 / w, decimals))
-
-
-def _natural_key(text: str):
-    return [(0, int(t), t) if t.isdigit() else (1, 0, t) for t in re.split(r"(\d+)", text) if t]
-
-
-def _text(value) -> str:
-    return clean_text(value).strip()
-
-
-def _records(frame) -> List[dict]:
-    if frame is None:
-        return []
-    return frame.to_dict("records")
-
-
-# --------------------------------------------------------------------------- roles
-def _roles(data: ComplianceReportData) -> List[dict]:
-    out = []
-    for r in data.roles or []:
-        if isinstance(r, str):
-            r = {"role": r}
-        role = _text(r.get("role"))
-        out.append({
-            "role": role,
-            "label": _text(r.get("label")) or ROLE_ZH.get(role, role),
-            "checked": bool(r.get("checked", True)),
-            "layer": _text(r.get("layer")),
-        })
-    if not out and data.subjects is not None:  # fall back on the status_<role> columns
-        for col in data.subjects.columns:
-            if str(col).startswith("status_"):
-                role = str(col)[len("status_"):]
-                checked = not (data.subjects[col] == STATUS_NOT_CHECKED).all()
-                out.append({"role": role, "label": ROLE_ZH.get(role, role), "checked": checked, "layer": ""})
-    return out
-
-
-def _verdict_key(row: dict) -> str:
-    v = _text(row.get("verdict")).lower()
-    if v in _VERDICT_RANK:
-        return v
-    return _ZH_TO_VERDICT.get(_text(row.get("verdict_zh")), v)
 
 
 # --------------------------------------------------------------------------- sheet 1
@@ -213,36 +115,7 @@ def _summary_sheet(wb, data: ComplianceReportData, roles: List[dict]):
         columns.append(Column(f"{k}_status", "状态", "code", group=group))
     columns += [Column("verdict_zh", "结论", "code"), Column("reasons", "原因", "text", max_width=48)]
 
-    records = _records(data.subjects)
-    rows = []
-    for rec in records:
-        area = rec.get("area_m2")
-        row = {
-            "sid": _text(rec.get("subject_id", rec.get("subject"))),
-            "code": _text(rec.get("code")),
-            "code_name": _text(rec.get("code_name")),
-            "area_ha": ha_value(area, d),
-            "reasons": _text(rec.get("reasons")),
-        }
-        verdict = _verdict_key(rec)
-        row["_verdict"] = verdict
-        row["verdict_zh"] = _text(rec.get("verdict_zh")) or VERDICT_ZH.get(verdict, verdict)
-        for i, r in enumerate(roles):
-            k = f"r{i}"
-            status = _text(rec.get(f"status_{r['role']}"))
-            if not r["checked"]:
-                row[f"{k}_status"] = status or STATUS_NOT_CHECKED
-                continue
-            occ = rec.get(f"occ_{r['role']}_m2")
-            occ = 0 if _dec(occ) is None else occ
-            row[f"{k}_ha"] = ha_value(occ, d)
-            row[f"{k}_mu"] = mu_value(occ)
-            row[f"{k}_pct"] = pct_value(occ, area)
-            row[f"{k}_status"] = status
-        rows.append(row)
-    rows.sort(key=lambda x: (_VERDICT_RANK.get(x["_verdict"], 3), _natural_key(x["sid"])))
-    for n, row in enumerate(rows, 1):
-        row["seq"] = n
+    rows = summary_rows(data, roles)
 
     sliver = (f"小于 {_plain_number(data.sliver_m2)} 平方米的碎片" if data.sliver_m2
               else "面积过小的碎片")
@@ -266,10 +139,6 @@ def _summary_sheet(wb, data: ComplianceReportData, roles: List[dict]):
     return layout
 
 
-def _sum_printed(values) -> Decimal:
-    return sum((Decimal(str(v)) for v in values if v is not None), Decimal(0))
-
-
 def _overview_sheet(wb, data: ComplianceReportData, roles: List[dict], summary) -> None:
     """审查结论汇总, the first sheet: counts per verdict, each control line's area (位于/涉及), the area of
     the subjects judged 不通过 on it, and the 不通过 list.  Every figure is a sum of figures printed on
@@ -277,12 +146,8 @@ def _overview_sheet(wb, data: ComplianceReportData, roles: List[dict], summary) 
     d = data.decimals_ha
     fa = fixed_format(d)
     rows = getattr(summary, "printed_rows", [])
-    n = len(rows)
-    by_verdict = {}
-    for v in ("pass", "fail", "review"):
-        sel = [r for r in rows if r["_verdict"] == v]
-        by_verdict[v] = (len(sel), _sum_printed(r["area_ha"] for r in sel))
-    total_area = _sum_printed(r["area_ha"] for r in rows)
+    ov = overview(rows, roles)
+    n, by_verdict, total_area = len(rows), ov["by_verdict"], ov["total_area"]
     checked = [r["label"] for r in roles if r["checked"]]
     unchecked = [f"{r['label']}（{r['layer'] or '未提供图层'}）" for r in roles if not r["checked"]]
     text = (f"共检查 {n} 个对象（{total_area:.{d}f} 公顷）：通过 {by_verdict['pass'][0]} 个，不通过 {by_verdict['fail'][0]} 个，"
@@ -309,20 +174,7 @@ def _overview_sheet(wb, data: ComplianceReportData, roles: List[dict], summary) 
                  Column("inside", "位于控制线内面积（公顷）", "ha", fmt=fa),
                  Column("fail_area", "其中判定不通过（公顷）", "ha", fmt=fa),
                  Column("review_area", "其中需论证（公顷）", "ha", fmt=fa)]
-    role_rows = []
-    for i, r in enumerate(roles):
-        k = f"r{i}"
-        if not r["checked"]:
-            role_rows.append({"label": r["label"], "state": f"未检查（{r['layer'] or '未提供图层'}）"})
-            continue
-        vals = [(row.get(f"{k}_ha"), row.get(f"{k}_status")) for row in rows]
-        role_rows.append({
-            "label": r["label"], "state": "已检查",
-            "hit": sum(1 for v, _ in vals if v),
-            "inside": float(_sum_printed(v for v, _ in vals)),
-            "fail_area": float(_sum_printed(v for v, st in vals if st == VERDICT_ZH["fail"])),
-            "review_area": float(_sum_printed(v for v, st in vals if st == VERDICT_ZH["review"])),
-        })
+    role_rows = ov["role_rows"]
     append_table(ws, role_cols, role_rows, caption="二、控制线检查情况（单位：个、公顷；各控制线分列，不相加）", gap=1,
                  empty_text="（无）")
 
@@ -343,116 +195,6 @@ def _overview_sheet(wb, data: ComplianceReportData, roles: List[dict], summary) 
     wb.move_sheet(ws, offset=-(len(wb.sheetnames) - 1))
 
 
-def _plain_number(value) -> str:
-    d = _dec(value)
-    if d is None:
-        return ""
-    text = format(d.normalize(), "f")
-    return text
-
-
-# --------------------------------------------------------------------------- sheet 2
-def _landuse_key(rec: dict) -> str:
-    """Column key of a conflict piece in the 三大类 / 农用地 split."""
-    group = _GROUPS.get(_text(rec.get("base_group")))
-    if group is None:
-        return "unk"
-    if group != "agr":
-        return group
-    level1 = _text(rec.get("base_level1"))
-    if level1:
-        return _LEVEL1_SPLIT.get(level1, "agr_other")
-    code = _text(rec.get("base_code"))
-    if code[:4] in _WETLAND_CODES:
-        return "agr_other"
-    return _PREFIX_SPLIT.get(code[:2], "agr_other")
-
-
-def _is_paddy(rec: dict) -> bool:
-    flag = rec.get("is_paddy")
-    if flag is not None and not (isinstance(flag, float) and math.isnan(flag)):
-        return bool(flag)
-    return _text(rec.get("base_code"))[:4] == "0101"
-
-
-def _is_sliver(rec: dict) -> bool:
-    flag = rec.get("sliver")
-    if flag is None or (isinstance(flag, float) and math.isnan(flag)):
-        return False
-    return bool(flag)
-
-
-def landuse_breakdown(conflicts, roles: List[dict], decimals: int = 4, occupancy: Optional[Dict] = None,
-                      totals: Optional[Dict[str, Decimal]] = None) -> List[dict]:
-    """Per role: balanced 公顷 values of the non-sliver conflict pieces (see NOTE_ROUNDING_LANDUSE).
-
-    ``occupancy``: {(subject id, role): the subject's area inside the (dissolved) line, m²}; the pieces
-    of a subject are scaled to it, so control features that overlap each other are counted once, as
-    on 审查结论.  ``totals``: {role: the printed 合计 of 审查结论}; each role's 合计 is that figure and
-    its parts are balanced to it — one figure on both sheets.
-
-    Returns dicts with keys total, agr, agr_01, paddy, agr_02, agr_03, agr_04, agr_other, con, unu,
-    unk, own_state, own_coll, own_unk (Decimal) plus role/label/checked, the exact m² sums and
-    ``rescaled`` (the number of subjects whose pieces were scaled).
-    """
-    kept = []
-    piece_sum: Dict[tuple, float] = {}
-    for rec in _records(conflicts):
-        # slivers are not occupation, and neither is the part of a subject lying *outside* a
-        # control line (城镇开发边界外): it is a conflict, but it occupies nothing of the line
-        if _is_sliver(rec) or _text(rec.get("position")) == "outside":
-            continue
-        area = _dec(rec.get("area_m2"))
-        if area is None:
-            continue
-        key = (_text(rec.get("subject_id", rec.get("subject"))), _text(rec.get("role")))
-        piece_sum[key] = piece_sum.get(key, 0.0) + float(area)
-        kept.append((key, rec, float(area)))
-    scale: Dict[tuple, float] = {}
-    if occupancy is not None:
-        for key, total in piece_sum.items():
-            occ = occupancy.get(key)
-            if occ is not None and total > 0 and abs(total - occ) > 0.005:
-                scale[key] = occ / total
-    rescaled: Dict[str, int] = {}
-    for key in scale:
-        rescaled[key[1]] = rescaled.get(key[1], 0) + 1
-    sums: Dict[str, Dict[str, List[float]]] = {}
-    for key, rec, a in kept:
-        role = key[1]
-        a *= scale.get(key, 1.0)
-        bucket = sums.setdefault(role, {})
-        bucket.setdefault(_landuse_key(rec), []).append(a)
-        if _is_paddy(rec):
-            bucket.setdefault("paddy", []).append(a)
-        bucket.setdefault(_OWNERSHIP.get(_text(rec.get("ownership")), "own_unk"), []).append(a)
-
-    out = []
-    for r in roles:
-        b = sums.get(r["role"], {})
-        m2 = {k: to_decimal(math.fsum(v)) for k, v in b.items()}
-        ha = {k: v / 10000 for k, v in m2.items()}
-        zero = Decimal(0)
-        agr_parts = [ha.get(k, zero) for k in _AGR_PARTS]
-        agr_exact = sum(agr_parts, zero)
-        top_keys = ("agr", "con", "unu", "unk")
-        top_exact = [agr_exact, ha.get("con", zero), ha.get("unu", zero), ha.get("unk", zero)]
-        total_exact = sum(top_exact, zero)
-        printed = (totals or {}).get(r["role"])
-        total = round_half_up(total_exact, decimals) if printed is None else printed
-        row = {"role": r["role"], "label": r["label"], "checked": r["checked"],
-               "m2": m2, "total": total, "rescaled": rescaled.get(r["role"], 0)}
-        row.update(zip(top_keys, balance_remainders(top_exact, decimals, total=total)))
-        row.update(zip(_AGR_PARTS, balance_remainders(agr_parts, decimals, total=row["agr"])))
-        paddy = round_half_up(ha.get("paddy", zero), decimals)
-        row["paddy"] = min(paddy, row["agr_01"])   # 其中水田 never exceeds the balanced 耕地
-        own_keys = ("own_state", "own_coll", "own_unk")
-        own_exact = [ha.get(k, zero) for k in own_keys]
-        row.update(zip(own_keys, balance_remainders(own_exact, decimals, total=total)))
-        out.append(row)
-    return out
-
-
 def _landuse_sheet(wb, data: ComplianceReportData, roles: List[dict], summary):
     d = data.decimals_ha
     if not data.has_base:
@@ -463,20 +205,7 @@ def _landuse_sheet(wb, data: ComplianceReportData, roles: List[dict], summary):
             empty_text=NO_BASE_TEXT, notes="控制线内的现状地类分解需要现状地类图斑（DLTB）图层。",
             organisation=data.organisation, report_date=data.report_date, landscape=False)
 
-    printed_rows = getattr(summary, "printed_rows", [])
-    totals = {r["role"]: _sum_printed(row.get(f"r{i}_ha") for row in printed_rows)
-              for i, r in enumerate(roles) if r["checked"]}
-    occupancy = {}
-    if data.subjects is not None:
-        id_col = "subject_id" if "subject_id" in data.subjects.columns else "subject"
-        ids = [_text(v) for v in data.subjects[id_col].tolist()] if id_col in data.subjects.columns else []
-        for r in roles:
-            col = f"occ_{r['role']}_m2"
-            if r["checked"] and col in data.subjects.columns:
-                for sid, v in zip(ids, data.subjects[col].tolist()):
-                    if _dec(v) is not None:
-                        occupancy[(sid, r["role"])] = float(v)
-    table = landuse_breakdown(data.conflicts, roles, d, occupancy=occupancy, totals=totals)
+    table = landuse_table(data, roles, getattr(summary, "printed_rows", []))
     has_unk = any(row["unk"] != 0 for row in table)
     has_own_unk = any(row["own_unk"] != 0 for row in table)
     fmt = fixed_format(d)
@@ -536,8 +265,6 @@ def _landuse_sheet(wb, data: ComplianceReportData, roles: List[dict], summary):
 # --------------------------------------------------------------------------- sheet 3
 def _conflict_sheet(wb, data: ComplianceReportData, roles: List[dict], subject_order: Dict[str, int]):
     d = data.decimals_ha
-    labels = {r["role"]: r["label"] for r in roles}
-    role_pos = {r["role"]: i for i, r in enumerate(roles)}
     cols = [
         Column("seq", "序号", "seq"),
         Column("sid", "图斑/项目编号", "code"),
@@ -556,50 +283,10 @@ def _conflict_sheet(wb, data: ComplianceReportData, roles: List[dict], subject_o
         Column("verdict_zh", "结论", "code"),
         Column("message", "说明", "text", max_width=44),
     ]
-    sliver_text = (f"碎片（小于 {_plain_number(data.sliver_m2)} 平方米），不计入占用面积" if data.sliver_m2
-                   else "碎片，不计入占用面积")
-    records = _records(data.conflicts)
-    items = []
-    for idx, rec in enumerate(records):
-        sid = _text(rec.get("subject_id", rec.get("subject")))
-        role = _text(rec.get("role"))
-        sliver = _is_sliver(rec)
-        message = _text(rec.get("message"))
-        verdict_zh = _text(rec.get("verdict_zh"))
-        pos = _text(rec.get("position"))
-        area = rec.get("area_m2")
-        row = {
-            "sid": sid,
-            "role_label": _text(rec.get("role_label")) or labels.get(role) or ROLE_ZH.get(role, role),
-            "control_id": _text(rec.get("control_id")),
-            "zone": _text(rec.get("zone")),
-            "position": POSITION_ZH.get(pos, pos),
-            "base_code": _text(rec.get("base_code")),
-            "base_name": _text(rec.get("base_name")),
-            "base_group": _text(rec.get("base_group")),
-            "ownership": _text(rec.get("ownership")),
-            "m2": None if _dec(area) is None else float(round_half_up(_dec(area), 2)),
-            "ha": ha_value(area, d),
-            "mu": mu_value(area),
-            "rule_id": _text(rec.get("rule_id")),
-            "verdict_zh": "碎片" if sliver else verdict_zh,
-            "message": f"{sliver_text}；{message}" if sliver and message else (sliver_text if sliver else message),
-            "_sliver": sliver,
-            "_verdict": _ZH_TO_VERDICT.get(verdict_zh, _text(rec.get("verdict")).lower()),
-        }
-        key = (sliver, subject_order.get(sid, len(subject_order)), _natural_key(sid),
-               role_pos.get(role, len(role_pos)), _natural_key(row["control_id"]), idx)
-        items.append((key, row))
-    items.sort(key=lambda kv: kv[0])
-    # pieces below the sliver tolerance are counted in a note, never listed as classed rows (a 0.00 row
-    # with a neighbour parcel's class and a verdict reads as a finding); the layer keeps them, flagged
-    slivers = [row for _, row in items if row["_sliver"]]
-    rows = [row for _, row in items if not row["_sliver"]]
-    for n, row in enumerate(rows, 1):
-        row["seq"] = n
+    rows, slivers = conflict_rows(data, roles, subject_order)
     n_main, n_sliver = len(rows), len(slivers)
-    sliver_m2 = sum((Decimal(str(r["m2"])) for r in slivers if r["m2"] is not None), Decimal(0))
-
+    sliver_m2 = sum_printed(r["m2"] for r in slivers)
+    sliver_text = sliver_label(data)
     notes = ["面积为图斑与单个控制线要素相交部分的面积，平方米保留2位、公顷保留"
              f"{d}位、亩保留2位（四舍五入）；控制线要素之间重叠时，同一处会在多行出现，融合后（不重复计）的涉及面积见审查结论表。",
              "“位于/涉及”只表示位置重叠；只有结论为“不通过”的才属违规占用。表中各行分属不同控制线，"
@@ -619,20 +306,10 @@ def _conflict_sheet(wb, data: ComplianceReportData, roles: List[dict], subject_o
     if rows:
         lo, hi = layout.first_row, layout.last_row
         lab = layout.letter("role_label")
-        seen = []
-        for row in rows:
-            if row["role_label"] not in seen:
-                seen.append(row["role_label"])
         sub_cols = [Column("role_label", "控制线", "text", max_width=14), Column("n", "片数", "int"),
                     Column("m2", "面积（平方米）", "m2"), Column("ha", "面积（公顷）", "ha", fmt=fixed_format(d)),
                     Column("mu", "面积（亩）", "mu")]
-        sub_rows = []
-        for label in seen:
-            mine = [r for r in rows if r["role_label"] == label]
-            sub_rows.append({"role_label": label, "n": len(mine),
-                             "m2": float(_sum_printed(r["m2"] for r in mine)),
-                             "ha": float(_sum_printed(r["ha"] for r in mine)),
-                             "mu": float(_sum_printed(r["mu"] for r in mine))})
+        sub_rows = line_subtotals(rows)
         sub = append_table(ws, sub_cols, sub_rows, caption="各控制线小计（各控制线分列，不相加）", gap=1)
         places = {"m2": 2, "ha": d, "mu": 2}
         for i in range(len(sub_rows)):

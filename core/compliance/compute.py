@@ -15,9 +15,9 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from .compliance import ROLE_ZH, STATUS_NOT_CHECKED, STATUS_NOT_OCCUPIED, VERDICT_ZH, RuleProfile, judge
-from .overlay import ControlLayer, grouped_union, overlay, polygonal, self_overlaps
-from .registry import get_registry
+from ..overlay import ControlLayer, grouped_union, overlay, polygonal, self_overlaps
+from ..registry import get_registry
+from .rules import ROLE_ZH, STATUS_NOT_CHECKED, STATUS_NOT_OCCUPIED, VERDICT_ZH, RuleProfile, judge
 
 UNCOVERED = ""  # a piece part not covered by any DLTB parcel
 

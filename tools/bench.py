@@ -217,7 +217,7 @@ def packages_bench(out: Path, sizes=(10000, 100000), maxp_timeout: float = 600.0
 
     from core.finance import FinanceTable
     from core.packages import PackageRules, build_adjacency, evaluate
-    from core.packages_run import ControlInput, PackageInputs, run_packages
+    from core.packages.compute import ControlInput, PackageInputs, run_packages
 
     ok = True
     fin = FinanceTable.example_table()
@@ -304,7 +304,7 @@ def _alone_feasible(run, rules, adj):
     every other parcel free (greedy growth with path search, not a proof either way)."""
     import numpy as np
 
-    from core.packages import _Engine
+    from core.packages.engine import _Engine
 
     eng = _Engine(run.parcels, adj, rules, 1, None, None)
     eng.build_atoms()

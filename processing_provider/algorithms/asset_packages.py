@@ -242,7 +242,7 @@ class _PackagesBase(GuotuKitAlgorithm):
 
         from ...core.finance import FinanceTable, FinanceTableError
         from ...core.packages import PackageRulesError
-        from ...core.packages_run import Cancelled, ControlInput, PackageInputs, run_packages
+        from ...core.packages.compute import Cancelled, ControlInput, PackageInputs, run_packages
 
         t0 = time.time()
         log = []
@@ -486,7 +486,7 @@ class _PackagesBase(GuotuKitAlgorithm):
     def _write_assignment(self, parameters, context, data, run, crs):
         import shapely
 
-        from ...core.packages_run import reason_text
+        from ...core.packages.compute import reason_text
 
         spec = [("PARCEL_ID", QVariant.String), ("PKG_ID", QVariant.String), ("CUR_CODE", QVariant.String), ("PLAN_CODE", QVariant.String),
                 ("NATURE", QVariant.String), ("AREA_M2", QVariant.Double), ("OWNERSHIP", QVariant.String), ("OWNER_UNIT", QVariant.String),
@@ -506,7 +506,7 @@ class _PackagesBase(GuotuKitAlgorithm):
 
     def _write_xlsx(self, parameters, context, path, run, rules, finance, inputs, how, work_crs, log, policy):
         from ...core.finance import CHANGE_RULE_ZH
-        from ...core.report_packages import PackageReportData, write_packages_xlsx
+        from ...core.packages.report import PackageReportData, write_packages_xlsx
         from ...plugin.about import plugin_version
 
         items = [("插件版本", f"GuotuKit {plugin_version()}"), ("运行时间", time.strftime("%Y-%m-%d %H:%M:%S")),

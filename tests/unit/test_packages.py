@@ -336,7 +336,7 @@ def test_a_stranded_deficit_parcel_takes_surplus_a_package_can_spare(finance):
     {S, Z, Z} strands the deficit D (and the last Z). The local search takes S for {D, S}
     (−50 + 950 万元), leaving {Z, Z}; then the last Z takes a Z from it and the Z left alone is
     absorbed: {D, S} and {Z, Z, Z}, all five packaged."""
-    from core.packages import _Engine
+    from core.packages.engine import _Engine
 
     geoms = grid(5, 1)
     cur = ["0101"] * 5

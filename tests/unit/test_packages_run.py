@@ -7,7 +7,7 @@ import shapely
 from core.compliance import RuleProfile
 from core.finance import FinanceTable
 from core.packages import PackageRules
-from core.packages_run import ControlInput, PackageInputs, run_packages
+from core.packages.compute import ControlInput, PackageInputs, run_packages
 
 
 def _grid(nx, ny, side=100.0):

@@ -1,4 +1,4 @@
-"""The asset-package workbook (core.report_packages on core.excel), read back with openpyxl and
+"""The asset-package workbook (core.packages.report on core.excel), read back with openpyxl and
 recalculated by LibreOffice (no QGIS).
 
 Hand-made case (rules: 1–5 公顷, 公益性 20–60 %, balance ≥ 0, ratio not checked, ownership splits reported):
@@ -29,9 +29,9 @@ import pytest
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
-from core import report_packages as rp
 from core.packages import CHECKS, REASONS, PackageRules
-from core.report_packages import PackageReportData, build_packages_workbook, write_packages_xlsx
+from core.packages import report as rp
+from core.packages.report import PackageReportData, build_packages_workbook, write_packages_xlsx
 
 from .xlsx_tools import fill_rgb, soffice_convert
 

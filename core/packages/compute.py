@@ -13,23 +13,14 @@ from typing import Callable, Dict, List, Optional, Sequence, Tuple
 import numpy as np
 import pandas as pd
 
-from .finance import FinanceTable
-from .overlay import Cancelled, self_overlaps
-from .packages import (
-    REASONS,
-    PackageRules,
-    PackagingResult,
-    ParcelTable,
-    build_adjacency,
-    delineate,
-    diagnose,
-    evaluate,
-    majority_join,
-    overlap_shares,
-    prepare_parcels,
-    text_array,
-)
-from .registry import get_registry
+from ..finance import FinanceTable
+from ..overlay import Cancelled, self_overlaps
+from ..registry import get_registry
+from .engine import PackagingResult, delineate
+from .geometry import majority_join, overlap_shares
+from .graph import build_adjacency
+from .model import REASONS, PackageRules, ParcelTable, evaluate, prepare_parcels, text_array
+from .proofs import diagnose
 
 __all__ = ["PackageInputs", "ControlInput", "PackageRun", "run_packages", "Cancelled", "EXCLUDE_WORDS"]
 
@@ -232,7 +223,7 @@ def run_packages(inp: PackageInputs, rules: PackageRules, finance: FinanceTable,
         if inp.package_ids is not None:
             labels = text_array(inp.package_ids, n)
         elif inp.package_geoms is not None:
-            from .packages import assign_by_polygons
+            from .geometry import assign_by_polygons
 
             labels, _ = assign_by_polygons(inp.geoms, inp.package_geoms, text_array(inp.package_geom_ids, len(inp.package_geoms)))
         packages = evaluate(labels, parcels, adj, rules)
@@ -283,7 +274,7 @@ def _not_allowed(inp: PackageInputs, c: ControlInput, share: np.ndarray, hit: np
     """``hit`` minus the parcels the rule profile lets in: inside layer ``c`` (by zone when the
     layer has zones), the first matching rule for (role, zone, inside, planned class, project
     type) says "pass". A parcel in several zones must pass in every zone that covers it."""
-    from .compliance import role_of_layer
+    from ..compliance import role_of_layer
 
     profile = inp.rule_profile
     role = c.role or role_of_layer(c.name)

@@ -42,8 +42,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.pagebreak import Break
 
-from .compliance import VERDICT_ZH
-from .excel import (
+from ..compliance import VERDICT_ZH
+from ..excel import (
     BOLD_FONT,
     FONT_BODY,
     FONT_TITLE,
@@ -74,11 +74,11 @@ from .excel import (
     solid_fill,
     write_table,
 )
-from .packages import CHECKS, REASONS
-from .rounding import balance_remainders, round_half_up, to_decimal
+from ..rounding import balance_remainders, round_half_up, to_decimal
+from .model import CHECKS, REASONS
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .packages import PackageRules
+    from .model import PackageRules
 
 SHEET_SUMMARY = "资产包汇总"
 SHEET_BALANCE = "资金平衡"

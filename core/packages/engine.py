@@ -1,0 +1,168 @@
+"""The delineation engine: growth (growth.py), local search (search.py) and proofs (proofs.py) on
+one adjacency graph (graph.py); :func:`delineate` is the entry point.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Dict, List, Optional
+
+import numpy as np
+import pandas as pd
+
+from ..overlay import Cancelled
+from .graph import Adjacency
+from .growth import GrowthMixin
+from .model import EPS, M2_PER_HA, REASONS, PackageRules, ParcelTable, evaluate
+from .proofs import ProofMixin, diagnose
+from .search import SearchMixin
+
+
+@dataclass
+class PackagingResult:
+    labels: np.ndarray  # package id per parcel ('' = not in a package)
+    reason: np.ndarray  # REASONS key per parcel ('' = in a package)
+    detail: np.ndarray  # text per parcel
+    packages: pd.DataFrame  # evaluate() of the result
+    diagnosis: List[str]
+    stats: Dict[str, object]
+    seed: int = 0
+
+
+class _Engine(GrowthMixin, SearchMixin, ProofMixin):
+    """Growth and local search on atoms (see the module docstring)."""
+
+    def __init__(self, parcels: ParcelTable, adj: Adjacency, rules: PackageRules, seed: int,
+                 progress, cancelled):
+        self.p = parcels
+        self.adj = adj
+        self.r = rules
+        self.seed = int(seed)
+        self.progress = progress
+        self.cancelled = cancelled
+        self.total_basis = rules.public_basis == "total"
+        self.pmin = rules.public_min_pct / 100.0
+        self.pmax = rules.public_max_pct / 100.0
+
+    def _tick(self, frac: float) -> None:
+        if self.cancelled is not None and self.cancelled():
+            raise Cancelled()
+        if self.progress is not None:
+            self.progress(min(1.0, max(0.0, frac)))
+
+    def run(self) -> None:
+        r = self.r
+        m = self.m
+        self.owner = [-1] * m  # a list: indexed one atom at a time in the hot loops
+        self.why_atom = np.full(m, "", dtype=object)
+        self.reason_atom = np.full(m, "", dtype=object)
+        self.pk: List[dict] = []
+        self.failures: List[str] = []
+        comp_area = np.bincount(self.comp, weights=self.A, minlength=m) if m else np.zeros(0)
+        small = comp_area[self.comp] < r.min_m2 * (1 - EPS) if m else np.zeros(0, bool)
+        too_big = self.A > r.max_m2 * (1 + EPS)
+        self.reason_atom[small] = "small_component"
+        for a in np.flatnonzero(small):
+            self.why_atom[a] = f"所在连通片面积 {comp_area[self.comp[a]] / M2_PER_HA:.2f} 公顷，小于最小面积 {r.min_area_ha:g} 公顷"
+        big = too_big & ~small
+        self.reason_atom[big] = "too_big"
+        for a in np.flatnonzero(big):
+            self.why_atom[a] = f"面积 {self.A[a] / M2_PER_HA:.2f} 公顷，超过最大面积 {r.max_area_ha:g} 公顷"
+        self._set_blocked(small | too_big)
+        # atoms no package can balance are blocked up front, so they do not spoil growths
+        for a in np.flatnonzero(~self.blocked):
+            proof = self.unbalanceable(int(a))
+            if proof:
+                self.reason_atom[a] = "unbalanceable"
+                self.why_atom[a] = proof
+        self._set_blocked(self.blocked | (self.reason_atom == "unbalanceable"))
+        rng = np.random.default_rng(self.seed)
+        rnd = rng.random(m)
+        # constraint-first: atoms that cannot stand alone (a deficit, a public share outside
+        # the band) seed first, so they reach the land that balances them before it is taken
+        hard = np.array([self.viol(self.A[a], self.pub[a], self.prof[a], self.cost[a], self.rev[a]) > 0
+                         for a in range(m)], dtype=bool) if m else np.zeros(0, bool)
+        bal = self.rev - self.cost
+        self.tier = np.where(hard & (bal < 0), 0, np.where(hard, 1, 2))
+        self._grow_from(np.flatnonzero(~self.blocked).tolist(), rnd, progress=True)
+        self._tick(0.6)
+
+
+def delineate(parcels: ParcelTable, adj: Adjacency, rules: PackageRules, seed: int = 0,
+              progress: Optional[Callable[[float], None]] = None,
+              cancelled: Optional[Callable[[], bool]] = None, prefix: str = "ZCB",
+              compact_passes: int = 2) -> PackagingResult:
+    """Delineate packages; locked parcels keep their package ids (their packages are checked,
+    never changed)."""
+    rules.check()
+    eng = _Engine(parcels, adj, rules, seed, progress, cancelled)
+    eng.build_atoms()
+    eng._tick(0.05)
+    eng.run()
+    absorbed = eng.absorb()
+    eng._tick(0.7)
+    moved = eng.make_room()
+    if moved:
+        absorbed += eng.absorb()
+    regrown = eng.regrow()
+    if regrown:
+        absorbed += regrown + eng.absorb()
+    merged = eng.merge()
+    if merged:
+        absorbed += merged + eng.absorb()
+    repaired = eng.steal()
+    if repaired:
+        absorbed += repaired + eng.absorb()
+    eng._tick(0.8)
+    compact_moves = eng.compact(compact_passes) if compact_passes else 0
+    n = parcels.n
+    labels = np.full(n, "", dtype=object)
+    reason = parcels.reason.copy()
+    detail = parcels.detail.copy()
+    locked = parcels.locked != ""
+    labels[locked] = parcels.locked[locked]
+    reason[locked] = ""
+    detail[locked] = ""
+    # name new packages north → south, west → east; never reuse a locked id
+    taken = set(parcels.locked[locked].tolist())
+    live = [k for k in range(len(eng.pk)) if eng.pk[k]["members"]]
+    order = sorted(live, key=lambda k: (-round(eng.pk[k]["gy"] / max(eng.pk[k]["A"], 1e-9), -1),
+                                                       eng.pk[k]["gx"] / max(eng.pk[k]["A"], 1e-9)))
+    names: Dict[int, str] = {}
+    serial = 0
+    width = max(3, len(str(len(order) + len(taken))))
+    for k in order:
+        while True:
+            serial += 1
+            name = f"{prefix}{serial:0{width}d}"
+            if name not in taken:
+                break
+        names[k] = name
+    atom = eng.atom
+    has = atom >= 0
+    own = np.full(n, -1, dtype=np.int64)
+    own[has] = np.asarray(eng.owner, dtype=np.int64)[atom[has]]
+    for k, name in names.items():
+        labels[own == k] = name
+    left = has & (own < 0)
+    for i in np.flatnonzero(left):
+        a = atom[i]
+        reason[i] = eng.reason_atom[a] or "unplaced"
+        detail[i] = eng.why_atom[a] or REASONS["unplaced"][0]
+    eng._tick(0.95)
+    packages = evaluate(labels, parcels, adj, rules)
+    diag = diagnose(parcels, rules, eng.failures) if (left.any() or not live) else []
+    if not live and not diag:
+        diag.append("没有形成任何资产包：请放宽面积、公益性比例或资金平衡约束。")
+    eligible = int((parcels.eligible & ~locked).sum())
+    stats = {
+        "parcels": n, "eligible": eligible, "packaged": int((own >= 0).sum()),
+        "left_out": int(left.sum()), "left_out_pct": 100.0 * left.sum() / eligible if eligible else 0.0,
+        "packages": len(live), "locked_packages": len(taken), "atoms": eng.m,
+        "absorbed": absorbed, "repaired": repaired, "room_moves": moved, "compact_moves": compact_moves, "failed_growths": len(eng.failures),
+        "reasons": pd.Series(reason[reason != ""]).value_counts().to_dict(),
+    }
+    if progress is not None:
+        progress(1.0)
+    return PackagingResult(labels, reason, detail, packages, diag, stats, int(seed))
+
+

@@ -1,0 +1,376 @@
+"""Growth: atoms, the constraint violation of a package, and growing a package from a seed atom.
+"""
+from __future__ import annotations
+
+import heapq
+import math
+from typing import Dict, List, Optional, Tuple
+
+import numpy as np
+import pandas as pd
+
+from .graph import _components
+from .model import EPS, M2_PER_HA
+
+
+class GrowthMixin:
+    """Atoms and growth (mixed into the engine: uses self.p, self.adj, self.r)."""
+
+    def viol(self, A, pub, prof, cost, rev) -> float:
+        base = A if self.total_basis else pub + prof
+        v = 0.0
+        lo = self.pmin * base - pub
+        if lo > 1e-9 * max(1.0, base):
+            v += lo / self.area_scale
+        hi = pub - self.pmax * base
+        if hi > 1e-9 * max(1.0, base):
+            v += hi / self.area_scale
+        b = self.r.balance_min - (rev - cost)
+        if b > 1e-7:
+            v += b / self.bal_scale
+        if self.r.ratio_min > 0:
+            q = self.r.ratio_min * cost - rev
+            if q > 1e-7:
+                v += q / self.bal_scale
+        return v
+
+    def why(self, A, pub, prof, cost, rev) -> str:
+        """The constraint a state breaks, with the figure (for reasons and diagnosis)."""
+        base = A if self.total_basis else pub + prof
+        if A > self.r.max_m2 * (1 + EPS):
+            return f"面积将达 {A / M2_PER_HA:.2f} 公顷，超过上限 {self.r.max_area_ha:g} 公顷"
+        share = 100.0 * pub / base if base > 0 else 0.0
+        if base <= 0 and not self.total_basis:
+            pass  # no construction land: a 资源类 package, the share does not apply
+        elif share < self.r.public_min_pct - 1e-7:
+            return f"公益性比例 {share:.1f}% 低于下限 {self.r.public_min_pct:g}%"
+        if base > 0 and share > self.r.public_max_pct + 1e-7:
+            return f"公益性比例 {share:.1f}% 高于上限 {self.r.public_max_pct:g}%"
+        if rev - cost < self.r.balance_min - 1e-6:
+            return f"资金平衡 {rev - cost:.1f} 万元，低于下限 {self.r.balance_min:g} 万元"
+        if self.r.ratio_min > 0 and rev < self.r.ratio_min * cost - 1e-6:
+            return f"收益成本比 {rev / cost if cost else 0:.2f} 低于下限 {self.r.ratio_min:g}"
+        if A < self.r.min_m2 * (1 - EPS):
+            return f"面积 {A / M2_PER_HA:.2f} 公顷，不足下限 {self.r.min_area_ha:g} 公顷"
+        return ""
+
+    def build_atoms(self) -> None:
+        p, adj = self.p, self.adj
+        n = p.n
+        free = p.eligible & (p.locked == "")
+        e_ok = (p.wall[adj.i] == p.wall[adj.j]) & free[adj.i] & free[adj.j]
+        ei, ej, el = adj.i[e_ok], adj.j[e_ok], adj.length[e_ok]
+        if self.r.owner_units == "keep":
+            same = p.owner_unit[ei] == p.owner_unit[ej]
+            comp = _components(n, ei[same], ej[same])
+        else:
+            comp = np.arange(n)
+        idx = np.flatnonzero(free)
+        _, atom_of_free = np.unique(comp[idx], return_inverse=True)
+        atom = np.full(n, -1, dtype=np.int64)
+        atom[idx] = atom_of_free
+        m = int(atom_of_free.max()) + 1 if len(idx) else 0
+        self.atom = atom
+        self.m = m
+        w = p.area_m2[idx]
+
+        def agg(values):
+            return np.bincount(atom_of_free, weights=values, minlength=m)
+
+        self.A = agg(w)
+        self.npar = np.bincount(atom_of_free, minlength=m).tolist()
+        pub_b, prof_b = p.share_arrays(self.r.public_basis)
+        self.pub = agg(pub_b[idx])
+        self.prof = agg(prof_b[idx])
+        self.cost = agg(p.cost[idx])
+        self.rev = agg(p.revenue[idx])
+        ga = adj.geom_area[idx]
+        gsum = agg(ga)
+        self.garea = gsum
+        safe = np.where(gsum > 0, gsum, 1.0)
+        self.cx = agg(adj.cx[idx] * ga) / safe
+        self.cy = agg(adj.cy[idx] * ga) / safe
+        perim = agg(adj.perimeter[idx])
+        ai, aj = atom[ei], atom[ej]
+        inner = ai == aj
+        np.subtract.at(perim, ai[inner], 2 * el[inner])
+        self.perim = perim
+        ai, aj, al = ai[~inner], aj[~inner], el[~inner]
+        key = np.minimum(ai, aj) * m + np.maximum(ai, aj)
+        uk, inv = np.unique(key, return_inverse=True)
+        ul = np.bincount(inv, weights=al, minlength=len(uk))
+        ua, ub = uk // max(m, 1), uk % max(m, 1)
+        nb: List[Dict[int, float]] = [dict() for _ in range(m)]
+        for a, b, L in zip(ua.tolist(), ub.tolist(), ul.tolist()):
+            nb[a][b] = L
+            nb[b][a] = L
+        self.nb = nb
+        self.comp = _components(m, ua, ub) if m else np.zeros(0, dtype=np.int64)
+        self.parcels_of_atom = pd.Series(np.flatnonzero(atom >= 0)).groupby(atom[atom >= 0]).agg(list) \
+            if m else pd.Series(dtype=object)
+        area_scale = self.r.min_m2
+        self.area_scale = area_scale
+        tot = float(np.abs(self.rev - self.cost).sum())
+        typical = tot / max(float(self.A.sum()), 1.0) * area_scale
+        self.bal_scale = max(abs(self.r.balance_min), typical, 1.0)
+        self._linear_terms()
+
+    def _set_blocked(self, blocked: np.ndarray) -> None:
+        self.blocked = blocked
+        self.bl = blocked.tolist()  # the same, for the hot loops
+
+    def _grow_from(self, atoms, rnd, progress: bool = False) -> int:
+        """Grow packages from the free atoms ``atoms``: seeds by tier, then by fewest free
+        neighbours (peripheral first), then by the random key ``rnd``. Returns atoms placed."""
+        owner, blocked, nb, tier = self.owner, self.bl, self.nb, self.tier
+        ud = {a: sum(1 for b in nb[a] if not blocked[b] and owner[b] < 0) for a in atoms}
+        if rnd is None:
+            rnd = {}.fromkeys(atoms, 0.0)
+        heap = [(int(tier[a]), ud[a], float(rnd[a]), a) for a in atoms if owner[a] < 0 and not blocked[a]]
+        heapq.heapify(heap)
+        tried = {}
+        placed = 0
+        total = max(1, len(heap))
+        while heap:
+            _t, d, _, a = heapq.heappop(heap)
+            if owner[a] >= 0 or a in tried or d != ud[a]:
+                continue
+            tried[a] = True
+            members = self.grow(a, tried)
+            if members:
+                for x in members:
+                    for y in nb[x]:
+                        if y in ud and owner[y] < 0 and not blocked[y]:
+                            ud[y] -= 1
+                            heapq.heappush(heap, (int(tier[y]), ud[y], float(rnd[y]), y))
+                placed += len(members)
+                if progress and len(self.pk) % 20 == 0:
+                    self._tick(0.6 * placed / total)
+        return placed
+
+    def _linear_terms(self) -> None:
+        """Every constraint as a sum over atoms (Python lists, for the hot loops): the package's
+        violation is pos(l) + pos(h) + pos(d) + pos(q) with l, h, d, q the sums of ``LO``,
+        ``HI``, ``DF``, ``RQ`` over its atoms (plus the floors ``d0``/``q0``), already scaled."""
+        base = self.A if self.total_basis else self.pub + self.prof
+        self.Al = self.A.tolist()
+        self.LO = ((self.pmin * base - self.pub) / self.area_scale).tolist()
+        self.HI = ((self.pub - self.pmax * base) / self.area_scale).tolist()
+        self.DF = ((self.cost - self.rev) / self.bal_scale).tolist()
+        rq = (self.r.ratio_min * self.cost - self.rev) / self.bal_scale if self.r.ratio_min > 0 else np.zeros(self.m)
+        self.RQ = rq.tolist()
+        self.d0 = self.r.balance_min / self.bal_scale
+        self.cxl = self.cx.tolist()
+        self.cyl = self.cy.tolist()
+        self.publ, self.profl = self.pub.tolist(), self.prof.tolist()
+        self.costl, self.revl = self.cost.tolist(), self.rev.tolist()
+        self.ball = (self.rev - self.cost).tolist()
+        self.rql = (self.rev - self.r.ratio_min * self.cost).tolist()
+
+    def grow(self, seed_atom: int, tried: Optional[dict] = None) -> Optional[List[int]]:
+        r = self.r
+        Al, LO, HI, DF, RQ = self.Al, self.LO, self.HI, self.DF, self.RQ
+        cx, cy, nb, owner, blocked = self.cxl, self.cyl, self.nb, self.owner, self.bl
+        publ, profl, costl, revl = self.publ, self.profl, self.costl, self.revl
+        use_q = r.ratio_min > 0
+        k = len(self.pk)
+        a0 = seed_atom
+        members = [a0]
+        owner[a0] = k
+        sA, sP, sF, sC, sR = Al[a0], publ[a0], profl[a0], costl[a0], revl[a0]
+        lo, hi, df, rq = LO[a0], HI[a0], self.d0 + DF[a0], RQ[a0]
+        gx, gy = cx[a0] * sA, cy[a0] * sA
+        frontier = {b for b in nb[a0] if owner[b] < 0 and not blocked[b]}
+        wcR = 0.02 / math.sqrt(r.min_m2 / math.pi)
+        maxA = r.max_m2 * (1 + EPS)
+        minA = r.min_m2 * (1 - EPS)
+        v = self.viol(sA, sP, sF, sC, sR)
+        no_path = False
+        tiny = 1e-12
+        while not (sA >= minA and v <= 0):
+            best_s = math.inf
+            best_b = -1
+            min_vb = math.inf
+            bx = by = 0.0
+            if sA > 0:
+                bx, by = gx / sA, gy / sA
+            for b in frontier:
+                if sA + Al[b] > maxA:
+                    continue
+                x = lo + LO[b]
+                vb = x if x > tiny else 0.0
+                x = hi + HI[b]
+                if x > tiny:
+                    vb += x
+                x = df + DF[b]
+                if x > tiny:
+                    vb += x
+                if use_q:
+                    x = rq + RQ[b]
+                    if x > tiny:
+                        vb += x
+                if vb < min_vb:
+                    min_vb = vb
+                dx = cx[b] - bx
+                dy = cy[b] - by
+                s = vb + wcR * math.sqrt(dx * dx + dy * dy)
+                if s < best_s or (s == best_s and b < best_b):
+                    best_s, best_b = s, b
+            chosen = None
+            if v > 0 and min_vb >= v * (1 - 1e-9) and not no_path:
+                chosen = self._path_to_help(members, (sA, lo, hi, df, rq), v, maxA)
+                no_path = not chosen
+            if not chosen:
+                if best_b < 0:
+                    reason = self.why(sA, sP, sF, sC, sR) or "相邻图斑不足"
+                    if not frontier and sA < minA:
+                        reason = f"连片可用图斑 {sA / M2_PER_HA:.2f} 公顷，不足最小面积 {r.min_area_ha:g} 公顷"
+                    self.failures.append(reason)
+                    for x in members:
+                        owner[x] = -1
+                        self.why_atom[x] = reason
+                        # a growth through x failed: x seeds no other (it may still join one)
+                        if tried is not None and self.tier[x] == self.tier[seed_atom]:
+                            tried[x] = True
+                    return None
+                chosen = (best_b,)
+            for b in chosen:
+                frontier.discard(b)
+                members.append(b)
+                owner[b] = k
+                ab = Al[b]
+                sA += ab
+                sP += publ[b]
+                sF += profl[b]
+                sC += costl[b]
+                sR += revl[b]
+                lo += LO[b]
+                hi += HI[b]
+                df += DF[b]
+                rq += RQ[b]
+                gx += cx[b] * ab
+                gy += cy[b] * ab
+                for y in nb[b]:
+                    if owner[y] < 0 and not blocked[y]:
+                        frontier.add(y)
+            v = self.viol(sA, sP, sF, sC, sR)
+        self.pk.append({"members": set(members), "A": sA, "pub": sP, "prof": sF, "cost": sC, "rev": sR,
+                        "gx": gx, "gy": gy, "perim": self._perim_of(members), "garea": float(self.garea[members].sum())})
+        return members
+
+    def _path_to_help(self, members, state, v, maxA, max_visits: int = 400) -> Optional[List[int]]:
+        """Cheapest (by area) chain of free atoms from the package to an atom that lowers the
+        violation ``v``, within the area cap; None when there is none. ``state`` is the
+        package's (area, lo, hi, df, rq) sums (see :meth:`_linear_terms`)."""
+        Al, LO, HI, DF, RQ = self.Al, self.LO, self.HI, self.DF, self.RQ
+        nb, owner, blocked = self.nb, self.owner, self.bl
+        sA, lo, hi, df, rq = state
+        budget = maxA - sA
+        target = v * (1 - 1e-9)
+        tiny = 1e-12
+        pred: Dict[int, int] = {}
+        cum: Dict[int, Tuple[float, float, float, float, float]] = {}
+        heap: List[Tuple[float, int]] = []
+        mset = set(members)
+        for x in members:
+            for y in nb[x]:
+                if y not in cum and owner[y] < 0 and not blocked[y] and Al[y] <= budget:
+                    cum[y] = (Al[y], lo + LO[y], hi + HI[y], df + DF[y], rq + RQ[y])
+                    pred[y] = -1
+                    heapq.heappush(heap, (Al[y], y))
+        done = set()
+        visits = 0
+        while heap and visits < max_visits:
+            d, y = heapq.heappop(heap)
+            if y in done:
+                continue
+            done.add(y)
+            visits += 1
+            c = cum[y]
+            vb = (c[1] if c[1] > tiny else 0.0) + (c[2] if c[2] > tiny else 0.0) + (c[3] if c[3] > tiny else 0.0) \
+                + (c[4] if c[4] > tiny else 0.0)
+            if vb < target:
+                path = []
+                while y != -1:
+                    path.append(y)
+                    y = pred[y]
+                return path[::-1]
+            for z in nb[y]:
+                if z in mset or z in done or owner[z] >= 0 or blocked[z]:
+                    continue
+                nd = d + Al[z]
+                if nd > budget:
+                    continue
+                if z not in cum or nd < cum[z][0]:
+                    cum[z] = (nd, c[1] + LO[z], c[2] + HI[z], c[3] + DF[z], c[4] + RQ[z])
+                    pred[z] = y
+                    heapq.heappush(heap, (nd, z))
+        return None
+
+    def _perim_of(self, members) -> float:
+        s = set(members)
+        total = 0.0
+        for a in members:
+            total += self.perim[a]
+            for b, L in self.nb[a].items():
+                if b in s:
+                    total -= L  # each inner edge is seen from both sides: 2 × L in all
+        return total
+
+    def feasible(self, A, pub, prof, cost, rev) -> bool:
+        return (self.r.min_m2 * (1 - EPS) <= A <= self.r.max_m2 * (1 + EPS)
+                and self.viol(A, pub, prof, cost, rev) <= 0)
+
+    def _with(self, P: dict, atoms, sign: int):
+        A = P["A"] + sign * sum(self.A[a] for a in atoms)
+        pub = P["pub"] + sign * sum(self.pub[a] for a in atoms)
+        prof = P["prof"] + sign * sum(self.prof[a] for a in atoms)
+        cost = P["cost"] + sign * sum(self.cost[a] for a in atoms)
+        rev = P["rev"] + sign * sum(self.rev[a] for a in atoms)
+        return A, pub, prof, cost, rev
+
+    def _add(self, k: int, atoms) -> None:
+        P = self.pk[k]
+        for a in atoms:
+            shared = sum(L for b, L in self.nb[a].items() if b in P["members"])
+            P["perim"] += self.perim[a] - 2 * shared
+            P["members"].add(a)
+            self.owner[a] = k
+            P["A"] += self.A[a]
+            P["pub"] += self.pub[a]
+            P["prof"] += self.prof[a]
+            P["cost"] += self.cost[a]
+            P["rev"] += self.rev[a]
+            P["gx"] += self.cx[a] * self.A[a]
+            P["gy"] += self.cy[a] * self.A[a]
+            P["garea"] += self.garea[a]
+
+    def _remove(self, k: int, a: int) -> None:
+        P = self.pk[k]
+        P["members"].discard(a)
+        shared = sum(L for b, L in self.nb[a].items() if b in P["members"])
+        P["perim"] -= self.perim[a] - 2 * shared
+        self.owner[a] = -1
+        P["A"] -= self.A[a]
+        P["pub"] -= self.pub[a]
+        P["prof"] -= self.prof[a]
+        P["cost"] -= self.cost[a]
+        P["rev"] -= self.rev[a]
+        P["gx"] -= self.cx[a] * self.A[a]
+        P["gy"] -= self.cy[a] * self.A[a]
+        P["garea"] -= self.garea[a]
+
+    def _connected_without(self, members: set, a: int) -> bool:
+        rest = [b for b in self.nb[a] if b in members and b != a]
+        if not rest:
+            return len(members) <= 1
+        target = len(members) - 1
+        seen = {rest[0]}
+        stack = [rest[0]]
+        while stack:
+            x = stack.pop()
+            for y in self.nb[x]:
+                if y != a and y in members and y not in seen:
+                    seen.add(y)
+                    stack.append(y)
+        return len(seen) == target

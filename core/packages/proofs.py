@@ -1,0 +1,141 @@
+"""Why parcels cannot be packaged: the proof that an atom cannot balance within the area cap, and
+:func:`diagnose` (which constraint binds, with its figures).
+"""
+from __future__ import annotations
+
+import heapq
+import math
+from typing import Dict, List, Optional, Sequence
+
+import pandas as pd
+
+from .model import EPS, M2_PER_HA, REASONS, PackageRules, ParcelTable
+
+
+class ProofMixin:
+    """Proofs that an atom cannot be packaged (mixed into the engine)."""
+
+    def unbalanceable(self, a: int, max_visits: int = 3000) -> Optional[str]:
+        """A proof that no package can hold atom ``a``: every atom of a package containing
+        ``a`` is joined to it through the package, so it lies within the area cap of ``a`` (by
+        area along the cheapest path). When even ``a`` plus every surplus within that reach
+        stays below the balance (or ratio) floor, ``a`` cannot be placed. Returns the reason or
+        None."""
+        r = self.r
+        checks = []
+        if self.ball[a] < r.balance_min - 1e-6:
+            checks.append(("balance", self.ball, r.balance_min))
+        if r.ratio_min > 0 and self.rql[a] < -1e-6:
+            checks.append(("ratio", self.rql, 0.0))
+        if not checks:
+            return None
+        maxA = r.max_m2 * (1 + EPS)
+        Al, nb, blocked = self.Al, self.nb, self.bl
+        dist = {a: Al[a]}
+        heap = [(Al[a], a)]
+        done = set()
+        gain = [0.0] * len(checks)
+        need = [floor - vals[a] for _, vals, floor in checks]
+        single = len(checks) == 1
+        vals0 = checks[0][1]
+        while heap:
+            d, y = heapq.heappop(heap)
+            if y in done:
+                continue
+            done.add(y)
+            if len(done) > max_visits:
+                return None  # too far to prove anything cheaply: leave it to the growth
+            if y != a:
+                if single:
+                    if vals0[y] > 0:
+                        gain[0] += vals0[y]
+                        if gain[0] >= need[0] - 1e-6:
+                            return None
+                else:
+                    for t, (_, vals, _f) in enumerate(checks):
+                        if vals[y] > 0:
+                            gain[t] += vals[y]
+                    if all(g >= nd - 1e-6 for g, nd in zip(gain, need)):
+                        return None
+            for z in nb[y]:
+                if z in done or blocked[z]:
+                    continue
+                nd = d + Al[z]
+                if nd <= maxA and nd < dist.get(z, math.inf):
+                    dist[z] = nd
+                    heapq.heappush(heap, (nd, z))
+        t = next(t for t, (g, nd) in enumerate(zip(gain, need)) if g < nd - 1e-6)
+        kind, vals, floor = checks[t]
+        if kind == "balance":
+            return (f"本图斑资金缺口 {-(vals[a] - floor):,.1f} 万元，最大面积 {r.max_area_ha:g} 公顷范围内可连通的"
+                    f"盈余合计仅 {gain[t]:,.1f} 万元：任何资产包都无法平衡")
+        return (f"最大面积 {r.max_area_ha:g} 公顷范围内可连通的收益不足以使收益成本比达到 {r.ratio_min:g}："
+                "任何资产包都无法达标")
+
+
+def _whole_area_figures(parcels: ParcelTable, basis: str = "total") -> dict:
+    e = parcels.eligible & (parcels.locked == "")
+    A = float(parcels.area_m2[e].sum())
+    pub_b, prof_b = parcels.share_arrays(basis)
+    pub = float(pub_b[e].sum())
+    prof = float(prof_b[e].sum())
+    bal = parcels.revenue[e] - parcels.cost[e]
+    return {"area_m2": A, "public_m2": pub, "profitable_m2": prof, "balance": float(bal.sum()),
+            "positive_balance": float(bal[bal > 0].sum()), "best_single": float(bal.max()) if len(bal) else 0.0, "cost": float(parcels.cost[e].sum()),
+            "revenue": float(parcels.revenue[e].sum()), "n": int(e.sum())}
+
+
+_FAILURE_KINDS = (("面积将达", "达到面积上限"), ("公益性比例", "公益性比例"), ("资金平衡", "资金平衡"),
+                  ("收益成本比", "收益成本比"), ("连片可用图斑", "连片可用图斑不足最小面积"), ("面积", "面积规模"))
+
+
+def diagnose(parcels: ParcelTable, rules: PackageRules, failures: Sequence[str] = ()) -> List[str]:
+    """Sentences saying which constraint binds, with the whole area's figures. Empty when
+    nothing makes packaging impossible up front and no growth failed."""
+    out: List[str] = []
+    w = _whole_area_figures(parcels, rules.public_basis)
+    n_all = parcels.n
+    if w["n"] == 0:
+        counts = pd.Series(parcels.reason[parcels.reason != ""]).value_counts()
+        parts = "，".join(f"{REASONS.get(k, (k,))[0]} {v} 个" for k, v in counts.items())
+        locked = int((parcels.locked != "").sum())
+        if locked:
+            parts += ("，" if parts else "") + f"已锁定 {locked} 个"
+        out.append(f"没有可参与划定的图斑：{n_all} 个图斑中{parts or '无图斑'}。")
+        return out
+    ha = w["area_m2"] / M2_PER_HA
+    if w["area_m2"] < rules.min_m2 * (1 - EPS):
+        out.append(f"可参与划定的图斑总面积 {ha:.2f} 公顷，小于最小面积 {rules.min_area_ha:g} 公顷：无法形成任何资产包。")
+    # no package can do better than all surplus parcels together (or, without any, the least
+    # costly single parcel)
+    best = w["positive_balance"] if w["positive_balance"] > 0 else w["best_single"]
+    if best < rules.balance_min - 1e-6:
+        out.append(f"全域资金平衡为 {w['balance']:,.1f} 万元，全部盈余图斑合计仅 {w['positive_balance']:,.1f} 万元，"
+                   f"低于每个资产包的资金平衡下限 {rules.balance_min:g} 万元：没有任何资产包能平衡。")
+    elif w["balance"] < rules.balance_min - 1e-6:
+        out.append(f"全域资金平衡为 {w['balance']:,.1f} 万元，低于每个资产包的下限 {rules.balance_min:g} 万元："
+                   "只有收益集中的局部能够平衡，其余图斑难以纳入。")
+    if rules.ratio_min > 0 and w["revenue"] < rules.ratio_min * w["cost"]:
+        ratio = w["revenue"] / w["cost"] if w["cost"] else 0.0
+        out.append(f"全域收益成本比为 {ratio:.2f}，低于下限 {rules.ratio_min:g}。")
+    base = w["area_m2"] if rules.public_basis == "total" else w["public_m2"] + w["profitable_m2"]
+    need_pub = rules.public_min_pct / 100.0 * rules.min_m2
+    if rules.public_min_pct > 0 and w["public_m2"] < need_pub * (1 - EPS) and rules.public_basis == "total":
+        out.append(f"全域公益性用地仅 {w['public_m2'] / M2_PER_HA:.2f} 公顷，不足一个最小资产包所需的 "
+                   f"{need_pub / M2_PER_HA:.2f} 公顷（最小面积 × 公益性比例下限）：没有任何资产包能满足公益性比例。")
+    elif base > 0:
+        share = 100.0 * w["public_m2"] / base
+        if share < rules.public_min_pct or share > rules.public_max_pct:
+            out.append(f"全域公益性比例为 {share:.1f}%，在 {rules.public_min_pct:g}–{rules.public_max_pct:g}% 区间之外："
+                       "多数资产包难以满足公益性比例。")
+    if failures:
+        counts: Dict[str, int] = {}
+        for f in failures:
+            key = next((label for prefix, label in _FAILURE_KINDS if f.startswith(prefix)), "其他")
+            counts[key] = counts.get(key, 0) + 1
+        top = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:3]
+        out.append(f"{len(failures)} 次资产包生长未能满足约束，最常见的原因：" +
+                   "；".join(f"{k}（{v} 次）" for k, v in top) + "。")
+    return out
+
+

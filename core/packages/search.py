@@ -1,0 +1,346 @@
+"""Local search after growth: absorb leftovers, regrow, merge, make room, steal land for stranded
+atoms, and compact — every move only when every hard constraint still holds.
+"""
+from __future__ import annotations
+
+from typing import Dict, List
+
+import numpy as np
+
+from .model import EPS
+
+
+class SearchMixin:
+    """Local search moves (mixed into the engine)."""
+
+    def _leftovers(self) -> List[int]:
+        return [a for a in range(self.m) if self.owner[a] < 0 and not self.bl[a]]
+
+    def absorb(self) -> int:
+        """Add leftover atoms (singly, then whole leftover clusters) to a neighbouring package
+        when the package stays feasible; the most compact choice wins."""
+        added = 0
+        for _ in range(20):
+            changed = 0
+            for a in self._leftovers():
+                best = None
+                for k in sorted({self.owner[b] for b in self.nb[a] if self.owner[b] >= 0}):
+                    P = self.pk[k]
+                    st = self._with(P, [a], +1)
+                    if not self.feasible(*st):
+                        self.why_atom[a] = self.why(*st) or self.why_atom[a]
+                        continue
+                    shared = sum(L for b, L in self.nb[a].items() if b in P["members"])
+                    score = (self.perim[a] - 2 * shared)
+                    if best is None or score < best[0]:
+                        best = (score, k)
+                if best is not None:
+                    self._add(best[1], [a])
+                    changed += 1
+            added += changed
+            if not changed:
+                break
+        # whole leftover clusters
+        for cluster in self._clusters(self._leftovers()):
+            if len(cluster) < 2:
+                continue
+            cset = set(cluster)
+            ks = sorted({self.owner[b] for a in cluster for b in self.nb[a] if self.owner[b] >= 0 and b not in cset})
+            for k in ks:
+                st = self._with(self.pk[k], cluster, +1)
+                if self.feasible(*st):
+                    self._add(k, cluster)
+                    added += len(cluster)
+                    break
+        return added
+
+    def regrow(self) -> int:
+        """A second growth round from the leftovers, now that the packages around them are
+        known (growths that failed early may succeed from another seed)."""
+        rng = np.random.default_rng(self.seed + 1)
+        left = self._leftovers()
+        if not left:
+            return 0
+        keys = rng.random(len(left))
+        order = sorted(zip(self.tier[left].tolist(), keys.tolist(), left))
+        tried = np.zeros(self.m, dtype=bool)
+        placed = 0
+        for _t, _k, a in order:
+            if self.owner[a] >= 0 or tried[a]:
+                continue
+            tried[a] = True
+            members = self.grow(a, tried)
+            if members:
+                placed += len(members)
+        return placed
+
+    def merge(self) -> int:
+        """A leftover cluster between two packages that neither can take alone: merge the two
+        packages and the cluster when the union is feasible (their surpluses pool)."""
+        merged = 0
+        for cluster in self._clusters(self._leftovers()):
+            cset = set(cluster)
+            ks = sorted({self.owner[b] for a in cluster for b in self.nb[a] if self.owner[b] >= 0})
+            done = False
+            for i, k in enumerate(ks):
+                for q in ks[i + 1:]:
+                    st = self._with(self.pk[k], cluster, +1)
+                    Q = self.pk[q]
+                    st = (st[0] + Q["A"], st[1] + Q["pub"], st[2] + Q["prof"], st[3] + Q["cost"], st[4] + Q["rev"])
+                    if not self.feasible(*st):
+                        continue
+                    qm = sorted(Q["members"])
+                    for a in qm:
+                        self._remove(q, a)
+                    self._add(k, qm)
+                    self._add(k, cluster)
+                    merged += len(cset)
+                    done = True
+                    break
+                if done:
+                    break
+        return merged
+
+    def make_room(self) -> int:
+        """A leftover atom next to a package it cannot join: try handing one boundary atom of
+        that package to another neighbouring package first."""
+        moved = 0
+        for a in self._leftovers():
+            if self.owner[a] >= 0:
+                continue
+            done = False
+            for k in sorted({self.owner[b] for b in self.nb[a] if self.owner[b] >= 0}):
+                P = self.pk[k]
+                for b in sorted(P["members"]):
+                    qs = sorted({self.owner[c] for c in self.nb[b] if self.owner[c] >= 0 and self.owner[c] != k})
+                    if not qs:
+                        continue
+                    stP = self._with(P, [a], +1)
+                    stP = (stP[0] - self.A[b], stP[1] - self.pub[b], stP[2] - self.prof[b],
+                           stP[3] - self.cost[b], stP[4] - self.rev[b])
+                    if not self.feasible(*stP):
+                        continue
+                    # P - b + a must stay contiguous
+                    if not any(c in P["members"] and c != b for c in self.nb[a]):
+                        continue
+                    trial = set(P["members"])
+                    trial.add(a)
+                    if not self._connected_without(trial, b):
+                        continue
+                    for q in qs:
+                        if self.feasible(*self._with(self.pk[q], [b], +1)):
+                            self._remove(k, b)
+                            self._add(q, [b])
+                            self._add(k, [a])
+                            moved += 1
+                            done = True
+                            break
+                    if done:
+                        break
+                if done:
+                    break
+        return moved
+
+    def _clusters(self, atoms) -> List[List[int]]:
+        """Connected clusters (through the adjacency graph) of the atom set ``atoms``."""
+        left = set(atoms)
+        out = []
+        for start in sorted(left):
+            if start not in left:
+                continue
+            left.discard(start)
+            cluster = [start]
+            stack = [start]
+            while stack:
+                x = stack.pop()
+                for y in self.nb[x]:
+                    if y in left:
+                        left.discard(y)
+                        cluster.append(y)
+                        stack.append(y)
+            out.append(cluster)
+        return out
+
+    def steal(self) -> int:
+        """Place leftovers by taking land from packages that can spare it.
+
+        A leftover is usually a deficit parcel whose surplus went to packages that did not need
+        all of it. For each leftover a package is grown as if the whole area were free; the
+        packages it takes land from keep what remains when that is still feasible and
+        contiguous, else their remainders are grown again. The change is kept only when more
+        parcels end up in packages than before, so every package still meets every hard
+        constraint. Returns the parcels gained."""
+        gained = 0
+        left = [a for a in self._leftovers() if self.reason_atom[a] == ""]
+        left.sort(key=lambda a: (int(self.tier[a]), a))
+        tried: Dict[int, bool] = {}  # atoms a failed growth went through (as in the first round)
+        for i, a in enumerate(left):
+            if i % 50 == 0:
+                self._tick(0.75 + 0.05 * i / max(len(left), 1))
+            if self.owner[a] < 0 and a not in tried:
+                gained += self._steal_for(a, tried)
+        return gained
+
+    def _reach(self, a: int, area_cap: float, max_atoms: int = 3000) -> List[int]:
+        """Unblocked atoms around ``a`` (breadth first, any owner) until their area reaches
+        ``area_cap``: the land a package grown from ``a`` could use."""
+        nb, bl, Al = self.nb, self.bl, self.Al
+        seen = {a}
+        order = [a]
+        total = Al[a]
+        i = 0
+        while i < len(order) and total < area_cap and len(order) < max_atoms:
+            x = order[i]
+            i += 1
+            for y in nb[x]:
+                if y not in seen and not bl[y]:
+                    seen.add(y)
+                    order.append(y)
+                    total += Al[y]
+        return order
+
+    def _steal_for(self, a: int, tried: dict) -> int:
+        owner, npar = self.owner, self.npar
+        n0, nf = len(self.pk), len(self.failures)
+        # grow from a as if the land around it were free
+        near = self._reach(a, 3.0 * self.r.max_m2)
+        saved = {x: owner[x] for x in near}
+        for x in near:
+            owner[x] = -1
+        members = None
+        try:
+            members = self.grow(a, tried)
+        finally:
+            for x in members or ():
+                owner[x] = -1  # members beyond ``near`` were free
+            for x, o in saved.items():
+                owner[x] = o
+            del self.failures[nf:]
+        if not members:
+            return 0
+        S = self.pk.pop()
+        ks = sorted({saved.get(x, -1) for x in members} - {-1})
+        snap = {k: dict(self.pk[k], members=set(self.pk[k]["members"])) for k in ks}
+        region = set(members)
+        for k in ks:
+            region |= self.pk[k]["members"]
+        before_owner = {x: owner[x] for x in region}
+        before = sum(npar[x] for x in region if owner[x] >= 0)
+        for k in ks:
+            for x in members:
+                if owner[x] == k:
+                    self._remove(k, x)
+        self.pk.append(S)
+        for x in members:
+            owner[x] = n0
+        pool: List[int] = []
+        for k in ks:
+            rem = self.pk[k]["members"]
+            if not rem:
+                continue
+            parts = self._clusters(rem)
+            if len(parts) == 1 and self.feasible(*self._with(self.pk[k], [], +1)):
+                continue
+            for x in list(rem):
+                self._remove(k, x)
+            self.pk[k] = self._empty()
+            for part in parts:
+                if self.feasible(*self._with(self._empty(), part, +1)):
+                    self.pk.append(self._empty())
+                    self._add(len(self.pk) - 1, part)
+                else:
+                    pool.extend(part)
+        if pool:
+            live = list(ks) + list(range(n0, len(self.pk)))
+            self._absorb_into(pool, live)
+            pool = [x for x in pool if owner[x] < 0]
+            # a new package needs at least the area floor: else only absorbing can place them
+            if sum(self.Al[x] for x in pool) >= self.r.min_m2 * (1 - EPS):
+                n1 = len(self.pk)
+                self._grow_from(pool, None)  # may take free leftovers next to the pool too
+                del self.failures[nf:]
+                if len(self.pk) > n1:
+                    self._absorb_into(pool, live + list(range(n1, len(self.pk))))
+        touched = set(region)
+        for k in range(n0, len(self.pk)):
+            touched |= self.pk[k]["members"]
+        after = sum(npar[x] for x in touched if owner[x] >= 0)
+        if after > before:
+            return after - before
+        del self.pk[n0:]
+        for k, P in snap.items():
+            self.pk[k] = P
+        for x in touched:
+            owner[x] = before_owner.get(x, -1)
+        return 0
+
+    @staticmethod
+    def _empty() -> dict:
+        return {"members": set(), "A": 0.0, "pub": 0.0, "prof": 0.0, "cost": 0.0, "rev": 0.0,
+                "gx": 0.0, "gy": 0.0, "perim": 0.0, "garea": 0.0}
+
+    def _absorb_into(self, atoms, ks) -> None:
+        """Add the free atoms among ``atoms`` to a neighbouring package of ``ks`` when it stays
+        feasible (the region-limited form of :meth:`absorb`)."""
+        ks = set(ks)
+        for _ in range(5):
+            changed = False
+            for a in atoms:
+                if self.owner[a] >= 0 or self.blocked[a]:
+                    continue
+                for k in sorted({self.owner[b] for b in self.nb[a] if self.owner[b] in ks}):
+                    if self.feasible(*self._with(self.pk[k], [a], +1)):
+                        self._add(k, [a])
+                        changed = True
+                        break
+            if not changed:
+                break
+
+    def compact(self, passes: int = 2) -> int:
+        """Move boundary atoms to the neighbouring package when that lowers Σ P²/A (the
+        inverse Polsby–Popper of both packages) and every constraint still holds."""
+        moves = 0
+        for _ in range(passes):
+            changed = 0
+            for a in range(self.m):
+                k = self.owner[a]
+                if k < 0:
+                    continue
+                P = self.pk[k]
+                if len(P["members"]) <= 1:
+                    continue
+                qs = {self.owner[b] for b in self.nb[a] if self.owner[b] >= 0 and self.owner[b] != k}
+                if not qs:
+                    continue
+                sharedP = sum(L for b, L in self.nb[a].items() if b in P["members"])
+                newPP = P["perim"] - (self.perim[a] - 2 * sharedP)
+                newPA = P["garea"] - self.garea[a]
+                if newPA <= 0:
+                    continue
+                before_p = P["perim"] ** 2 / max(P["garea"], 1e-9)
+                best = None
+                for q in sorted(qs):
+                    Q = self.pk[q]
+                    sharedQ = sum(L for b, L in self.nb[a].items() if b in Q["members"])
+                    newQP = Q["perim"] + self.perim[a] - 2 * sharedQ
+                    newQA = Q["garea"] + self.garea[a]
+                    gain = (newPP ** 2 / newPA + newQP ** 2 / newQA) - (before_p + Q["perim"] ** 2 / max(Q["garea"], 1e-9))
+                    if gain < -1e-6 * before_p and (best is None or gain < best[0]):
+                        best = (gain, q)
+                if best is None:
+                    continue
+                q = best[1]
+                if not self.feasible(*self._with(P, [a], -1)):
+                    continue
+                if not self.feasible(*self._with(self.pk[q], [a], +1)):
+                    continue
+                if not self._connected_without(P["members"], a):
+                    continue
+                self._remove(k, a)
+                self._add(q, [a])
+                changed += 1
+            moves += changed
+            self._tick(0.85 + 0.05 * (_ + 1) / passes)
+            if not changed:
+                break
+        return moves

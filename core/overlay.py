@@ -373,12 +373,17 @@ class ControlLayer:
         self.tree = shapely.STRtree(self.pieces)
         if find_overlaps:
             with _Threads(workers) as threads:
-                self.overlap_pairs = self._find_overlaps(threads, cancelled, progress)
+                pairs, common = self._find_overlaps(threads, cancelled, progress)
+                # every overlap with area is unioned (never counted twice); only those of at least
+                # 0.01 m² are *reported* — pieces cut along a shared edge differ in the last bit
+                self.overlap_pairs = pairs[common >= 0.01]
+                self._union_pairs = pairs[common > 0]
         else:  # the caller only wants pieces (e.g. a transition overlay), not dissolved areas
             self.overlap_pairs = np.empty((0, 2), dtype=np.int64)
-        self.features_overlap = bool(len(self.overlap_pairs))
+            self._union_pairs = self.overlap_pairs
+        self.features_overlap = bool(len(self._union_pairs))
         self.overlapper = np.zeros(len(self.geoms), dtype=bool)  # feature overlaps some other one
-        self.overlapper[self.overlap_pairs.ravel()] = True
+        self.overlapper[self._union_pairs.ravel()] = True
         _check(cancelled)
         # the features that were cut into several pieces, kept whole for the containment test
         self.whole = np.full(len(self.geoms), None, dtype=object)
@@ -389,9 +394,11 @@ class ControlLayer:
         shapely.prepare(self.pieces)
         _report(progress, 1.0)
 
-    def _find_overlaps(self, threads, cancelled, progress) -> np.ndarray:
+    def _find_overlaps(self, threads, cancelled, progress):
+        """(feature pairs i < j whose interiors meet, their common area)."""
+        none = (np.empty((0, 2), dtype=np.int64), np.empty(0))
         if self.n_pieces < 2:
-            return np.empty((0, 2), dtype=np.int64)
+            return none
         a, b = self.tree.query(self.pieces)
         keep = self.piece_owner[a] < self.piece_owner[b]
         a, b = a[keep], b[keep]
@@ -408,15 +415,13 @@ class ControlLayer:
                                     threads, "T********")
             _report(progress, 0.3 + 0.6 * min(s + step, len(a)) / len(a))
         a, b = a[hit], b[hit]
-        # pieces cut along a shared edge can differ in the last bit: features that only touch
-        # are not overlapping (an overlap must have area, here at least 0.01 m² per feature pair)
         area = shapely.area(shapely.intersection(self.pieces[a], self.pieces[b])) if len(a) else np.empty(0)
         pairs = np.stack([self.piece_owner[a], self.piece_owner[b]], axis=1)
         if not len(pairs):
-            return np.empty((0, 2), dtype=np.int64)
+            return none
         uniq, inv = np.unique(pairs, axis=0, return_inverse=True)
         total = np.bincount(inv.ravel(), weights=area, minlength=len(uniq))
-        return uniq[total >= 0.01]
+        return uniq, total
 
     def __repr__(self) -> str:
         return (f"ControlLayer(role={self.role!r}, n_features={self.n_features}, n_pieces={self.n_pieces}, "

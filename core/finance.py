@@ -12,7 +12,10 @@ The table is data a planner edits (CSV or the first sheet of an .xlsx), one row 
   ``revenue_wan_per_ha``: revenue of land *planned* for this class; both in 万元/公顷, ≥ 0.
 
 Comment lines ``# finance: name, version: v, example: yes`` set the name, version and whether the
-values are examples (the shipped table is, and every report says so).
+values are examples (the shipped table is, and every report says so); ``# change_level: 2`` (or
+``用途改变层级: 二级类``) sets the level at which a use counts as changed (see :func:`use_changed`):
+not given, a parent/child pair (0701→070102) is the same use; 1/2/3 compare the codes cut to
+their 一级/二级/三级 class, so with 1 a 0701→0702 is no change either.
 """
 from __future__ import annotations
 
@@ -57,6 +60,9 @@ _HEADER_LOOKUP = {alias.lower(): col for col, aliases in _HEADERS.items() for al
 _META = re.compile(r"(finance|name|名称)\s*[:：=]\s*([^,;，；]+)", re.I)
 _META_VERSION = re.compile(r"(?:version|版本)\s*[:：=]\s*([^,;，；]+)", re.I)
 _META_EXAMPLE = re.compile(r"(?:example|示例)\s*[:：=]\s*(yes|true|1|是)", re.I)
+_META_LEVEL = re.compile(r"(?:change_level|用途改变层级)\s*[:：=]\s*([^,;，；\s]+)", re.I)
+_LEVELS = {"1": 1, "一级": 1, "一级类": 1, "2": 2, "二级": 2, "二级类": 2, "3": 3, "三级": 3, "三级类": 3,
+           "上下级": None, "ancestry": None, "default": None}
 
 
 class FinanceTableError(ValueError):
@@ -80,8 +86,10 @@ class FinanceEntry:
 
 
 class FinanceTable:
-    def __init__(self, entries: List[FinanceEntry], name: str, version: str, example: bool, path: Optional[Path]):
+    def __init__(self, entries: List[FinanceEntry], name: str, version: str, example: bool, path: Optional[Path],
+                 change_level: Optional[int] = None):
         self.entries = entries
+        self.change_level = change_level   # None: parent/child is no change; 1/2/3: compare at that class level
         self.name = name
         self.version = version
         self.example = example
@@ -134,7 +142,7 @@ def _number(text: str) -> Optional[float]:
 
 
 def _parse(path: Path, records) -> FinanceTable:
-    name, version, example = path.stem, "", False
+    name, version, example, level = path.stem, "", False, None
     header: Optional[List[str]] = None
     entries: List[FinanceEntry] = []
     errors: List[str] = []
@@ -153,6 +161,13 @@ def _parse(path: Path, records) -> FinanceTable:
                 version = v.group(1).strip()
             if _META_EXAMPLE.search(text):
                 example = True
+            lv = _META_LEVEL.search(text)
+            if lv:
+                if lv.group(1) not in _LEVELS:
+                    errors.append(f"第{line}行：用途改变层级“{lv.group(1)}”无效，可用 1、2、3（一级类、二级类、三级类）或 上下级 / "
+                                  f"line {line}: change_level '{lv.group(1)}' is not valid; use 1, 2, 3 or 上下级")
+                else:
+                    level = _LEVELS[lv.group(1)]
             continue
         if header is None:
             header = [_HEADER_LOOKUP.get(c.lower(), c.lower()) for c in cells]
@@ -209,28 +224,40 @@ def _parse(path: Path, records) -> FinanceTable:
         raise FinanceTableError("资金测算表有误 / the finance table has errors:\n" + "\n".join(errors[:20]))
     if header is None or not entries:
         raise FinanceTableError(f"资金测算表 {path.name}：没有任何单价行 / the finance table {path.name} has no rows")
-    return FinanceTable(entries, name, version, example, path)
+    return FinanceTable(entries, name, version, example, path, level)
 
 
 # --------------------------------------------------------------------------- change of use
 CHANGE_RULE_ZH = ("用途改变：现状与规划的用地用海2023代码不同且不是上下级关系"
                   "（如 0701→070102、09→0901、08→0804 视为用途未变，不计成本与收益）")
+_LEVEL_ZH = {1: "一级类", 2: "二级类", 3: "三级类"}
 
 
-def use_changed(current, planned):
-    """True where the use changes: the 用地用海2023 codes differ and neither is the other's ancestor
-    (a parent/child pair such as 0701→070102 refines the same use; it is not a change).  A missing
-    code on either side counts as a change when the other is given (it is priced as unknown)."""
+def change_rule_zh(level: Optional[int] = None) -> str:
+    """The sentence every report prints for the change-of-use rule at ``level``."""
+    if level is None:
+        return CHANGE_RULE_ZH
+    example = {1: "0701→0702、1001→1002", 2: "070101→070102", 3: "同一三级类的细分"}[level]
+    return (f"用途改变：现状与规划的用地用海2023代码截取到{_LEVEL_ZH[level]}（{2 * level} 位）后不同"
+            f"（资金测算表设定；如 {example} 视为用途未变，不计成本与收益）")
+
+
+def use_changed(current, planned, level: Optional[int] = None):
+    """True where the use changes.  ``level`` None: the 用地用海2023 codes differ and neither is the
+    other's ancestor (a parent/child pair such as 0701→070102 refines the same use; it is not a change);
+    1/2/3: the codes cut to that class level (2/4/6 characters) differ.  A missing code on either side
+    counts as a change when the other is given (it is priced as unknown)."""
     import numpy as np
 
     out = np.empty(len(current), dtype=bool)
+    n = None if level is None else 2 * int(level)
     for i, (a, b) in enumerate(zip(current, planned)):
         a = a or ""
         b = b or ""
         if a == b:
             out[i] = False
         elif a and b:
-            out[i] = not (a.startswith(b) or b.startswith(a))
+            out[i] = (a[:n] != b[:n]) if n else not (a.startswith(b) or b.startswith(a))
         else:
             out[i] = True
     return out

@@ -203,7 +203,8 @@ def prepare_parcels(area_m2, current_codes, planned_codes, finance, ownership=No
     construction = np.zeros(n, dtype=bool)
     cost_p = np.zeros(n)
     rev_p = np.zeros(n)
-    changed = use_changed(cur, pla)  # a parent/child pair (0701→070102) is the same use
+    level = getattr(finance, "change_level", None)
+    changed = use_changed(cur, pla, level)  # a parent/child pair (0701→070102) is the same use
     missing: Dict[str, float] = {}
     # price each distinct (current, planned) pair once, then spread to the parcels
     pair_id, pairs = pd.factorize(pd.Series(cur + "|" + pla, dtype=object), sort=False)
@@ -226,7 +227,7 @@ def prepare_parcels(area_m2, current_codes, planned_codes, finance, ownership=No
             continue
         nature[rows] = ep.nature
         construction[rows] = ep.role != "none"
-        if use_changed([c], [p])[0]:  # priced only when the use changes (not 0701→070102)
+        if use_changed([c], [p], level)[0]:  # priced only when the use changes (not 0701→070102)
             cost_p[rows] = ec.cost
             rev_p[rows] = ep.revenue
     ha = area / M2_PER_HA

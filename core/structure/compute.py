@@ -39,7 +39,7 @@ from ..compliance import (
     code_ancestors,
     split_class_patterns,
 )
-from ..finance import CHANGE_RULE_ZH, use_changed
+from ..finance import change_rule_zh, use_changed
 from ..registry import SYSTEM_LABELS, clean_code, get_registry, parse_system
 from ..rounding import M2_PER_UNIT
 from ..tables import TableError, plain_text, read_table_records
@@ -719,7 +719,7 @@ def finance_view(base: LayerRecords, target: LayerRecords, finance, pieces: Opti
     rev_m2: Dict[int, float] = {}
     if pieces is not None:
         method = ("按叠加图斑逐块判定：用途改变的部分计成本（按现状地类单价）与收益（按规划地类单价）；"
-                  + CHANGE_RULE_ZH)
+                  + change_rule_zh(getattr(finance, "change_level", None)))
         tcode = pd.Series(tf["code"].to_numpy(), index=tf["parcel"].to_numpy())
         tcode = tcode[~tcode.index.duplicated()]
         p = pieces.rename(columns={"base_parcel": "parcel"})
@@ -728,7 +728,8 @@ def finance_view(base: LayerRecords, target: LayerRecords, finance, pieces: Opti
         j["tcode"] = tcode.reindex(j["target_parcel"].to_numpy()).to_numpy()
         share_sum = p.groupby("parcel")["base_share"].sum().clip(lower=1.0)  # overlapping plan parcels
         j["m2"] = j["area_m2"] * j["base_share"] / share_sum.reindex(j["parcel"].to_numpy()).to_numpy()
-        j = j[use_changed(j["code"].fillna("").tolist(), j["tcode"].fillna("").tolist()) & j["code"].notna().to_numpy()
+        j = j[use_changed(j["code"].fillna("").tolist(), j["tcode"].fillna("").tolist(),
+                          getattr(finance, "change_level", None)) & j["code"].notna().to_numpy()
               & j["tcode"].notna().to_numpy()]
         for c, v in j.groupby("code")["m2"].sum().items():
             e = entries.get(c)

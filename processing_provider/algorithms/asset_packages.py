@@ -505,7 +505,7 @@ class _PackagesBase(GuotuKitAlgorithm):
         return dest
 
     def _write_xlsx(self, parameters, context, path, run, rules, finance, inputs, how, work_crs, log, policy):
-        from ...core.finance import CHANGE_RULE_ZH
+        from ...core.finance import change_rule_zh
         from ...core.packages.report import PackageReportData, write_packages_xlsx
         from ...plugin.about import plugin_version
 
@@ -517,7 +517,7 @@ class _PackagesBase(GuotuKitAlgorithm):
                   ("现状地类", "转换为用地用海2023（三调 1:n 地类取默认目标）"), ("规划地类", run.planned_source),
                   ("资金测算单价表", f"{finance.label}｜{finance.path}"),
                   ("成本与收益", "用途改变的图斑：成本 = 面积 × 现状地类单价，收益 = 面积 × 规划地类单价；用途不变的图斑不计"),
-                  ("用途改变的判定", CHANGE_RULE_ZH),
+                  ("用途改变的判定", change_rule_zh(getattr(finance, "change_level", None))),
                   ("公益性/经营性", "按规划地类在资金测算表中的性质")]
         items += [(f"约束：{k}", v) for k, v in rules.describe()]
         if self.MODE == "delineate":

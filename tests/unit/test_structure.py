@@ -457,3 +457,26 @@ def test_leaves_add_up_to_their_totals_under_the_rounding_rule(areas, decimals):
             assert r.base == sum(tab.row(c).base for c in r.children if c in {x.row_id for x in tab.rows})
     if tab.total.base > 0:
         assert sum(r.base_pct for r in leaves) == 100
+
+
+def test_change_of_use_level_is_set_by_the_finance_table(tpl, tmp_path):
+    """'Use changes' is decided at a stated level: by default a parent/child pair (0701→070102) is no change
+    but 0701→0702 is; a finance table saying ``# change_level: 1`` makes 0701→0702 no change either, and
+    the method line of 资金测算 says which rule was used."""
+    from core.finance import FinanceTable, FinanceTableError
+
+    text = (Path(__file__).resolve().parents[2] / "data" / "finance" / "finance_example.csv").read_text(encoding="utf-8")
+    level1 = tmp_path / "level1.csv"
+    level1.write_text("# change_level: 1\n" + text, encoding="utf-8")
+    base = _layer(tpl, ["0701", "0701"], [10000.0, 10000.0], czcs_values=["201", "201"])
+    target = _layer(tpl, ["0702", "070102"], [10000.0, 10000.0], czcs_values=["201", "201"])
+    pieces = _pieces([(0, 0, 1.0, 1.0), (1, 1, 1.0, 1.0)])
+    default = finance_view(base, target, FinanceTable.example_table(), pieces)
+    coarse = finance_view(base, target, FinanceTable.load(level1), pieces)
+    assert default.by_class["cost_m2"].sum() == pytest.approx(10000.0)   # 0701→0702 only
+    assert coarse.by_class["cost_m2"].sum() == 0.0 and coarse.cost == 0.0
+    assert "上下级" in default.method and "一级类" in coarse.method
+    bad = tmp_path / "bad.csv"
+    bad.write_text("# change_level: 5\n" + text, encoding="utf-8")
+    with pytest.raises(FinanceTableError, match="用途改变层级"):
+        FinanceTable.load(bad)

@@ -77,7 +77,9 @@ UNIT_FIELDS = ("XZQDM", "ZLDWDM", "XZQMC", "ZLDWMC")
 # the table: one column per field of the PACKAGES layer, numbers shown with these decimals
 COLUMN_FIELDS = ("PKG_ID", "AREA_HA", "PUBLIC_PCT", "BALANCE", "COMPACT", "STATUS", "FAILED")
 COLUMN_LABELS = ("Id", "Area (ha)", "Public share (%)", "Balance (万元)", "Compactness", "Result", "Failed checks")
-DECIMALS = {"AREA_HA": 2, "PUBLIC_PCT": 2, "BALANCE": 2, "COMPACT": 3}
+# the places the workbook prints (公顷 4, % 2, 万元 2): the layer holds the ledger's printed figures, so the
+# table shows the same digits as 资产包汇总
+DECIMALS = {"AREA_HA": 4, "PUBLIC_PCT": 2, "BALANCE": 2, "COMPACT": 3}
 STATUS_LABELS = {"pass": "Pass", "fail": "Fail"}
 ROW_COLOURS = {"pass": QColor(206, 236, 200), "fail": QColor(248, 200, 200)}  # light green, light red
 MAP_COLOURS = {"pass": "60,160,60,110", "fail": "220,40,40,150"}
@@ -448,7 +450,8 @@ class PackagesDialog(AlgorithmDialog):
                     item.setData(NUMBER, value)
                 else:
                     value = _number(f[key])
-                    item = NumberCell("" if value is None else f"{value:.{places}f}")
+                    blank = tr("not applicable") if key == "PUBLIC_PCT" else ""   # 资源类: no construction land
+                    item = NumberCell(blank if value is None else f"{value:.{places}f}")
                     item.setData(NUMBER, value)
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 if colour is not None:

@@ -354,3 +354,11 @@ def _class_rows(records: List[dict], d: int, with_nature: bool = False) -> List[
     return out
 
 
+
+
+def package_summaries(data: PackageReportData) -> Dict[str, dict]:
+    """{package: its printed summary row} — the figures 资产包汇总, 资金平衡, 六项清单 and the PACKAGES
+    layer all show (areas balanced to the printed package area, money = sums of printed lines)."""
+    prep = _prepare(data)
+    lines = _money_lines(prep, data)
+    return {rec["package"]: _summary_row(rec, data, prep.applied, lines[rec["package"]]) for rec in prep.records}

@@ -424,7 +424,7 @@ class _PackagesBase(GuotuKitAlgorithm):
         for d in res.diagnosis:
             feedback.reportError(d, False)
         results = {
-            self.PACKAGES: self._write_packages(parameters, context, data, run, work_crs),
+            self.PACKAGES: self._write_packages(parameters, context, data, run, work_crs, rules, finance),
             self.ASSIGNMENT: self._write_assignment(parameters, context, data, run, work_crs),
         }
         xlsx = self.parameterAsFileOutput(parameters, self.OUTPUT_XLSX, context)
@@ -451,12 +451,18 @@ class _PackagesBase(GuotuKitAlgorithm):
         return 0
 
     # ------------------------------------------------------------------ outputs
-    def _write_packages(self, parameters, context, data, run, crs):
+    def _write_packages(self, parameters, context, data, run, crs, rules, finance):
         import shapely
 
         from ...core.packages import CHECKS, package_geometries
+        from ...core.packages.ledger import PackageReportData, package_summaries
 
-        spec = [("PKG_ID", QVariant.String), ("KIND", QVariant.String), ("N_PARCELS", QVariant.Int), ("AREA_HA", QVariant.Double),
+        # the printed figures (one ledger for the layer and every sheet) beside the exact area
+        printed = package_summaries(PackageReportData(
+            packages=run.result.packages, parcels=run.frame, rules=rules, finance_label=finance.label,
+            finance_example=finance.example, diagnosis=[], stats={}, conditions=None, provenance=[], title=""))
+        spec = [("PKG_ID", QVariant.String), ("KIND", QVariant.String), ("N_PARCELS", QVariant.Int),
+                ("AREA_M2", QVariant.Double), ("AREA_HA", QVariant.Double),
                 ("PUBLIC_HA", QVariant.Double), ("PUBLIC_PCT", QVariant.Double), ("PROFIT_HA", QVariant.Double),
                 ("PROFIT_PCT", QVariant.Double), ("STATE_HA", QVariant.Double), ("COLLECT_HA", QVariant.Double),
                 ("OWN_UNITS", QVariant.Int), ("SPLIT_UNIT", QVariant.Int), ("OWN_LIST", QVariant.String),
@@ -474,11 +480,16 @@ class _PackagesBase(GuotuKitAlgorithm):
             w = gmap.get(r.package)
             if w is not None:
                 f.setGeometry(multi_geometry(w))
-            ratio = None if r.ratio != r.ratio else float(r.ratio)
-            f.setAttributes([r.package, r.kind, int(r.n_parcels), r.area_m2 / 1e4, r.public_m2 / 1e4, float(r.public_pct),
-                             r.profitable_m2 / 1e4, float(r.profitable_pct), r.state_m2 / 1e4, r.collective_m2 / 1e4,
-                             int(r.owner_units), int(r.split_units), r.owner_unit_list[:254], float(r.cost), float(r.revenue),
-                             float(r.balance), ratio, float(r.compactness), int(r.parts)]
+            p = printed[r.package]
+
+            def number(v):
+                return float(v) if isinstance(v, (int, float)) else None   # 不适用 / — stay NULL
+
+            f.setAttributes([r.package, r.kind, int(r.n_parcels), float(r.area_m2), p["area"], number(p["public"]),
+                             number(p["public_pct"]), number(p["profitable"]), number(p["profitable_pct"]),
+                             number(p["state"]), number(p["collective"]),
+                             int(r.owner_units), int(r.split_units), r.owner_unit_list[:254], p["cost"], p["revenue"],
+                             p["balance"], number(p["ratio"]), float(r.compactness), int(r.parts)]
                             + [int(getattr(r, f"ok_{k}")) for k in CHECKS] + [r.status, r.failed])
             sink.addFeature(f, QgsFeatureSink.FastInsert)
         return dest

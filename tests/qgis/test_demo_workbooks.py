@@ -310,3 +310,39 @@ def test_packages_totals_and_every_figure_printed_twice(demo):
             amount = q(dec(fb.cell(r, fc["面积（公顷）"]).value) * dec(fb.cell(r, fc["单价（万元/公顷）"]).value), 2)
             assert dec(fb.cell(r, fc["金额（万元）"]).value) == amount, (pk, item)
     assert checked >= 2
+
+
+def _layer_rows(path: Path, key: str) -> dict:
+    from qgis.core import QgsVectorLayer
+
+    layer = QgsVectorLayer(str(path), "t", "ogr")
+    assert layer.isValid(), path
+    return {str(f[key]): {n: f[n] for n in layer.fields().names()} for f in layer.getFeatures()}
+
+
+def test_layers_carry_the_printed_figures_beside_exact_ones(demo):
+    """Sheet vs layer: the verdict layer's 公顷 fields and the package layer's areas and money are the
+    figures the workbooks print; the exact m² sit beside them."""
+    out, books = demo
+    _, wb = books["compliance"]
+    ws = wb["审查结论"]
+    cols = header_map(ws, 3, below=1)
+    layer = _layer_rows(out / "compliance_verdicts.gpkg", "SUBJ_ID")
+    total_r = find(ws, "合计", 1, 5)
+    for r in range(5, total_r):
+        f = layer[text(ws.cell(r, cols["图斑/项目编号"]).value)]
+        assert dec(f["AREA_HA"]) == dec(ws.cell(r, cols["面积（公顷）"]).value)
+        assert dec(f["PBF_HA"]) == dec(ws.cell(r, cols["永久基本农田/涉及面积（公顷）"]).value)
+        assert q(dec(f["AREA_M2"]) / 10000, 4) == dec(f["AREA_HA"])
+    _, wb = books["packages"]
+    ws = wb["资产包汇总"]
+    cols = header_map(ws, 4, below=1)
+    layer = _layer_rows(out / "asset_packages.gpkg", "PKG_ID")
+    total_r = find(ws, "合计", 1, 6)
+    for r in range(6, total_r):
+        f = layer[text(ws.cell(r, 1).value)]
+        assert dec(f["AREA_HA"]) == dec(ws.cell(r, cols["面积"]).value)
+        assert q(dec(f["AREA_M2"]) / 10000, 4) == dec(f["AREA_HA"])
+        assert dec(f["PUBLIC_HA"]) == dec(ws.cell(r, cols["公益性建设用地/面积"]).value)
+        assert dec(f["COST"]) == dec(ws.cell(r, cols["资金测算（万元）/成本"]).value)
+        assert dec(f["REVENUE"]) == dec(ws.cell(r, cols["资金测算（万元）/收益"]).value)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import re
 from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook

@@ -95,6 +95,7 @@ class StructureTable:
     balanced_cells: int  # rounded cells nudged by one unit of the last decimal (尾差调平)
     notes: List[str]
     bases: Optional[Tuple[Basis, Basis]] = None
+    nudges: List[str] = field(default_factory=list)   # the area figures balancing moved, as printed in the note
 
     @property
     def total(self) -> TableRow:
@@ -111,25 +112,51 @@ def _pseudo_label(row_id: str) -> str:
     return "未识别地类（代码为空或不在分类表中）" if row_id == UNKNOWN_ROW else "未能归入模板的地类"
 
 
-def _round_column(leaf_m2: Dict[str, float], unit: str, decimals: int, total: Optional[Decimal] = None
-                  ) -> Tuple[Dict[str, Decimal], Decimal, int]:
-    ids = list(leaf_m2)
-    exact = [to_decimal(leaf_m2[i]) / M2_PER_UNIT[unit] for i in ids]
-    total = round_half_up(sum(exact, Decimal(0)), decimals) if total is None else total
-    plain = [round_half_up(v, decimals) for v in exact]
-    balanced = balance_remainders(exact, decimals, total)
-    nudged = sum(1 for a, b in zip(plain, balanced) if a != b)
-    return dict(zip(ids, balanced)), total, nudged
+def _round_tree(exact_leaf: Dict[str, Decimal], template: StructureTemplate, leaves: List[str], decimals: int,
+                total: Decimal, moved: Optional[List[Tuple[str, Decimal, Decimal]]] = None
+                ) -> Tuple[Dict[str, Decimal], int]:
+    """Printed leaf figures, rounded top-down: the top-level rows (classes and 小计 groups) are balanced to
+    ``total``, then each group's children to the group's printed figure, and so on down.  A class shown at
+    the top level is balanced among the top-level rows only — so 耕地 prints the same whether a template
+    splits it into 0101/0102/0103 or not.  Returns ({leaf: printed}, cells nudged by balancing); ``moved``
+    collects (row, plain ROUND_HALF_UP, printed) of every row balancing moved."""
+    rows = {r.row_id: r for r in template.display_rows()}
+    under: Dict[str, List[str]] = {}
 
+    def leaves_of(rid: str) -> List[str]:
+        if rid not in under:
+            r = rows.get(rid)
+            under[rid] = [rid] if r is None or r.kind == "leaf" else [x for c in r.children for x in leaves_of(c)]
+        return under[rid]
 
-def _round_shares(leaf_m2: Dict[str, float], total_m2: float, decimals: int) -> Tuple[Dict[str, Optional[Decimal]], int]:
-    ids = list(leaf_m2)
-    if total_m2 <= 0:
-        return {i: None for i in ids}, 0
-    exact = [to_decimal(leaf_m2[i]) * 100 / to_decimal(total_m2) for i in ids]
-    plain = [round_half_up(v, decimals) for v in exact]
-    balanced = balance_remainders(exact, decimals, Decimal(100))
-    return dict(zip(ids, balanced)), sum(1 for a, b in zip(plain, balanced) if a != b)
+    def exact(rid: str) -> Decimal:
+        return sum((exact_leaf.get(x, Decimal(0)) for x in leaves_of(rid)), Decimal(0))
+
+    roots = [r.row_id for r in template.display_rows() if r.depth == 0 and r.kind in ("leaf", "group")]
+    roots += [x for x in leaves if x not in rows]   # 未识别 / 未能归入模板
+    out: Dict[str, Decimal] = {}
+    nudged = 0
+
+    def assign(ids: List[str], target: Decimal) -> None:
+        nonlocal nudged
+        ex = [exact(i) for i in ids]
+        printed = balance_remainders(ex, decimals, target)
+        for i, e, v in zip(ids, ex, printed):
+            if round_half_up(e, decimals) != v:
+                nudged += 1
+                if moved is not None:
+                    moved.append((i, round_half_up(e, decimals), v))
+        for i, v in zip(ids, printed):
+            out[i] = v
+            r = rows.get(i)
+            if r is not None and r.kind == "group":
+                assign(list(r.children), v)
+
+    assign(roots, total)
+    missing = [x for x in leaves if x not in out]
+    if missing:  # a leaf no root reaches would be lost from the 合计: never silently
+        raise StructureError(f"模板结构有误：{missing} 不在任何顶层行之下 / template rows {missing} are under no top-level row")
+    return {x: out[x] for x in leaves}, nudged
 
 
 def build_table(base: LayerRecords, target: LayerRecords, template: StructureTemplate, *, unit: str = "ha",
@@ -161,10 +188,24 @@ def build_table(base: LayerRecords, target: LayerRecords, template: StructureTem
     b_leaf = {i: float(b_sum.get(i, 0.0)) for i in leaves}
     t_leaf = {i: float(t_sum.get(i, 0.0)) for i in leaves}
     b_total_m2, t_total_m2 = sum(b_leaf.values()), sum(t_leaf.values())
-    b_r, b_tot, n1 = _round_column(b_leaf, unit, decimals, base_total)
-    t_r, t_tot, n2 = _round_column(t_leaf, unit, decimals, target_total)
-    b_p, n3 = _round_shares(b_leaf, b_total_m2, pct_decimals)
-    t_p, n4 = _round_shares(t_leaf, t_total_m2, pct_decimals)
+    div = M2_PER_UNIT[unit]
+    b_ex = {i: to_decimal(v) / div for i, v in b_leaf.items()}
+    t_ex = {i: to_decimal(v) / div for i, v in t_leaf.items()}
+    b_tot = round_half_up(sum(b_ex.values(), Decimal(0)), decimals) if base_total is None else base_total
+    t_tot = round_half_up(sum(t_ex.values(), Decimal(0)), decimals) if target_total is None else target_total
+    b_moved: List[Tuple[str, Decimal, Decimal]] = []
+    t_moved: List[Tuple[str, Decimal, Decimal]] = []
+    b_r, n1 = _round_tree(b_ex, template, leaves, decimals, b_tot, b_moved)
+    t_r, n2 = _round_tree(t_ex, template, leaves, decimals, t_tot, t_moved)
+
+    def shares(leaf_m2: Dict[str, float], whole: float) -> Tuple[Dict[str, Optional[Decimal]], int]:
+        if whole <= 0:
+            return {i: None for i in leaves}, 0
+        ex = {i: to_decimal(v) * 100 / to_decimal(whole) for i, v in leaf_m2.items()}
+        return _round_tree(ex, template, leaves, pct_decimals, Decimal(100))
+
+    b_p, n3 = shares(b_leaf, b_total_m2)
+    t_p, n4 = shares(t_leaf, t_total_m2)
 
     def rollup(ids, values):
         out = Decimal(0)
@@ -228,8 +269,11 @@ def build_table(base: LayerRecords, target: LayerRecords, template: StructureTem
             f"{round_half_up(to_decimal(diff) / M2_PER_UNIT[unit], decimals)} {UNIT_LABELS[unit]}"
             f"（{round_half_up(to_decimal(diff) * 100 / to_decimal(b_total_m2), 4)}%，容差 {total_tolerance_pct}%）："
             "两图层的范围不同，请核对规划图层是否覆盖全域")
+    label = {r.row_id: r.label for r in rows}
+    nudges = [f"{label.get(i, i)}{side} {v}（四舍五入为 {plain}）"
+              for side, moved in (("基期", b_moved), ("目标年", t_moved)) for i, plain, v in moved]
     return StructureTable(region or "", unit, decimals, pct_decimals, rows, b_total_m2, t_total_m2,
-                          n1 + n2 + n3 + n4, notes, bases)
+                          n1 + n2 + n3 + n4, notes, bases, nudges)
 
 
 def region_totals(records: LayerRecords, regions: List[str], unit: str, decimals: int) -> Dict[str, Decimal]:
@@ -474,5 +518,11 @@ def rounding_sentence(table: StructureTable, count: bool = True) -> str:
     """The rounding sentence under a structure table (with the number of balanced cells when ``count``)."""
     unit = UNIT_LABELS[table.unit]
     nudged = f"（本表调平 {table.balanced_cells} 处）" if count else ""
+    moved = ""
+    if count and table.nudges:
+        shown = table.nudges[:12]
+        moved = ("；调平的面积：" + "、".join(shown)
+                 + (f" 等 {len(table.nudges)} 处" if len(table.nudges) > len(shown) else ""))
     return (f"面积按平方米求和后换算为{unit}，四舍五入（ROUND_HALF_UP）保留 {table.decimals} 位小数，比重保留 "
-            f"{table.pct_decimals} 位小数；{BALANCE_RULE_ZH}{nudged}；各行之和等于合计，比重之和为 100。")
+            f"{table.pct_decimals} 位小数；先调平顶层各行使之等于合计，再调平各小计的下级行；{BALANCE_RULE_ZH}{nudged}{moved}；"
+            "各行之和等于合计，比重之和为 100。")

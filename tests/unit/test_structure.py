@@ -480,3 +480,28 @@ def test_change_of_use_level_is_set_by_the_finance_table(tpl, tmp_path):
     bad.write_text("# change_level: 5\n" + text, encoding="utf-8")
     with pytest.raises(FinanceTableError, match="用途改变层级"):
         FinanceTable.load(bad)
+
+
+def test_a_class_prints_the_same_in_every_template(tpl):
+    """Issue 12: the county template shows 耕地 as one row, the level-2 template as 0101/0102/0103 under a
+    耕地 小计.  Rounded top-down (top-level rows balanced to the 合计, then children to their group), 耕地
+    prints 3.01 in both; rounding the leaves flat gave the level-2 table 3.02 (1.01 + 1.00 + 1.00)."""
+    from core import DATA_DIR
+
+    level2 = StructureTemplate.load(DATA_DIR / "structure_templates" / "ydyh2023_level2.csv")
+    codes, areas = ["0101", "0102", "0103", "0301"], [10045.0, 10045.0, 10045.0, 20045.0]
+    county_t = build_table(_layer(tpl, codes, areas), _layer(tpl, codes, areas), tpl)
+    b = _layer(level2, codes, areas)
+    level2_t = build_table(b, b, level2)
+
+    def by_label(table, label):
+        return next(r for r in table.rows if r.label == label and r.depth == 0)
+
+    for label in ("耕地", "林地"):
+        assert by_label(county_t, label).base == by_label(level2_t, label).base, label
+    assert by_label(county_t, "耕地").base == D("3.01") and by_label(county_t, "林地").base == D("2.01")
+    # the figure balancing moved is named in the table's rounding note, so a reviewer sees why it is not 2.00
+    assert "林地基期 2.01（四舍五入为 2.00）" in county_t.nudges
+    gd = by_label(level2_t, "耕地")
+    shown = {r.row_id for r in level2_t.rows}   # zero sub-rows are not shown
+    assert sum(level2_t.row(c).base for c in gd.children if c in shown) == gd.base == D("3.01")

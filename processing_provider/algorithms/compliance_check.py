@@ -262,7 +262,7 @@ class ComplianceCheckAlgorithm(GuotuKitAlgorithm):
             controls.append(cr.ControlInput(role, data.geoms, [str(f) for f in data.fids],
                                             zones=data.columns.get(zfield) if zfield else None,
                                             layer=f"{cname}（{len(data)} 个要素{'，分区字段 ' + zfield if zfield else ''}）"))
-            inputs.append((role, data))
+            inputs.append((ROLE_ZH.get(role, role), data))
         extra_layers = self.parameterAsLayerList(parameters, self.EXTRA_LAYERS, context) or []
         extra_roles = [r.strip() for r in (self.parameterAsString(parameters, self.EXTRA_ROLES, context) or "").replace("；", ";").split(";") if r.strip()]
         for i, lyr in enumerate(extra_layers):
@@ -293,7 +293,7 @@ class ComplianceCheckAlgorithm(GuotuKitAlgorithm):
             apply_policy(bdata)
             base = cr.BaseInput(bdata.geoms, bdata.columns[bcode], bdata.columns.get(bown, [None] * len(bdata)),
                                 bdata.columns.get("BSM") or [str(f) for f in bdata.fids])
-            inputs.append(("DLTB", bdata))
+            inputs.append(("现状地类图斑（DLTB）", bdata))
 
         t_read = time.time() - t0
         feedback.pushInfo(tr("Read {0} subjects and {1} control layers in {2:.1f} s.").format(len(subj), len(controls), t_read))

@@ -347,3 +347,19 @@ def test_layers_carry_the_printed_figures_beside_exact_ones(demo):
         assert dec(f["PUBLIC_HA"]) == dec(ws.cell(r, cols["公益性建设用地/面积"]).value)
         assert dec(f["COST"]) == dec(ws.cell(r, cols["资金测算（万元）/成本"]).value)
         assert dec(f["REVENUE"]) == dec(ws.cell(r, cols["资金测算（万元）/收益"]).value)
+
+
+@pytest.mark.parametrize("name", ["compliance", "structure", "packages"])
+def test_provenance_names_layers_and_roles_in_chinese(demo, name):
+    """数据说明 lists every input layer by its own name with its file path, feature count and CRS; control
+    lines by their Chinese names, never pbf / eprl / udb."""
+    _, books = demo
+    ws = books[name][1]["数据说明"]
+    items = {text(ws.cell(r, 1).value): text(ws.cell(r, 2).value) for r in range(1, ws.max_row + 1)}
+    inputs = {k: v for k, v in items.items() if k.startswith("输入图层：")}
+    assert inputs
+    for k, v in inputs.items():
+        assert not re.search(r"\b(pbf|eprl|udb)\b", k), k
+        layer, path, count, crs = v.split("｜")[:4]
+        assert "layername=" in path and "个要素" in count and "EPSG:" in crs, v
+        assert path.split("layername=")[1] in layer, v   # named by its layer, not the file it shares

@@ -896,3 +896,42 @@ __all__ = [
     "fixed_format", "footer_text", "new_workbook", "notes_text", "put_value", "rounding_rule_text",
     "safe_sheet_name", "save_atomic", "set_widths", "solid_fill", "style_cell", "write_table", "write_value",
 ]
+
+
+def detail_csv_path(xlsx_path, sheet: str) -> Path:
+    """The CSV beside a workbook that holds a bounded sheet's full detail: 合规性检查_审查结论.csv."""
+    p = Path(xlsx_path)
+    return p.with_name(f"{p.stem}_{sheet}.csv")
+
+
+def write_csv(path, columns: Sequence[Column], rows: Sequence[dict]) -> Path:
+    """All ``rows`` as a CSV Excel/WPS open directly (UTF-8 with BOM), headers as on the sheet ("group/header"),
+    values as printed (codes stay text); written to a temporary file and renamed, never half-written."""
+    import csv
+
+    target = Path(path)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=".tmp", dir=str(target.parent))
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8-sig", newline="") as f:
+            w = csv.writer(f)
+            w.writerow(["/".join(c.path + (c.header.replace("\n", ""),)) for c in columns])
+            for row in rows:
+                out = []
+                for c in columns:
+                    v = row.get(c.key)
+                    if v is None or (isinstance(v, float) and v != v):
+                        out.append("")
+                    elif isinstance(v, float) and c.kind in NUMERIC_KINDS:
+                        places = format_decimals(c.number_format)
+                        out.append(f"{v:.{places}f}" if places is not None else repr(v))
+                    else:
+                        out.append(str(v))
+                w.writerow(out)
+        os.replace(tmp_name, target)
+    except BaseException:
+        try:
+            os.unlink(tmp_name)
+        except OSError:
+            pass
+        raise
+    return target

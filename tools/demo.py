@@ -33,7 +33,8 @@ def demo_runs(out: Path, sample: Path = SAMPLE) -> dict:
             "UDB_LAYER": f"{g}|layername=CZKFBJ", "BASE_PARCELS": f"{g}|layername=DLTB",
             "TITLE": "样例县国土空间总体规划", "CONFLICTS": str(out / "compliance_conflicts.gpkg"),
             "SUMMARY": str(out / "compliance_verdicts.gpkg"), "OUTPUT_XLSX": str(out / "合规性检查.xlsx")},
-            [out / "compliance_conflicts.gpkg", out / "compliance_verdicts.gpkg", out / "合规性检查.xlsx"]),
+            [out / "compliance_conflicts.gpkg", out / "compliance_verdicts.gpkg", out / "合规性检查.xlsx",
+             out / "合规性检查_审查结论.csv", out / "合规性检查_冲突明细.csv"]),
         # 用地结构调整表: DLTB (三调, TBDLMJ + KCMJ as 田坎) vs the plan, per township, with the
         # transition matrix and the finance view (example prices)
         "structure": ("guotukit:structuretable", {

@@ -47,6 +47,7 @@ class ComplianceReportData:
     has_base: bool = True
     sliver_m2: Optional[float] = None    # sliver threshold, for the notes
     organisation: str = ""               # 编制单位 (blank line when empty)
+    detail_limit: int = 1000             # rows a detail sheet lists (0: all); the full detail goes to a CSV beside it
     report_date: object = None           # datetime.date for the footer (today when None)
 
 

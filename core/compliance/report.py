@@ -34,6 +34,7 @@ from ..excel import (
     add_table_sheet,
     append_table,
     apply_print_setup,
+    detail_csv_path,
     fit_row_heights,
     fixed_format,
     footer_text,
@@ -41,6 +42,7 @@ from ..excel import (
     notes_text,
     rounding_rule_text,
     save_atomic,
+    write_csv,
 )
 from .ledger import (  # noqa: F401  (ComplianceReportData, landuse_breakdown: public names of this module)
     VERDICT_ZH,
@@ -86,7 +88,13 @@ NOTE_ROUNDING_LANDUSE = ("各分项先以平方米汇总，再换算为公顷、
 
 
 # --------------------------------------------------------------------------- sheet 1
-def _summary_sheet(wb, data: ComplianceReportData, roles: List[dict]):
+def _bounded(data: ComplianceReportData, rows: List[dict]) -> List[dict]:
+    """The rows a detail sheet lists: all, or the first ``data.detail_limit`` (0 = no limit)."""
+    limit = int(data.detail_limit or 0)
+    return rows if not limit or len(rows) <= limit else rows[:limit]
+
+
+def _summary_sheet(wb, data: ComplianceReportData, roles: List[dict], path=None):
     d = data.decimals_ha
     ha_fmt = fixed_format(d)
     columns = [
@@ -115,7 +123,11 @@ def _summary_sheet(wb, data: ComplianceReportData, roles: List[dict]):
         columns.append(Column(f"{k}_status", "状态", "code", group=group))
     columns += [Column("verdict_zh", "结论", "code"), Column("reasons", "原因", "text", max_width=48)]
 
-    rows = summary_rows(data, roles)
+    all_rows = summary_rows(data, roles)
+    rows = _bounded(data, all_rows)
+    csv_file = None
+    if len(rows) < len(all_rows):   # a county: the sheet lists the first rows, the CSV beside it every row
+        csv_file = write_csv(detail_csv_path(path, SHEET_SUMMARY), columns, all_rows) if path else None
 
     sliver = (f"小于 {_plain_number(data.sliver_m2)} 平方米的碎片" if data.sliver_m2
               else "面积过小的碎片")
@@ -126,16 +138,25 @@ def _summary_sheet(wb, data: ComplianceReportData, roles: List[dict]):
         f"面积先以平方米计算，再换算为公顷（保留{d}位小数）、亩（1 公顷 = 15 亩，保留2位小数），四舍五入；"
         "占比 = 涉及面积 ÷ 面积 × 100；合计行为各行数值之和（公式）。",
     ]
+    if len(rows) < len(all_rows):
+        whole = [f"面积 {sum_printed(r['area_ha'] for r in all_rows):.{d}f} 公顷"] + [
+            f"{r['label']} {sum_printed(row.get(f'r{i}_ha') for row in all_rows):.{d}f} 公顷"
+            for i, r in enumerate(roles) if r["checked"]]
+        notes.insert(0, f"共 {len(all_rows)} 个对象，本表列出前 {len(rows)} 个（不通过、需论证在前），“本表所列合计”为所列各行之和；"
+                        f"全部对象见同一文件夹中的“{csv_file.name if csv_file else SHEET_SUMMARY + '.csv'}”和审查结论图层，"
+                        f"全部对象合计：{'；'.join(whole)}（与“审查结论汇总”一致）。")
     layout = add_table_sheet(
         wb, SHEET_SUMMARY, heading=f"{data.title}合规性检查审查结论表", unit_line="单位：公顷、亩、%",
-        columns=columns, rows=rows, total=Total("合计") if rows else None, notes=notes,
+        columns=columns, rows=rows,
+        total=(Total("合计" if len(rows) == len(all_rows) else "本表所列合计") if rows else None), notes=notes,
         organisation=data.organisation, report_date=data.report_date, empty_text=NO_SUBJECTS_TEXT,
         freeze_cols=2)
     for i, row in enumerate(rows):
         fill = VERDICT_FILLS.get(row["_verdict"])
         if fill is not None:
             layout.cell(i, "verdict_zh").fill = fill
-    layout.printed_rows = rows  # the printed figures: the overview sums these, never the exact ones
+    layout.printed_rows = all_rows  # the printed figures of every subject: the overview sums these
+    layout.csv = csv_file
     return layout
 
 
@@ -263,7 +284,7 @@ def _landuse_sheet(wb, data: ComplianceReportData, roles: List[dict], summary):
 
 
 # --------------------------------------------------------------------------- sheet 3
-def _conflict_sheet(wb, data: ComplianceReportData, roles: List[dict], subject_order: Dict[str, int]):
+def _conflict_sheet(wb, data: ComplianceReportData, roles: List[dict], subject_order: Dict[str, int], path=None):
     d = data.decimals_ha
     cols = [
         Column("seq", "序号", "seq"),
@@ -283,14 +304,21 @@ def _conflict_sheet(wb, data: ComplianceReportData, roles: List[dict], subject_o
         Column("verdict_zh", "结论", "code"),
         Column("message", "说明", "text", max_width=44),
     ]
-    rows, slivers = conflict_rows(data, roles, subject_order)
-    n_main, n_sliver = len(rows), len(slivers)
+    all_rows, slivers = conflict_rows(data, roles, subject_order)
+    rows = _bounded(data, all_rows)
+    csv_file = None
+    if len(rows) < len(all_rows):
+        csv_file = write_csv(detail_csv_path(path, SHEET_CONFLICTS), cols, all_rows) if path else None
+    n_main, n_sliver = len(all_rows), len(slivers)
     sliver_m2 = sum_printed(r["m2"] for r in slivers)
     sliver_text = sliver_label(data)
     notes = ["面积为图斑与单个控制线要素相交部分的面积，平方米保留2位、公顷保留"
              f"{d}位、亩保留2位（四舍五入）；控制线要素之间重叠时，同一处会在多行出现，融合后（不重复计）的涉及面积见审查结论表。",
              "“位于/涉及”只表示位置重叠；只有结论为“不通过”的才属违规占用。表中各行分属不同控制线，"
              "不设总计；各控制线的小计（COUNTIF/SUMIF 公式）列在表下，各自独立、不相加。"]
+    if len(rows) < len(all_rows):
+        notes.insert(0, f"共 {len(all_rows)} 处冲突，本表列出前 {len(rows)} 处（按审查结论表的对象顺序）；全部冲突见同一文件夹中的"
+                        f"“{csv_file.name if csv_file else SHEET_CONFLICTS + '.csv'}”和冲突图层；表下小计分“本表所列”与“全部”两栏。")
     if n_sliver:
         notes.append(f"另有 {n_sliver} 处{sliver_text}（共 {sliver_m2:.2f} 平方米），未列入本表；"
                      "冲突图层中保留并标记为碎片。")
@@ -306,10 +334,27 @@ def _conflict_sheet(wb, data: ComplianceReportData, roles: List[dict], subject_o
     if rows:
         lo, hi = layout.first_row, layout.last_row
         lab = layout.letter("role_label")
-        sub_cols = [Column("role_label", "控制线", "text", max_width=14), Column("n", "片数", "int"),
-                    Column("m2", "面积（平方米）", "m2"), Column("ha", "面积（公顷）", "ha", fmt=fixed_format(d)),
-                    Column("mu", "面积（亩）", "mu")]
-        sub_rows = line_subtotals(rows)
+        truncated = len(rows) < len(all_rows)
+        listed = "本表所列" if truncated else None
+        sub_cols = [Column("role_label", "控制线", "text", max_width=14), Column("n", "片数", "int", group=listed),
+                    Column("m2", "面积（平方米）", "m2", group=listed),
+                    Column("ha", "面积（公顷）", "ha", fmt=fixed_format(d), group=listed),
+                    Column("mu", "面积（亩）", "mu", group=listed)]
+        whole = {r["role_label"]: r for r in line_subtotals(all_rows)}
+        mine = {r["role_label"]: r for r in line_subtotals(rows)}
+        sub_rows = []
+        for label, w in whole.items():
+            m = mine.get(label, {"n": 0, "m2": 0.0, "ha": 0.0, "mu": 0.0})
+            row = {"role_label": label, "n": m["n"], "m2": m["m2"], "ha": m["ha"], "mu": m["mu"]}
+            if truncated:
+                row.update({"n_all": w["n"], "m2_all": w["m2"], "ha_all": w["ha"], "mu_all": w["mu"]})
+            sub_rows.append(row)
+        if truncated:
+            everything = "全部（含 CSV 中未列出的）"
+            sub_cols += [Column("n_all", "片数", "int", group=everything),
+                         Column("m2_all", "面积（平方米）", "m2", group=everything),
+                         Column("ha_all", "面积（公顷）", "ha", fmt=fixed_format(d), group=everything),
+                         Column("mu_all", "面积（亩）", "mu", group=everything)]
         sub = append_table(ws, sub_cols, sub_rows, caption="各控制线小计（各控制线分列，不相加）", gap=1)
         places = {"m2": 2, "ha": d, "mu": 2}
         for i in range(len(sub_rows)):
@@ -318,9 +363,10 @@ def _conflict_sheet(wb, data: ComplianceReportData, roles: List[dict], subject_o
             for key in ("m2", "ha", "mu"):
                 col = layout.letter(key)
                 sub.cell(i, key).value = f"=ROUND(SUMIF({lab}{lo}:{lab}{hi},{crit},{col}{lo}:{col}{hi}),{places[key]})"
-        layout.expected_totals.update({f"{r['role_label']}/{k}": Decimal(str(r[k])) for r in sub_rows
-                                       for k in ("m2", "ha", "mu")})
+        layout.expected_totals.update({f"{r['role_label']}/{k}": Decimal(str(r[k + ('_all' if truncated else '')]))
+                                       for r in sub_rows for k in ("m2", "ha", "mu")})
         layout.subtotals = sub_rows
+    layout.csv = csv_file
     r = ws.max_row + 2
     ncols = len(cols)
     _merged_line(ws, r, 1, ncols, notes_text(notes), font=NOTE_FONT)
@@ -417,15 +463,12 @@ def write_compliance_xlsx(data: ComplianceReportData, path) -> dict:
     """
     roles = _roles(data)
     wb = new_workbook()
-    summary = _summary_sheet(wb, data, roles)
-
-    subject_order = {}
-    for i in range(max(summary.last_row - summary.first_row + 1, 0)):
-        subject_order[str(summary.cell(i, "sid").value or "")] = i
+    summary = _summary_sheet(wb, data, roles, path)
+    subject_order = {row["sid"]: i for i, row in enumerate(summary.printed_rows)}
 
     _overview_sheet(wb, data, roles, summary)
     _landuse_sheet(wb, data, roles, summary)
-    conflicts, n_main, n_sliver = _conflict_sheet(wb, data, roles, subject_order)
+    conflicts, n_main, n_sliver = _conflict_sheet(wb, data, roles, subject_order, path)
     _rules_sheet(wb, data, roles)
     _provenance_sheet(wb, data, roles)
 
@@ -441,11 +484,12 @@ def write_compliance_xlsx(data: ComplianceReportData, path) -> dict:
     target = save_atomic(wb, path)
     return {
         "sheets": list(wb.sheetnames),
-        "subjects": max(summary.last_row - summary.first_row + 1, 0),
+        "subjects": len(summary.printed_rows),
         "conflicts": n_main + n_sliver,
         "slivers": n_sliver,
         "path": str(target),
         "totals": totals,
+        "csv": [str(x) for x in (summary.csv, getattr(conflicts, "csv", None)) if x],
     }
 
 

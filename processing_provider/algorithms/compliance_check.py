@@ -65,6 +65,7 @@ class ComplianceCheckAlgorithm(GuotuKitAlgorithm):
     CONFLICTS = "CONFLICTS"
     SUMMARY = "SUMMARY"
     OUTPUT_XLSX = "OUTPUT_XLSX"
+    DETAIL_ROWS = "DETAIL_ROWS"
 
     GROUP = "compliance"
     GROUP_NAME = "Compliance"
@@ -144,6 +145,11 @@ class ComplianceCheckAlgorithm(GuotuKitAlgorithm):
                        "Each subject with its occupied area and % per role, its verdict (通过/不通过/需论证) and the reasons.")
         self.add_param(QgsProcessingParameterFileDestination(self.OUTPUT_XLSX, tr("Excel report"), "Excel (*.xlsx)", optional=True),
                        "Approval-ready workbook: 审查结论汇总, 审查结论, 控制线内地类, 冲突明细, 适用规则, 数据说明.")
+        self.add_param(QgsProcessingParameterNumber(self.DETAIL_ROWS, tr("Rows listed per detail sheet"), QgsProcessingParameterNumber.Integer,
+                                                    1000, minValue=0),
+                       "审查结论 and 冲突明细 list at most this many rows (不通过 first); every row is in a CSV beside the workbook "
+                       "(<name>_审查结论.csv, <name>_冲突明细.csv) and in the layers. 0 lists every row (slow and hundreds of pages for a county).",
+                       advanced=True)
         for key, label in (("PASS_COUNT", "Subjects 通过"), ("FAIL_COUNT", "Subjects 不通过"), ("REVIEW_COUNT", "Subjects 需论证"),
                            ("CONFLICT_COUNT", "Conflict pieces"), ("SKIPPED_COUNT", "Features skipped")):
             self.addOutput(QgsProcessingOutputNumber(key, tr(label)))
@@ -325,7 +331,8 @@ class ComplianceCheckAlgorithm(GuotuKitAlgorithm):
         xlsx = self.parameterAsFileOutput(parameters, self.OUTPUT_XLSX, context)
         if xlsx:
             prov = self._provenance(parameters, context, inputs, work_crs, basis, profile, project_type, tol, policy, log, t0)
-            self._write_xlsx(xlsx, res, profile, prov, base is not None, self.parameterAsString(parameters, self.TITLE, context))
+            self._write_xlsx(xlsx, res, profile, prov, base is not None, self.parameterAsString(parameters, self.TITLE, context),
+                             self.parameterAsInt(parameters, self.DETAIL_ROWS, context))
             results[self.OUTPUT_XLSX] = xlsx
         counts = res.verdict_counts()
         results.update({"PASS_COUNT": counts["pass"], "FAIL_COUNT": counts["fail"], "REVIEW_COUNT": counts["review"],
@@ -439,7 +446,7 @@ class ComplianceCheckAlgorithm(GuotuKitAlgorithm):
         items += [("处理记录", x) for x in log]
         return items
 
-    def _write_xlsx(self, path, res, profile, provenance, has_base, title):
+    def _write_xlsx(self, path, res, profile, provenance, has_base, title, detail_rows=1000):
         import pandas as pd
 
         from ...core.compliance.report import ComplianceReportData, write_compliance_xlsx
@@ -448,7 +455,7 @@ class ComplianceCheckAlgorithm(GuotuKitAlgorithm):
         used = set(res.conflicts["rule_id"].dropna()) | set(res.rows["rule_id"].dropna())
         rules["applied"] = rules["rule_id"].isin(used)
         data = ComplianceReportData(title=title or "", subjects=res.subjects, roles=res.roles, conflicts=res.conflicts,
-                                    rules=rules, provenance=provenance, has_base=has_base)
+                                    rules=rules, provenance=provenance, has_base=has_base, detail_limit=detail_rows)
         try:
             write_compliance_xlsx(data, path)
         except (OSError, ValueError) as exc:

@@ -61,6 +61,19 @@ def find(ws, label: str, col: int = 1, start: int = 1) -> int:
     raise AssertionError(f"{label!r} not in column {col} of {ws.title}")
 
 
+def total_row(ws, start: int) -> int:
+    """The 合计 row of a table, or its 本表所列合计 when the sheet lists only the first rows."""
+    for r in range(start, ws.max_row + 1):
+        if text(ws.cell(r, 1).value) in ("合计", "本表所列合计"):
+            return r
+    raise AssertionError(f"no 合计 in {ws.title}")
+
+
+def read_csv(path: Path) -> list:
+    with open(path, encoding="utf-8-sig", newline="") as f:
+        return list(csv.DictReader(f))
+
+
 def header_map(ws, row: int, below: int = 0) -> dict:
     """{header (group/header): column} from one or two header rows (merged group cells carry forward)."""
     out, group = {}, ""
@@ -209,44 +222,54 @@ def test_structure_totals_and_every_figure_printed_twice(demo):
 
 # --------------------------------------------------------------------------- 合规性检查
 def test_compliance_totals_and_every_figure_printed_twice(demo):
-    _, books = demo
+    """The sample has 2 400 subjects and 6 000 conflict pieces: the detail sheets list the first 1 000 rows
+    and the CSVs beside the workbook hold every row; totals of listed rows are recomputed from the sheet,
+    totals of everything from the CSV — and the approval sheets agree with the CSV to the last digit."""
+    out, books = demo
     _, wb = books["compliance"]
     ws = wb["审查结论"]
     cols = header_map(ws, 3, below=1)
-    total_r = find(ws, "合计", 1, 5)
+    total_r = total_row(ws, 5)
     data = range(5, total_r)
-    verdict_col = cols["结论"]
     lines = [k.split("/")[0] for k in cols if k.endswith("/涉及面积（公顷）")]
     assert lines == ["永久基本农田", "生态保护红线", "城镇开发边界"]
     for key in ["面积（公顷）"] + [f"{ln}/涉及面积（公顷）" for ln in lines] + [f"{ln}/涉及面积（亩）" for ln in lines]:
         c = cols[key]
         assert dec(ws.cell(total_r, c).value) == sum(dec(ws.cell(r, c).value) for r in data), key
+    everyone = read_csv(out / "合规性检查_审查结论.csv")
+    assert len(everyone) == 2400 and text(ws.cell(total_r, 1).value) == "本表所列合计"
+    for r, row in zip(data, everyone):   # the listed rows are the CSV's first rows, figure for figure
+        assert row["图斑/项目编号"] == text(ws.cell(r, cols["图斑/项目编号"]).value)
+        assert dec(row["面积（公顷）"]) == dec(ws.cell(r, cols["面积（公顷）"]).value)
+        assert dec(row["永久基本农田/涉及面积（公顷）"]) == dec(ws.cell(r, cols["永久基本农田/涉及面积（公顷）"]).value)
 
-    # 审查结论汇总 = the same rows counted and summed
+    # 审查结论汇总 = every subject counted and summed (from the CSV)
     ov = wb["审查结论汇总"]
     head = find(ov, "结论", 1, 3)
     for i, verdict in enumerate(("通过", "不通过", "需论证")):
-        mine = [r for r in data if ws.cell(r, verdict_col).value == verdict]
+        mine = [x for x in everyone if x["结论"] == verdict]
         assert ov.cell(head + 1 + i, 1).value == verdict
         assert int(ov.cell(head + 1 + i, 2).value) == len(mine)
-        assert dec(ov.cell(head + 1 + i, 3).value) == sum(dec(ws.cell(r, cols["面积（公顷）"]).value) for r in mine)
+        assert dec(ov.cell(head + 1 + i, 3).value) == sum(dec(x["面积（公顷）"]) for x in mine)
     lh = find(ov, "控制线", 1, head + 4)
+    line_total = {}
     for i, ln in enumerate(lines):
         r = lh + 1 + i
-        c, sc = cols[f"{ln}/涉及面积（公顷）"], cols[f"{ln}/状态"]
+        key = f"{ln}/涉及面积（公顷）"
+        line_total[ln] = sum(dec(x[key]) for x in everyone)
         assert ov.cell(r, 1).value == ln
-        assert dec(ov.cell(r, 4).value) == dec(ws.cell(total_r, c).value), ln
-        assert dec(ov.cell(r, 5).value) == sum(dec(ws.cell(x, c).value) for x in data if ws.cell(x, sc).value == "不通过")
+        assert dec(ov.cell(r, 4).value) == line_total[ln], ln
+        assert dec(ov.cell(r, 5).value) == sum(dec(x[key]) for x in everyone if x[f"{ln}/状态"] == "不通过")
     assert not any(text(ov.cell(r, 1).value) == "合计" for r in range(lh, lh + 5))  # lines are never added
 
-    # 控制线内地类: each line's 合计 is 审查结论's, and its parts add up to it
+    # 控制线内地类: each line's 合计 is the sum of every subject's printed figure, and its parts add up to it
     lu = wb["控制线内地类"]
     lc = header_map(lu, 3, below=1)
     for i, ln in enumerate(lines):
         r = 5 + i
         assert lu.cell(r, 2).value == ln
         total = dec(lu.cell(r, lc["合计"]).value)
-        assert total == dec(ws.cell(total_r, cols[f"{ln}/涉及面积（公顷）"]).value), ln
+        assert total == line_total[ln], ln
         agr = dec(lu.cell(r, lc["农用地/小计"]).value)
         assert agr == sum(dec(lu.cell(r, lc[f"农用地/{k}"]).value) for k in ("耕地", "园地", "林地", "草地", "其他农用地"))
         unknown = dec(lu.cell(r, lc["地类不详"]).value) if "地类不详" in lc else D(0)
@@ -254,21 +277,25 @@ def test_compliance_totals_and_every_figure_printed_twice(demo):
         assert all(dec(lu.cell(r, c).value) >= 0 for k, c in lc.items() if k not in ("序号", "控制线", "备注"))
         assert dec(lu.cell(r, lc["权属性质/国有"]).value) + dec(lu.cell(r, lc["权属性质/集体"]).value) == total
 
-    # 冲突明细: no 0.00 rows, no slivers, no total across lines; per-line subtotals add their rows
+    # 冲突明细: no 0.00 rows, no slivers, no total across lines; subtotals of the listed rows (formulas) and of
+    # every piece (the CSV)
     cf = wb["冲突明细"]
     cc = header_map(cf, 3)
     sub = find(cf, "各控制线小计")
     rows = [r for r in range(4, sub) if isinstance(cf.cell(r, 1).value, (int, float))]
-    assert rows and all(dec(cf.cell(r, cc["面积（平方米）"]).value) > 0 for r in rows)
-    assert all(cf.cell(r, cc["结论"]).value != "碎片" for r in rows)
+    pieces = read_csv(out / "合规性检查_冲突明细.csv")
+    assert len(rows) == 1000 < len(pieces)
+    assert all(dec(x["面积（平方米）"]) > 0 and x["结论"] != "碎片" for x in pieces)
     assert not any(text(cf.cell(r, 1).value).startswith("合计") for r in range(4, cf.max_row + 1))
-    r = sub + 2
+    r = sub + 3   # caption, two header rows (本表所列 / 全部)
     while text(cf.cell(r, 1).value) and not text(cf.cell(r, 1).value).startswith("注"):
         ln = cf.cell(r, 1).value
         mine = [x for x in rows if cf.cell(x, cc["控制线"]).value == ln]
-        assert int(cf.cell(r, 2).value) == len(mine)
+        theirs = [x for x in pieces if x["控制线"] == ln]
+        assert int(cf.cell(r, 2).value) == len(mine) and int(cf.cell(r, 6).value) == len(theirs)
         for j, key in ((3, "面积（平方米）"), (4, "面积（公顷）"), (5, "面积（亩）")):
             assert dec(cf.cell(r, j).value) == sum(dec(cf.cell(x, cc[key]).value) for x in mine), (ln, key)
+            assert dec(cf.cell(r, j + 4).value) == sum(dec(x[key]) for x in theirs), (ln, key)
         r += 1
 
 
@@ -329,7 +356,7 @@ def test_layers_carry_the_printed_figures_beside_exact_ones(demo):
     ws = wb["审查结论"]
     cols = header_map(ws, 3, below=1)
     layer = _layer_rows(out / "compliance_verdicts.gpkg", "SUBJ_ID")
-    total_r = find(ws, "合计", 1, 5)
+    total_r = total_row(ws, 5)
     for r in range(5, total_r):
         f = layer[text(ws.cell(r, cols["图斑/项目编号"]).value)]
         assert dec(f["AREA_HA"]) == dec(ws.cell(r, cols["面积（公顷）"]).value)

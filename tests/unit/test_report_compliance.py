@@ -561,3 +561,35 @@ def test_overview_opens_the_workbook_and_sums_the_printed_rows(wb):
     fail = [row for row in text if row and row[1] == "001"]
     assert fail and "永久基本农田内不得建设城镇住宅" in fail[0][5]
     assert "只有规则方案判定为“不通过”的才属违规占用" in flat
+
+
+def test_detail_sheets_are_bounded_and_the_full_detail_is_a_csv_beside(tmp_path):
+    """A county: above the row limit the detail sheets list the first rows (不通过 first), their totals say
+    "本表所列", and every row — with the same printed figures — is in a CSV next to the workbook."""
+    import csv
+
+    path = tmp_path / "合规性检查.xlsx"
+    result = write_compliance_xlsx(make_data(detail_limit=1), path)
+    summary_csv, conflicts_csv = path.with_name("合规性检查_审查结论.csv"), path.with_name("合规性检查_冲突明细.csv")
+    assert sorted(result["csv"]) == sorted([str(summary_csv), str(conflicts_csv)])
+    wb = load_workbook(path)
+    ws = wb["审查结论"]
+    assert ws["B5"].value == "001" and ws["A6"].value == "本表所列合计"   # one row listed: the 不通过 one
+    notes = " ".join(str(c.value) for row in ws.iter_rows() for c in row if isinstance(c.value, str))
+    assert "共 3 个对象，本表列出前 1 个" in notes and "合规性检查_审查结论.csv" in notes
+    with open(summary_csv, encoding="utf-8-sig") as f:
+        rows = list(csv.reader(f))
+    assert rows[0][:5] == ["序号", "图斑/项目编号", "规划地类代码", "地类名称", "面积（公顷）"]
+    assert [r[1] for r in rows[1:]] == ["001", "002", "003"]          # codes stay text, report order
+    assert rows[1][5] == "0.1735" and rows[2][5] == "0.1000"            # the printed 公顷, as on the sheet
+    # 审查结论汇总 still counts every subject (from the ledger, not from the listed rows)
+    ov = wb["审查结论汇总"]
+    assert "共检查 3 个对象" in ov["A2"].value
+    cf = wb["冲突明细"]
+    texts = [str(cf.cell(r, 1).value or "") for r in range(1, cf.max_row + 1)]
+    assert texts[3] == "1" and texts[4] != "2"                          # one piece listed
+    cap = texts.index("各控制线小计（各控制线分列，不相加）") + 1
+    assert cf.cell(cap + 1, 2).value == "本表所列" and "全部" in cf.cell(cap + 1, 6).value
+    assert cf.cell(cap + 3, 6).value == 3 and cf.cell(cap + 3, 7).value == 2735.8   # all three pieces, 1 735.4 + 1 000.4
+    with open(conflicts_csv, encoding="utf-8-sig") as f:
+        assert len(list(csv.reader(f))) == 1 + 3

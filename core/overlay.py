@@ -377,9 +377,11 @@ class ControlLayer:
                 # every overlap with area is unioned (never counted twice); only those of at least
                 # 0.01 m² are *reported* — pieces cut along a shared edge differ in the last bit
                 self.overlap_pairs = pairs[common >= 0.01]
+                self.overlap_areas = common[common >= 0.01]
                 self._union_pairs = pairs[common > 0]
         else:  # the caller only wants pieces (e.g. a transition overlay), not dissolved areas
             self.overlap_pairs = np.empty((0, 2), dtype=np.int64)
+            self.overlap_areas = np.empty(0)
             self._union_pairs = self.overlap_pairs
         self.features_overlap = bool(len(self._union_pairs))
         self.overlapper = np.zeros(len(self.geoms), dtype=bool)  # feature overlaps some other one
@@ -393,6 +395,12 @@ class ControlLayer:
         shapely.prepare(self.whole[multi])
         shapely.prepare(self.pieces)
         _report(progress, 1.0)
+
+    def overlap_frame(self) -> pd.DataFrame:
+        """The reported overlaps between the layer's features (i < j, area ≥ 0.01 m²), as
+        :func:`self_overlaps` gives them — so a layer built for an overlay needs no second check."""
+        return pd.DataFrame({"i": self.overlap_pairs[:, 0].astype(np.int64), "j": self.overlap_pairs[:, 1].astype(np.int64),
+                             "area": np.asarray(self.overlap_areas, dtype=float)})
 
     def _find_overlaps(self, threads, cancelled, progress):
         """(feature pairs i < j whose interiors meet, their common area)."""

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from ..overlay import ControlLayer, grouped_union, overlay, polygonal, self_overlaps
+from ..overlay import ControlLayer, grouped_union, overlay, polygonal
 from ..registry import get_registry
 from .rules import ROLE_ZH, STATUS_NOT_CHECKED, STATUS_NOT_OCCUPIED, VERDICT_ZH, RuleProfile, judge
 
@@ -182,11 +182,14 @@ def run_compliance(
     pieces["role_label"] = pieces["role"].map(label)
     if base is not None:
         step = steps.sub()
-        ov = self_overlaps(base.geoms, cancelled=cancelled)
+        # one ControlLayer of the DLTB parcels: its overlap test is the layer's overlap check too
+        base_layer = ControlLayer(np.asarray(base.geoms, dtype=object), "base", cancelled=cancelled)
+        ov = base_layer.overlap_frame()
         if len(ov):
             warnings.append(f"现状图斑（DLTB）图层内有 {len(ov)} 对图斑相互重叠，重叠面积 {ov['area'].sum():.2f} 平方米（平面量算）："
                             "控制线内地类按重叠图斑的比例分摊，不重复计；请先处理拓扑重叠。")
-        pieces = _split_by_base(pieces, base, want_geometry, step, cancelled, min_part_m2=max(sliver_tolerance, 0.005))
+        pieces = _split_by_base(pieces, base, want_geometry, step, cancelled, min_part_m2=max(sliver_tolerance, 0.005),
+                                layer=base_layer)
     else:
         for col in ("base_code", "base_name", "base_group", "base_level1", "ownership", "base_ids"):
             pieces[col] = ""
@@ -256,8 +259,21 @@ def _outside(subj, planar, res, tol, want_geometry):
     return occ, pieces
 
 
+def _group_argmax(groups: np.ndarray, values: np.ndarray, n_groups: int) -> np.ndarray:
+    """For each group id 0…n_groups−1 the row index of its largest value (the first one on a tie, like
+    ``idxmax``), −1 for a group without rows — one sort instead of a Python call per group."""
+    out = np.full(n_groups, -1, dtype=np.int64)
+    if len(groups):
+        order = np.lexsort((-np.asarray(values, dtype=float), groups))   # stable: earlier rows first on ties
+        g = np.asarray(groups)[order]
+        first = np.ones(len(order), dtype=bool)
+        first[1:] = g[1:] != g[:-1]
+        out[g[first]] = order[first]
+    return out
+
+
 def _split_by_base(pieces: pd.DataFrame, base: BaseInput, want_geometry: bool, progress, cancelled,
-                   min_part_m2: float = 0.005) -> pd.DataFrame:
+                   min_part_m2: float = 0.005, layer: Optional[ControlLayer] = None) -> pd.DataFrame:
     """Break every conflict piece down by the DLTB parcels under it: one row per piece × (class, ownership).
 
     A part smaller than ``min_part_m2`` (the sliver tolerance; at least 0.005 m², which would print as
@@ -277,7 +293,8 @@ def _split_by_base(pieces: pd.DataFrame, base: BaseInput, want_geometry: bool, p
     piece_geoms = pieces["geometry"].to_numpy() if "geometry" in pieces else None
     if piece_geoms is None or shapely.is_missing(piece_geoms).all():
         raise ValueError("the DLTB breakdown needs piece geometries (want_geometry=True)")
-    layer = ControlLayer(base_geoms, "base", cancelled=cancelled)
+    if layer is None:
+        layer = ControlLayer(base_geoms, "base", cancelled=cancelled)
     sub = overlay(piece_geoms, layer, sliver_tolerance=0.0, want_geometry=want_geometry, progress=progress,
                   cancelled=cancelled)
     parts = sub.pieces
@@ -299,8 +316,7 @@ def _split_by_base(pieces: pd.DataFrame, base: BaseInput, want_geometry: bool, p
     # grazing parts (below min_part_m2) join the largest part of their piece
     part_m2 = frame["share"].to_numpy() * piece_area[pidx]
     if len(frame):
-        largest = pd.Series(part_m2).groupby(pidx).idxmax()
-        host = largest.reindex(pidx).to_numpy()
+        host = _group_argmax(pidx, part_m2, len(pieces))[pidx]
         small = (part_m2 < min_part_m2) & (host != np.arange(len(frame)))
         if small.any():
             add = np.bincount(host[small], weights=frame["share"].to_numpy()[small], minlength=len(frame))
@@ -309,12 +325,12 @@ def _split_by_base(pieces: pd.DataFrame, base: BaseInput, want_geometry: bool, p
             frame["share"] = shares
             frame = frame[~small].reset_index(drop=True)
         # an uncovered rest below min_part_m2 is the same grazing: it joins the largest part too
-        hosts = pd.Series(frame["share"].to_numpy()).groupby(frame["piece"].to_numpy()).idxmax()
+        hosts = _group_argmax(frame["piece"].to_numpy(), frame["share"].to_numpy(), len(pieces))
         tiny = np.nonzero((rest > 0) & (rest < min_part_m2))[0]
-        tiny = tiny[np.isin(tiny, hosts.index.to_numpy())]
+        tiny = tiny[hosts[tiny] >= 0]
         if len(tiny):
             shares = frame["share"].to_numpy().copy()
-            np.add.at(shares, hosts.reindex(tiny).to_numpy(), rest[tiny] / piece_area[tiny])
+            np.add.at(shares, hosts[tiny], rest[tiny] / piece_area[tiny])
             frame["share"] = shares
             rest[tiny] = 0.0
     gaps = np.nonzero((rest >= min_part_m2) & (rest > 1e-6 * np.maximum(piece_area, 1.0)))[0]

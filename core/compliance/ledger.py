@@ -137,41 +137,76 @@ def _verdict_key(row: dict) -> str:
 
 
 # --------------------------------------------------------------------------- 审查结论
+def _column(frame, name, n: int) -> list:
+    return frame[name].tolist() if frame is not None and name in frame.columns else [None] * n
+
+
+def printed_array(x, decimals: int, exact_at) -> list:
+    """A float column ``x`` (NaN = missing) rounded half-up to ``decimals`` at once: NumPy for the clear
+    cases; ``exact_at(i)`` (the Decimal function of one value) wherever the scaled fraction lies within
+    1e-6 of a half, so the result is exactly what the per-value function prints.  NaN gives None."""
+    import numpy as np
+
+    x = np.asarray(x, dtype=float)
+    scaled = np.abs(x) * 10.0 ** decimals
+    base = np.floor(scaled)
+    frac = scaled - base
+    out = (np.sign(x) * (base + (frac >= 0.5)) / 10.0 ** decimals).tolist()
+    missing = np.isnan(x)
+    for i in np.nonzero(missing)[0]:
+        out[i] = None
+    for i in np.nonzero(~missing & (np.abs(frac - 0.5) < 1e-6))[0]:
+        out[i] = exact_at(int(i))
+    return [0.0 if v == 0 else v for v in out]   # no -0.0
+
+
 def summary_rows(data: ComplianceReportData, roles: List[dict]) -> List[dict]:
     """One printed row per subject (keys sid, code, code_name, area_ha, r<i>_ha/_mu/_pct/_status,
-    verdict_zh, reasons, _verdict, seq), fail first, then review, then pass."""
+    verdict_zh, reasons, _verdict, seq), fail first, then review, then pass.  Columns are rounded at
+    once (printed_array), each exactly as ha_value / mu_value / pct_value would."""
     d = data.decimals_ha
-    records = _records(data.subjects)
+    f = data.subjects
+    n = 0 if f is None else len(f)
+    ids = _column(f, "subject_id", n) if f is not None and "subject_id" in f.columns else _column(f, "subject", n)
+    import numpy as np
+
+    areas = [None if _dec(v) is None else float(v) for v in _column(f, "area_m2", n)]
+    area_x = np.array([np.nan if v is None else v for v in areas], dtype=float)
+    area_ha = printed_array(area_x / 10000, d, lambda i: ha_value(areas[i], d))
+    cols = {}
+    for i, r in enumerate(roles):
+        if not r["checked"]:
+            continue
+        occ = [0.0 if _dec(v) is None else float(v) for v in _column(f, f"occ_{r['role']}_m2", n)]
+        ox = np.array(occ, dtype=float)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ratio = np.where(np.isnan(area_x) | (area_x == 0), 0.0, ox * 100 / area_x)
+        cols[i] = (printed_array(ox / 10000, d, lambda k, occ=occ: ha_value(occ[k], d)),
+                   printed_array(ox * 15 / 10000, 2, lambda k, occ=occ: mu_value(occ[k])),
+                   printed_array(ratio, 2, lambda k, occ=occ: pct_value(occ[k], areas[k])))
+    codes, names, reasons = _column(f, "code", n), _column(f, "code_name", n), _column(f, "reasons", n)
+    verdicts, verdicts_zh = _column(f, "verdict", n), _column(f, "verdict_zh", n)
+    status = {r["role"]: _column(f, f"status_{r['role']}", n) for r in roles}
     rows = []
-    for rec in records:
-        area = rec.get("area_m2")
-        row = {
-            "sid": _text(rec.get("subject_id", rec.get("subject"))),
-            "code": _text(rec.get("code")),
-            "code_name": _text(rec.get("code_name")),
-            "area_ha": ha_value(area, d),
-            "reasons": _text(rec.get("reasons")),
-        }
-        verdict = _verdict_key(rec)
+    for j in range(n):
+        row = {"sid": _text(ids[j]), "code": _text(codes[j]), "code_name": _text(names[j]), "area_ha": area_ha[j],
+               "reasons": _text(reasons[j])}
+        verdict = _verdict_key({"verdict": verdicts[j], "verdict_zh": verdicts_zh[j]})
         row["_verdict"] = verdict
-        row["verdict_zh"] = _text(rec.get("verdict_zh")) or VERDICT_ZH.get(verdict, verdict)
+        row["verdict_zh"] = _text(verdicts_zh[j]) or VERDICT_ZH.get(verdict, verdict)
         for i, r in enumerate(roles):
             k = f"r{i}"
-            status = _text(rec.get(f"status_{r['role']}"))
+            st = _text(status[r["role"]][j])
             if not r["checked"]:
-                row[f"{k}_status"] = status or STATUS_NOT_CHECKED
+                row[f"{k}_status"] = st or STATUS_NOT_CHECKED
                 continue
-            occ = rec.get(f"occ_{r['role']}_m2")
-            occ = 0 if _dec(occ) is None else occ
-            row[f"{k}_ha"] = ha_value(occ, d)
-            row[f"{k}_mu"] = mu_value(occ)
-            row[f"{k}_pct"] = pct_value(occ, area)
-            row[f"{k}_status"] = status
+            ha, mu, pct = cols[i]
+            row[f"{k}_ha"], row[f"{k}_mu"], row[f"{k}_pct"] = ha[j], mu[j], pct[j]
+            row[f"{k}_status"] = st
         rows.append(row)
     rows.sort(key=lambda x: (_VERDICT_RANK.get(x["_verdict"], 3), _natural_key(x["sid"])))
-    for n, row in enumerate(rows, 1):
-        row["seq"] = n
-
+    for k, row in enumerate(rows, 1):
+        row["seq"] = k
     return rows
 
 
@@ -350,6 +385,13 @@ def conflict_rows(data: ComplianceReportData, roles: List[dict], subject_order: 
     role_pos = {r["role"]: i for i, r in enumerate(roles)}
     sliver_text = sliver_label(data)
     records = _records(data.conflicts)
+    import numpy as np
+
+    raw = [None if _dec(r.get("area_m2")) is None else float(r.get("area_m2")) for r in records]
+    ax = np.array([np.nan if v is None else v for v in raw], dtype=float)
+    m2s = printed_array(ax, 2, lambda i: float(round_half_up(_dec(raw[i]), 2)))
+    has = printed_array(ax / 10000, d, lambda i: ha_value(raw[i], d))
+    mus = printed_array(ax * 15 / 10000, 2, lambda i: mu_value(raw[i]))
     items = []
     for idx, rec in enumerate(records):
         sid = _text(rec.get("subject_id", rec.get("subject")))
@@ -358,7 +400,6 @@ def conflict_rows(data: ComplianceReportData, roles: List[dict], subject_order: 
         message = _text(rec.get("message"))
         verdict_zh = _text(rec.get("verdict_zh"))
         pos = _text(rec.get("position"))
-        area = rec.get("area_m2")
         row = {
             "sid": sid,
             "role_label": _text(rec.get("role_label")) or labels.get(role) or ROLE_ZH.get(role, role),
@@ -369,9 +410,9 @@ def conflict_rows(data: ComplianceReportData, roles: List[dict], subject_order: 
             "base_name": _text(rec.get("base_name")),
             "base_group": _text(rec.get("base_group")),
             "ownership": _text(rec.get("ownership")),
-            "m2": None if _dec(area) is None else float(round_half_up(_dec(area), 2)),
-            "ha": ha_value(area, d),
-            "mu": mu_value(area),
+            "m2": m2s[idx],
+            "ha": has[idx],
+            "mu": mus[idx],
             "rule_id": _text(rec.get("rule_id")),
             "verdict_zh": "碎片" if sliver else verdict_zh,
             "message": f"{sliver_text}；{message}" if sliver and message else (sliver_text if sliver else message),

@@ -1,6 +1,8 @@
 """run_compliance on hand-made geometry whose answers are known by hand."""
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from shapely.geometry import box
 
 from core.compliance import RuleProfile
@@ -84,3 +86,18 @@ def test_sandiao_subject_codes_are_converted():
     res = run_compliance(subjects, ["x"], ["0702"], "sandiao", np.array([1e4]), controls,
                          {"eprl": "-", "udb": "-"}, RuleProfile.default(), "一般建设项目")
     assert res.subjects.loc[0, "code"] == "0703"
+
+
+@given(st.lists(st.tuples(st.integers(0, 6), st.sampled_from([0.0, 0.5, 1.0, 2.0, 3.25])), min_size=1, max_size=40))
+def test_group_argmax_is_pandas_idxmax(rows):
+    """The vectorised largest-part lookup that replaced groupby().idxmax(): same row, ties to the first."""
+    import pandas as pd
+
+    from core.compliance.compute import _group_argmax
+
+    groups = np.array([g for g, _ in rows])
+    values = np.array([v for _, v in rows])
+    got = _group_argmax(groups, values, 7)
+    want = pd.Series(values).groupby(groups).idxmax()
+    for g in range(7):
+        assert got[g] == (want[g] if g in want.index else -1), g

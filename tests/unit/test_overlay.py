@@ -530,3 +530,12 @@ def test_a_tiny_overlap_between_control_features_is_never_counted_twice():
     r = overlay([subject], layer, sliver_tolerance=0.0)
     assert r.occupied[0] == pytest.approx(200.0, abs=1e-9)
     assert sorted(r.pieces.control.tolist()) == [0, 1]
+
+
+def test_a_control_layer_reports_the_same_overlaps_as_self_overlaps():
+    """The DLTB layer of a compliance run is built once: its overlap test doubles as the overlap check."""
+    geoms = [box(0, 0, 10, 10), box(9, 0, 19, 10), box(19, 0, 29, 10), box(30, 0, 40, 10), box(35, 5, 45, 15)]
+    want = ov.self_overlaps(geoms)
+    got = ControlLayer(geoms, "base").overlap_frame()
+    assert got[["i", "j"]].values.tolist() == want[["i", "j"]].values.tolist() == [[0, 1], [3, 4]]
+    np.testing.assert_allclose(got["area"], want["area"])

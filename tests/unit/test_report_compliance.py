@@ -593,3 +593,25 @@ def test_detail_sheets_are_bounded_and_the_full_detail_is_a_csv_beside(tmp_path)
     assert cf.cell(cap + 3, 6).value == 3 and cf.cell(cap + 3, 7).value == 2735.8   # all three pieces, 1 735.4 + 1 000.4
     with open(conflicts_csv, encoding="utf-8-sig") as f:
         assert len(list(csv.reader(f))) == 1 + 3
+
+
+from hypothesis import given  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+def _centi(c: int) -> float:
+    return c / 100   # m² with 2 decimals, ties included
+
+
+@given(st.lists(st.one_of(st.integers(0, 10 ** 9).map(_centi), st.floats(0, 1e7, allow_nan=False)),
+                min_size=1, max_size=60),
+       st.integers(2, 4))
+def test_column_rounding_prints_what_the_per_value_functions_print(values, d):
+    """The county-scale summary rounds whole columns at once; every figure must equal ha_value / mu_value."""
+    import numpy as np
+
+    from core.compliance.ledger import ha_value, mu_value, printed_array
+
+    x = np.array(values, dtype=float)
+    assert printed_array(x / 10000, d, lambda i: ha_value(values[i], d)) == [ha_value(v, d) for v in values]
+    assert printed_array(x * 15 / 10000, 2, lambda i: mu_value(values[i])) == [mu_value(v) for v in values]

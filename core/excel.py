@@ -915,15 +915,15 @@ def write_csv(path, columns: Sequence[Column], rows: Sequence[dict]) -> Path:
         with os.fdopen(fd, "w", encoding="utf-8-sig", newline="") as f:
             w = csv.writer(f)
             w.writerow(["/".join(c.path + (c.header.replace("\n", ""),)) for c in columns])
+            spec = [(c.key, format_decimals(c.number_format) if c.kind in NUMERIC_KINDS else None) for c in columns]
             for row in rows:
                 out = []
-                for c in columns:
-                    v = row.get(c.key)
+                for key, places in spec:
+                    v = row.get(key)
                     if v is None or (isinstance(v, float) and v != v):
                         out.append("")
-                    elif isinstance(v, float) and c.kind in NUMERIC_KINDS:
-                        places = format_decimals(c.number_format)
-                        out.append(f"{v:.{places}f}" if places is not None else repr(v))
+                    elif isinstance(v, float) and places is not None:
+                        out.append(f"{v:.{places}f}")
                     else:
                         out.append(str(v))
                 w.writerow(out)

@@ -239,6 +239,7 @@ class AlgorithmDialog(QDialog):
         self.export_button.clicked.connect(self._export_clicked)
         self.buttons.rejected.connect(self.reject)
         self.close_button = self.buttons.button(QDialogButtonBox.StandardButton.Close)
+        self.close_button.setText(tr("Close"))   # Qt's own text stays English unless QGIS loaded Qt's translations
         row = QHBoxLayout()
         row.addWidget(self.progress, 1)
         row.addWidget(self.run_button)
@@ -350,7 +351,11 @@ class AlgorithmDialog(QDialog):
             return None
         self._say(tr("Excel report written: {0}").format(path))
         if ask_open:
-            answer = QMessageBox.question(self, self.form_title(), f"{tr('The report was written to:')}\n{path}\n\n{tr('Open it now?')}")
-            if answer == QMessageBox.StandardButton.Yes:
+            box = QMessageBox(QMessageBox.Icon.Question, self.form_title(),
+                              f"{tr('The report was written to:')}\n{path}\n\n{tr('Open it now?')}", parent=self)
+            yes = box.addButton(tr("Open"), QMessageBox.ButtonRole.YesRole)
+            box.addButton(tr("Not now"), QMessageBox.ButtonRole.NoRole)
+            box.exec()
+            if box.clickedButton() is yes:
                 QDesktopServices.openUrl(QUrl.fromLocalFile(path))
         return path

@@ -112,6 +112,7 @@ class ComplianceDialog(AlgorithmDialog):
         self.title = QLineEdit(self)
         self.title.setPlaceholderText(tr("Project or plan name"))
         self.add_layers = QCheckBox(tr("Add the result layers to the project"), self)
+        self.add_layers.setChecked(True)   # results beside the map by default (one group per run)
 
         def group(title, rows):
             box, form = QGroupBox(title, self), QFormLayout()
@@ -179,6 +180,10 @@ class ComplianceDialog(AlgorithmDialog):
         for combo, names in ((self.id_field, ID_FIELDS), (self.code_field, CODE_FIELDS), (self.area_field, ())):
             combo.setLayer(layer)
             combo.setField(field_like(layer, names))
+        if layer is not None:   # a plan layer (GHYD …) is checked as 规划方案 (PBF-10), project parcels as 一般建设项目
+            from ..core.compliance import project_type_for
+
+            self.project_type.setCurrentText(project_type_for(layer.name(), layer.fields().names()))
 
     def parameters(self):
         """The algorithm's parameters from the form (layers by id), or None after telling the user why."""
@@ -310,4 +315,9 @@ class ComplianceDialog(AlgorithmDialog):
         conflicts = self._conflicts.materialize(QgsFeatureRequest())
         conflicts.setName(tr("Compliance conflicts") + suffix)
         conflicts.renderer().setSymbol(QgsFillSymbol.createSimple({"color": "255,0,0,90", "outline_color": "200,0,0", "outline_width": "0.4"}))
-        QgsProject.instance().addMapLayers([verdicts, conflicts])
+        # one group per run at the top of the layer tree, verdicts above their conflicts
+        project = QgsProject.instance()
+        project.addMapLayers([verdicts, conflicts], False)
+        group = project.layerTreeRoot().insertGroup(0, tr("Compliance check") + suffix + time.strftime(" %H:%M"))
+        group.addLayer(conflicts)
+        group.insertLayer(0, verdicts)

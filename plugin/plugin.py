@@ -20,6 +20,7 @@ MENU_ENTRIES = [
     ("Land-use structure adjustment table", "structure.svg", "guotukit:structuretable"),
     ("Compliance check against control lines", "compliance.svg", "guotukit:compliancecheck"),
     ("Asset package delineation", "packages.svg", "guotukit:assetpackages"),
+    ("Validate asset packages", "packages.svg", "guotukit:validatepackages"),
 ]
 # Algorithms with their own form (module path inside the plugin, class); the others open the Processing dialog.
 FORMS = {
@@ -49,7 +50,7 @@ class GuotuKitPlugin:
 
     def initGui(self):
         self.initProcessing()
-        self.menu = QMenu("GuotuKit", self.iface.mainWindow())
+        self.menu = QMenu(tr("GuotuKit planning toolkit"), self.iface.mainWindow())   # 国土规划工具箱（GuotuKit）
         self.menu.setObjectName("GuotuKitMenu")
         self.toolbar = self.iface.addToolBar("GuotuKit")
         self.toolbar.setObjectName("GuotuKitToolbar")
@@ -58,7 +59,8 @@ class GuotuKitPlugin:
             action.setObjectName(alg_id)
             action.triggered.connect(lambda _checked=False, a=alg_id: self.open_algorithm(a))
             self.menu.addAction(action)
-            self.toolbar.addAction(action)
+            if alg_id != "guotukit:validatepackages":   # the toolbar keeps the four main jobs
+                self.toolbar.addAction(action)
             self.actions.append(action)
         self.menu.addSeparator()
         about = QAction(tr("About GuotuKit / check dependencies"), self.iface.mainWindow())

@@ -54,6 +54,20 @@ STATUS_NOT_CHECKED = VERDICT_ZH["not_checked"]
 GENERAL_PROJECT = "一般建设项目"
 #: project types used by the national default profile (a profile may define others)
 PROJECT_TYPES = ("一般建设项目", "国家重大项目", "线性基础设施", "生态保护修复", "农业设施", "军事国防", "规划方案")
+PLAN_PROJECT = "规划方案"
+# [R] how a subject layer is recognised as a plan (国土空间规划 用地用海 layer) rather than project parcels
+_PLAN_LAYER_WORDS = ("GHYD", "GHDL", "规划用地", "规划地类", "用地规划", "国土空间规划", "总体规划", "详细规划", "规划")
+_PLAN_FIELDS = ("GHDLBM", "GHDLMC", "GHYDDM", "GHYDMC", "YDYHFLDM", "GHYT")
+
+
+def project_type_for(layer_name: str, field_names=()) -> str:
+    """规划方案 for a plan layer (its name or its fields say 规划: GHYD, GHDLBM …), else 一般建设项目 — the
+    default a form and the algorithm's 自动 choice use (PBF-10 vs PBF-09 in the national profile)."""
+    name = str(layer_name or "").upper()
+    fields = {str(f).upper() for f in field_names or ()}
+    if any(w.upper() in name for w in _PLAN_LAYER_WORDS) or fields & set(_PLAN_FIELDS):
+        return PLAN_PROJECT
+    return GENERAL_PROJECT
 UNKNOWN_CLASS = "未知"
 CLASSIFICATION = "ydyh2023"
 
@@ -799,6 +813,7 @@ def judge(occupancy, profile: RuleProfile, project_type: str, roles_checked: dic
 
 
 __all__ = [
+    "PLAN_PROJECT", "project_type_for",
     "COLUMNS", "DEFAULT_PROFILE", "GENERAL_PROJECT", "OCCUPANCY_COLUMNS", "POSITIONS", "PROJECT_TYPES",
     "REQUIRED_COLUMNS", "ROLE_ZH", "STANDARD_ROLES", "STATUS_NOT_CHECKED", "STATUS_NOT_OCCUPIED",
     "UNKNOWN_CLASS", "VERDICTS", "VERDICT_ZH", "Rule", "RuleProfile", "RuleProfileError",

@@ -37,6 +37,7 @@ BASES = ("ellipsoidal", "planar", "attribute")
 POLICIES = ("fail", "skip", "repair")
 POLICY_LABELS = ("Stop with an error", "Skip and count", "Repair (make valid) and log")
 PROJECT_TYPES = ("一般建设项目", "国家重大项目", "线性基础设施", "生态保护修复", "农业设施", "军事国防", "规划方案")
+AUTO_PROJECT = "自动（规划图层按规划方案，其余按一般建设项目）"
 ZONE_FIELDS = {"eprl": ("ZRBHDFQ",), "udb": ("GHFQMC", "GHFQ")}
 
 
@@ -104,8 +105,10 @@ class ComplianceCheckAlgorithm(GuotuKitAlgorithm):
                        "Planned land-use code of each subject (e.g. GHDLBM). Rules depend on it; without it every subject counts as class 未知.")
         self.add_param(QgsProcessingParameterEnum(self.SUBJECT_SYSTEM, tr("Subject classification"), [tr(x) for x in SYSTEM_LABELS], defaultValue=0),
                        "Classification of the subject codes; 三调 and 2020 codes are converted to 用地用海2023 first.")
-        self.add_param(QgsProcessingParameterEnum(self.PROJECT_TYPE, tr("Project type"), list(PROJECT_TYPES), defaultValue=0),
-                       "Kind of project, as named in the rule profile (一般建设项目, 国家重大项目, 线性基础设施, 生态保护修复, 农业设施, 军事国防, 规划方案).")
+        self.add_param(QgsProcessingParameterEnum(self.PROJECT_TYPE, tr("Project type"), list(PROJECT_TYPES) + [AUTO_PROJECT],
+                                                  defaultValue=len(PROJECT_TYPES)),
+                       "Kind of project, as named in the rule profile (一般建设项目, 国家重大项目, 线性基础设施, 生态保护修复, 农业设施, 军事国防, 规划方案). "
+                       "自动 (the default): 规划方案 when the subject layer is a plan (its name or fields say GHYD/GHDLBM/规划), else 一般建设项目; the log says which.")
         self.add_param(QgsProcessingParameterFeatureSource(self.PBF_LAYER, tr("永久基本农田 layer"), poly, optional=True),
                        "Permanent basic farmland (YJJBNT / YJJBNTBHTB). Not given: reported as 未检查.")
         self.add_param(QgsProcessingParameterFeatureSource(self.EPRL_LAYER, tr("生态保护红线 layer"), poly, optional=True),
@@ -184,7 +187,15 @@ class ComplianceCheckAlgorithm(GuotuKitAlgorithm):
         id_field = self.parameterAsString(parameters, self.SUBJECT_ID_FIELD, context)
         code_field = self.parameterAsString(parameters, self.SUBJECT_CODE_FIELD, context)
         system = SYSTEMS[self.parameterAsEnum(parameters, self.SUBJECT_SYSTEM, context)]
-        project_type = PROJECT_TYPES[self.parameterAsEnum(parameters, self.PROJECT_TYPE, context)]
+        pt = self.parameterAsEnum(parameters, self.PROJECT_TYPE, context)
+        if pt >= len(PROJECT_TYPES):
+            from ...core.compliance import project_type_for
+
+            project_type = project_type_for(qgis_io.layer_name(parameters, self.SUBJECT_LAYER, context, subject),
+                                            subject.fields().names())
+            feedback.pushInfo(tr("Project type chosen from the subject layer: {0}").format(project_type))
+        else:
+            project_type = PROJECT_TYPES[pt]
         basis = BASES[self.parameterAsEnum(parameters, self.AREA_BASIS, context)]
         area_field = self.parameterAsString(parameters, self.AREA_FIELD, context)
         policy = POLICIES[self.parameterAsEnum(parameters, self.INVALID_GEOMETRY, context)]

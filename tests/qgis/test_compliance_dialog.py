@@ -33,7 +33,13 @@ def dialog(layers, qtbot, qgis_canvas):
     dlg.show_message = lambda *args: dlg.shown.append(args[-1])  # never a blocking message box
     qtbot.addWidget(dlg)
     dlg.area_basis.setCurrentIndex(1)  # planar: the exact areas of test_compliance_check
-    return dlg
+    before = set(QgsProject.instance().mapLayers())
+    yield dlg
+    # results are added to the project by default: leave the project as the test found it
+    QgsProject.instance().removeMapLayers([lid for lid in QgsProject.instance().mapLayers() if lid not in before])
+    root = QgsProject.instance().layerTreeRoot()
+    for group in [g for g in root.children() if g.name().startswith(("Compliance check", "合规性检查"))]:
+        root.removeChildNode(group)
 
 
 def _row(dlg, subject_id):
@@ -138,11 +144,16 @@ def test_missing_dependency_is_shown(dialog, monkeypatch):
 
 
 def test_add_result_layers(dialog):
-    dialog.add_layers.setChecked(True)
+    """On by default: the run's two layers go into one new group at the top of the layer tree."""
+    assert dialog.add_layers.isChecked()
+    before = set(QgsProject.instance().mapLayers())
     assert dialog.run() is not None
-    added = [lyr for lyr in QgsProject.instance().mapLayers().values() if lyr.name().startswith("Compliance") or "合规" in lyr.name()]
+    added = [lyr for lid, lyr in QgsProject.instance().mapLayers().items() if lid not in before]
     try:
         assert len(added) == 2 and {lyr.featureCount() for lyr in added} >= {3}
+        group = QgsProject.instance().layerTreeRoot().children()[0]
+        assert {c.layerId() for c in group.children()} == {lyr.id() for lyr in added}
+        assert group.name().startswith(("Compliance check", "合规性检查"))
     finally:
         QgsProject.instance().removeMapLayers([lyr.id() for lyr in added])
 

@@ -465,3 +465,13 @@ def test_constants():
     assert VERDICTS == ("pass", "review", "fail")
     assert VERDICT_ZH == {"pass": "通过", "review": "需论证", "fail": "不通过", "not_checked": "未检查"}
     assert ROLE_ZH == {"pbf": "永久基本农田", "eprl": "生态保护红线", "udb": "城镇开发边界"}
+
+
+def test_project_type_follows_the_subject_layer():
+    """A plan layer is checked as 规划方案 (PBF-10 cites the plan rule, not PBF-09 for a project)."""
+    from core.compliance import project_type_for
+
+    assert project_type_for("GHYD", ["BSM", "GHDLBM"]) == "规划方案"
+    assert project_type_for("某县国土空间总体规划用地", []) == "规划方案"
+    assert project_type_for("项目红线", ["XMMC", "DLBM"]) == "一般建设项目"
+    assert project_type_for("subjects", ["GHDLBM"]) == "规划方案"

@@ -11,8 +11,10 @@ VENV      := .venv
 PY        := $(VENV)/bin/python
 SYS_PY    := /usr/bin/python3
 SUDO      := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+# PostGIS for the distribution's default PostgreSQL (15 on bookworm, 17 on trixie, …)
+PG_POSTGIS := $(shell apt-cache depends postgresql 2>/dev/null | awk '/Depends: postgresql-[0-9]+$$/{print $$2 "-postgis-3"; exit}')
 APT_PKGS  := qgis python3-qgis qgis-providers python3-pandas python3-openpyxl python3-venv python3-pip xvfb git zip \
-             libreoffice-calc-nogui poppler-utils fonts-wqy-zenhei postgresql postgresql-15-postgis-3
+             libreoffice-calc-nogui poppler-utils fonts-wqy-zenhei postgresql $(or $(PG_POSTGIS),postgresql-15-postgis-3)
 STAMP     := $(VENV)/.guotukit-deps
 PLUGINS   := $(CURDIR)/.build/plugins
 PKG_DIR   := dist
@@ -22,12 +24,13 @@ export QT_QPA_PLATFORM ?= offscreen
 export XDG_RUNTIME_DIR ?= /tmp/runtime-$(shell id -u)
 VENV_SITE  = $(shell [ -x $(PY) ] && $(PY) -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
 
-.PHONY: help sysdeps venv deps plugin-link demo test test-unit test-qgis lint bench deploy package clean sample
+.PHONY: help sysdeps venv deps plugin-link demo test test-unit test-qgis test-matrix lint bench deploy package clean sample
 
 help:
 	@echo "make demo     run GuotuKit on the sample county via qgis_process, outputs in ./out/"
 	@echo "make test     run the whole test suite (installs what it needs)"
 	@echo "make bench    benchmarks against the reference tools"
+	@echo "make test-matrix  the suite on QGIS 3.40 (trixie) and 3.44 (sid) in debootstrap chroots (MATRIX=\"trixie sid\")"
 	@echo "make lint     ruff"
 	@echo "make deploy   link the plugin into your QGIS profile"
 	@echo "make package  build dist/guotukit-<version>.zip"
@@ -45,8 +48,8 @@ $(STAMP): requirements-dev.txt Makefile
 	@[ -x $(PY) ] || { echo ">> creating $(VENV) from $(SYS_PY) --system-site-packages"; $(SYS_PY) -m venv --system-site-packages $(VENV); }
 	@echo ">> installing pinned dev requirements into $(VENV)"
 	@$(PY) -m pip install -q --disable-pip-version-check -r requirements-dev.txt
-	@$(PY) -c "import qgis.core, shapely, pandas, openpyxl; assert shapely.__version__ >= '2'" \
-	  || { echo "venv check failed: qgis/shapely>=2/pandas/openpyxl not importable"; exit 1; }
+	@$(PY) -c "import qgis.core, shapely, pandas, openpyxl; assert hasattr(shapely, 'STRtree') and hasattr(shapely, 'from_wkb')" \
+	  || { echo "venv check failed: qgis/shapely 2/pandas/openpyxl not importable"; exit 1; }
 	@touch $@
 
 deps: $(STAMP)
@@ -64,6 +67,10 @@ test: deps plugin-link
 	@mkdir -p $(XDG_RUNTIME_DIR) && chmod 700 $(XDG_RUNTIME_DIR)
 	@$(PY) -m pytest tests/unit -p no:pytest_qgis $(PYTEST_ARGS)
 	@PYTHONPATH=$(VENV_SITE) QGIS_PLUGINPATH=$(PLUGINS) $(PY) -m pytest tests/qgis $(PYTEST_ARGS)
+
+MATRIX ?= trixie sid
+test-matrix:
+	@tools/test_matrix.sh $(MATRIX)
 
 test-unit: deps
 	@$(PY) -m pytest tests/unit -p no:pytest_qgis $(PYTEST_ARGS)

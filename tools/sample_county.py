@@ -1399,7 +1399,7 @@ def generate_county(path, n_parcels: int = 3000, seed: int = 20231101,
         if not shapely.is_valid(g):  # pragma: no cover - fall back to a full union
             g = shapely.union_all(dltb_geoms[m], grid_size=GRID)
         xzq_geoms[j] = g
-        dcmj[j] = float(sum((Decimal(repr(v)) for v in dltb["TBMJ"][m]), Decimal(0)))
+        dcmj[j] = float(sum((Decimal(repr(float(v))) for v in dltb["TBMJ"][m]), Decimal(0)))
     xzq_geoms = _as_multi(_grid(xzq_geoms))
     xorder = np.argsort(np.array(tsp_codes), kind="stable")
     xzq = {

@@ -556,6 +556,8 @@ class AssetPackagesAlgorithm(_PackagesBase):
     SEED = "SEED"
     MODE = "delineate"
     TITLE_ZH = "资产包划定"
+    REPORT_NAME = TITLE_ZH
+    REPORT_NAME_PARAMS = ("REGION_NAME",)
 
     def name(self):
         return "assetpackages"
@@ -603,6 +605,8 @@ class ValidatePackagesAlgorithm(_PackagesBase):
     PACKAGE_ID_FIELD = "PACKAGE_ID_FIELD"
     MODE = "validate"
     TITLE_ZH = "资产包校核"
+    REPORT_NAME = TITLE_ZH
+    REPORT_NAME_PARAMS = ("REGION_NAME",)
     ICON_FILE = "packages_check.svg"
 
     def name(self):

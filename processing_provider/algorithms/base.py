@@ -77,7 +77,7 @@ class GuotuKitAlgorithm(QgsProcessingAlgorithm):
         problem = gate.check_inputs(self, parameters, context) or gate.check_outputs(self, parameters, context)
         if problem:
             raise QgsProcessingException(problem)
-        params, staged = gate.stage_outputs(self, parameters, context)
+        params, staged = gate.stage_outputs(self, self._named_temporary_reports(parameters, context), context)
         try:
             results = self.run_algorithm(params, context, feedback)
             if feedback is not None and feedback.isCanceled() or not results:
@@ -95,6 +95,45 @@ class GuotuKitAlgorithm(QgsProcessingAlgorithm):
             staged.rollback()
             raise QgsProcessingException(tr("Could not move the results into place: {0}. Nothing was replaced.").format(exc)) from exc
         return gate.finalise_paths(results, staged, context)
+
+    # a report left as a temporary output gets a name a planner recognises, unique per run
+    # (Excel refuses to open two files called OUTPUT_XLSX.xlsx at once)
+    REPORT_NAME = ""             # e.g. 合规性检查
+    REPORT_NAME_PARAMS = ()      # parameters whose text joins the name, e.g. ("TITLE",) or ("REGION_NAME",)
+
+    def report_stem(self, parameters, context) -> str:
+        import re
+
+        parts = [self.REPORT_NAME or self.name()]
+        for key in self.REPORT_NAME_PARAMS:
+            value = self.parameterAsString(parameters, key, context) if key in parameters else ""
+            if value and value.strip():
+                parts.append(value.strip())
+        stem = "_".join(parts)
+        return re.sub(r'[\\/:*?"<>|\s]+', "_", stem)[:80]
+
+    def _named_temporary_reports(self, parameters, context) -> dict:
+        import os
+        import time
+
+        from qgis.core import QgsProcessingParameterFileDestination, QgsProcessingUtils
+
+        out = dict(parameters)
+        for d in self.destinationParameterDefinitions():
+            if not isinstance(d, QgsProcessingParameterFileDestination):
+                continue
+            value = parameters.get(d.name())
+            if not (isinstance(value, str) and value.strip() == "TEMPORARY_OUTPUT"):
+                continue
+            ext = (d.defaultFileExtension() or "xlsx").lstrip(".")
+            folder = QgsProcessingUtils.tempFolder()
+            base = f"{self.report_stem(parameters, context)}_{time.strftime('%Y%m%d_%H%M%S')}"
+            path, n = os.path.join(folder, f"{base}.{ext}"), 1
+            while os.path.exists(path):
+                n += 1
+                path = os.path.join(folder, f"{base}_{n}.{ext}")
+            out[d.name()] = path
+        return out
 
     def run_algorithm(self, parameters, context, feedback):  # pragma: no cover - every algorithm overrides it
         raise NotImplementedError

@@ -42,6 +42,8 @@ ZONE_FIELDS = {"eprl": ("ZRBHDFQ",), "udb": ("GHFQMC", "GHFQ")}
 
 
 class ComplianceCheckAlgorithm(GuotuKitAlgorithm):
+    REPORT_NAME = "合规性检查"
+    REPORT_NAME_PARAMS = ("TITLE",)
     SUBJECT_LAYER = "SUBJECT_LAYER"
     SUBJECT_ID_FIELD = "SUBJECT_ID_FIELD"
     SUBJECT_CODE_FIELD = "SUBJECT_CODE_FIELD"

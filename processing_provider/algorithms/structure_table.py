@@ -51,6 +51,8 @@ def template_choices():
 
 
 class StructureTableAlgorithm(GuotuKitAlgorithm):
+    REPORT_NAME = "用地结构调整表"
+    REPORT_NAME_PARAMS = ("REGION_NAME",)
     BASE_LAYER = "BASE_LAYER"
     BASE_CODE_FIELD = "BASE_CODE_FIELD"
     BASE_SYSTEM = "BASE_SYSTEM"

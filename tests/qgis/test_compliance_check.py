@@ -232,3 +232,15 @@ def test_missing_report_folder_is_refused_before_running(run_alg, tmp_path):
     with pytest.raises(QgsProcessingException, match="folder|文件夹"):
         run_alg(ALG, _params(OUTPUT_XLSX=str(target)))
     assert not target.parent.exists()
+
+
+def test_a_temporary_report_gets_a_name_a_planner_recognises(run_alg):
+    """Left as a temporary output, the workbook is 合规性检查_<title>_<time>.xlsx, a new name per run —
+    never OUTPUT_XLSX.xlsx, which Excel refuses to open twice."""
+    from pathlib import Path
+
+    first, _, _ = run_alg(ALG, _params(OUTPUT_XLSX="TEMPORARY_OUTPUT", TITLE="某县 规划"))
+    second, _, _ = run_alg(ALG, _params(OUTPUT_XLSX="TEMPORARY_OUTPUT", TITLE="某县 规划"))
+    a, b = Path(first["OUTPUT_XLSX"]), Path(second["OUTPUT_XLSX"])
+    assert a.exists() and b.exists() and a != b
+    assert a.name.startswith("合规性检查_某县_规划_") and a.suffix == ".xlsx"

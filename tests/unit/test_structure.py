@@ -449,9 +449,9 @@ def test_leaves_add_up_to_their_totals_under_the_rounding_rule(areas, decimals):
     unit = D(1).scaleb(-decimals)
     leaves = [r for r in tab.rows if r.kind in ("leaf", "unknown", "unmatched")]
     assert sum(r.base for r in leaves) == tab.total.base
-    assert abs(sum(D(repr(a)) for a in areas) / 10000 - tab.total.base) <= unit / 2 + D("1e-9")
+    assert abs(sum(D(repr(float(a))) for a in areas) / 10000 - tab.total.base) <= unit / 2 + D("1e-9")
     for r in leaves:
-        assert abs(r.base - D(repr(r.base_m2)) / 10000) < unit
+        assert abs(r.base - D(repr(float(r.base_m2))) / 10000) < unit
     for r in tab.rows:
         if r.kind == "group":
             assert r.base == sum(tab.row(c).base for c in r.children if c in {x.row_id for x in tab.rows})

@@ -496,3 +496,19 @@ def area_method_zh(crs: QgsCoordinateReferenceSystem, basis: str, field: str = "
     if not crs.isGeographic() and _gk_params_for(crs) is not None:
         return f"CGCS2000 椭球面积（由高斯-克吕格坐标计算，三调 TBMJ 方法），坐标系 {crs_description(crs)}"
     return f"QGIS 椭球量算（椭球 {crs.ellipsoidAcronym() or 'EPSG:7019'}），坐标系 {crs_description(crs)}"
+
+
+# --------------------------------------------------------------------------- fields
+def make_field(name: str, qvariant_type, length: int = 0):
+    """A QgsField of ``qvariant_type`` (QVariant.String/Int/LongLong/Double): built with QMetaType where the
+    running QGIS offers it (3.38+, where the QVariant constructor is deprecated), with QVariant before."""
+    from qgis.core import Qgis, QgsField
+    from qgis.PyQt.QtCore import QMetaType, QVariant
+
+    if Qgis.QGIS_VERSION_INT >= 33800:
+        meta = {QVariant.String: QMetaType.Type.QString, QVariant.Int: QMetaType.Type.Int,
+                QVariant.LongLong: QMetaType.Type.LongLong, QVariant.Double: QMetaType.Type.Double,
+                QVariant.Bool: QMetaType.Type.Bool}.get(qvariant_type)
+        if meta is not None:
+            return QgsField(name, meta, len=length)
+    return QgsField(name, qvariant_type, len=length)

@@ -151,11 +151,13 @@ class GuotuKitAlgorithm(QgsProcessingAlgorithm):
 
     def make_sink(self, parameters, context, key, spec, wkb_type=None, crs=None):
         """A feature sink with the fields ``spec`` = [(name, QVariant type)]; (sink, dest, fields)."""
-        from qgis.core import QgsCoordinateReferenceSystem, QgsField, QgsFields, QgsProcessingException, QgsWkbTypes
+        from qgis.core import QgsCoordinateReferenceSystem, QgsFields, QgsProcessingException, QgsWkbTypes
+
+        from .. import qgis_io
 
         fields = QgsFields()
         for n, t in spec:
-            fields.append(QgsField(n, t))
+            fields.append(qgis_io.make_field(n, t))
         sink, dest = self.parameterAsSink(parameters, key, context, fields,
                                           QgsWkbTypes.NoGeometry if wkb_type is None else wkb_type,
                                           crs or QgsCoordinateReferenceSystem())

@@ -6,7 +6,6 @@ import time
 from qgis.core import (
     QgsFeature,
     QgsFeatureSink,
-    QgsField,
     QgsFields,
     QgsGeometry,
     QgsProcessing,
@@ -366,7 +365,7 @@ class ComplianceCheckAlgorithm(GuotuKitAlgorithm):
                 ("VERDICT", QVariant.String), ("MESSAGE", QVariant.String)]
         fields = QgsFields()
         for n, t in spec:
-            fields.append(QgsField(n, t))
+            fields.append(qgis_io.make_field(n, t))
         sink, dest = self.parameterAsSink(parameters, self.CONFLICTS, context, fields, QgsWkbTypes.MultiPolygon, crs)
         if sink is None:
             raise QgsProcessingException(self.invalidSinkError(parameters, self.CONFLICTS))
@@ -404,17 +403,17 @@ class ComplianceCheckAlgorithm(GuotuKitAlgorithm):
         base_spec = [("SUBJ_ID", QVariant.String), ("CODE", QVariant.String), ("CODE_NAME", QVariant.String),
                      ("AREA_M2", QVariant.Double), ("AREA_HA", QVariant.Double)]
         for n, t in base_spec:
-            fields.append(QgsField(n, t))
+            fields.append(qgis_io.make_field(n, t))
         short = {}
         for role in roles:
             s = role.upper()[:6] if role.isascii() else f"R{len(short) + 1}"
             short[role] = s
-            fields.append(QgsField(f"{s}_M2", QVariant.Double))
-            fields.append(QgsField(f"{s}_HA", QVariant.Double))
-            fields.append(QgsField(f"{s}_PCT", QVariant.Double))
-            fields.append(QgsField(f"{s}_ST", QVariant.String))
+            fields.append(qgis_io.make_field(f"{s}_M2", QVariant.Double))
+            fields.append(qgis_io.make_field(f"{s}_HA", QVariant.Double))
+            fields.append(qgis_io.make_field(f"{s}_PCT", QVariant.Double))
+            fields.append(qgis_io.make_field(f"{s}_ST", QVariant.String))
         for n in ("VERDICT", "REASONS", "RULE_IDS"):
-            fields.append(QgsField(n, QVariant.String))
+            fields.append(qgis_io.make_field(n, QVariant.String))
         wkb = subject_wkb(subj.geoms)
         sink, dest = self.parameterAsSink(parameters, self.SUMMARY, context, fields, QgsWkbTypes.MultiPolygon, crs)
         if sink is None:

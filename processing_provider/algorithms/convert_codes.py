@@ -8,7 +8,6 @@ from qgis.core import (
     QgsFeature,
     QgsFeatureRequest,
     QgsFeatureSink,
-    QgsField,
     QgsFields,
     QgsGeometry,
     QgsProcessing,
@@ -314,7 +313,7 @@ class ConvertLandUseCodesAlgorithm(GuotuKitAlgorithm):
         for i in keep_idx:
             out_fields.append(in_fields.at(i))
         for fname in OUT_FIELDS:
-            out_fields.append(QgsField(fname, QVariant.String, len=60 if fname.endswith("MC") else 20))
+            out_fields.append(qgis_io.make_field(fname, QVariant.String, 60 if fname.endswith("MC") else 20))
         (sink, dest_id) = self.parameterAsSink(
             parameters, self.OUTPUT, context, out_fields, source.wkbType(), source.sourceCrs()
         )
@@ -364,7 +363,7 @@ class ConvertLandUseCodesAlgorithm(GuotuKitAlgorithm):
         if parameters.get(self.SUMMARY) is not None:
             s_fields = QgsFields()
             for fname, ftype in SUMMARY_FIELDS:
-                s_fields.append(QgsField(fname, ftype))
+                s_fields.append(qgis_io.make_field(fname, ftype))
             (s_sink, s_id) = self.parameterAsSink(
                 parameters, self.SUMMARY, context, s_fields, QgsWkbTypes.NoGeometry
             )

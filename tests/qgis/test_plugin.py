@@ -101,3 +101,20 @@ def test_chinese_ui_text_with_english_fallback():
     finally:
         settings.remove("GuotuKit/language")
         i18n.reset_cache()
+
+
+def test_openpyxl_runs_without_lxml_inside_qgis():
+    """The Windows crash class (openpyxl + lxml in a worker thread): loading the plugin turns lxml off before
+    openpyxl is imported, and openpyxl honours it (checked in a fresh interpreter, as QGIS starts)."""
+    import os
+    import subprocess
+    import sys
+
+    import guotukit
+
+    plugins = os.path.dirname(os.path.dirname(os.path.abspath(guotukit.__file__)))
+    env = {k: v for k, v in os.environ.items() if k != "OPENPYXL_LXML"}
+    code = "import guotukit, openpyxl.xml; print(openpyxl.xml.LXML)"
+    out = subprocess.run([sys.executable, "-c", code], cwd=plugins, env=env, capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "False"

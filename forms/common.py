@@ -27,6 +27,7 @@ from qgis.PyQt.QtCore import Qt, QUrl, QVariant
 from qgis.PyQt.QtGui import QDesktopServices
 from qgis.PyQt.QtWidgets import (
     QApplication,
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
@@ -359,3 +360,24 @@ class AlgorithmDialog(QDialog):
             if box.clickedButton() is yes:
                 QDesktopServices.openUrl(QUrl.fromLocalFile(path))
         return path
+
+
+class ResultFilter(QComboBox):
+    """全部 / one value per choice: hides the rows of a result table whose ``column()`` text is not the
+    chosen value (its texts in either language).  ``apply()`` again after the table is refilled."""
+
+    def __init__(self, parent, table, column, choices):
+        super().__init__(parent)
+        self.table, self.column = table, column
+        self.addItem(tr("All"), ())
+        for label, texts in choices:
+            self.addItem(label, tuple(texts))
+        self.setToolTip(tr("Show only the rows with this result"))
+        self.currentIndexChanged.connect(lambda _i: self.apply())
+
+    def apply(self) -> None:
+        wanted = self.currentData() or ()
+        col = self.column()
+        for r in range(self.table.rowCount()):
+            item = self.table.item(r, col) if col is not None and col >= 0 else None
+            self.table.setRowHidden(r, bool(wanted) and (item is None or item.text() not in wanted))

@@ -28,15 +28,27 @@ from qgis.PyQt.QtWidgets import (
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
+    QLabel,
     QLineEdit,
     QTableWidget,
     QVBoxLayout,
+    QWidget,
 )
 
 from ..plugin.i18n import tr
 from ..processing_provider.algorithms.compliance_check import BASES, POLICY_LABELS, PROJECT_TYPES, SYSTEM_LABELS
 from ..processing_provider.qgis_io import AREA_BASIS_LABELS
-from .common import NUMBER, AlgorithmDialog, NumberCell, field_like, name_matches, polygon_layer_combo
+from .common import (
+    NUMBER,
+    AlgorithmDialog,
+    NumberCell,
+    ResultFilter,
+    field_like,
+    fit_to_screen,
+    name_matches,
+    polygon_layer_combo,
+    settings_over_results,
+)
 from .common import text as _text
 
 ALG_ID = "guotukit:compliancecheck"
@@ -66,7 +78,7 @@ class ComplianceDialog(AlgorithmDialog):
         self.setWindowTitle(tr("Compliance check (合规性检查)"))
         self._build()
         self.preselect()
-        self.resize(1240, 760)
+        fit_to_screen(self, 1240, 860)
 
     def form_title(self) -> str:
         return tr("Compliance check")
@@ -148,12 +160,25 @@ class ComplianceDialog(AlgorithmDialog):
         top.addWidget(controls, 1)
         middle.addWidget(options, 1)
         middle.addWidget(options2, 1)
-        layout = QVBoxLayout(self)
+        settings = QWidget(self)
+        s_layout = QVBoxLayout(settings)
+        s_layout.setContentsMargins(0, 0, 0, 0)
         for part in (top, middle, run_row):
-            layout.addLayout(part)
-        layout.addWidget(self.table, 1)
-        layout.addWidget(self.status)
-        layout.addWidget(self.buttons)
+            s_layout.addLayout(part)
+        # results: a filter by 结论, then the table — below a splitter, so a laptop shows more than one row
+        self.verdict_filter = ResultFilter(self, self.table, lambda: self.table.columnCount() - 2,
+                                           [(tr("Pass") + " 通过", ("通过",)), (tr("Fail") + " 不通过", ("不通过",)),
+                                            (tr("Needs review") + " 需论证", ("需论证",))])
+        results = QWidget(self)
+        r_layout = QVBoxLayout(results)
+        r_layout.setContentsMargins(0, 0, 0, 0)
+        filter_row = QHBoxLayout()
+        filter_row.addWidget(QLabel(tr("Result"), self))
+        filter_row.addWidget(self.verdict_filter)
+        filter_row.addStretch(1)
+        r_layout.addLayout(filter_row)
+        r_layout.addWidget(self.table, 1)
+        self.splitter = settings_over_results(self, settings, results, self.status, self.buttons)
 
     # ---------------------------------------------------------------- layers
     def preselect(self):
@@ -276,6 +301,7 @@ class ComplianceDialog(AlgorithmDialog):
         room = self.table.viewport().width() - sum(self.table.columnWidth(c) for c in range(last))
         self.table.setColumnWidth(last, max(80, min(room, self.table.columnWidth(last))))
         self.table.setSortingEnabled(True)
+        self.verdict_filter.apply()
 
     def zoom_to_row(self, row: int):
         item = self.table.item(row, 0)

@@ -54,6 +54,7 @@ from .common import (
     NUMBER,
     AlgorithmDialog,
     NumberCell,
+    ResultFilter,
     WarningsArea,
     field_combo,
     field_like,
@@ -276,6 +277,13 @@ class PackagesDialog(AlgorithmDialog):
         lower.addLayout(run_row)
         lower.addWidget(self.summary)
         lower.addWidget(self.warning_area)
+        self.status_filter = ResultFilter(self, self.table, lambda: COLUMN_FIELDS.index("STATUS"),
+                                          [(tr("Pass") + " 通过", ("通过", "Pass")), (tr("Fail") + " 不通过", ("不通过", "Fail"))])
+        filter_row = QHBoxLayout()
+        filter_row.addWidget(QLabel(tr("Result"), self))
+        filter_row.addWidget(self.status_filter)
+        filter_row.addStretch(1)
+        lower.addLayout(filter_row)
         lower.addWidget(self.table, 1)
         self.table.setMinimumHeight(6 * self.table.verticalHeader().defaultSectionSize())
         self.splitter = settings_over_results(self, settings, results, self.status, self.buttons)
@@ -461,6 +469,7 @@ class PackagesDialog(AlgorithmDialog):
                     item.setToolTip(item.text())
                 self.table.setItem(row, col, item)
         self.table.setSortingEnabled(True)
+        self.status_filter.apply()
         self.table.sortItems(0, Qt.SortOrder.AscendingOrder)
 
     def _row_selected(self):

@@ -171,3 +171,21 @@ def test_menu_entry_opens_the_form(layers, qgis_iface, qtbot):
     assert plugin._dialogs["guotukit:compliancecheck"] is dlg
     plugin.unload()
     assert plugin._dialogs == {}
+
+
+def test_filter_by_verdict_and_a_splitter_over_the_results(dialog):
+    """The results sit below a splitter (more than one row on a laptop) and can be filtered by 结论."""
+    from qgis.PyQt.QtWidgets import QSplitter
+
+    assert isinstance(dialog.splitter, QSplitter)
+    dialog.add_layers.setChecked(False)
+    assert dialog.run() is not None
+    col = dialog.table.columnCount() - 2
+    verdicts = [dialog.table.item(r, col).text() for r in range(dialog.table.rowCount())]
+    assert "不通过" in verdicts and len(set(verdicts)) > 1
+    dialog.verdict_filter.setCurrentIndex(2)   # 不通过
+    shown = [r for r in range(dialog.table.rowCount()) if not dialog.table.isRowHidden(r)]
+    assert shown and all(dialog.table.item(r, col).text() == "不通过" for r in shown)
+    assert len(shown) == verdicts.count("不通过")
+    dialog.verdict_filter.setCurrentIndex(0)   # 全部
+    assert not any(dialog.table.isRowHidden(r) for r in range(dialog.table.rowCount()))

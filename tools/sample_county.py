@@ -1473,6 +1473,9 @@ def _write_gpkg(path: Path, layers: Dict[str, tuple], meta: Dict[str, str]) -> N
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp.gpkg")
     old_date = gdal.GetConfigOption("OGR_CURRENT_DATE")
     gdal.SetConfigOption("OGR_CURRENT_DATE", "2023-11-01T00:00:00.000Z")  # reproducible file
+    # metadata goes into the GeoPackage itself: no .aux.xml sidecar (GDAL ≥ 3.8 writes one otherwise)
+    old_pam = gdal.GetConfigOption("GDAL_PAM_ENABLED")
+    gdal.SetConfigOption("GDAL_PAM_ENABLED", "NO")
     use_exc = ogr.GetUseExceptions()
     ogr.UseExceptions()
     try:
@@ -1534,6 +1537,7 @@ def _write_gpkg(path: Path, layers: Dict[str, tuple], meta: Dict[str, str]) -> N
         os.replace(tmp, path)
     finally:
         gdal.SetConfigOption("OGR_CURRENT_DATE", old_date)
+        gdal.SetConfigOption("GDAL_PAM_ENABLED", old_pam)
         if not use_exc:
             ogr.DontUseExceptions()
         for p in (tmp, Path(str(tmp) + "-journal"), Path(str(tmp) + "-wal"), Path(str(tmp) + "-shm")):

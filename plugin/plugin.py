@@ -38,6 +38,7 @@ class GuotuKitPlugin:
         self.toolbar = None
         self.actions = []
         self._dialogs = {}
+        self._docks = {}
 
     # Called by QGIS before initGui (and on its own by qgis_process).
     def initProcessing(self):
@@ -86,6 +87,11 @@ class GuotuKitPlugin:
             dialog.close()
             dialog.deleteLater()
         self._dialogs = {}
+        for dock in self._docks.values():
+            if hasattr(self.iface, "removeDockWidget"):
+                self.iface.removeDockWidget(dock)
+            dock.deleteLater()
+        self._docks = {}
         for action in self.actions:
             if self.toolbar is not None:
                 self.toolbar.removeAction(action)
@@ -113,16 +119,42 @@ class GuotuKitPlugin:
         processing.execAlgorithmDialog(alg_id, {})
 
     def open_form(self, alg_id: str):
-        """Show the algorithm's own form (non-modal, one per algorithm, kept while the plugin lives)."""
+        """Show the algorithm's own form (non-modal, one per algorithm, kept while the plugin lives),
+        docked beside the map canvas (a QgsDockWidget that can float; Qt keeps where the user put it) —
+        or as a window when the setting ``GuotuKit/dock_forms`` is false."""
         dialog = self._dialogs.get(alg_id)
         if dialog is None:
             module, cls = FORMS[alg_id].rsplit(".", 1)
             form_class = getattr(importlib.import_module(f"..{module}", __package__), cls)  # lazy, relative
             dialog = self._dialogs[alg_id] = form_class(iface=self.iface)
+            if self._dock_forms():
+                from qgis.gui import QgsDockWidget
+                from qgis.PyQt.QtCore import Qt
+
+                dock = QgsDockWidget(dialog.windowTitle(), self.iface.mainWindow())
+                dock.setObjectName(f"GuotuKitDock_{alg_id.split(':', 1)[1]}")
+                dialog.setWindowFlags(Qt.WindowType.Widget)
+                dock.setWidget(dialog)
+                dialog.finished.connect(lambda _result, d=dock: d.close())   # Close closes the dock
+                self.iface.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
+                self._docks[alg_id] = dock
+        dock = self._docks.get(alg_id)
         dialog.show()
+        if dock is not None:
+            dock.show()
+            dock.raise_()
+            return dialog
         dialog.raise_()
         dialog.activateWindow()
         return dialog
+
+    def _dock_forms(self) -> bool:
+        from qgis.core import QgsSettings
+
+        if not hasattr(self.iface, "addDockWidget"):
+            return False
+        value = QgsSettings().value("GuotuKit/dock_forms", True)
+        return str(value).lower() not in ("false", "0", "no")
 
     def show_about(self):
         from .about import about_text

@@ -5,7 +5,9 @@
 #   tools/test_matrix.sh trixie sid    # and QGIS 3.44, Python 3.14
 # The chroots live in $MATRIX_ROOT (default /var/tmp/guotukit-matrix) and are reused; the repository is
 # copied in fresh (git ls-files of the working tree) and `make test` runs there, installing what it needs.
-set -euo pipefail
+# Exit status: 0 all passed; 1 a suite failed; 2 this machine cannot build or enter a chroot (no root,
+# no mount, no mirror) — the tests did not run (CI reports it and goes on).
+set -uo pipefail
 ROOT_DIR=$(cd "$(dirname "$0")/.." && pwd)
 MATRIX_ROOT=${MATRIX_ROOT:-/var/tmp/guotukit-matrix}
 SUDO=$([ "$(id -u)" = 0 ] || echo sudo)
@@ -17,15 +19,15 @@ for suite in "${suites[@]}"; do
   root="$MATRIX_ROOT/$suite"
   echo "== $suite: chroot $root (mirror $MIRROR)"
   if [ ! -e "$root/.guotukit-ready" ]; then
-    command -v debootstrap >/dev/null || $SUDO apt-get install -y -qq debootstrap >/dev/null
-    $SUDO mkdir -p "$root"
-    [ -x "$root/usr/bin/apt-get" ] || $SUDO debootstrap --variant=minbase --include=ca-certificates,make,sudo "$suite" "$root" "$MIRROR"
-    $SUDO cp /etc/ssl/certs/ca-certificates.crt "$root/etc/ssl/certs/ca-certificates.crt"
-    $SUDO cp /etc/resolv.conf "$root/etc/resolv.conf"
-    $SUDO touch "$root/.guotukit-ready"
+    { command -v debootstrap >/dev/null || $SUDO apt-get install -y -qq debootstrap >/dev/null; } &&
+    $SUDO mkdir -p "$root" &&
+    { [ -x "$root/usr/bin/apt-get" ] || $SUDO debootstrap --variant=minbase --include=ca-certificates,make,sudo "$suite" "$root" "$MIRROR"; } &&
+    $SUDO cp /etc/ssl/certs/ca-certificates.crt "$root/etc/ssl/certs/ca-certificates.crt" &&
+    $SUDO cp /etc/resolv.conf "$root/etc/resolv.conf" &&
+    $SUDO touch "$root/.guotukit-ready" || { echo "== $suite: cannot build the chroot here"; exit 2; }
   fi
   for fs in proc sys dev dev/pts; do
-    mountpoint -q "$root/$fs" || $SUDO mount --bind "/$fs" "$root/$fs"
+    mountpoint -q "$root/$fs" || $SUDO mount --bind "/$fs" "$root/$fs" || { echo "== $suite: cannot mount /$fs"; exit 2; }
   done
   $SUDO rm -rf "$root/root/guotukit" && $SUDO mkdir -p "$root/root/guotukit"
   (cd "$ROOT_DIR" && git ls-files -co --exclude-standard | tar -cf - -T -) | $SUDO tar -xf - -C "$root/root/guotukit"

@@ -165,7 +165,9 @@ def test_menu_entry_opens_the_form(layers, qgis_iface, qtbot):
     plugin = guotukit.classFactory(qgis_iface)
     plugin.open_algorithm("guotukit:compliancecheck")
     dlg = plugin._dialogs["guotukit:compliancecheck"]
-    assert isinstance(dlg, ComplianceDialog) and dlg.isVisible() and not dlg.isModal()
+    assert isinstance(dlg, ComplianceDialog) and not dlg.isModal()
+    dock = plugin._docks["guotukit:compliancecheck"]   # docked beside the map canvas, not a window over it
+    assert dock.widget() is dlg and not dlg.isWindow() and dlg.isVisibleTo(dock)
     assert dlg.subject_combo.currentLayer() is layers["subject"]
     plugin.open_algorithm("guotukit:compliancecheck")  # shown again, not a second dialog
     assert plugin._dialogs["guotukit:compliancecheck"] is dlg

@@ -296,7 +296,9 @@ def test_menu_entry_opens_the_form(layers, qgis_iface, qtbot):
     plugin.open_algorithm(ALG)
     dlg = plugin._dialogs[ALG]
     try:
-        assert isinstance(dlg, PackagesDialog) and dlg.isVisible() and not dlg.isModal()
+        assert isinstance(dlg, PackagesDialog) and not dlg.isModal()
+        dock = plugin._docks[ALG]   # docked beside the map canvas, not a window over it
+        assert dock.widget() is dlg and not dlg.isWindow() and dlg.isVisibleTo(dock)
         assert dlg.parcels_combo.currentLayer() is layers["DLTB"]
         plugin.open_algorithm(ALG)
         assert plugin._dialogs[ALG] is dlg

@@ -118,3 +118,14 @@ def test_openpyxl_runs_without_lxml_inside_qgis():
     out = subprocess.run([sys.executable, "-c", code], cwd=plugins, env=env, capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "False"
+
+
+def test_about_shows_language_and_the_data_in_use():
+    """About names the UI language (and the setting that changes it) and the versions of the rule profile,
+    templates, unit-price table and code tables the algorithms use by default."""
+    from guotukit.plugin.about import about_text
+
+    text = about_text()
+    assert "GuotuKit/language" in text
+    assert "全国默认 (2025-draft" in text and "国土空间功能结构调整表（市县级） (2026-11)" in text
+    assert "示例" in text and "ydyh2023.csv" in text

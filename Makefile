@@ -14,7 +14,8 @@ SUDO      := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # PostGIS for the distribution's default PostgreSQL (15 on bookworm, 17 on trixie, …)
 PG_POSTGIS := $(shell apt-cache depends postgresql 2>/dev/null | awk '/Depends: postgresql-[0-9]+$$/{print $$2 "-postgis-3"; exit}')
 APT_PKGS  := qgis python3-qgis qgis-providers python3-pandas python3-openpyxl python3-venv python3-pip xvfb git zip \
-             libreoffice-calc-nogui poppler-utils fonts-wqy-zenhei postgresql $(or $(PG_POSTGIS),postgresql-15-postgis-3)
+             libreoffice-calc-nogui poppler-utils fonts-wqy-zenhei postgresql $(or $(PG_POSTGIS),postgresql-15-postgis-3) \
+             qttools5-dev-tools
 STAMP     := $(VENV)/.guotukit-deps
 PLUGINS   := $(CURDIR)/.build/plugins
 PKG_DIR   := dist
@@ -24,7 +25,17 @@ export QT_QPA_PLATFORM ?= offscreen
 export XDG_RUNTIME_DIR ?= /tmp/runtime-$(shell id -u)
 VENV_SITE  = $(shell [ -x $(PY) ] && $(PY) -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
 
-.PHONY: help sysdeps venv deps plugin-link demo test test-unit test-qgis test-matrix lint bench deploy package clean sample
+.PHONY: help sysdeps venv deps plugin-link demo test test-unit test-qgis test-matrix lint bench deploy package clean sample translations
+
+# Qt Linguist: the .ts is the translation source, the .qm what QGIS loads (built, not committed)
+TS_FILE   := resources/i18n/guotukit_zh_CN.ts
+QM_FILE   := resources/i18n/guotukit_zh_CN.qm
+LRELEASE   = $(shell command -v lrelease-qt5 || command -v lrelease || ls /usr/lib/qt5/bin/lrelease 2>/dev/null)
+
+translations: $(QM_FILE)
+$(QM_FILE): $(TS_FILE)
+	@[ -n "$(LRELEASE)" ] || $(MAKE) --no-print-directory sysdeps
+	@$(or $(LRELEASE),/usr/lib/qt5/bin/lrelease) -silent $(TS_FILE) -qm $(QM_FILE) && echo "compiled $(QM_FILE)"
 
 help:
 	@echo "make demo     run GuotuKit on the sample county via qgis_process, outputs in ./out/"
@@ -63,7 +74,7 @@ demo: deps plugin-link
 	@PYTHONPATH=$(VENV_SITE) QGIS_PLUGINPATH=$(PLUGINS) $(PY) -m tools.demo --out out
 
 # core tests run without QGIS (pytest-qgis disabled); then the QGIS tests.
-test: deps plugin-link
+test: deps plugin-link translations
 	@mkdir -p $(XDG_RUNTIME_DIR) && chmod 700 $(XDG_RUNTIME_DIR)
 	@$(PY) -m pytest tests/unit -p no:pytest_qgis $(PYTEST_ARGS)
 	@PYTHONPATH=$(VENV_SITE) QGIS_PLUGINPATH=$(PLUGINS) $(PY) -m pytest tests/qgis $(PYTEST_ARGS)
@@ -90,15 +101,16 @@ sample: deps
 	@$(PY) -m tools.sample_county data/sample/county.gpkg --parcels 3000
 
 # Link this checkout into the default QGIS 3 profile (Linux). Restart QGIS and enable GuotuKit.
-deploy:
+deploy: translations
 	@dest="$${QGIS_PROFILE_DIR:-$$HOME/.local/share/QGIS/QGIS3/profiles/default}/python/plugins"; \
 	mkdir -p "$$dest" && ln -sfn $(CURDIR) "$$dest/guotukit" && echo "linked $(CURDIR) -> $$dest/guotukit"
 
 # Installable zip from the committed tree (git archive), without tests and tooling.
-package:
+package: translations
 	@command -v git >/dev/null && command -v zip >/dev/null || $(MAKE) --no-print-directory sysdeps
 	@version=$$(sed -n 's/^version=//p' metadata.txt); mkdir -p $(PKG_DIR); rm -rf $(PKG_DIR)/tmp; \
 	git archive --format=tar --prefix=guotukit/ HEAD | (mkdir -p $(PKG_DIR)/tmp && tar -x -C $(PKG_DIR)/tmp) && \
+	cp $(QM_FILE) $(PKG_DIR)/tmp/guotukit/$(QM_FILE) && \
 	(cd $(PKG_DIR)/tmp/guotukit && rm -rf tests tools .ci Makefile requirements-dev.txt pyproject.toml .gitignore) && \
 	(cd $(PKG_DIR)/tmp && rm -f ../guotukit-$$version.zip && zip -qr ../guotukit-$$version.zip guotukit) && \
 	rm -rf $(PKG_DIR)/tmp && echo "wrote $(PKG_DIR)/guotukit-$$version.zip"

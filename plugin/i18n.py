@@ -1,14 +1,14 @@
 """UI text: Chinese for a Chinese QGIS, English otherwise.
 
-Source strings are English (the QGIS convention). ``tr()`` first asks Qt's
-translator (so a compiled .qm can override), then the Chinese catalogue in
-``resources/i18n/zh_CN.tsv`` when the UI language is Chinese. The language
-follows QGIS's locale; the setting ``GuotuKit/language`` (``auto``/``zh``/``en``)
-overrides it.
+Source strings are English (the QGIS convention), translated the QGIS way: the Qt Linguist source
+``resources/i18n/guotukit_zh_CN.ts`` (context ``GuotuKit``; edit it with Qt Linguist) is compiled by
+``make translations`` (``lrelease``) into ``guotukit_zh_CN.qm``, which :func:`install_translator` loads into
+Qt when the UI language is Chinese.  ``tr()`` asks Qt first, then — in a checkout without the compiled
+.qm — reads the .ts itself.  The language follows QGIS's locale; the setting ``GuotuKit/language``
+(``auto``/``zh``/``en``) overrides it.
 """
 from __future__ import annotations
 
-import csv
 import os
 from functools import lru_cache
 
@@ -16,20 +16,44 @@ from qgis.core import QgsSettings
 from qgis.PyQt.QtCore import QCoreApplication, QLocale
 
 CONTEXT = "GuotuKit"
-_CATALOGUE = os.path.join(os.path.dirname(os.path.dirname(__file__)), "resources", "i18n", "zh_CN.tsv")
+I18N_DIR = os.path.join(os.path.dirname(os.path.dirname(__file__)), "resources", "i18n")
+TS_FILE = os.path.join(I18N_DIR, "guotukit_zh_CN.ts")
+QM_FILE = os.path.join(I18N_DIR, "guotukit_zh_CN.qm")
+_translator = None
 
 
 @lru_cache(maxsize=1)
 def _zh_catalogue() -> dict:
+    """source → translation from the .ts (used when no compiled .qm is loaded)."""
+    import xml.etree.ElementTree as ET
+
     table = {}
     try:
-        with open(_CATALOGUE, encoding="utf-8") as fh:
-            for row in csv.reader(fh, delimiter="\t"):
-                if len(row) >= 2 and row[0] and not row[0].startswith("#"):
-                    table[row[0]] = row[1]
-    except OSError:
-        pass
+        root = ET.parse(TS_FILE).getroot()
+    except (OSError, ET.ParseError):
+        return table
+    for ctx in root.iter("context"):
+        if (ctx.findtext("name") or "") != CONTEXT:
+            continue
+        for msg in ctx.iter("message"):
+            src, tr_node = msg.findtext("source"), msg.find("translation")
+            if src and tr_node is not None and tr_node.text and tr_node.get("type") not in ("unfinished", "obsolete"):
+                table[src] = tr_node.text
     return table
+
+
+def install_translator() -> bool:
+    """Load the compiled guotukit_zh_CN.qm into Qt when the UI is Chinese (once); False when there is none."""
+    global _translator
+    if _translator is not None or ui_language() != "zh" or not os.path.isfile(QM_FILE):
+        return _translator is not None
+    from qgis.PyQt.QtCore import QTranslator
+
+    translator = QTranslator()
+    if translator.load(QM_FILE):
+        QCoreApplication.installTranslator(translator)
+        _translator = translator
+    return _translator is not None
 
 
 def ui_language() -> str:
@@ -41,12 +65,12 @@ def ui_language() -> str:
 
 
 def tr(text: str) -> str:
-    translated = QCoreApplication.translate(CONTEXT, text)
+    if ui_language() != "zh":
+        return text
+    translated = QCoreApplication.translate(CONTEXT, text)   # the compiled .qm, when loaded
     if translated != text:
         return translated
-    if ui_language() == "zh":
-        return _zh_catalogue().get(text, text)
-    return text
+    return _zh_catalogue().get(text, text)                    # a checkout without the .qm
 
 
 def reset_cache() -> None:

@@ -9,7 +9,7 @@ from qgis.PyQt.QtGui import QIcon
 from qgis.PyQt.QtWidgets import QAction, QMenu, QMessageBox
 
 from .deps import missing_dependencies, missing_message
-from .i18n import tr
+from .i18n import install_translator, tr
 
 PLUGIN_DIR = os.path.dirname(os.path.dirname(__file__))
 ICON_DIR = os.path.join(PLUGIN_DIR, "resources", "icons")
@@ -42,6 +42,7 @@ class GuotuKitPlugin:
 
     # Called by QGIS before initGui (and on its own by qgis_process).
     def initProcessing(self):
+        install_translator()   # before the provider's texts are made (qgis_process calls only this)
         if self.provider is not None:
             return
         from ..processing_provider.provider import GuotuKitProvider

@@ -129,3 +129,24 @@ def test_about_shows_language_and_the_data_in_use():
     assert "GuotuKit/language" in text
     assert "全国默认 (2025-draft" in text and "国土空间功能结构调整表（市县级） (2026-11)" in text
     assert "示例" in text and "ydyh2023.csv" in text
+
+
+def test_translations_the_qt_way(tmp_path):
+    """The .ts compiles with lrelease (make translations) and the .qm gives the same Chinese as the .ts."""
+    import shutil
+    import subprocess
+
+    from qgis.PyQt.QtCore import QTranslator
+
+    from guotukit.plugin import i18n
+
+    lrelease = shutil.which("lrelease-qt5") or shutil.which("lrelease") or "/usr/lib/qt5/bin/lrelease"
+    qm = tmp_path / "guotukit_zh_CN.qm"
+    out = subprocess.run([lrelease, "-silent", i18n.TS_FILE, "-qm", str(qm)], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0 and qm.exists(), out.stderr
+    translator = QTranslator()
+    assert translator.load(str(qm))
+    catalogue = i18n._zh_catalogue()
+    assert len(catalogue) > 400
+    for source in ("Close", "Compliance check", "GuotuKit planning toolkit"):
+        assert translator.translate(i18n.CONTEXT, source) == catalogue[source] != source

@@ -1,4 +1,5 @@
-"""The Chinese UI catalogue (resources/i18n/zh_CN.tsv) covers every translatable source string.
+"""The Chinese UI catalogue (the Qt Linguist source resources/i18n/guotukit_zh_CN.ts) covers every translatable
+source string.
 
 No QGIS import: the plugin sources are parsed with ``ast`` and every string that reaches
 ``plugin.i18n.tr`` is collected:
@@ -9,19 +10,18 @@ No QGIS import: the plugin sources are parsed with ``ast`` and every string that
 * the titles (first items) of ``MENU_ENTRIES`` and every ``GROUP_NAME`` class attribute;
 * ``for key, label in (("A", "text"), ...): tr(label)`` — literal items bound to a loop variable given to ``tr``.
 
-Strings with a newline or tab cannot be stored in the TSV; they are listed in ``UNTRANSLATABLE`` so that a
-new one is noticed instead of being silently left in English.
+Strings listed in ``UNTRANSLATABLE`` are known exceptions, so that a new one is noticed instead of being
+silently left in English.
 """
 from __future__ import annotations
 
 import ast
-import csv
 import re
 import string
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-CATALOGUE = ROOT / "resources" / "i18n" / "zh_CN.tsv"
+CATALOGUE = ROOT / "resources" / "i18n" / "guotukit_zh_CN.ts"
 SOURCE_DIRS = ("plugin", "processing_provider", "forms")
 UNTRANSLATABLE: set = set()
 CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
@@ -128,26 +128,22 @@ def collect_strings():
 
 
 def read_catalogue():
-    """(rows, problems): rows as (line number, source, translation)."""
+    """(rows, problems): rows as (message number, source, translation) of the .ts context GuotuKit."""
+    import xml.etree.ElementTree as ET
+
     rows, problems = [], []
-    with open(CATALOGUE, encoding="utf-8", newline="") as fh:
-        text = fh.read()
-    lines = text.split("\n")
-    if lines and lines[-1] == "":
-        lines.pop()
-    assert lines and lines[0].startswith("#"), "the first line must be the '#' header"
-    for n, row in enumerate(csv.reader(lines, delimiter="\t"), 1):
-        if n == 1:
+    root = ET.parse(CATALOGUE).getroot()
+    assert root.tag == "TS" and root.get("language") == "zh_CN", "a Qt Linguist .ts for zh_CN"
+    contexts = [c for c in root.iter("context") if c.findtext("name") == "GuotuKit"]
+    assert len(contexts) == 1, "one context named GuotuKit (plugin.i18n.CONTEXT)"
+    for n, msg in enumerate(contexts[0].iter("message"), 1):
+        src, node = msg.findtext("source"), msg.find("translation")
+        if not src or node is None or not node.text:
+            problems.append(f"message {n}: source or translation missing: {src!r}")
             continue
-        raw = lines[n - 1]
-        if "\r" in raw:
-            problems.append(f"line {n}: carriage return")
-        if raw.split("\t") != row:
-            problems.append(f"line {n}: csv reads it differently from a plain tab split (quotes?): {raw!r}")
-        if len(row) != 2:
-            problems.append(f"line {n}: expected 2 tab-separated fields, got {len(row)}: {raw!r}")
-            continue
-        rows.append((n, row[0], row[1]))
+        if node.get("type") in ("unfinished", "obsolete"):
+            problems.append(f"message {n}: translation marked {node.get('type')}: {src!r}")
+        rows.append((n, src, node.text))
     return rows, problems
 
 
@@ -190,8 +186,8 @@ def test_catalogue_is_well_formed():
         if src in seen:
             dups.append(f"line {n}: {src!r}")
         seen.add(src)
-    assert dups == [], "duplicate keys in zh_CN.tsv"
-    assert [src for _n, src, _zh in rows] == sorted(src for _n, src, _zh in rows), "keep zh_CN.tsv sorted"
+    assert dups == [], "duplicate sources in guotukit_zh_CN.ts"
+    assert [src for _n, src, _zh in rows] == sorted(src for _n, src, _zh in rows), "keep guotukit_zh_CN.ts sorted by source"
 
 
 def test_every_ui_string_has_a_chinese_translation():
@@ -201,7 +197,7 @@ def test_every_ui_string_has_a_chinese_translation():
         for s, where in sorted(collect_strings().items())
         if s not in UNTRANSLATABLE and not table.get(s, "").strip()
     ]
-    assert missing == [], "add these strings to resources/i18n/zh_CN.tsv:\n" + "\n".join(missing)
+    assert missing == [], "add these strings to resources/i18n/guotukit_zh_CN.ts (Qt Linguist, or tools/i18n_ts.py add):\n" + "\n".join(missing)
 
 
 def test_strings_that_cannot_be_stored_are_known():

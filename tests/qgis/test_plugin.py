@@ -136,9 +136,8 @@ def test_translations_the_qt_way(tmp_path):
     import shutil
     import subprocess
 
-    from qgis.PyQt.QtCore import QTranslator
-
     from guotukit.plugin import i18n
+    from qgis.PyQt.QtCore import QTranslator
 
     lrelease = shutil.which("lrelease-qt5") or shutil.which("lrelease") or "/usr/lib/qt5/bin/lrelease"
     qm = tmp_path / "guotukit_zh_CN.qm"

@@ -139,6 +139,9 @@ class GuotuKitPlugin:
                 dialog.finished.connect(lambda _result, d=dock: d.close())   # Close closes the dock
                 self.iface.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
                 self._docks[alg_id] = dock
+                splitter = getattr(dialog, "splitter", None)
+                if splitter is not None:   # a dock is short: give the results more than the (scrolling) settings
+                    splitter.setSizes([2, 3])
         dock = self._docks.get(alg_id)
         dialog.show()
         if dock is not None:

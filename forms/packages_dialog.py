@@ -421,7 +421,12 @@ class PackagesDialog(AlgorithmDialog):
         packages.setLabelsEnabled(True)
         assignment.setName(tr("Parcel assignment (seed {0})").format(seed))
         assignment.renderer().setSymbol(QgsFillSymbol.createSimple({"color": "0,0,0,0", "outline_color": "150,150,150", "outline_width": "0.1"}))
-        QgsProject.instance().addMapLayers([packages, assignment])  # the project owns them: look them up by id
+        # the project owns them (looked up by id); one group per run at the top of the layer tree
+        project = QgsProject.instance()
+        project.addMapLayers([packages, assignment], False)
+        group = project.layerTreeRoot().insertGroup(0, tr("Asset packages (seed {0})").format(seed) + time.strftime(" %H:%M"))
+        group.addLayer(assignment)
+        group.insertLayer(0, packages)
         self.packages_layer_id, self.assignment_layer_id = packages.id(), assignment.id()
 
     def packages_layer(self):

@@ -420,7 +420,7 @@ class Crosswalk:
         except TypeError:  # unhashable values: slow but safe path
             rows = [self.map(v) for v in raw]
             return pd.DataFrame([tuple(getattr(m, c) for c in MAPPING_COLUMNS) for m in rows],
-                                columns=list(MAPPING_COLUMNS), index=series.index)
+                                columns=list(MAPPING_COLUMNS), index=series.index, dtype=object)
         n = len(uniques)
         columns = {c: np.empty(n + 1, dtype=object) for c in MAPPING_COLUMNS if c != "raw"}
         mapped = [self.map(u) for u in uniques]
@@ -430,7 +430,9 @@ class Crosswalk:
         data = {}
         for name in MAPPING_COLUMNS:
             data[name] = raw if name == "raw" else columns[name][codes]
-        return pd.DataFrame(data, index=series.index, columns=list(MAPPING_COLUMNS))
+        # object columns: codes stay text and a missing one stays None (pandas 3 would infer its "str"
+        # dtype and turn None into NaN)
+        return pd.DataFrame(data, index=series.index, columns=list(MAPPING_COLUMNS), dtype=object)
 
 
 # --------------------------------------------------------------------------- registry

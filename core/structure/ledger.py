@@ -420,7 +420,8 @@ def _split_rows(atoms: pd.DataFrame, side: str, printed: Dict[str, Decimal], uni
     out: Dict[object, Decimal] = {}
     sub = atoms[atoms["side"] == side]
     for row, g in sub.groupby("row", sort=False):
-        keys = [int(e) if e >= 0 else ("un", c or "（未识别）") for e, c in zip(g["entry"], g["code"])]
+        keys = [int(e) if e >= 0 else ("un", c if isinstance(c, str) and c else "（未识别）")
+                for e, c in zip(g["entry"], g["code"])]   # a missing code is None, or NaN under pandas 3
         exact = [to_decimal(float(v)) / M2_PER_UNIT[unit] for v in g["area_m2"]]
         merged: Dict[object, Decimal] = {}
         for k, v in zip(keys, exact):

@@ -122,7 +122,8 @@ def delineate(parcels: ParcelTable, adj: Adjacency, rules: PackageRules, seed: i
     labels[locked] = parcels.locked[locked]
     reason[locked] = ""
     detail[locked] = ""
-    # name new packages north → south, west → east; never reuse a locked id
+    # name new packages north → south, west → east; never reuse a locked id (the centroid's y is only
+    # bucketed to 10 m for the order, so Python's round is fine here: no figure is printed from it)
     taken = set(parcels.locked[locked].tolist())
     live = [k for k in range(len(eng.pk)) if eng.pk[k]["members"]]
     order = sorted(live, key=lambda k: (-round(eng.pk[k]["gy"] / max(eng.pk[k]["A"], 1e-9), -1),

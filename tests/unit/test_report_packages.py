@@ -21,7 +21,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 import shutil
-import time
 
 import numpy as np
 import pandas as pd
@@ -521,10 +520,7 @@ def test_a_thousand_packages(tmp_path):
                              "revenue": g["revenue"].sum().to_numpy(), "status": "pass"})
     assert len(packages) == k
     data = PackageReportData(packages=packages, parcels=parcels, rules=RULES, inventory_limit=100)
-    start = time.perf_counter()
-    write_packages_xlsx(data, tmp_path / "big.xlsx")
-    elapsed = time.perf_counter() - start
-    assert elapsed < 60.0, elapsed
+    write_packages_xlsx(data, tmp_path / "big.xlsx")   # its speed is make bench's, not a test's
     wb = load_workbook(tmp_path / "big.xlsx")
     ws = wb["资产包汇总"]   # real prices: no warning line, the data start on row 5
     assert ws["A5"].value == "ZCB0001" and ws.cell(5 + k - 1, 1).value == "ZCB1000" and ws.cell(5 + k, 1).value == "合计"

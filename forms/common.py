@@ -375,6 +375,14 @@ class ResultFilter(QComboBox):
         self.setToolTip(tr("Show only the rows with this result"))
         self.currentIndexChanged.connect(lambda _i: self.apply())
 
+    def row(self, parent) -> QHBoxLayout:
+        """「结论 [全部 ▾]」, left-aligned: the line above a result table."""
+        line = QHBoxLayout()
+        line.addWidget(QLabel(tr("Result"), parent))
+        line.addWidget(self)
+        line.addStretch(1)
+        return line
+
     def apply(self) -> None:
         wanted = self.currentData() or ()
         col = self.column()

@@ -28,7 +28,6 @@ from qgis.PyQt.QtWidgets import (
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
-    QLabel,
     QLineEdit,
     QTableWidget,
     QVBoxLayout,
@@ -172,11 +171,7 @@ class ComplianceDialog(AlgorithmDialog):
         results = QWidget(self)
         r_layout = QVBoxLayout(results)
         r_layout.setContentsMargins(0, 0, 0, 0)
-        filter_row = QHBoxLayout()
-        filter_row.addWidget(QLabel(tr("Result"), self))
-        filter_row.addWidget(self.verdict_filter)
-        filter_row.addStretch(1)
-        r_layout.addLayout(filter_row)
+        r_layout.addLayout(self.verdict_filter.row(self))
         r_layout.addWidget(self.table, 1)
         self.splitter = settings_over_results(self, settings, results, self.status, self.buttons)
 

@@ -279,11 +279,7 @@ class PackagesDialog(AlgorithmDialog):
         lower.addWidget(self.warning_area)
         self.status_filter = ResultFilter(self, self.table, lambda: COLUMN_FIELDS.index("STATUS"),
                                           [(tr("Pass") + " 通过", ("通过", "Pass")), (tr("Fail") + " 不通过", ("不通过", "Fail"))])
-        filter_row = QHBoxLayout()
-        filter_row.addWidget(QLabel(tr("Result"), self))
-        filter_row.addWidget(self.status_filter)
-        filter_row.addStretch(1)
-        lower.addLayout(filter_row)
+        lower.addLayout(self.status_filter.row(self))
         lower.addWidget(self.table, 1)
         self.table.setMinimumHeight(6 * self.table.verticalHeader().defaultSectionSize())
         self.splitter = settings_over_results(self, settings, results, self.status, self.buttons)

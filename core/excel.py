@@ -904,29 +904,34 @@ def detail_csv_path(xlsx_path, sheet: str) -> Path:
     return p.with_name(f"{p.stem}_{sheet}.csv")
 
 
-def write_csv(path, columns: Sequence[Column], rows: Sequence[dict]) -> Path:
+def _csv_cells(values, places) -> list:
+    """One column's CSV text: '' for blank, figures with the sheet's decimals, anything else as str."""
+    if places is None:
+        return ["" if v is None else v if v.__class__ is str else ("" if isinstance(v, float) and v != v else str(v))
+                for v in values]
+    fmt = f"{{:.{places}f}}".format
+    return ["" if v is None else (fmt(v) if v == v else "") if v.__class__ is float else str(v) for v in values]
+
+
+def write_csv(path, columns: Sequence[Column], rows) -> Path:
     """All ``rows`` as a CSV Excel/WPS open directly (UTF-8 with BOM), headers as on the sheet ("group/header"),
-    values as printed (codes stay text); written to a temporary file and renamed, never half-written."""
+    values as printed (codes stay text); written to a temporary file and renamed, never half-written.
+    ``rows``: dicts, or a table by column (``core.printed.PrintedRows``, anything with ``column(key)``),
+    which is written a column at a time."""
     import csv
 
     target = Path(path)
+    spec = [(c.key, format_decimals(c.number_format) if c.kind in NUMERIC_KINDS else None) for c in columns]
+    if hasattr(rows, "column"):
+        body = zip(*[_csv_cells(rows.column(key), places) for key, places in spec]) if spec else iter(())
+    else:
+        body = ([cell for key, places in spec for cell in _csv_cells([row.get(key)], places)] for row in rows)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=".tmp", dir=str(target.parent))
     try:
         with os.fdopen(fd, "w", encoding="utf-8-sig", newline="") as f:
             w = csv.writer(f)
             w.writerow(["/".join(c.path + (c.header.replace("\n", ""),)) for c in columns])
-            spec = [(c.key, format_decimals(c.number_format) if c.kind in NUMERIC_KINDS else None) for c in columns]
-            for row in rows:
-                out = []
-                for key, places in spec:
-                    v = row.get(key)
-                    if v is None or (isinstance(v, float) and v != v):
-                        out.append("")
-                    elif isinstance(v, float) and places is not None:
-                        out.append(f"{v:.{places}f}")
-                    else:
-                        out.append(str(v))
-                w.writerow(out)
+            w.writerows(body)
         os.replace(tmp_name, target)
     except BaseException:
         try:

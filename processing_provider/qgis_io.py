@@ -275,6 +275,28 @@ def _raw_source(parameters: dict, name: str, context) -> str:
     return str(value or "")
 
 
+def same_layer(alg, parameters: dict, key_a: str, key_b: str, context) -> bool:
+    """Whether two parameters name the same features: the same data source with the same filter, and
+    neither limited to selected features.  Such a layer is read once (a county's DLTB given as both the
+    审查对象 and the 现状地类图斑 costs one read, not two)."""
+    from qgis.core import QgsProcessingFeatureSourceDefinition
+
+    va, vb = parameters.get(key_a), parameters.get(key_b)
+    if va in (None, "") or vb in (None, ""):
+        return False
+    for v in (va, vb):
+        if isinstance(v, QgsProcessingFeatureSourceDefinition) and v.selectedFeaturesOnly:
+            return False
+    try:
+        la = alg.parameterAsVectorLayer(parameters, key_a, context)
+        lb = alg.parameterAsVectorLayer(parameters, key_b, context)
+    except Exception:  # noqa: BLE001 - not layer-backed: read both
+        return False
+    if la is None or lb is None:
+        return False
+    return (la.source(), la.subsetString(), la.providerType()) == (lb.source(), lb.subsetString(), lb.providerType())
+
+
 def working_crs_for(source: QgsProcessingFeatureSource, context) -> QgsCoordinateReferenceSystem:
     """The subject layer's CRS if projected; for a geographic CRS the CGCS2000 3° GK zone (with prefix)
     of the layer's centre, so that areas are never computed in degrees."""

@@ -42,6 +42,9 @@ class BaseInput:
     codes: Sequence  # 三调 DLBM
     ownership: Sequence  # QSXZ
     ids: Sequence  # BSM
+    #: the parcels *are* the subjects (the same layer, feature for feature): a conflict piece of subject i
+    #: lies in parcel i, so when no two parcels overlap its class is parcel i's — no second overlay
+    same_as_subjects: bool = False
 
 
 @dataclass
@@ -188,8 +191,11 @@ def run_compliance(
         if len(ov):
             warnings.append(f"现状图斑（DLTB）图层内有 {len(ov)} 对图斑相互重叠，重叠面积 {ov['area'].sum():.2f} 平方米（平面量算）："
                             "控制线内地类按重叠图斑的比例分摊，不重复计；请先处理拓扑重叠。")
-        pieces = _split_by_base(pieces, base, want_geometry, step, cancelled, min_part_m2=max(sliver_tolerance, 0.005),
-                                layer=base_layer)
+        if base.same_as_subjects and not base_layer.features_overlap:
+            pieces = _classify_by_own_parcel(pieces, base)
+        else:
+            pieces = _split_by_base(pieces, base, want_geometry, step, cancelled,
+                                    min_part_m2=max(sliver_tolerance, 0.005), layer=base_layer)
     else:
         for col in ("base_code", "base_name", "base_group", "base_level1", "ownership", "base_ids"):
             pieces[col] = ""
@@ -279,11 +285,7 @@ def _split_by_base(pieces: pd.DataFrame, base: BaseInput, want_geometry: bool, p
     A part smaller than ``min_part_m2`` (the sliver tolerance; at least 0.005 m², which would print as
     0.00) is where a piece only grazes a neighbouring parcel: its area goes to the piece's largest part,
     so it never shows as a classed row of its own and no area is lost."""
-    reg = get_registry()
-    sd = reg.classification("sandiao")
     base_geoms = np.asarray(base.geoms, dtype=object)
-    norm = {}
-    base_codes = [norm[c] if c in norm else norm.setdefault(c, sd.normalize(c)) for c in base.codes]
     if len(pieces) == 0:  # nothing occupied: nothing to break down
         out = pieces.copy()
         for col in ("base_code", "base_name", "base_group", "base_level1", "ownership", "base_ids"):
@@ -340,6 +342,34 @@ def _split_by_base(pieces: pd.DataFrame, base: BaseInput, want_geometry: bool, p
             gap_geoms = [None] * len(gaps)
         frame = pd.concat([frame, pd.DataFrame({"piece": gaps, "share": rest[gaps] / piece_area[gaps], "base": -1,
                                                 "geometry": gap_geoms})], ignore_index=True)
+    return _classify_parts(pieces, frame, base, want_geometry)
+
+
+def _base_codes(base: BaseInput) -> list:
+    sd = get_registry().classification("sandiao")
+    norm = {}
+    return [norm[c] if c in norm else norm.setdefault(c, sd.normalize(c)) for c in base.codes]
+
+
+def _classify_by_own_parcel(pieces: pd.DataFrame, base: BaseInput) -> pd.DataFrame:
+    """The DLTB breakdown when the parcels are the subjects themselves and none overlaps another: every
+    piece of subject i lies in parcel i alone, so it is one part, parcel i's class and ownership — the
+    same rows :func:`_split_by_base` gives, without intersecting each piece with its own parcel."""
+    if len(pieces) == 0:
+        return _split_by_base(pieces, base, False, None, None)
+    frame = pd.DataFrame({"piece": np.arange(len(pieces)), "share": 1.0,
+                          "base": pieces["subject"].to_numpy(dtype=np.int64),
+                          "geometry": pieces["geometry"].to_numpy() if "geometry" in pieces else None})
+    return _classify_parts(pieces, frame, base, "geometry" in pieces, single=True)
+
+
+def _classify_parts(pieces: pd.DataFrame, frame: pd.DataFrame, base: BaseInput, want_geometry: bool,
+                    single: bool = False) -> pd.DataFrame:
+    """Rows of ``pieces`` × (class, ownership) from ``frame`` (piece, share of the piece, base parcel or −1
+    for uncovered, geometry).  ``single``: every piece has exactly one part (no grouping needed)."""
+    reg = get_registry()
+    sd = reg.classification("sandiao")
+    base_codes = _base_codes(base)
     code_of = {c: (sd.base_code(c) if c and c in sd else (c or UNCOVERED)) for c in set(base_codes)}
     code_of[None] = UNCOVERED
     codes = [base_codes[b] if b >= 0 else None for b in frame["base"]]
@@ -351,6 +381,11 @@ def _split_by_base(pieces: pd.DataFrame, base: BaseInput, want_geometry: bool, p
                           for o in own_raw]
     frame["base_id"] = [str(base.ids[b]) if b >= 0 else "" for b in frame["base"]]
     keys = ["piece", "base_code", "ownership"]
+    if single:
+        agg = frame[["piece", "base_code", "ownership", "share"]].copy()
+        agg["base_ids"] = frame["base_id"].to_numpy()
+        agg["geometry"] = frame["geometry"].to_numpy() if want_geometry else None
+        return _piece_rows(pieces, agg, sd)
     frame = frame.sort_values(keys, kind="stable").reset_index(drop=True)
     grouped = frame.groupby(keys, sort=False)
     agg = grouped["share"].sum().reset_index()
@@ -367,6 +402,11 @@ def _split_by_base(pieces: pd.DataFrame, base: BaseInput, want_geometry: bool, p
         agg["geometry"] = geom
     else:
         agg["geometry"] = None
+    return _piece_rows(pieces, agg, sd)
+
+
+def _piece_rows(pieces: pd.DataFrame, agg: pd.DataFrame, sd) -> pd.DataFrame:
+    """The output rows: each (piece, class, ownership) of ``agg`` with the piece's columns scaled by its share."""
     src = pieces.drop(columns=["geometry"]).reset_index(drop=True)
     out = src.iloc[agg["piece"].to_numpy()].reset_index(drop=True)
     out["area"] = out["area"].to_numpy() * agg["share"].to_numpy()

@@ -9,17 +9,17 @@ per-line subtotals sum its printed rows; no total adds different control lines.
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING, Dict, List, Optional
+from typing import Dict, List, Optional
+
+import numpy as np
+import pandas as pd
 
 from ..excel import clean_text
+from ..printed import PrintedRows, natural_ranks, sum_exact, text_column
 from ..rounding import balance_remainders, round_half_up, to_decimal
 from .rules import POSITION_ZH, ROLE_ZH, STATUS_NOT_CHECKED, VERDICT_ZH  # noqa: F401  (VERDICT_ZH for the report)
-
-if TYPE_CHECKING:  # pragma: no cover - pandas is imported by the caller
-    import pandas as pd
 
 _VERDICT_RANK = {"fail": 0, "review": 1, "pass": 2}
 _ZH_TO_VERDICT = {v: k for k, v in VERDICT_ZH.items()}
@@ -93,8 +93,6 @@ def pct_value(part_m2, whole_m2, decimals: int = 2) -> Optional[float]:
     return float(round_half_up(p * 100 / w, decimals))
 
 
-def _natural_key(text: str):
-    return [(0, int(t), t) if t.isdigit() else (1, 0, t) for t in re.split(r"(\d+)", text) if t]
 
 
 def _text(value) -> str:
@@ -129,24 +127,11 @@ def _roles(data: ComplianceReportData) -> List[dict]:
     return out
 
 
-def _verdict_key(row: dict) -> str:
-    v = _text(row.get("verdict")).lower()
-    if v in _VERDICT_RANK:
-        return v
-    return _ZH_TO_VERDICT.get(_text(row.get("verdict_zh")), v)
-
-
 # --------------------------------------------------------------------------- 审查结论
-def _column(frame, name, n: int) -> list:
-    return frame[name].tolist() if frame is not None and name in frame.columns else [None] * n
-
-
 def printed_array(x, decimals: int, exact_at) -> list:
     """A float column ``x`` (NaN = missing) rounded half-up to ``decimals`` at once: NumPy for the clear
     cases; ``exact_at(i)`` (the Decimal function of one value) wherever the scaled fraction lies within
     1e-6 of a half, so the result is exactly what the per-value function prints.  NaN gives None."""
-    import numpy as np
-
     x = np.asarray(x, dtype=float)
     scaled = np.abs(x) * 10.0 ** decimals
     base = np.floor(scaled)
@@ -160,58 +145,66 @@ def printed_array(x, decimals: int, exact_at) -> list:
     return [0.0 if v == 0 else v for v in out]   # no -0.0
 
 
-def summary_rows(data: ComplianceReportData, roles: List[dict]) -> List[dict]:
-    """One printed row per subject (keys sid, code, code_name, area_ha, r<i>_ha/_mu/_pct/_status,
-    verdict_zh, reasons, _verdict, seq), fail first, then review, then pass.  Columns are rounded at
-    once (printed_array), each exactly as ha_value / mu_value / pct_value would."""
+def _floats(frame, name, n: int) -> np.ndarray:
+    """A numeric column as floats, NaN where blank or not a number."""
+    if frame is None or name not in frame.columns:
+        return np.full(n, np.nan)
+    return pd.to_numeric(frame[name], errors="coerce").to_numpy(dtype=float)
+
+
+def _texts(frame, name, n: int) -> List[str]:
+    return text_column(frame[name]) if frame is not None and name in frame.columns else [""] * n
+
+
+def _verdict_keys(verdicts: List[str], verdicts_zh: List[str]) -> List[str]:
+    """pass/fail/review of each row, from the verdict column or else its Chinese label."""
+    out = []
+    for v, z in zip(verdicts, verdicts_zh):
+        v = v.lower()
+        out.append(v if v in _VERDICT_RANK else _ZH_TO_VERDICT.get(z, v))
+    return out
+
+
+def summary_rows(data: ComplianceReportData, roles: List[dict]) -> PrintedRows:
+    """One printed row per subject (columns sid, code, code_name, area_ha, r<i>_ha/_mu/_pct/_status,
+    verdict_zh, reasons, _verdict, seq), fail first, then review, then pass, then by 编号 in natural
+    order.  Figures are rounded a column at a time (printed_array), each exactly as ha_value /
+    mu_value / pct_value would round it."""
     d = data.decimals_ha
     f = data.subjects
     n = 0 if f is None else len(f)
-    ids = _column(f, "subject_id", n) if f is not None and "subject_id" in f.columns else _column(f, "subject", n)
-    import numpy as np
-
-    areas = [None if _dec(v) is None else float(v) for v in _column(f, "area_m2", n)]
-    area_x = np.array([np.nan if v is None else v for v in areas], dtype=float)
-    area_ha = printed_array(area_x / 10000, d, lambda i: ha_value(areas[i], d))
-    cols = {}
+    id_col = "subject_id" if f is not None and "subject_id" in f.columns else "subject"
+    area_x = _floats(f, "area_m2", n)
+    areas = [None if np.isnan(v) else v for v in area_x.tolist()]
+    cols: Dict[str, list] = {"sid": _texts(f, id_col, n), "code": _texts(f, "code", n),
+                             "code_name": _texts(f, "code_name", n),
+                             "area_ha": printed_array(area_x / 10000, d, lambda i: ha_value(areas[i], d))}
+    places = {"area_ha": d}
     for i, r in enumerate(roles):
+        k = f"r{i}"
+        status = _texts(f, f"status_{r['role']}", n)
         if not r["checked"]:
+            cols[f"{k}_status"] = [st or STATUS_NOT_CHECKED for st in status]
             continue
-        occ = [0.0 if _dec(v) is None else float(v) for v in _column(f, f"occ_{r['role']}_m2", n)]
-        ox = np.array(occ, dtype=float)
+        ox = np.nan_to_num(_floats(f, f"occ_{r['role']}_m2", n), nan=0.0)
+        occ = ox.tolist()
         with np.errstate(divide="ignore", invalid="ignore"):
             ratio = np.where(np.isnan(area_x) | (area_x == 0), 0.0, ox * 100 / area_x)
-        cols[i] = (printed_array(ox / 10000, d, lambda k, occ=occ: ha_value(occ[k], d)),
-                   printed_array(ox * 15 / 10000, 2, lambda k, occ=occ: mu_value(occ[k])),
-                   printed_array(ratio, 2, lambda k, occ=occ: pct_value(occ[k], areas[k])))
-    codes, names, reasons = _column(f, "code", n), _column(f, "code_name", n), _column(f, "reasons", n)
-    verdicts, verdicts_zh = _column(f, "verdict", n), _column(f, "verdict_zh", n)
-    status = {r["role"]: _column(f, f"status_{r['role']}", n) for r in roles}
-    rows = []
-    for j in range(n):
-        row = {"sid": _text(ids[j]), "code": _text(codes[j]), "code_name": _text(names[j]), "area_ha": area_ha[j],
-               "reasons": _text(reasons[j])}
-        verdict = _verdict_key({"verdict": verdicts[j], "verdict_zh": verdicts_zh[j]})
-        row["_verdict"] = verdict
-        row["verdict_zh"] = _text(verdicts_zh[j]) or VERDICT_ZH.get(verdict, verdict)
-        for i, r in enumerate(roles):
-            k = f"r{i}"
-            st = _text(status[r["role"]][j])
-            if not r["checked"]:
-                row[f"{k}_status"] = st or STATUS_NOT_CHECKED
-                continue
-            ha, mu, pct = cols[i]
-            row[f"{k}_ha"], row[f"{k}_mu"], row[f"{k}_pct"] = ha[j], mu[j], pct[j]
-            row[f"{k}_status"] = st
-        rows.append(row)
-    rows.sort(key=lambda x: (_VERDICT_RANK.get(x["_verdict"], 3), _natural_key(x["sid"])))
-    for k, row in enumerate(rows, 1):
-        row["seq"] = k
+        cols[f"{k}_ha"] = printed_array(ox / 10000, d, lambda j, occ=occ: ha_value(occ[j], d))
+        cols[f"{k}_mu"] = printed_array(ox * 15 / 10000, 2, lambda j, occ=occ: mu_value(occ[j]))
+        cols[f"{k}_pct"] = printed_array(ratio, 2, lambda j, occ=occ: pct_value(occ[j], areas[j]))
+        cols[f"{k}_status"] = status
+        places.update({f"{k}_ha": d, f"{k}_mu": 2, f"{k}_pct": 2})
+    verdict_zh = _texts(f, "verdict_zh", n)
+    verdict = _verdict_keys(_texts(f, "verdict", n), verdict_zh)
+    cols["verdict_zh"] = [z or VERDICT_ZH.get(v, v) for v, z in zip(verdict, verdict_zh)]
+    cols["reasons"] = _texts(f, "reasons", n)
+    cols["_verdict"] = verdict
+    rank = np.array([_VERDICT_RANK.get(v, 3) for v in verdict], dtype=np.int64)
+    order = np.lexsort((np.arange(n), natural_ranks(cols["sid"]), rank)) if n else np.empty(0, dtype=np.int64)
+    rows = PrintedRows(cols, n, places).take(order)
+    rows.set("seq", range(1, n + 1))
     return rows
-
-
-def sum_printed(values) -> Decimal:
-    return sum((Decimal(str(v)) for v in values if v is not None), Decimal(0))
 
 
 def _plain_number(value) -> str:
@@ -223,85 +216,98 @@ def _plain_number(value) -> str:
 
 
 # --------------------------------------------------------------------------- sheet 2
-def _landuse_key(rec: dict) -> str:
+def _flags(frame, name, n: int) -> np.ndarray:
+    """A yes/no column: missing counts as no."""
+    if frame is None or name not in frame.columns:
+        return np.zeros(n, dtype=bool)
+    s = frame[name]
+    return s.where(s.notna(), False).astype(bool).to_numpy()
+
+
+def _by_unique(texts: List[str], fn) -> list:
+    """``fn`` of each text, computed once per distinct text."""
+    codes, uniques = pd.factorize(pd.Series(texts, dtype=object))
+    mapped = np.array([fn(u) for u in uniques] + [None], dtype=object)
+    return mapped[codes].tolist()
+
+
+def _landuse_key_of(group: str, level1: str, code: str) -> str:
     """Column key of a conflict piece in the 三大类 / 农用地 split."""
-    group = _GROUPS.get(_text(rec.get("base_group")))
-    if group is None:
+    g = _GROUPS.get(group)
+    if g is None:
         return "unk"
-    if group != "agr":
-        return group
-    level1 = _text(rec.get("base_level1"))
+    if g != "agr":
+        return g
     if level1:
         return _LEVEL1_SPLIT.get(level1, "agr_other")
-    code = _text(rec.get("base_code"))
     if code[:4] in _WETLAND_CODES:
         return "agr_other"
     return _PREFIX_SPLIT.get(code[:2], "agr_other")
 
 
-def _is_paddy(rec: dict) -> bool:
-    flag = rec.get("is_paddy")
-    if flag is not None and not (isinstance(flag, float) and math.isnan(flag)):
-        return bool(flag)
-    return _text(rec.get("base_code"))[:4] == "0101"
-
-
-def _is_sliver(rec: dict) -> bool:
-    flag = rec.get("sliver")
-    if flag is None or (isinstance(flag, float) and math.isnan(flag)):
-        return False
-    return bool(flag)
-
-
-def landuse_breakdown(conflicts, roles: List[dict], decimals: int = 4, occupancy: Optional[Dict] = None,
+def landuse_breakdown(conflicts, roles: List[dict], decimals: int = 4, occupancy=None,
                       totals: Optional[Dict[str, Decimal]] = None) -> List[dict]:
     """Per role: balanced 公顷 values of the non-sliver conflict pieces (see NOTE_ROUNDING_LANDUSE).
 
-    ``occupancy``: {(subject id, role): the subject's area inside the (dissolved) line, m²}; the pieces
-    of a subject are scaled to it, so control features that overlap each other are counted once, as
-    on 审查结论.  ``totals``: {role: the printed 合计 of 审查结论}; each role's 合计 is that figure and
-    its parts are balanced to it — one figure on both sheets.
+    ``occupancy``: the subject's area inside the (dissolved) line, m² — a frame with columns sid, role,
+    occ or a dict {(subject id, role): m²}; the pieces of a subject are scaled to it, so control
+    features that overlap each other are counted once, as on 审查结论.  ``totals``: {role: the printed
+    合计 of 审查结论}; each role's 合计 is that figure and its parts are balanced to it — one figure on
+    both sheets.
 
     Returns dicts with keys total, agr, agr_01, paddy, agr_02, agr_03, agr_04, agr_other, con, unu,
     unk, own_state, own_coll, own_unk (Decimal) plus role/label/checked, the exact m² sums and
     ``rescaled`` (the number of subjects whose pieces were scaled).
     """
-    kept = []
-    piece_sum: Dict[tuple, float] = {}
-    for rec in _records(conflicts):
+    c = conflicts
+    n = 0 if c is None else len(c)
+    sums: Dict[str, Dict[str, float]] = {}
+    rescaled: Dict[str, int] = {}
+    if n:
+        area = _floats(c, "area_m2", n)
         # slivers are not occupation, and neither is the part of a subject lying *outside* a
         # control line (城镇开发边界外): it is a conflict, but it occupies nothing of the line
-        if _is_sliver(rec) or _text(rec.get("position")) == "outside":
-            continue
-        area = _dec(rec.get("area_m2"))
-        if area is None:
-            continue
-        key = (_text(rec.get("subject_id", rec.get("subject"))), _text(rec.get("role")))
-        piece_sum[key] = piece_sum.get(key, 0.0) + float(area)
-        kept.append((key, rec, float(area)))
-    scale: Dict[tuple, float] = {}
-    if occupancy is not None:
-        for key, total in piece_sum.items():
-            occ = occupancy.get(key)
-            if occ is not None and total > 0 and abs(total - occ) > 0.005:
-                scale[key] = occ / total
-    rescaled: Dict[str, int] = {}
-    for key in scale:
-        rescaled[key[1]] = rescaled.get(key[1], 0) + 1
-    sums: Dict[str, Dict[str, List[float]]] = {}
-    for key, rec, a in kept:
-        role = key[1]
-        a *= scale.get(key, 1.0)
-        bucket = sums.setdefault(role, {})
-        bucket.setdefault(_landuse_key(rec), []).append(a)
-        if _is_paddy(rec):
-            bucket.setdefault("paddy", []).append(a)
-        bucket.setdefault(_OWNERSHIP.get(_text(rec.get("ownership")), "own_unk"), []).append(a)
+        keep = ~_flags(c, "sliver", n) & (np.array(_texts(c, "position", n), dtype=object) != "outside") & ~np.isnan(area)
+        idx = np.nonzero(keep)[0]
+        id_col = "subject_id" if "subject_id" in c.columns else "subject"
+        sub = c.iloc[idx]
+        m = len(idx)
+        frame = pd.DataFrame({"sid": _texts(sub, id_col, m), "role": _texts(sub, "role", m), "a": area[idx]})
+        if occupancy is not None and m:
+            occ = occupancy
+            if isinstance(occ, dict):
+                occ = pd.DataFrame([(k[0], k[1], v) for k, v in occ.items()], columns=["sid", "role", "occ"])
+            psum = frame.groupby(["sid", "role"], sort=False)["a"].sum().rename("psum").reset_index()
+            psum = psum.merge(occ, on=["sid", "role"], how="left")
+            o, t = psum["occ"].to_numpy(dtype=float), psum["psum"].to_numpy(dtype=float)
+            scaled = ~np.isnan(o) & (t > 0) & (np.abs(t - np.nan_to_num(o)) > 0.005)
+            psum["scale"] = np.where(scaled, np.divide(o, t, out=np.ones(len(t)), where=t > 0), 1.0)
+            for role, k in psum.loc[scaled, "role"].value_counts().items():
+                rescaled[role] = int(k)
+            frame = frame.merge(psum[["sid", "role", "scale"]], on=["sid", "role"], how="left")
+            frame["a"] = frame["a"].to_numpy() * frame["scale"].to_numpy(dtype=float)
+        group, level1, code = _texts(sub, "base_group", m), _texts(sub, "base_level1", m), _texts(sub, "base_code", m)
+        frame["key"] = _by_unique([f"{g}\x1f{l1}\x1f{cd[:4]}" for g, l1, cd in zip(group, level1, code)],
+                                  lambda u: _landuse_key_of(*u.split("\x1f")))
+        if "is_paddy" in sub.columns:
+            flag = sub["is_paddy"]
+            given = flag.notna().to_numpy()
+            paddy = np.where(given, flag.where(flag.notna(), False).astype(bool).to_numpy(),
+                             np.array([cd[:4] == "0101" for cd in code], dtype=bool))
+        else:
+            paddy = np.array([cd[:4] == "0101" for cd in code], dtype=bool)
+        frame["own"] = _by_unique(_texts(sub, "ownership", m), lambda u: _OWNERSHIP.get(u, "own_unk"))
+        for key_col, part in (("key", frame), ("own", frame), (None, frame[paddy])):
+            if not len(part):
+                continue
+            keys = part[key_col] if key_col else pd.Series("paddy", index=part.index)
+            for (role, k), vals in part["a"].groupby([part["role"], keys], sort=False):
+                sums.setdefault(role, {})[k] = math.fsum(vals.tolist())
 
     out = []
     for r in roles:
         b = sums.get(r["role"], {})
-        m2 = {k: to_decimal(math.fsum(v)) for k, v in b.items()}
+        m2 = {k: to_decimal(v) for k, v in b.items()}
         ha = {k: v / 10000 for k, v in m2.items()}
         zero = Decimal(0)
         agr_parts = [ha.get(k, zero) for k in _AGR_PARTS]
@@ -324,50 +330,62 @@ def landuse_breakdown(conflicts, roles: List[dict], decimals: int = 4, occupancy
     return out
 
 
-
-
 # --------------------------------------------------------------------------- 审查结论汇总
-def overview(rows: List[dict], roles: List[dict]) -> dict:
+def _pick(values: list, mask: np.ndarray) -> list:
+    return [v for v, keep in zip(values, mask.tolist()) if keep]
+
+
+def overview(rows: PrintedRows, roles: List[dict]) -> dict:
     """审查结论汇总's figures, all sums of 审查结论's printed rows: ``by_verdict`` {verdict: (count, 公顷)},
     ``total_area``, ``role_rows`` (per control line: objects involved, area inside, of which judged
     不通过 / 需论证 — each line on its own, never added to another)."""
+    verdict = np.array(rows.column("_verdict"), dtype=object)
+    area = rows.column("area_ha")
+    d = rows.places.get("area_ha", 4)
     by_verdict = {}
     for v in ("pass", "fail", "review"):
-        sel = [r for r in rows if r["_verdict"] == v]
-        by_verdict[v] = (len(sel), sum_printed(r["area_ha"] for r in sel))
+        sel = verdict == v
+        by_verdict[v] = (int(sel.sum()), sum_exact(_pick(area, sel), d))
     role_rows = []
     for i, r in enumerate(roles):
         k = f"r{i}"
         if not r["checked"]:
             role_rows.append({"label": r["label"], "state": f"未检查（{r['layer'] or '未提供图层'}）"})
             continue
-        vals = [(row.get(f"{k}_ha"), row.get(f"{k}_status")) for row in rows]
+        ha = rows.column(f"{k}_ha")
+        status = np.array(rows.column(f"{k}_status"), dtype=object)
+        p = rows.places.get(f"{k}_ha", d)
         role_rows.append({
             "label": r["label"], "state": "已检查",
-            "hit": sum(1 for v, _ in vals if v),
-            "inside": float(sum_printed(v for v, _ in vals)),
-            "fail_area": float(sum_printed(v for v, st in vals if st == VERDICT_ZH["fail"])),
-            "review_area": float(sum_printed(v for v, st in vals if st == VERDICT_ZH["review"])),
+            "hit": sum(1 for v in ha if v),
+            "inside": float(sum_exact(ha, p)),
+            "fail_area": float(sum_exact(_pick(ha, status == VERDICT_ZH["fail"]), p)),
+            "review_area": float(sum_exact(_pick(ha, status == VERDICT_ZH["review"]), p)),
         })
-    return {"by_verdict": by_verdict, "total_area": sum_printed(r["area_ha"] for r in rows), "role_rows": role_rows}
+    return {"by_verdict": by_verdict, "total_area": sum_exact(area, d), "role_rows": role_rows}
 
 
 # --------------------------------------------------------------------------- 控制线内地类
-def landuse_table(data: ComplianceReportData, roles: List[dict], rows: List[dict]) -> List[dict]:
+def landuse_table(data: ComplianceReportData, roles: List[dict], rows: PrintedRows) -> List[dict]:
     """landuse_breakdown of ``data`` with each line's 合计 = the sum of 审查结论's printed ``rows`` and the
     pieces of a subject scaled to its dissolved overlap."""
-    totals = {r["role"]: sum_printed(row.get(f"r{i}_ha") for row in rows)
-              for i, r in enumerate(roles) if r["checked"]}
-    occupancy = {}
-    if data.subjects is not None:
-        id_col = "subject_id" if "subject_id" in data.subjects.columns else "subject"
-        ids = [_text(v) for v in data.subjects[id_col].tolist()] if id_col in data.subjects.columns else []
-        for r in roles:
-            col = f"occ_{r['role']}_m2"
-            if r["checked"] and col in data.subjects.columns:
-                for sid, v in zip(ids, data.subjects[col].tolist()):
-                    if _dec(v) is not None:
-                        occupancy[(sid, r["role"])] = float(v)
+    totals = {r["role"]: rows.total(f"r{i}_ha") for i, r in enumerate(roles) if r["checked"]}
+    occupancy = None
+    f = data.subjects
+    if f is not None:
+        id_col = "subject_id" if "subject_id" in f.columns else "subject"
+        if id_col in f.columns:
+            sids = _texts(f, id_col, len(f))
+            parts = []
+            for r in roles:
+                col = f"occ_{r['role']}_m2"
+                if r["checked"] and col in f.columns:
+                    occ = _floats(f, col, len(f))
+                    ok = ~np.isnan(occ)
+                    parts.append(pd.DataFrame({"sid": np.array(sids, dtype=object)[ok], "role": r["role"], "occ": occ[ok]}))
+            if parts:
+                # one figure per subject and line (the last, as a dict would keep it)
+                occupancy = pd.concat(parts, ignore_index=True).drop_duplicates(["sid", "role"], keep="last")
     return landuse_breakdown(data.conflicts, roles, data.decimals_ha, occupancy=occupancy, totals=totals)
 
 
@@ -381,67 +399,61 @@ def conflict_rows(data: ComplianceReportData, roles: List[dict], subject_order: 
     """(rows, slivers): the printed conflict pieces in report order (subjects as on 审查结论, then control
     line and feature), and the pieces below the sliver tolerance — counted, never listed as rows."""
     d = data.decimals_ha
+    c = data.conflicts
+    n = 0 if c is None else len(c)
     labels = {r["role"]: r["label"] for r in roles}
     role_pos = {r["role"]: i for i, r in enumerate(roles)}
     sliver_text = sliver_label(data)
-    records = _records(data.conflicts)
-    import numpy as np
-
-    raw = [None if _dec(r.get("area_m2")) is None else float(r.get("area_m2")) for r in records]
-    ax = np.array([np.nan if v is None else v for v in raw], dtype=float)
-    m2s = printed_array(ax, 2, lambda i: float(round_half_up(_dec(raw[i]), 2)))
-    has = printed_array(ax / 10000, d, lambda i: ha_value(raw[i], d))
-    mus = printed_array(ax * 15 / 10000, 2, lambda i: mu_value(raw[i]))
-    items = []
-    for idx, rec in enumerate(records):
-        sid = _text(rec.get("subject_id", rec.get("subject")))
-        role = _text(rec.get("role"))
-        sliver = _is_sliver(rec)
-        message = _text(rec.get("message"))
-        verdict_zh = _text(rec.get("verdict_zh"))
-        pos = _text(rec.get("position"))
-        row = {
-            "sid": sid,
-            "role_label": _text(rec.get("role_label")) or labels.get(role) or ROLE_ZH.get(role, role),
-            "control_id": _text(rec.get("control_id")),
-            "zone": _text(rec.get("zone")),
-            "position": POSITION_ZH.get(pos, pos),
-            "base_code": _text(rec.get("base_code")),
-            "base_name": _text(rec.get("base_name")),
-            "base_group": _text(rec.get("base_group")),
-            "ownership": _text(rec.get("ownership")),
-            "m2": m2s[idx],
-            "ha": has[idx],
-            "mu": mus[idx],
-            "rule_id": _text(rec.get("rule_id")),
-            "verdict_zh": "碎片" if sliver else verdict_zh,
-            "message": f"{sliver_text}；{message}" if sliver and message else (sliver_text if sliver else message),
-            "_sliver": sliver,
-            "_verdict": _ZH_TO_VERDICT.get(verdict_zh, _text(rec.get("verdict")).lower()),
-        }
-        key = (sliver, subject_order.get(sid, len(subject_order)), _natural_key(sid),
-               role_pos.get(role, len(role_pos)), _natural_key(row["control_id"]), idx)
-        items.append((key, row))
-    items.sort(key=lambda kv: kv[0])
+    ax = _floats(c, "area_m2", n)
+    raw = [None if np.isnan(v) else v for v in ax.tolist()]
+    sid = _texts(c, "subject_id" if c is not None and "subject_id" in c.columns else "subject", n)
+    role = _texts(c, "role", n)
+    sliver = _flags(c, "sliver", n)
+    message, verdict_zh, pos = _texts(c, "message", n), _texts(c, "verdict_zh", n), _texts(c, "position", n)
+    verdict = _texts(c, "verdict", n)
+    cols = {
+        "sid": sid,
+        "role_label": [lab or labels.get(ro) or ROLE_ZH.get(ro, ro) for lab, ro in zip(_texts(c, "role_label", n), role)],
+        "control_id": _texts(c, "control_id", n),
+        "zone": _texts(c, "zone", n),
+        "position": [POSITION_ZH.get(p, p) for p in pos],
+        "base_code": _texts(c, "base_code", n),
+        "base_name": _texts(c, "base_name", n),
+        "base_group": _texts(c, "base_group", n),
+        "ownership": _texts(c, "ownership", n),
+        "m2": printed_array(ax, 2, lambda i: float(round_half_up(_dec(raw[i]), 2))),
+        "ha": printed_array(ax / 10000, d, lambda i: ha_value(raw[i], d)),
+        "mu": printed_array(ax * 15 / 10000, 2, lambda i: mu_value(raw[i])),
+        "rule_id": _texts(c, "rule_id", n),
+        "verdict_zh": ["碎片" if s else z for s, z in zip(sliver.tolist(), verdict_zh)],
+        "message": [(f"{sliver_text}；{msg}" if msg else sliver_text) if s else msg
+                    for s, msg in zip(sliver.tolist(), message)],
+        "_sliver": sliver.tolist(),
+        "_verdict": [_ZH_TO_VERDICT.get(z, v.lower()) for z, v in zip(verdict_zh, verdict)],
+    }
+    sorder = np.array([subject_order.get(s, len(subject_order)) for s in sid], dtype=np.int64)
+    rpos = np.array([role_pos.get(ro, len(role_pos)) for ro in role], dtype=np.int64)
+    order = (np.lexsort((np.arange(n), natural_ranks(cols["control_id"]), rpos, natural_ranks(sid), sorder, sliver))
+             if n else np.empty(0, dtype=np.int64))
+    table = PrintedRows(cols, n, {"m2": 2, "ha": d, "mu": 2}).take(order)
     # pieces below the sliver tolerance are counted in a note, never listed as classed rows (a 0.00 row
     # with a neighbour parcel's class and a verdict reads as a finding); the layer keeps them, flagged
-    slivers = [row for _, row in items if row["_sliver"]]
-    rows = [row for _, row in items if not row["_sliver"]]
-    for n, row in enumerate(rows, 1):
-        row["seq"] = n
+    is_sliver = np.array(table.column("_sliver"), dtype=bool)
+    rows, slivers = table.where(~is_sliver), table.where(is_sliver)
+    rows.set("seq", range(1, len(rows) + 1))
     return rows, slivers
 
 
-
-def line_subtotals(rows: List[dict]) -> List[dict]:
+def line_subtotals(rows: PrintedRows) -> List[dict]:
     """Per control line (in order of appearance): pieces, m², 公顷, 亩 — sums of the printed rows."""
-    seen: List[str] = []
-    for row in rows:
-        if row["role_label"] not in seen:
-            seen.append(row["role_label"])
+    labels = rows.column("role_label")
+    seen = list(dict.fromkeys(labels))
+    lab = np.array(labels, dtype=object)
     out = []
     for label in seen:
-        mine = [r for r in rows if r["role_label"] == label]
-        out.append({"role_label": label, "n": len(mine), "m2": float(sum_printed(r["m2"] for r in mine)),
-                    "ha": float(sum_printed(r["ha"] for r in mine)), "mu": float(sum_printed(r["mu"] for r in mine))})
+        mine = lab == label
+        item = {"role_label": label, "n": int(mine.sum())}
+        for k in ("m2", "ha", "mu"):
+            item[k] = float(sum_exact(_pick(rows.column(k), mine), rows.places.get(k, 2)))
+        out.append(item)
     return out

@@ -21,6 +21,8 @@ import math
 from decimal import Decimal
 from typing import TYPE_CHECKING, Dict, List
 
+import numpy as np
+
 from ..excel import (
     BOLD_FONT,
     HIGHLIGHT_FILL,
@@ -44,6 +46,7 @@ from ..excel import (
     save_atomic,
     write_csv,
 )
+from ..printed import PrintedRows
 from .ledger import (  # noqa: F401  (ComplianceReportData, landuse_breakdown: public names of this module)
     VERDICT_ZH,
     ComplianceReportData,
@@ -60,7 +63,6 @@ from .ledger import (  # noqa: F401  (ComplianceReportData, landuse_breakdown: p
     overview,
     pct_value,
     sliver_label,
-    sum_printed,
     summary_rows,
 )
 from .rules import POSITION_ZH, ROLE_ZH
@@ -88,10 +90,10 @@ NOTE_ROUNDING_LANDUSE = ("各分项先以平方米汇总，再换算为公顷、
 
 
 # --------------------------------------------------------------------------- sheet 1
-def _bounded(data: ComplianceReportData, rows: List[dict]) -> List[dict]:
+def _bounded(data: ComplianceReportData, rows: PrintedRows) -> PrintedRows:
     """The rows a detail sheet lists: all, or the first ``data.detail_limit`` (0 = no limit)."""
     limit = int(data.detail_limit or 0)
-    return rows if not limit or len(rows) <= limit else rows[:limit]
+    return rows if not limit or len(rows) <= limit else rows.head(limit)
 
 
 def _summary_sheet(wb, data: ComplianceReportData, roles: List[dict], path=None):
@@ -124,7 +126,8 @@ def _summary_sheet(wb, data: ComplianceReportData, roles: List[dict], path=None)
     columns += [Column("verdict_zh", "结论", "code"), Column("reasons", "原因", "text", max_width=48)]
 
     all_rows = summary_rows(data, roles)
-    rows = _bounded(data, all_rows)
+    shown = _bounded(data, all_rows)
+    rows = shown.rows()
     csv_file = None
     if len(rows) < len(all_rows):   # a county: the sheet lists the first rows, the CSV beside it every row
         csv_file = write_csv(detail_csv_path(path, SHEET_SUMMARY), columns, all_rows) if path else None
@@ -139,8 +142,8 @@ def _summary_sheet(wb, data: ComplianceReportData, roles: List[dict], path=None)
         "占比 = 涉及面积 ÷ 面积 × 100；合计行为各行数值之和（公式）。",
     ]
     if len(rows) < len(all_rows):
-        whole = [f"面积 {sum_printed(r['area_ha'] for r in all_rows):.{d}f} 公顷"] + [
-            f"{r['label']} {sum_printed(row.get(f'r{i}_ha') for row in all_rows):.{d}f} 公顷"
+        whole = [f"面积 {all_rows.total('area_ha'):.{d}f} 公顷"] + [
+            f"{r['label']} {all_rows.total(f'r{i}_ha'):.{d}f} 公顷"
             for i, r in enumerate(roles) if r["checked"]]
         notes.insert(0, f"共 {len(all_rows)} 个对象，本表列出前 {len(rows)} 个（不通过、需论证在前），“本表所列合计”为所列各行之和；"
                         f"全部对象见同一文件夹中的“{csv_file.name if csv_file else SHEET_SUMMARY + '.csv'}”和审查结论图层，"
@@ -166,7 +169,7 @@ def _overview_sheet(wb, data: ComplianceReportData, roles: List[dict], summary) 
     审查结论 (so the two sheets agree to the last digit); no total adds different control lines."""
     d = data.decimals_ha
     fa = fixed_format(d)
-    rows = getattr(summary, "printed_rows", [])
+    rows = getattr(summary, "printed_rows", None) or PrintedRows({}, 0)
     ov = overview(rows, roles)
     n, by_verdict, total_area = len(rows), ov["by_verdict"], ov["total_area"]
     checked = [r["label"] for r in roles if r["checked"]]
@@ -199,13 +202,16 @@ def _overview_sheet(wb, data: ComplianceReportData, roles: List[dict], summary) 
     append_table(ws, role_cols, role_rows, caption="二、控制线检查情况（单位：个、公顷；各控制线分列，不相加）", gap=1,
                  empty_text="（无）")
 
-    fail_rows = [{"seq": j, "sid": r["sid"], "code": r["code"], "code_name": r["code_name"], "area_ha": r["area_ha"],
-                  "reasons": r["reasons"]} for j, r in enumerate((r for r in rows if r["_verdict"] == "fail"), 1)]
+    is_fail = np.array(rows.column("_verdict"), dtype=object) == "fail"
+    n_fail = int(is_fail.sum())
+    fail_rows = rows.where(is_fail).head(FAIL_LIST_LIMIT).rows()
+    for j, row in enumerate(fail_rows, 1):
+        row["seq"] = j
     fail_cols = [Column("seq", "序号", "seq"), Column("sid", "图斑/项目编号", "code"), Column("code", "规划地类代码", "code"),
                  Column("code_name", "地类名称", "text", max_width=20), Column("area_ha", "面积（公顷）", "ha", fmt=fa),
                  Column("reasons", "不通过原因", "text", max_width=48)]
-    append_table(ws, fail_cols, fail_rows[:FAIL_LIST_LIMIT], caption="三、不通过清单" + (
-        f"（前 {FAIL_LIST_LIMIT} 个，共 {len(fail_rows)} 个，全部见“{SHEET_SUMMARY}”）" if len(fail_rows) > FAIL_LIST_LIMIT else ""),
+    append_table(ws, fail_cols, fail_rows, caption="三、不通过清单" + (
+        f"（前 {FAIL_LIST_LIMIT} 个，共 {n_fail} 个，全部见“{SHEET_SUMMARY}”）" if n_fail > FAIL_LIST_LIMIT else ""),
         gap=1, empty_text="（无不通过的对象）")
     r = ws.max_row + 2
     _merged_line(ws, r, 1, width, "说明：“位于/涉及”指图形与控制线重叠；只有规则方案判定为“不通过”的才属违规占用。"
@@ -226,7 +232,7 @@ def _landuse_sheet(wb, data: ComplianceReportData, roles: List[dict], summary):
             empty_text=NO_BASE_TEXT, notes="控制线内的现状地类分解需要现状地类图斑（DLTB）图层。",
             organisation=data.organisation, report_date=data.report_date, landscape=False)
 
-    table = landuse_table(data, roles, getattr(summary, "printed_rows", []))
+    table = landuse_table(data, roles, getattr(summary, "printed_rows", None) or PrintedRows({}, 0))
     has_unk = any(row["unk"] != 0 for row in table)
     has_own_unk = any(row["own_unk"] != 0 for row in table)
     fmt = fixed_format(d)
@@ -305,12 +311,13 @@ def _conflict_sheet(wb, data: ComplianceReportData, roles: List[dict], subject_o
         Column("message", "说明", "text", max_width=44),
     ]
     all_rows, slivers = conflict_rows(data, roles, subject_order)
-    rows = _bounded(data, all_rows)
+    shown = _bounded(data, all_rows)
+    rows = shown.rows()
     csv_file = None
     if len(rows) < len(all_rows):
         csv_file = write_csv(detail_csv_path(path, SHEET_CONFLICTS), cols, all_rows) if path else None
     n_main, n_sliver = len(all_rows), len(slivers)
-    sliver_m2 = sum_printed(r["m2"] for r in slivers)
+    sliver_m2 = slivers.total("m2")
     sliver_text = sliver_label(data)
     notes = ["面积为图斑与单个控制线要素相交部分的面积，平方米保留2位、公顷保留"
              f"{d}位、亩保留2位（四舍五入）；控制线要素之间重叠时，同一处会在多行出现，融合后（不重复计）的涉及面积见审查结论表。",
@@ -341,7 +348,7 @@ def _conflict_sheet(wb, data: ComplianceReportData, roles: List[dict], subject_o
                     Column("ha", "面积（公顷）", "ha", fmt=fixed_format(d), group=listed),
                     Column("mu", "面积（亩）", "mu", group=listed)]
         whole = {r["role_label"]: r for r in line_subtotals(all_rows)}
-        mine = {r["role_label"]: r for r in line_subtotals(rows)}
+        mine = {r["role_label"]: r for r in line_subtotals(shown)}
         sub_rows = []
         for label, w in whole.items():
             m = mine.get(label, {"n": 0, "m2": 0.0, "ha": 0.0, "mu": 0.0})
@@ -464,7 +471,7 @@ def write_compliance_xlsx(data: ComplianceReportData, path) -> dict:
     roles = _roles(data)
     wb = new_workbook()
     summary = _summary_sheet(wb, data, roles, path)
-    subject_order = {row["sid"]: i for i, row in enumerate(summary.printed_rows)}
+    subject_order = {sid: i for i, sid in enumerate(summary.printed_rows.column("sid"))}
 
     _overview_sheet(wb, data, roles, summary)
     _landuse_sheet(wb, data, roles, summary)

@@ -230,14 +230,37 @@ class ComplianceCheckAlgorithm(GuotuKitAlgorithm):
             skipped_total += len(rep["skipped"])
             return rep
 
+        # the DLTB parcels (BASE_PARCELS): checked before anything is read; when they are the subject layer
+        # itself (a county's DLTB checked against its control lines), the layer is read once
+        base_src, bdata, base_fields, shared = None, None, [], False
+        bcode = self.parameterAsString(parameters, self.BASE_CODE_FIELD, context) or "DLBM"
+        bown = self.parameterAsString(parameters, self.BASE_OWNERSHIP_FIELD, context) or "QSXZ"
+        if parameters.get(self.BASE_PARCELS):
+            base_src = qgis_io.open_source(self, parameters, self.BASE_PARCELS, context, log, feedback)
+            if base_src is not None and base_src.featureCount() == 0:
+                base_src = None
+        if base_src is not None:
+            qgis_io.require_field(base_src, bcode, tr("DLTB code field"))
+            own_ok = base_src.fields().lookupField(bown) >= 0
+            base_fields = [bcode, bown if own_ok else "", "BSM" if base_src.fields().lookupField("BSM") >= 0 else ""]
+            base_name = qgis_io.layer_name(parameters, self.BASE_PARCELS, context, base_src)
+            shared = qgis_io.same_layer(self, parameters, self.SUBJECT_LAYER, self.BASE_PARCELS, context)
+
         # subjects
         fields = [id_field, code_field, area_field if basis == "attribute" else ""]
+        if shared:
+            fields += [f for f in base_fields if f and f not in fields]
         subj = qgis_io.read_layer(subject, fields, work_crs, context, feedback,
                                   name=qgis_io.layer_name(parameters, self.SUBJECT_LAYER, context, subject),
                                   path=qgis_io.source_path(parameters, self.SUBJECT_LAYER, context), progress_span=(0, 10))
         if feedback.isCanceled():
             return {}
         apply_policy(subj)
+        if shared:  # the same features: their own copy of the geometries (subjects may lose some below)
+            bdata = qgis_io.LayerData(base_name, subj.fids, subj.columns, subj.geoms.copy(), subj.crs_desc, subj.n_null,
+                                      subj.reprojected, qgis_io.source_path(parameters, self.BASE_PARCELS, context))
+            bdata.outside = list(subj.outside)
+            feedback.pushInfo(tr("The DLTB layer is the subject layer: read once."))
         not_checked = {i: "坐标超出坐标系适用范围，未能检查（coordinates outside the CRS's area of use: not checked）"
                        for i in subj.outside}
         ids = [str(v) if v is not None else "" for v in subj.columns[id_field]] if id_field else [str(f) for f in subj.fids]
@@ -299,18 +322,13 @@ class ComplianceCheckAlgorithm(GuotuKitAlgorithm):
             inputs.append((role, data))
 
         base = None
-        base_src = qgis_io.open_source(self, parameters, self.BASE_PARCELS, context, log, feedback) if parameters.get(self.BASE_PARCELS) else None
-        if base_src is not None and base_src.featureCount() > 0:
-            bcode = self.parameterAsString(parameters, self.BASE_CODE_FIELD, context) or "DLBM"
-            bown = self.parameterAsString(parameters, self.BASE_OWNERSHIP_FIELD, context) or "QSXZ"
-            qgis_io.require_field(base_src, bcode, tr("DLTB code field"))
-            own_ok = base_src.fields().lookupField(bown) >= 0
-            bdata = qgis_io.read_layer(base_src, [bcode, bown if own_ok else "", "BSM" if base_src.fields().lookupField("BSM") >= 0 else ""],
-                                       work_crs, context, feedback, name=qgis_io.layer_name(parameters, self.BASE_PARCELS, context, base_src),
-                                       path=qgis_io.source_path(parameters, self.BASE_PARCELS, context))
-            apply_policy(bdata)
+        if base_src is not None:
+            if bdata is None:
+                bdata = qgis_io.read_layer(base_src, base_fields, work_crs, context, feedback, name=base_name,
+                                           path=qgis_io.source_path(parameters, self.BASE_PARCELS, context))
+                apply_policy(bdata)
             base = cr.BaseInput(bdata.geoms, bdata.columns[bcode], bdata.columns.get(bown, [None] * len(bdata)),
-                                bdata.columns.get("BSM") or [str(f) for f in bdata.fids])
+                                bdata.columns.get("BSM") or [str(f) for f in bdata.fids], same_as_subjects=shared)
             inputs.append(("现状地类图斑（DLTB）", bdata))
 
         t_read = time.time() - t0

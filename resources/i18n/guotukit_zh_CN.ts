@@ -1556,6 +1556,10 @@
         <translation>模板 (*.csv *.xlsx)</translation>
     </message>
     <message>
+        <source>The DLTB layer is the subject layer: read once.</source>
+        <translation>现状地类图斑图层即审查对象图层：只读取一次。</translation>
+    </message>
+    <message>
         <source>The area basis is 'attribute field' but no area field is chosen. Choose e.g. TBMJ.</source>
         <translation>面积口径为“属性字段”，但未选择面积字段。请选择面积字段，如 TBMJ。</translation>
     </message>

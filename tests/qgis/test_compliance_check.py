@@ -147,6 +147,33 @@ def test_dltb_breakdown_by_class_and_ownership(run_alg):
     assert pbf["0101"]["DLMC"] == "水田" and pbf["0101"]["SDL"] == "农用地"
 
 
+def _dltb_subjects():
+    fields = [("BSM", QVariant.String), ("DLBM", QVariant.String), ("QSXZ", QVariant.String)]
+    rows = [(square(X0 + 100 * i, Y0, 100), [f"T{i}", code, own])
+            for i, (code, own) in enumerate((("0101", "30"), ("0103", "10"), ("0301", "20"), ("0702", "30")))]
+    return make_layer("Polygon", "EPSG:4527", fields, rows, "DLTB")
+
+
+def test_dltb_as_subject_and_base_is_read_once_with_the_same_figures(run_alg):
+    """A county's DLTB checked against its control lines with its own 现状地类 breakdown: the layer given
+    twice is read once, and the figures equal those of two separate copies of it."""
+    def run(subject, base):
+        res, fb, _ = run_alg(ALG, _params(SUBJECT_LAYER=subject, BASE_PARCELS=base, SUBJECT_ID_FIELD="BSM",
+                                          SUBJECT_CODE_FIELD="DLBM", SUBJECT_SYSTEM=2))
+        rows = sorted((f["SUBJ_ID"], f["ROLE"], f["DLBM"], f["QSXZ_GRP"], round(f["AREA_M2"], 4))
+                      for f in res["CONFLICTS"].getFeatures())
+        return rows, fb
+
+    layer = _dltb_subjects()
+    once, fb = run(layer, layer)
+    twice, fb2 = run(_dltb_subjects(), _dltb_subjects())
+    assert any("read once" in m or "只读取一次" in m for m in fb.infos)
+    assert not any("read once" in m or "只读取一次" in m for m in fb2.infos)
+    assert once == twice
+    pbf = {r[0]: r for r in once if r[1] == "pbf"}
+    assert pbf["T0"][2:] == ("0101", "集体", 5000.0) and pbf["T1"][2:] == ("0103", "国有", 7000.0)
+
+
 def test_needs_a_control_layer(run_alg):
     with pytest.raises(QgsProcessingException):
         run_alg(ALG, _params(PBF_LAYER=None, EPRL_LAYER=None, UDB_LAYER=None))

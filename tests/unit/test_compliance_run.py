@@ -101,3 +101,40 @@ def test_group_argmax_is_pandas_idxmax(rows):
     want = pd.Series(values).groupby(groups).idxmax()
     for g in range(7):
         assert got[g] == (want[g] if g in want.index else -1), g
+
+
+def _dltb_as_subjects(same, overlap=False):
+    """A 3 × 2 grid of DLTB parcels checked against 永久基本农田 and 城镇开发边界, given again as BASE_PARCELS."""
+    parcels = [box(x, y, x + 100, y + 100) for y in (0, 100) for x in (0, 100, 200)]
+    if overlap:
+        parcels[1] = box(90, 0, 200, 100)   # overlaps parcel 0 by 10 m × 100 m
+    codes = ["0101", "0103", "0201", "0301", "0702", "1001"]
+    owner = ["30", "10", "30", "20", "10", "30"]
+    ids = [f"T{i}" for i in range(6)]
+    controls = [ControlInput("pbf", [box(50, 50, 250, 150)], ["PBF1"]),
+                ControlInput("udb", [box(150, -50, 400, 250)], ["K1"], zones=["城镇集中建设区"])]
+    area = np.array([g.area for g in parcels])
+    base = BaseInput(parcels, codes, owner, ids, same_as_subjects=same)
+    return run_compliance(parcels, ids, codes, "sandiao", area, controls, {"eprl": "未提供图层"},
+                          RuleProfile.default(), "一般建设项目", base=base)
+
+
+@pytest.mark.parametrize("overlap", [False, True])
+def test_dltb_checked_against_itself_gives_the_same_breakdown_without_a_second_overlay(overlap):
+    """When the subjects are the DLTB parcels, each conflict piece is its own parcel's class: the
+    read-once shortcut gives the same rows, areas, classes and ownership as overlaying the parcels again
+    (and falls back on that overlay when parcels overlap one another)."""
+    cols = ["subject_id", "role", "position", "base_code", "base_name", "ownership", "base_ids"]
+    fast = _dltb_as_subjects(True, overlap).conflicts
+    slow = _dltb_as_subjects(False, overlap).conflicts
+    key = lambda f: f.sort_values(cols).reset_index(drop=True)  # noqa: E731
+    fast, slow = key(fast), key(slow)
+    assert len(fast) == len(slow) > 6
+    assert fast[cols].equals(slow[cols])
+    assert np.allclose(fast["area_m2"], slow["area_m2"], atol=1e-6)
+    assert set(fast.loc[fast["subject_id"] == "T3", "ownership"]) == {"国有"}   # QSXZ 20: 国有土地使用权
+    assert set(fast.loc[fast["subject_id"] == "T5", "ownership"]) == {"集体"}   # QSXZ 30
+    if not overlap:
+        assert (fast.loc[fast["subject_id"] == "T1", "base_code"] == "0103").all()
+    else:   # parcel 1 overlaps parcel 0: the piece of subject 1 is split between both classes
+        assert {"0101", "0103"} <= set(fast.loc[fast["subject_id"] == "T1", "base_code"])

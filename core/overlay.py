@@ -346,13 +346,14 @@ class ControlLayer:
     change a geometry; it attaches a spatial index to it.
 
     ``workers``: threads for the bulk overlap test (default: up to 2). ``progress``/``cancelled``
-    as in :func:`overlay`.  ``find_overlaps=False`` skips the overlap test: ``occupied`` of an
+    as in :func:`overlay`.  ``prepare=False`` defers preparing to :meth:`prepare` (which
+    :func:`overlay` calls).  ``find_overlaps=False`` skips the overlap test: ``occupied`` of an
     overlay may then count overlapping features twice, but the pieces are the same.
     """
 
     def __init__(self, geoms, role: str, max_vertices: int = 256, attributes: Optional[pd.DataFrame] = None,
                  progress: Optional[Callable[[float], None]] = None, cancelled: Optional[Callable[[], bool]] = None,
-                 workers: Optional[int] = None, find_overlaps: bool = True):
+                 workers: Optional[int] = None, find_overlaps: bool = True, prepare: bool = True):
         self.role = str(role)
         self.geoms = _as_geom_array(geoms)
         if attributes is not None and len(attributes) != len(self.geoms):
@@ -392,9 +393,20 @@ class ControlLayer:
         multi = np.nonzero(np.bincount(self.piece_owner, minlength=len(self.geoms)) > 1)[0]
         self.whole[multi] = self.geoms[multi]
         self.has_whole = ~shapely.is_missing(self.whole)
-        shapely.prepare(self.whole[multi])
-        shapely.prepare(self.pieces)
+        self._multi = multi
+        self.prepared = False
+        if prepare:
+            self.prepare()
         _report(progress, 1.0)
+
+    def prepare(self) -> None:
+        """Attach GEOS prepared geometries (an overlay needs them).  A layer built beside other work on the
+        same geometry objects (a DLTB that is also the subject layer, in a background thread) leaves this
+        to the thread that overlays it."""
+        if not self.prepared:
+            shapely.prepare(self.whole[self._multi])
+            shapely.prepare(self.pieces)
+            self.prepared = True
 
     def overlap_frame(self) -> pd.DataFrame:
         """The reported overlaps between the layer's features (i < j, area ≥ 0.01 m²), as
@@ -559,6 +571,7 @@ def overlay(subjects, control: ControlLayer, sliver_tolerance: float = 1.0, want
     most of their work (2 threads were measured to gain ~10 %). Only the DE-9IM pre-test, which
     does release it, uses up to 2 worker threads.
     """
+    control.prepare()
     with _Threads(None) as threads:
         return _overlay(subjects, control, sliver_tolerance, want_geometry, progress, cancelled, threads)
 

@@ -46,10 +46,15 @@ def _natural_key(text: str):
 
 
 def natural_ranks(texts: Sequence[str]) -> np.ndarray:
-    """Rank of each text in natural order (equal texts share a rank): one sort of the distinct values."""
+    """Rank of each text in natural order (equal texts share a rank): one sort of the distinct values.
+    Identifiers made only of digits (标识码 BSM) are ranked by their number, then their text ("007"
+    after "7"), in one NumPy sort."""
     codes, uniques = pd.factorize(pd.Series(list(texts), dtype=object))
     uniques = [str(u) for u in uniques.tolist()]
-    order = sorted(range(len(uniques)), key=lambda k: _natural_key(uniques[k]))
+    if uniques and all(u.isdigit() and u.isascii() and len(u) <= 18 for u in uniques):
+        order = np.lexsort((np.array(uniques), np.array([int(u) for u in uniques], dtype=np.int64)))
+    else:
+        order = sorted(range(len(uniques)), key=lambda k: _natural_key(uniques[k]))
     rank = np.empty(len(uniques), dtype=np.int64)
     rank[np.asarray(order, dtype=np.int64)] = np.arange(len(uniques), dtype=np.int64)
     return rank[codes] if len(codes) else np.empty(0, dtype=np.int64)

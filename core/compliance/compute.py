@@ -8,6 +8,7 @@ geometry, so the pieces of a subject reconcile exactly with its official area.
 """
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Callable, Dict, List, Optional, Sequence
 
@@ -90,7 +91,30 @@ def run_compliance(
     progress: Optional[Callable[[float], None]] = None,
     cancelled: Optional[Callable[[], bool]] = None,
 ) -> ComplianceResult:
-    """``unchecked_roles``: {role: reason} for standard roles with no (or an empty) layer."""
+    """``unchecked_roles``: {role: reason} for standard roles with no (or an empty) layer.
+
+    The DLTB layer (``base``) is indexed and checked for overlapping parcels in a background thread
+    while the control lines are overlaid: its overlap test releases the GIL, the overlays mostly hold
+    it, so on two cores the check costs little of the wall time."""
+    if base is None:
+        return _run_compliance(subject_geoms, subject_ids, subject_codes, subject_system, official_area, controls,
+                               unchecked_roles, profile, project_type, None, None, sliver_tolerance, want_geometry,
+                               progress, cancelled)
+    with ThreadPoolExecutor(1, thread_name_prefix="guotukit-dltb") as pool:
+        # parcels that are the subjects' own geometry objects are prepared later, in this thread
+        future = pool.submit(ControlLayer, np.asarray(base.geoms, dtype=object), "base", cancelled=cancelled,
+                             prepare=not base.same_as_subjects)
+        try:
+            return _run_compliance(subject_geoms, subject_ids, subject_codes, subject_system, official_area, controls,
+                                   unchecked_roles, profile, project_type, base, future, sliver_tolerance,
+                                   want_geometry, progress, cancelled)
+        except BaseException:
+            future.cancel()
+            raise
+
+
+def _run_compliance(subject_geoms, subject_ids, subject_codes, subject_system, official_area, controls, unchecked_roles,
+                    profile, project_type, base, base_future, sliver_tolerance, want_geometry, progress, cancelled):
     subj = np.asarray(subject_geoms, dtype=object)
     n = len(subj)
     ids = [str(x) for x in subject_ids]
@@ -186,7 +210,7 @@ def run_compliance(
     if base is not None:
         step = steps.sub()
         # one ControlLayer of the DLTB parcels: its overlap test is the layer's overlap check too
-        base_layer = ControlLayer(np.asarray(base.geoms, dtype=object), "base", cancelled=cancelled)
+        base_layer = base_future.result()
         ov = base_layer.overlap_frame()
         if len(ov):
             warnings.append(f"现状图斑（DLTB）图层内有 {len(ov)} 对图斑相互重叠，重叠面积 {ov['area'].sum():.2f} 平方米（平面量算）："

@@ -269,14 +269,18 @@ def landuse_breakdown(conflicts, roles: List[dict], decimals: int = 4, occupancy
         # control line (城镇开发边界外): it is a conflict, but it occupies nothing of the line
         keep = ~_flags(c, "sliver", n) & (np.array(_texts(c, "position", n), dtype=object) != "outside") & ~np.isnan(area)
         idx = np.nonzero(keep)[0]
-        id_col = "subject_id" if "subject_id" in c.columns else "subject"
         sub = c.iloc[idx]
         m = len(idx)
-        frame = pd.DataFrame({"sid": _texts(sub, id_col, m), "role": _texts(sub, "role", m), "a": area[idx]})
-        if occupancy is not None and m:
-            occ = occupancy
-            if isinstance(occ, dict):
-                occ = pd.DataFrame([(k[0], k[1], v) for k, v in occ.items()], columns=["sid", "role", "occ"])
+        occ = occupancy
+        if isinstance(occ, dict):
+            occ = pd.DataFrame([(k[0], k[1], v) for k, v in occ.items()], columns=["sid", "role", "occ"])
+        if occ is not None and "subject" in occ.columns and "subject" in sub.columns:
+            sid = sub["subject"].to_numpy()       # the subject's row: an integer key, faster than its 编号
+            occ = occ.rename(columns={"subject": "sid"})
+        else:
+            sid = _texts(sub, "subject_id" if "subject_id" in c.columns else "subject", m)
+        frame = pd.DataFrame({"sid": sid, "role": _texts(sub, "role", m), "a": area[idx]})
+        if occ is not None and m:
             psum = frame.groupby(["sid", "role"], sort=False)["a"].sum().rename("psum").reset_index()
             psum = psum.merge(occ, on=["sid", "role"], how="left")
             o, t = psum["occ"].to_numpy(dtype=float), psum["psum"].to_numpy(dtype=float)
@@ -371,21 +375,23 @@ def landuse_table(data: ComplianceReportData, roles: List[dict], rows: PrintedRo
     pieces of a subject scaled to its dissolved overlap."""
     totals = {r["role"]: rows.total(f"r{i}_ha") for i, r in enumerate(roles) if r["checked"]}
     occupancy = None
-    f = data.subjects
+    f, c = data.subjects, data.conflicts
     if f is not None:
+        # the subject's row number where both tables carry it (unique even when 编号 repeat), else its 编号
+        key = "subject" if "subject" in f.columns and c is not None and "subject" in c.columns else "sid"
         id_col = "subject_id" if "subject_id" in f.columns else "subject"
         if id_col in f.columns:
-            sids = _texts(f, id_col, len(f))
+            sids = f["subject"].to_numpy() if key == "subject" else np.array(_texts(f, id_col, len(f)), dtype=object)
             parts = []
             for r in roles:
                 col = f"occ_{r['role']}_m2"
                 if r["checked"] and col in f.columns:
                     occ = _floats(f, col, len(f))
                     ok = ~np.isnan(occ)
-                    parts.append(pd.DataFrame({"sid": np.array(sids, dtype=object)[ok], "role": r["role"], "occ": occ[ok]}))
+                    parts.append(pd.DataFrame({key: sids[ok], "role": r["role"], "occ": occ[ok]}))
             if parts:
                 # one figure per subject and line (the last, as a dict would keep it)
-                occupancy = pd.concat(parts, ignore_index=True).drop_duplicates(["sid", "role"], keep="last")
+                occupancy = pd.concat(parts, ignore_index=True).drop_duplicates([key, "role"], keep="last")
     return landuse_breakdown(data.conflicts, roles, data.decimals_ha, occupancy=occupancy, totals=totals)
 
 
@@ -433,7 +439,12 @@ def conflict_rows(data: ComplianceReportData, roles: List[dict], subject_order: 
     }
     sorder = np.array([subject_order.get(s, len(subject_order)) for s in sid], dtype=np.int64)
     rpos = np.array([role_pos.get(ro, len(role_pos)) for ro in role], dtype=np.int64)
-    order = (np.lexsort((np.arange(n), natural_ranks(cols["control_id"]), rpos, natural_ranks(sid), sorder, sliver))
+    # a subject not on 审查结论 (none, normally) comes last, in natural order of its 编号
+    unknown = sorder == len(subject_order)
+    sid_rank = np.zeros(n, dtype=np.int64)
+    if unknown.any():
+        sid_rank[unknown] = natural_ranks(_pick(sid, unknown))
+    order = (np.lexsort((np.arange(n), natural_ranks(cols["control_id"]), rpos, sid_rank, sorder, sliver))
              if n else np.empty(0, dtype=np.int64))
     table = PrintedRows(cols, n, {"m2": 2, "ha": d, "mu": 2}).take(order)
     # pieces below the sliver tolerance are counted in a note, never listed as classed rows (a 0.00 row

@@ -6,6 +6,7 @@ chosen basis) and calls :func:`run_structure`; everything here is plain numpy/pa
 """
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Callable, List, Optional
 
@@ -129,6 +130,28 @@ def run_structure(base_in: LayerInput, target_in: LayerInput, template: Structur
         progress(0.05)
 
     overlaps = {}
+    # with a transition overlay to run, the base layer's overlap test (GEOS relate, GIL released) runs in a
+    # background thread beside it (intersections, mostly holding the GIL): two cores, one wall time
+    pool = base_future = None
+    if want_transition and check_overlaps and base_in.geoms is not None:
+        pool = ThreadPoolExecutor(1, thread_name_prefix="guotukit-overlaps")
+        base_future = pool.submit(self_overlaps, base_in.geoms, cancelled=cancelled)
+    try:
+        return _run(base_in, target_in, template, base, target, notes, overlaps, base_future, unit=unit,
+                    decimals=decimals, pct_decimals=pct_decimals, region_geoms=region_geoms,
+                    region_names=region_names, want_transition=want_transition, want_pieces=want_pieces,
+                    finance=finance, check_overlaps=check_overlaps, total_tolerance_pct=total_tolerance_pct,
+                    bases=bases, progress=progress, check=check, cancelled=cancelled)
+    finally:
+        if pool is not None:
+            if base_future is not None:
+                base_future.cancel()
+            pool.shutdown(wait=True)
+
+
+def _run(base_in, target_in, template, base, target, notes, overlaps, base_future, *, unit, decimals, pct_decimals,
+         region_geoms, region_names, want_transition, want_pieces, finance, check_overlaps, total_tolerance_pct,
+         bases, progress, check, cancelled):
     tlayer = None
     if want_transition:
         if base_in.geoms is None or target_in.geoms is None:
@@ -136,20 +159,19 @@ def run_structure(base_in: LayerInput, target_in: LayerInput, template: Structur
         # the target's own overlap test doubles as the overlap check of the target layer
         tlayer = ControlLayer(target_in.geoms, "target", cancelled=cancelled, progress=_sub(progress, 0.05, 0.25),
                               find_overlaps=check_overlaps)
+    def collect(inp, pairs):
+        overlaps[inp.label] = (len(pairs), float(pairs["area"].sum()) if len(pairs) else 0.0, pairs)
+
     if check_overlaps:
         for lo, inp in zip((0.25, 0.3), (base_in, target_in)):
             if inp.geoms is None:
                 overlaps[inp.label] = None
-                continue
-            if inp is target_in and tlayer is not None:
-                pairs = _pairs_with_area(target_in.geoms, tlayer.overlap_pairs)
+            elif inp is target_in and tlayer is not None:
+                collect(inp, _pairs_with_area(target_in.geoms, tlayer.overlap_pairs))
+            elif inp is base_in and base_future is not None:
+                overlaps[inp.label] = None     # in the background: collected after the overlay
             else:
-                pairs = self_overlaps(inp.geoms, cancelled=cancelled, progress=_sub(progress, lo, lo + 0.05))
-            overlaps[inp.label] = (len(pairs), float(pairs["area"].sum()) if len(pairs) else 0.0, pairs)
-            if len(pairs):
-                notes.append(
-                    f"{inp.label}图层内有 {len(pairs)} 对图斑相互重叠，重叠面积约 {pairs['area'].sum() / 10000:.4f} 公顷"
-                    "（平面量算）：重叠部分被重复计入，请先处理重叠（如 拓扑检查 / 融合）")
+                collect(inp, self_overlaps(inp.geoms, cancelled=cancelled, progress=_sub(progress, lo, lo + 0.05)))
             check()
 
     pieces = None
@@ -169,6 +191,14 @@ def run_structure(base_in: LayerInput, target_in: LayerInput, template: Structur
                                "base_share": p["subject_share"].to_numpy(), "target_share": t_share,
                                "area": p["area"].to_numpy(), "geometry": p["geometry"].to_numpy()})
         check()
+        if base_future is not None:
+            collect(base_in, base_future.result())
+    for inp in (base_in, target_in):
+        found = overlaps.get(inp.label)
+        if found and found[0]:
+            notes.append(
+                f"{inp.label}图层内有 {found[0]} 对图斑相互重叠，重叠面积约 {found[1] / 10000:.4f} 公顷"
+                "（平面量算）：重叠部分被重复计入，请先处理重叠（如 拓扑检查 / 融合）")
     if progress:
         progress(0.8)
 

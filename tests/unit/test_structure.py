@@ -320,6 +320,10 @@ def test_run_structure_with_real_overlay_and_overlap_report(tpl):
     n, area, _ = res2.overlaps["基期"]
     assert n == 1 and area == pytest.approx(1000.0)
     assert any("重叠" in note for note in res2.notes)
+    # with the transition overlay the base layer is checked in a background thread: the same finding
+    res3 = run_structure(base2, target, tpl, want_transition=True)
+    assert res3.overlaps["基期"][:2] == (1, pytest.approx(1000.0)) and res3.overlaps["目标年"][0] == 0
+    assert [n for n in res3.notes if "重叠" in n] == [n for n in res2.notes if "重叠" in n]
 
 
 def test_run_structure_regions(tpl):

@@ -10,9 +10,10 @@ Sheets, in order (DESIGN §6):
 2. 资金平衡 — per package the cost by current class and the revenue by planned class of the parcels
    whose use changes (代码, 名称, 面积, 单价, 金额), 成本小计 / 收益小计 (``=SUM()``) and 资金平衡
    (= 收益小计 − 成本小计); grand totals (``=SUMIF()`` over the 小计 rows) at the end.
-3. 六项清单 — one block per package (at most ``inventory_limit``), each on a new printed page:
-   资源清单, 资产清单, 资金清单, 需求清单, 政策清单, 条件清单; template cells for the planner to fill
-   have a light yellow fill.
+3. 六项清单 — one list (at most ``inventory_limit`` packages): per package a shaded 概况 row, then its rows
+   of the 资源清单, 资产清单, 资金清单, 需求清单, 政策清单 and 条件清单, filterable by 资产包 or 清单 and
+   printed as one table with its header on every page; template cells for the planner to fill have a
+   light yellow fill.
 4. 未纳入图斑 — counts by reason, then one row per parcel not in a package.
 5. 数据说明 — provenance, the rules and the unit-price table.
 
@@ -35,12 +36,10 @@ import numpy as np
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.hyperlink import Hyperlink
-from openpyxl.worksheet.pagebreak import Break
 
 from ..excel import (
     BOLD_FONT,
     FONT_BODY,
-    FONT_TITLE,
     NOTE_FONT,
     SIZE_BODY,
     TITLE_FONT,
@@ -50,11 +49,9 @@ from ..excel import (
     TableLayout,
     Total,
     _merged_line,
-    add_empty_notice,
     add_provenance_sheet,
     append_table,
     apply_print_setup,
-    break_headers,
     choose_landscape,
     clean_text,
     fit_number_columns,
@@ -115,13 +112,6 @@ WARNING_FONT = Font(name=FONT_BODY, size=SIZE_BODY + 1, bold=True, color="C00000
 LINK_FONT = Font(name=FONT_BODY, size=SIZE_BODY, color="0563C1", underline="single")
 FAIL_FONT = Font(name=FONT_BODY, size=SIZE_BODY, color="C00000", bold=True)
 RED_FONT = Font(name=FONT_BODY, size=SIZE_BODY, color="C00000")
-BLOCK_FONT = Font(name=FONT_TITLE, size=14, bold=True)
-FUND_SOURCES = ("财政资金", "专项债券", "社会资本", "其他")
-DEMAND_ROWS = 5
-POLICY_ROWS = 5
-CONDITION_ROWS = 3
-INVENTORY_WIDTHS = (18.0, 24.0, 16.0, 14.0, 14.0, 16.0)   # the 6-column grid of 六项清单
-INVENTORY_PAGE_ROWS = 50   # about the rows of one portrait A4 page: a longer block breaks before 三、资金清单
 CHECK_WIDTH = 4.5
 
 _STAT_LABELS = {
@@ -130,29 +120,7 @@ _STAT_LABELS = {
 }
 
 
-
-
 # --------------------------------------------------------------------------- numbers
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
 
 
 def _fixed(value: Optional[float], decimals: int) -> str:
@@ -160,18 +128,6 @@ def _fixed(value: Optional[float], decimals: int) -> str:
 
 
 # --------------------------------------------------------------------------- frames
-
-
-
-
-
-
-
-
-
-
-
-
 
 
 # --------------------------------------------------------------------------- sheet helpers
@@ -330,8 +286,6 @@ def _summary_columns(data: PackageReportData) -> List[Column]:
     return cols
 
 
-
-
 def _summary_sheet(wb, data: PackageReportData, prep: _Prepared, rows: List[dict]) -> TableLayout:
     columns = _summary_columns(data)
     ncols = len(columns)
@@ -394,10 +348,6 @@ def _summary_sheet(wb, data: PackageReportData, prep: _Prepared, rows: List[dict
 # --------------------------------------------------------------------------- sheet 2: 资金平衡
 _COST_SUB, _REVENUE_SUB, _BALANCE = "成本小计", "收益小计", "资金平衡"
 _GRAND = ("成本合计", "收益合计", "资金平衡合计")
-
-
-
-
 
 
 def _balance_sheet(wb, data: PackageReportData, prep: _Prepared, summaries: Dict[str, dict],
@@ -500,215 +450,146 @@ def _balance_sheet(wb, data: PackageReportData, prep: _Prepared, summaries: Dict
 
 
 # --------------------------------------------------------------------------- sheet 3: 六项清单
-class _Inventory:
-    """Writes blocks down a 6-column grid with explicit rows (no ``ws.max_row`` scans: fast for
-    hundreds of blocks)."""
-
-    ncols = len(INVENTORY_WIDTHS)
-
-    def __init__(self, ws, data: PackageReportData):
-        self.ws = ws
-        self.data = data
-        self.row = 1
-        self.fa = fixed_format(data.area_decimals)
-        self.fm = fixed_format(data.money_decimals, thousands=True)
-        self._styles: Dict[int, object] = {}
-        widths = {i + 1: w for i, w in enumerate(INVENTORY_WIDTHS)}
-        set_widths(ws, widths)
-
-    def line(self, text: str, font=NOTE_FONT, horizontal: str = "left", wrap: bool = True,
-             height: Optional[float] = None) -> int:
-        """A text merged across the grid (titles and texts that may wrap)."""
-        r = self.row
-        _line(self.ws, r, self.ncols, text, font, horizontal=horizontal, wrap=wrap, height=height)
-        self.row += 1
-        return r
-
-    def caption(self, text: str, level: int = 1) -> int:
-        """A short caption in column A, not merged (openpyxl checks every new merge against all the
-        others, so hundreds of blocks of merged captions would take minutes); styles are copied."""
-        r = self.row
-        cell = self.ws.cell(row=r, column=1)
-        cell.value = clean_text(text)
-        template = self._styles.get(level)
-        if template is None:
-            cell.font = BOLD_FONT if level == 1 else NOTE_FONT
-            cell.alignment = Alignment(horizontal="left", vertical="center", wrap_text=False)
-            self._styles[level] = cell
-        else:
-            cell._style = copy(template._style)
-        if level == 1:
-            self.ws.row_dimensions[r].height = 22
-        self.row += 1
-        return r
-
-    def table(self, columns: Sequence[Column], rows: Sequence[dict], *, total: Optional[Total] = None,
-              empty_text: Optional[str] = None, template_keys: Sequence[str] = ()) -> TableLayout:
-        layout = write_table(self.ws, self.row, columns, rows, total=total, empty_text=empty_text)
-        break_headers(self.ws, layout)
-        for key in template_keys:   # to fill in: light yellow (one styled cell per column, copied)
-            first = None
-            for i in range(len(rows)):
-                cell = layout.cell(i, key)
-                if first is None:
-                    cell.fill = TEMPLATE_FILL
-                    first = cell
-                else:
-                    cell._style = copy(first._style)
-        self.row = layout.end_row + 1
-        return layout
-
-    def gap(self, n: int = 1) -> None:
-        self.row += n
+#: 六项清单's columns: one list, a block of rows per package (filter by 资产包 or by 清单)
+INVENTORY_LISTS = ("资源清单", "资产清单", "资金清单", "需求清单", "政策清单", "条件清单")
+BLOCK_FILL = solid_fill("DDEBF7")
 
 
+def _inventory_columns(data: PackageReportData) -> List[Column]:
+    fa, fm = fixed_format(data.area_decimals), fixed_format(data.money_decimals, thousands=True)
+    return [Column("pkg", "资产包", "code", width=10), Column("list", "清单", "code", width=10),
+            Column("part", "分项", "code", width=16), Column("code", "代码", "code", width=12),
+            Column("name", "名称 / 项目", "text", width=30, max_width=34),
+            Column("area", "面积（公顷）", "ha", fmt=fa, width=13), Column("pct", "占比（%）", "pct", width=9),
+            Column("amount", "金额（万元）", "general", fmt=fm, align="right", width=13),
+            Column("note", "说明", "text", width=28, max_width=34)]
 
 
-def _block(inv: _Inventory, rec: dict, data: PackageReportData, prep: _Prepared, summary: dict) -> Tuple[int, int]:
-    """One package's 六项清单; returns the rows of its heading and of “三、资金清单”."""
-    d, fa, fm = data.area_decimals, inv.fa, inv.fm
+def _block_rows(rec: dict, data: PackageReportData, prep: _Prepared, summary: dict) -> Tuple[List[dict], dict]:
+    """One package's rows of the list, and where its cells to mark are (row offsets by purpose)."""
+    d = data.area_decimals
     p = rec["package"]
-    heading = inv.line(f"{p} 六项清单", BLOCK_FONT, horizontal="center", wrap=False, height=26)
-    area_exact = _ha_exact(rec.get("area_m2"))
+    rows: List[dict] = []
+    marks: Dict[str, list] = {"template": [], "split": [], "balance": [], "head": [0]}
     verdict = summary["verdict"] + (f"（未通过：{summary['failed']}）" if summary["failed"] else "")
-    inv.line(f"面积 {_fixed(summary['area'], d)} 公顷；图斑 {summary['n_parcels'] or 0} 个；"
-             f"资金平衡 {_fixed(summary['balance'], data.money_decimals)} 万元；结论：{verdict}")
+    rows.append({"pkg": p, "list": "资产包", "part": "概况", "name": f"图斑 {summary['n_parcels'] or 0} 个；结论：{verdict}",
+                 "area": summary["area"], "pct": None, "amount": summary["balance"],
+                 "note": "面积：资产包面积；金额：资金平衡"})
+
+    def add(lst, part, **kw):
+        rows.append({"pkg": p, "list": lst, "part": part, **kw})
+        return len(rows) - 1
 
     # 一、资源清单
-    inv.caption("一、资源清单")
-    inv.caption("（一）现状地类", 2)
-    cur_cols = [Column("code", "地类代码", "code"), Column("name", "地类名称", "text"),
-                Column("area", "面积（公顷）", "ha", fmt=fa, total="sum"),
-                Column("pct", "占比（%）", "pct", total="sum")]
-    cur_rows = _class_rows(_sorted_codes(prep.current.get(p)), d)
-    inv.table(cur_cols, cur_rows, total=Total("合计") if cur_rows else None, empty_text="（无）")
-    inv.caption("（二）规划地类", 2)
-    plan_cols = cur_cols + [Column("nature", "用地性质", "code")]
-    plan_rows = _class_rows(_sorted_codes(prep.planned.get(p)), d, with_nature=True)
-    inv.table(plan_cols, plan_rows, total=Total("合计") if plan_rows else None, empty_text="（无）")
-    inv.gap()
-
+    for row in _class_rows(_sorted_codes(prep.current.get(p)), d):
+        add("资源清单", "现状地类", code=row["code"], name=row["name"], area=row["area"], pct=row["pct"])
+    for row in _class_rows(_sorted_codes(prep.planned.get(p)), d, with_nature=True):
+        add("资源清单", "规划地类", code=row["code"], name=row["name"], area=row["area"], pct=row["pct"],
+            note=row.get("nature", ""))
     # 二、资产清单
-    inv.caption("二、资产清单")
-    inv.caption("（一）权属性质", 2)
+    area_exact = _ha_exact(rec.get("area_m2"))
     state, coll = _ha_exact(rec.get("state_m2")), _ha_exact(rec.get("collective_m2"))
     parts = [("国有", state), ("集体", coll)]
-    unknown = area_exact - state - coll
-    if unknown > Decimal("1e-8"):
-        parts.append(("权属不详", unknown))
-    own_cols = [Column("label", "权属性质", "code"), Column("area", "面积（公顷）", "ha", fmt=fa, total="sum"),
-                Column("pct", "占比（%）", "pct", total="sum")]
+    if area_exact - state - coll > Decimal("1e-8"):
+        parts.append(("权属不详", area_exact - state - coll))
     areas = _balanced([v for _, v in parts], d, total=area_exact)
     shares = _shares([v for _, v in parts], area_exact)
-    inv.table(own_cols, [{"label": k, "area": a, "pct": s} for (k, _), a, s in zip(parts, areas, shares)],
-              total=Total("合计"))
-    inv.caption("（二）权属单位", 2)
-    unit_cols = [Column("unit", "权属单位代码", "code"), Column("name", "权属单位名称", "text"),
-                 Column("area", "面积（公顷）", "ha", fmt=fa, total="sum"), Column("kind", "权属性质", "code"),
-                 Column("split", "跨资产包", "code")]
+    for (label, _), a, s in zip(parts, areas, shares):
+        add("资产清单", "权属性质", name=label, area=a, pct=s)
     units = _sorted_codes(prep.owners.get(p), key="owner_unit")
     unit_exact = [_ha_exact(u["area_m2"]) for u in units]
-    unit_areas = _balanced(unit_exact, d, total=sum(unit_exact, Decimal(0)))
-    unit_rows = []
-    for u, a in zip(units, unit_areas):
+    for u, a in zip(units, _balanced(unit_exact, d, total=sum(unit_exact, Decimal(0)))):
         s, c = float(u["state_m2"]), float(u["collective_m2"])
-        kind = "国有、集体" if s > 0 and c > 0 else "国有" if s > 0 else "集体" if c > 0 else "不详"
+        kind = "国有、集体" if s > 0 and c > 0 else "国有" if s > 0 else "集体" if c > 0 else "权属不详"
         code = u["owner_unit"]
-        unit_rows.append({"unit": code or "（未填）", "name": _text(u["owner_name"]) or ("" if code else "无权属单位代码"),
-                          "area": a, "kind": kind, "split": ("是" if code in prep.split_units else "否") if code else "—"})
-    layout = inv.table(unit_cols, unit_rows, total=Total("合计") if unit_rows else None, empty_text="（无）")
-    for i, row in enumerate(unit_rows):
-        if row["split"] == "是":
-            layout.cell(i, "split").fill = VERDICT_FILLS["review"]
-    inv.gap()
-
+        split = bool(code) and code in prep.split_units
+        i = add("资产清单", "权属单位", code=code or "（未填）", name=_text(u["owner_name"]) or ("" if code else "无权属单位代码"),
+                area=a, note=kind + ("；跨资产包" if split else ""))
+        if split:
+            marks["split"].append(i)
     # 三、资金清单
-    money_row = inv.caption("三、资金清单")
-    inv.caption("（一）测算结果", 2)
-    fund_cols = [Column("item", "项目", "code"), Column("amount", "金额（万元）", "general", fmt=fm, align="right"),
-                 Column("note", "说明", "text")]
     ratio = summary["ratio"]
-    res = inv.table(fund_cols, [
-        {"item": "成本", "amount": summary["cost"], "note": "按现状地类单价"},
-        {"item": "收益", "amount": summary["revenue"], "note": "按规划地类单价"},
-        {"item": "资金平衡", "amount": None, "note": "收益 − 成本"},
-        {"item": "收益成本比", "amount": ratio, "note": "收益 ÷ 成本"},
-    ])
-    bal = res.cell(2, "amount")
-    bal.value = f"=ROUND({res.ref('amount', res.first_row + 1)}-{res.ref('amount', res.first_row)},{data.money_decimals})"
-    bal.fill = VERDICT_FILLS["pass" if summary["balance"] >= 0 else "fail"]
-    res.cell(3, "amount").number_format = "0.00"
-    inv.caption("（二）资金来源（待填写）", 2)
-    src_cols = [Column("source", "资金来源", "code"), Column("amount", "金额（万元）", "general", fmt=fm, align="right",
-                                                       total="sum"),
-                Column("note", "说明", "text")]
-    inv.table(src_cols, [{"source": s} for s in FUND_SOURCES], total=Total("合计"),
-              template_keys=("amount", "note"))
-    inv.gap()
-
-    # 四、需求清单
-    inv.caption("四、需求清单（待填写）")
-    demand_cols = [Column("project", "项目名称", "text"), Column("use", "用地类型", "text"),
-                   Column("scale", "规模（公顷）", "ha", fmt=fa), Column("timing", "实施时序", "text"),
-                   Column("owner", "责任主体", "text")]
-    inv.table(demand_cols, [{} for _ in range(DEMAND_ROWS)], template_keys=[c.key for c in demand_cols])
-    inv.gap()
-
-    # 五、政策清单
-    inv.caption("五、政策清单（待填写）")
-    policy_cols = [Column("policy", "政策名称", "text"), Column("doc", "文号", "text"),
-                   Column("clause", "适用条款", "text"), Column("content", "适用内容", "text")]
-    inv.table(policy_cols, [{} for _ in range(POLICY_ROWS)], template_keys=[c.key for c in policy_cols])
-    inv.gap()
-
+    add("资金清单", "资金测算", name="成本", amount=summary["cost"], note="用途改变图斑 × 现状地类单价")
+    add("资金清单", "资金测算", name="收益", amount=summary["revenue"], note="用途改变图斑 × 规划地类单价")
+    marks["balance"].append(add("资金清单", "资金测算", name="资金平衡", amount=summary["balance"],
+                                note="收益 − 成本；收益成本比 " + ("—" if ratio is None else _text(ratio) if isinstance(ratio, str)
+                                                                  else f"{ratio:.2f}")))
+    marks["template"].append((add("资金清单", "资金来源（待填写）"), ("name", "amount", "note")))
+    # 四、五：templates (what goes where: the sheet's notes)
+    marks["template"].append((add("需求清单", "项目（待填写）"), ("name", "area", "note")))
+    marks["template"].append((add("政策清单", "政策（待填写）"), ("code", "name", "note")))
     # 六、条件清单
-    inv.caption("六、条件清单")
-    cond_cols = [Column("layer", "控制线图层", "text"), Column("area", "涉及面积（公顷）", "ha", fmt=fa),
-                 Column("pct", "占比（%）", "pct")]
     if prep.conditions is None:
-        inv.caption(f"{NO_CONDITIONS_TEXT}，请按实际情况填写：", 2)
-        inv.table(cond_cols, [{} for _ in range(CONDITION_ROWS)], template_keys=[c.key for c in cond_cols])
+        marks["template"].append((add("条件清单", f"控制线（{NO_CONDITIONS_TEXT}，待填写）"), ("name", "area", "pct")))
     else:
-        cond_rows = []
-        for x in prep.conditions.get(p, []):
-            cond_rows.append({"layer": _text(x.get("layer")), "area": ha_value(x.get("area_m2"), d),
-                              "pct": pct_value(x.get("share_pct"))})
-        inv.table(cond_cols, cond_rows, empty_text="不涉及所提供的控制线图层")
-    return heading, money_row
+        found = prep.conditions.get(p, [])
+        for x in found:
+            add("条件清单", "控制线", name=_text(x.get("layer")), area=ha_value(x.get("area_m2"), d),
+                pct=pct_value(x.get("share_pct")))
+        if not found:
+            add("条件清单", "控制线", name="不涉及所提供的控制线图层")
+    return rows, marks
 
 
 def _inventory_sheet(wb, data: PackageReportData, prep: _Prepared, summaries: Dict[str, dict]):
-    ws = wb.create_sheet(safe_sheet_name(SHEET_INVENTORY, wb.sheetnames))
-    inv = _Inventory(ws, data)
-    inv.line(_heading(data, "资产包六项清单"), TITLE_FONT, horizontal="center", height=30)
+    """六项清单 as one list: a header, then for each package a shaded 概况 row and its rows of the six lists
+    (资源、资产、资金、需求、政策、条件) — filterable by 资产包 or by 清单, printed as one continuous table
+    with the header repeated on every page (not a page per package)."""
+    cols = _inventory_columns(data)
+    ncols = len(cols)
+    ws = _start_sheet(wb, SHEET_INVENTORY, _heading(data, "资产包六项清单"), ncols)
+    set_widths(ws, {i + 1: c.width for i, c in enumerate(cols)})   # before the notes: their heights follow the widths
     limit = max(int(data.inventory_limit or 0), 0)
     shown = prep.records[:limit]
-    notes = [f"每个资产包一组清单，各自从新的一页开始；{TEMPLATE_NOTE}。"]
+    notes = [f"每个资产包一组行（底色行为该资产包概况），依次为资源、资产、资金、需求、政策、条件六项清单；"
+             f"可按“资产包”或“清单”列筛选；{TEMPLATE_NOTE}。",
+             "面积单位为公顷，金额单位为万元；同一资产包的现状地类、规划地类、权属性质各行面积与占比按最大余数法调平尾差，"
+             "各自之和等于概况行的资产包面积；资金平衡 = 收益 − 成本（公式）；“跨资产包”指该权属单位的图斑分属多个资产包。",
+             "待填写的行（可在同一资产包下插入行）：资金来源——名称填来源（财政资金、专项债券、社会资本、其他），金额填金额；"
+             "需求清单——名称填项目名称，面积填规模，说明填用地类型、实施时序与责任主体；"
+             "政策清单——代码填文号，名称填政策名称，说明填适用条款与内容。"]
     if len(prep.records) > limit:
         notes.append(f"共 {len(prep.records)} 个资产包，本表只列出按编号排列的前 {limit} 个，"
                      f"其余 {len(prep.records) - limit} 个资产包的主要指标见“{SHEET_SUMMARY}”。")
-    notes.append("面积单位为公顷，金额单位为万元；各地类与权属的面积、占比按最大余数法调平尾差，合计等于资产包面积。")
+    row = 2
     for text in notes:
-        inv.line(text)
-    first_note = 2
+        _line(ws, row, ncols, text)
+        row += 1
+    fit_row_heights(ws, 2, row - 1)
+    top = row + 1
+    rows: List[dict] = []
+    starts: List[Tuple[str, int, dict]] = []
+    for rec in shown:
+        block, marks = _block_rows(rec, data, prep, summaries[rec["package"]])
+        starts.append((rec["package"], len(rows), marks))
+        rows.extend(block)
+    layout = write_table(ws, top, cols, rows, empty_text=NO_PACKAGES_TEXT)
+    set_widths(ws, {i + 1: c.width for i, c in enumerate(cols)})
+    styles = _StyleCache()
     links: Dict[str, int] = {}
-    if not prep.records:
-        inv.gap()
-        r = inv.row
-        add_empty_notice(ws, NO_PACKAGES_TEXT, row=r, first_col=1, last_col=inv.ncols)
-        inv.row += 1
-    for i, rec in enumerate(shown):
-        inv.gap()
-        if i:
-            ws.row_breaks.append(Break(id=inv.row - 1))   # each package starts a new printed page
-        heading, money_row = _block(inv, rec, data, prep, summaries[rec["package"]])
-        links[rec["package"]] = heading
-        if inv.row - heading > INVENTORY_PAGE_ROWS:   # two pages: 一、二 on the first, 三 to 六 on the next
-            ws.row_breaks.append(Break(id=money_row - 1))
-    fit_row_heights(ws, first_note, max(inv.row - 1, first_note))
-    for r in links.values():
-        ws.row_dimensions[r].height = 26
-    _finish(ws, inv.ncols, landscape=False)
+    for pkg, first, marks in starts:
+        links[pkg] = layout.first_row + first
+        for key in ("pkg", "list", "part", "code", "name", "area", "pct", "amount", "note"):
+            cell = layout.cell(first, key)
+            styles.apply(cell, ("head", key), fill=BLOCK_FILL, font=BOLD_FONT)
+        for i in marks["split"]:
+            styles.apply(layout.cell(first + i, "note"), "split", fill=VERDICT_FILLS["review"])
+        for i in marks["balance"]:
+            cost, revenue = layout.ref("amount", layout.first_row + first + i - 2), layout.ref("amount", layout.first_row + first + i - 1)
+            cell = layout.cell(first + i, "amount")
+            cell.value = f"=ROUND({revenue}-{cost},{data.money_decimals})"
+            styles.apply(cell, ("balance", summaries[pkg]["balance"] >= 0),
+                         fill=VERDICT_FILLS["pass" if summaries[pkg]["balance"] >= 0 else "fail"])
+        for i, keys in marks["template"]:
+            for key in keys:
+                styles.apply(layout.cell(first + i, key), ("template", key), fill=TEMPLATE_FILL)
+    fit_row_heights(ws, layout.first_row, max(layout.last_row, layout.first_row))
+    r = layout.end_row + 2
+    _footer(ws, r, ncols, data)
+    if rows:
+        ws.auto_filter.ref = f"A{layout.header_top}:{get_column_letter(ncols)}{layout.last_row}"
+    _finish(ws, ncols, landscape=True, header_rows=(layout.header_top, layout.header_bottom),
+            freeze_cell=f"C{layout.first_row}")
     return ws, links
 
 

@@ -1,11 +1,11 @@
 """Shared pieces of the GuotuKit forms.
 
 * layer and field pre-selection by their standard names (DLTB, GHYD, YJJBNT ...; DLBM, TBDLMJ ...);
-* :class:`AlgorithmDialog`, the base of a form around one GuotuKit algorithm: it runs the algorithm through
-  ``processing.run`` (the same code path as the toolbox and qgis_process, so the numbers are the same) on the main
-  thread — the algorithms have FlagNoThreading because openpyxl must stay there — with a progress bar whose slot
-  pumps the event loop so that Cancel stays clickable, shows errors in the form (and in ``last_error``) instead of a
-  traceback, and exports the Excel report by running the algorithm again with ``OUTPUT_XLSX``.
+* :class:`AlgorithmDialog`, the base of a form around one GuotuKit algorithm: it runs the algorithm as a QGIS
+  background task (``QgsProcessingAlgRunnerTask``: the same algorithm the toolbox and qgis_process run, so the
+  numbers are the same) and waits for it in a local event loop, so QGIS stays responsive and Cancel works; it shows
+  errors in the form (and in ``last_error``) instead of a traceback, and exports the Excel report by running the
+  algorithm again with ``OUTPUT_XLSX``.
 """
 from __future__ import annotations
 
@@ -18,7 +18,6 @@ from qgis.core import (
     QgsFieldProxyModel,
     QgsMapLayerProxyModel,
     QgsMessageLog,
-    QgsProcessingException,
     QgsProcessingFeedback,
     QgsSettings,
 )
@@ -172,6 +171,7 @@ class RecordingFeedback(QgsProcessingFeedback):
     def __init__(self):
         super().__init__()
         self.warnings = []
+        self.errors = []  # every error reported; a background task reports the one that stopped it last
 
     def pushWarning(self, warning):  # noqa: N802 - Qt name
         self.warnings.append(warning)
@@ -180,6 +180,7 @@ class RecordingFeedback(QgsProcessingFeedback):
     def reportError(self, error, fatalError=False):  # noqa: N802, N803 - Qt names
         if not fatalError:
             self.warnings.append(error)
+        self.errors.append(error)
         super().reportError(error, fatalError)
 
 
@@ -198,6 +199,7 @@ class AlgorithmDialog(QDialog):
         self._last_params = None
         self._running = False
         self._inputs = ()  # widgets disabled while running
+        self._task = None  # the running QgsProcessingAlgRunnerTask
 
     # ---------------------------------------------------------------- hooks
     def form_title(self) -> str:
@@ -252,35 +254,68 @@ class AlgorithmDialog(QDialog):
         raise NotImplementedError
 
     def _execute(self, params):
-        """processing.run on the main thread; the results, or None on error or cancel (message shown)."""
+        """The algorithm as a QGIS background task (QgsProcessingAlgRunnerTask, listed in the task manager with
+        its progress and cancel) while this call waits in a local event loop — QGIS stays responsive, the map can
+        be panned, Cancel works; the results (layers taken from the run's context), or None on error or cancel
+        (message shown)."""
         missing = missing_dependencies()
         if missing:
             self._fail(missing_message(missing))
             return None
-        import processing
+        from qgis.core import QgsApplication, QgsProcessingAlgRunnerTask, QgsProcessingContext, QgsProject
+        from qgis.PyQt.QtCore import QEventLoop
 
+        alg = QgsApplication.processingRegistry().createAlgorithmById(self.ALG_ID)
+        if alg is None:
+            self._fail(tr("The GuotuKit algorithms are not registered: enable the plugin's Processing provider."))
+            return None
+        context = QgsProcessingContext()
+        context.setProject(QgsProject.instance())
+        ok, problem = alg.checkParameterValues(params, context)
+        if not ok:   # the input gate's sentence, before anything runs
+            self._fail(str(problem).strip())
+            return None
         self.feedback = RecordingFeedback()
         self.feedback.progressChanged.connect(self._on_progress)
         self._busy(True)
+        outcome = {}
+        loop = QEventLoop(self)
+
+        def finished(successful, results):
+            outcome["ok"], outcome["results"] = bool(successful), dict(results or {})
+            loop.quit()
+
         try:
-            results = processing.run(self.ALG_ID, params, feedback=self.feedback)
-        except QgsProcessingException as exc:
-            if self.feedback.isCanceled():  # the user's own cancel is not an error
-                self.progress.setValue(0)
-                self._say(tr("Cancelled: nothing was written."))
-                return None
-            self._fail(str(exc).strip())
-            return None
+            task = QgsProcessingAlgRunnerTask(alg, params, context, self.feedback)
+            task.executed.connect(finished)
+            self._task = task
+            QgsApplication.taskManager().addTask(task)
+            if "ok" not in outcome:
+                loop.exec()
         except Exception as exc:  # a bug: the traceback goes to the log, the user gets one sentence
             QgsMessageLog.logMessage(traceback.format_exc(), "GuotuKit", Qgis.MessageLevel.Critical)
             self._fail(self.failure_text(exc))
             return None
         finally:
+            self._task = None
             self._busy(False)
+        if not outcome.get("ok"):
+            if self.feedback.isCanceled():  # the user's own cancel is not an error
+                self.progress.setValue(0)
+                self._say(tr("Cancelled: nothing was written."))
+                return None
+            message = (self.feedback.errors[-1] if self.feedback.errors else "") or tr(
+                "The algorithm failed; see the Processing log for details.")
+            self._fail(message.strip())
+            return None
+        results = outcome["results"]
         if self.RESULT_KEY not in results:  # defensive: a cancelled run raises (base.processAlgorithm)
             self.progress.setValue(0)
             self._say(tr("Cancelled: nothing was written."))
             return None
+        for key, value in list(results.items()):   # memory outputs: the layers themselves, owned by the form now
+            if isinstance(value, str) and context.temporaryLayerStore().mapLayer(value) is not None:
+                results[key] = context.takeResultLayer(value)
         self.progress.setValue(100)
         return results
 
@@ -291,7 +326,6 @@ class AlgorithmDialog(QDialog):
 
     def _on_progress(self, value):
         self.progress.setValue(int(value))
-        QApplication.processEvents()  # keeps Cancel clickable during the synchronous run
 
     def _busy(self, running: bool):
         self._running = running

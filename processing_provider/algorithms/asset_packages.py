@@ -8,7 +8,6 @@ from qgis.core import (
     QgsFeature,
     QgsFeatureSink,
     QgsProcessing,
-    QgsProcessingAlgorithm,
     QgsProcessingException,
     QgsProcessingOutputNumber,
     QgsProcessingParameterBoolean,
@@ -89,9 +88,6 @@ class _PackagesBase(GuotuKitAlgorithm):
     ICON_FILE = "packages.svg"
     MODE = "delineate"
 
-    def flags(self):
-        # openpyxl must run on the main thread (QGIS issues 55807, 40297, 54751)
-        return super().flags() | QgsProcessingAlgorithm.FlagNoThreading
 
     # ------------------------------------------------------------------ parameters
     def _parcel_params(self):

@@ -9,7 +9,6 @@ from qgis.core import (
     QgsFields,
     QgsGeometry,
     QgsProcessing,
-    QgsProcessingAlgorithm,
     QgsProcessingException,
     QgsProcessingOutputNumber,
     QgsProcessingParameterEnum,
@@ -82,9 +81,6 @@ class ComplianceCheckAlgorithm(GuotuKitAlgorithm):
     def tags(self):
         return ["三区三线", "永久基本农田", "生态保护红线", "城镇开发边界", "合规", "审查", "overlay", "compliance"]
 
-    def flags(self):
-        # openpyxl must run on the main thread (QGIS issues 55807, 40297, 54751)
-        return super().flags() | QgsProcessingAlgorithm.FlagNoThreading
 
     def summary_help(self):
         return tr(

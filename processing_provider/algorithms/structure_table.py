@@ -7,7 +7,6 @@ from qgis.core import (
     QgsFeature,
     QgsFeatureSink,
     QgsProcessing,
-    QgsProcessingAlgorithm,
     QgsProcessingException,
     QgsProcessingOutputNumber,
     QgsProcessingParameterBoolean,
@@ -100,9 +99,6 @@ class StructureTableAlgorithm(GuotuKitAlgorithm):
     def tags(self):
         return ["用地结构调整表", "功能结构调整表", "转换矩阵", "三调", "用地用海", "规划", "structure", "transition", "资金测算"]
 
-    def flags(self):
-        # openpyxl must run on the main thread (QGIS issues 55807, 40297, 54751)
-        return super().flags() | QgsProcessingAlgorithm.FlagNoThreading
 
     def summary_help(self):
         return tr(

@@ -191,3 +191,34 @@ def test_filter_by_verdict_and_a_splitter_over_the_results(dialog):
     assert len(shown) == verdicts.count("不通过")
     dialog.verdict_filter.setCurrentIndex(0)   # 全部
     assert not any(dialog.table.isRowHidden(r) for r in range(dialog.table.rowCount()))
+
+
+def test_the_check_runs_as_a_background_task_while_qgis_stays_responsive(dialog, monkeypatch):
+    """The form runs the algorithm as a QGIS task (listed in the task manager, with cancel) in a worker
+    thread; the main thread keeps handling events meanwhile (a timer fires during the run)."""
+    import threading
+
+    from qgis.core import QgsApplication, QgsProcessingAlgorithm
+    from qgis.PyQt.QtCore import QTimer
+
+    import guotukit.core.compliance.compute as cc
+
+    alg = QgsApplication.processingRegistry().algorithmById("guotukit:compliancecheck")
+    assert not alg.flags() & QgsProcessingAlgorithm.FlagNoThreading
+    seen = {}
+    original = cc.run_compliance
+
+    def spy(*args, **kw):
+        seen["thread"] = threading.current_thread() is threading.main_thread()
+        return original(*args, **kw)
+
+    monkeypatch.setattr(cc, "run_compliance", spy)
+
+    def during():
+        seen["tasks"] = QgsApplication.taskManager().countActiveTasks()
+        seen["running"] = dialog._running and not dialog.run_button.isEnabled() and dialog.cancel_button.isEnabled()
+
+    QTimer.singleShot(0, during)
+    assert dialog.run() is not None and dialog.last_error == ""
+    assert seen == {"thread": False, "tasks": 1, "running": True}
+    assert dialog.run_button.isEnabled() and not dialog.cancel_button.isEnabled()

@@ -20,8 +20,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from decimal import Decimal
 import shutil
+from decimal import Decimal
 
 import numpy as np
 import pandas as pd
@@ -29,7 +29,7 @@ import pytest
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
-from core.packages import CHECKS, REASONS, PackageRules
+from core.packages import CHECKS, PackageRules
 from core.packages import report as rp
 from core.packages.report import PackageReportData, build_packages_workbook, write_packages_xlsx
 

@@ -266,6 +266,8 @@ def output_problem(path: str) -> Optional[Tuple[str, str]]:
 _SIDECARS = {
     ".shp": (".shp", ".shx", ".dbf", ".prj", ".cpg", ".qpj", ".qix", ".sbn", ".sbx", ".shp.xml"),
     ".tab": (".tab", ".dat", ".map", ".id", ".ind"),
+    # a workbook's bounded detail sheets in full beside it: a run that writes none removes the old ones
+    ".xlsx": (".xlsx", "_审查结论.csv", "_冲突明细.csv", "_未纳入图斑.csv"),
 }
 
 

@@ -22,6 +22,7 @@ from ..compliance import VERDICT_ZH
 from ..excel import (
     clean_text,
 )
+from ..printed import text_column
 from ..rounding import balance_remainders, round_half_up, to_decimal
 from .model import CHECKS, REASONS, PackageRules  # noqa: F401  (vocabulary the report reads from here)
 
@@ -57,6 +58,7 @@ class PackageReportData:
     area_decimals: int = 4          # 公顷
     money_decimals: int = 2         # 万元
     inventory_limit: int = 300      # at most this many packages get a 六项清单 block
+    detail_limit: int = 1000        # rows 未纳入图斑 lists (0: all); the full list goes to a CSV beside the workbook
 
 
 def _dec(value) -> Optional[Decimal]:
@@ -145,7 +147,7 @@ def _parcel_frame(parcels) -> pd.DataFrame:
     out = pd.DataFrame(index=range(n))
     for col in _TEXT_COLUMNS:
         if parcels is not None and col in parcels.columns:
-            out[col] = [_text(v) for v in parcels[col].tolist()]
+            out[col] = text_column(parcels[col])   # cleaned once per distinct value
         else:
             out[col] = ""
     for col in _NUMBER_COLUMNS:
@@ -154,7 +156,9 @@ def _parcel_frame(parcels) -> pd.DataFrame:
         else:
             out[col] = 0.0
     if parcels is not None and "changed" in parcels.columns:
-        out["changed"] = [bool(_flag(v)) for v in parcels["changed"].tolist()]
+        codes, uniques = pd.factorize(parcels["changed"], use_na_sentinel=True)
+        flags = np.array([bool(_flag(v)) for v in uniques] + [False], dtype=bool)
+        out["changed"] = flags[codes]
     else:
         out["changed"] = False
     out["state_m2"] = np.where(out["ownership"] == "state", out["area_m2"], 0.0)

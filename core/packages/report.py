@@ -54,6 +54,7 @@ from ..excel import (
     apply_print_setup,
     choose_landscape,
     clean_text,
+    detail_csv_path,
     fit_number_columns,
     fit_row_heights,
     fixed_format,
@@ -63,6 +64,7 @@ from ..excel import (
     save_atomic,
     set_widths,
     solid_fill,
+    write_csv,
     write_table,
 )
 from .ledger import (  # noqa: F401  (PackageReportData is this module's public input)
@@ -594,7 +596,7 @@ def _inventory_sheet(wb, data: PackageReportData, prep: _Prepared, summaries: Di
 
 
 # --------------------------------------------------------------------------- sheet 4: 未纳入图斑
-def _left_out_sheet(wb, data: PackageReportData, prep: _Prepared):
+def _left_out_sheet(wb, data: PackageReportData, prep: _Prepared, path=None):
     d = data.area_decimals
     fa = fixed_format(d)
     parcels = prep.parcels
@@ -648,7 +650,19 @@ def _left_out_sheet(wb, data: PackageReportData, prep: _Prepared):
         rows.append({"seq": n, "parcel_id": pid, "current": cur, "current_name": cur_name, "planned": plan,
                      "planned_name": plan_name, "area": ha_value(area, d), "reason": reason_text(reason),
                      "detail": detail})
-    detail = append_table(ws, columns, rows, caption="二、未纳入图斑明细", gap=1, empty_text=ALL_PACKAGED_TEXT)
+    # a county: the sheet lists the first rows (by reason), the CSV beside the workbook and the assignment
+    # layer every one
+    limit = max(int(data.detail_limit or 0), 0)
+    listed = rows if not limit or len(rows) <= limit else rows[:limit]
+    csv_file = None
+    if len(listed) < len(rows) and path is not None:
+        csv_file = write_csv(detail_csv_path(path, SHEET_LEFT_OUT), columns, rows)
+    caption = "二、未纳入图斑明细"
+    if len(listed) < len(rows):
+        caption += (f"（共 {len(rows)} 个，本表列出前 {len(listed)} 个；全部见同一文件夹中的"
+                     f"“{csv_file.name if csv_file else SHEET_LEFT_OUT + '.csv'}”和图斑分配图层）")
+    detail = append_table(ws, columns, listed, caption=caption, gap=1, empty_text=ALL_PACKAGED_TEXT)
+    detail.csv = csv_file
     fit_number_columns(ws, counts, count_rows)   # the counts' 合计 is wider than any parcel's area
     r = detail.end_row + 1
     notes = ["资产包由完整图斑组成（图斑不拆分）；排除图斑、地类或单价缺失的图斑不参与划定；"
@@ -693,8 +707,9 @@ def _provenance_sheet(wb, data: PackageReportData):
 
 
 # --------------------------------------------------------------------------- entry points
-def build_packages_workbook(data: PackageReportData):
-    """The workbook of :func:`write_packages_xlsx`, not saved."""
+def build_packages_workbook(data: PackageReportData, path=None):
+    """The workbook of :func:`write_packages_xlsx`, not saved; with ``path`` (where it will be saved) a detail
+    list longer than ``data.detail_limit`` goes in full to a CSV beside it."""
     prep = _prepare(data)
     lines = _money_lines(prep, data)
     rows = [_summary_row(rec, data, prep.applied, lines[rec["package"]]) for rec in prep.records]
@@ -703,7 +718,7 @@ def build_packages_workbook(data: PackageReportData):
     summary = _summary_sheet(wb, data, prep, rows)
     _balance_sheet(wb, data, prep, summaries, lines)
     ws_inv, links = _inventory_sheet(wb, data, prep, summaries)
-    _left_out_sheet(wb, data, prep)
+    _left_out_sheet(wb, data, prep, path)
     _provenance_sheet(wb, data)
     # 编号 -> its block on 六项清单
     target = ws_inv.title
@@ -720,7 +735,7 @@ def build_packages_workbook(data: PackageReportData):
 
 def write_packages_xlsx(data: PackageReportData, path) -> Path:
     """Write the asset-package workbook to ``path`` atomically (:func:`core.excel.save_atomic`)."""
-    return save_atomic(build_packages_workbook(data), path)
+    return save_atomic(build_packages_workbook(data, path), path)
 
 
 __all__ = [

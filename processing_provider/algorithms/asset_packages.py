@@ -82,6 +82,7 @@ class _PackagesBase(GuotuKitAlgorithm):
     PACKAGES = "PACKAGES"
     ASSIGNMENT = "ASSIGNMENT"
     OUTPUT_XLSX = "OUTPUT_XLSX"
+    DETAIL_ROWS = "DETAIL_ROWS"
 
     GROUP = "packages"
     GROUP_NAME = "Asset packages"
@@ -176,7 +177,11 @@ class _PackagesBase(GuotuKitAlgorithm):
         self.add_param(QgsProcessingParameterFeatureSink(self.ASSIGNMENT, tr("Parcel assignment"), QgsProcessing.TypeVectorPolygon),
                        "Every parcel with its package id, or the reason it is not in a package.")
         self.add_param(QgsProcessingParameterFileDestination(self.OUTPUT_XLSX, tr("Excel report"), "Excel (*.xlsx)", optional=True),
-                       "Workbook: 资产包汇总, 资金平衡, 六项清单 per package, 未纳入图斑, 数据说明.")
+                       "Workbook: 资产包汇总, 资金平衡, 六项清单 (one list, a block of rows per package), 未纳入图斑, 数据说明.")
+        self.add_param(QgsProcessingParameterNumber(self.DETAIL_ROWS, tr("Rows listed on 未纳入图斑"), QgsProcessingParameterNumber.Integer,
+                                                    1000, minValue=0),
+                       "未纳入图斑 lists at most this many parcels (by reason); every one is in a CSV beside the workbook "
+                       "(<name>_未纳入图斑.csv) and in the parcel assignment layer. 0 lists every parcel.", advanced=True)
         for key, label in (("PACKAGE_COUNT", "Packages"), ("FAILED_COUNT", "Packages failing a constraint"),
                            ("LEFT_OUT_COUNT", "Eligible parcels not in a package"), ("LEFT_OUT_PCT", "Eligible parcels not in a package (%)"),
                            ("SKIPPED_COUNT", "Parcels that cannot take part")):
@@ -540,7 +545,7 @@ class _PackagesBase(GuotuKitAlgorithm):
                                  finance_example=finance.example, diagnosis=list(run.result.diagnosis), stats=dict(run.result.stats),
                                  conditions=run.conditions,
                                  provenance=items, title=self.TITLE_ZH + ("成果" if self.MODE == "delineate" else "结果"),
-                                 region_name=region)
+                                 region_name=region, detail_limit=self.parameterAsInt(parameters, self.DETAIL_ROWS, context))
         try:
             write_packages_xlsx(data, path)
         except (OSError, ValueError) as exc:

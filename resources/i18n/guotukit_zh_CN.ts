@@ -1368,6 +1368,10 @@
         <translation>行号</translation>
     </message>
     <message>
+        <source>Rows listed on 未纳入图斑</source>
+        <translation>未纳入图斑表列出的行数</translation>
+    </message>
+    <message>
         <source>Rows listed per detail sheet</source>
         <translation>明细表列出的行数</translation>
     </message>
@@ -1736,8 +1740,8 @@
         <translation>勾选后，位于排除图层内的图斑，若规则方案对其规划地类（项目类型“规划方案”）判定为“通过”，仍参与划定（如生态保护红线一般控制区内保持林地）。图层的管控类型按图层名识别（永久基本农田/YJJBNT、生态保护红线/STBHHX、城镇开发边界/CZKFBJ，或规则方案中定义的类型）；图层有 ZRBHDFQ/GHFQMC 字段时按分区判定。每项放行都在报告中计数说明。</translation>
     </message>
     <message>
-        <source>Workbook: 资产包汇总, 资金平衡, 六项清单 per package, 未纳入图斑, 数据说明.</source>
-        <translation>工作簿：资产包汇总、资金平衡、各资产包六项清单、未纳入图斑、数据说明。</translation>
+        <source>Workbook: 资产包汇总, 资金平衡, 六项清单 (one list, a block of rows per package), 未纳入图斑, 数据说明.</source>
+        <translation>工作簿：资产包汇总、资金平衡、六项清单（一张清单，每个资产包一组行）、未纳入图斑、数据说明。</translation>
     </message>
     <message>
         <source>Working CRS: {0}</source>
@@ -1978,6 +1982,10 @@
     <message>
         <source>平方千米 (km²)</source>
         <translation>平方千米</translation>
+    </message>
+    <message>
+        <source>未纳入图斑 lists at most this many parcels (by reason); every one is in a CSV beside the workbook (&lt;name&gt;_未纳入图斑.csv) and in the parcel assignment layer. 0 lists every parcel.</source>
+        <translation>未纳入图斑表最多列出这么多个图斑（按原因排列）；全部图斑见工作簿旁的 CSV（&lt;文件名&gt;_未纳入图斑.csv）和图斑分配图层。0 表示全部列出。</translation>
     </message>
     <message>
         <source>权属单位代码: a unit is kept in one package or its split is reported (see the ownership rule).</source>

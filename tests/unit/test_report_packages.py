@@ -498,3 +498,42 @@ def test_shares_on_construction_land_are_shown_on_their_own_basis(tmp_path):
     assert first["公益性用地（全部）"] == 55.32
     assert first["公益性建设用地/比例（%）"] == 25.0 == round(10.0 / (10.0 + 30.0) * 100, 2)
     assert second["公益性建设用地/比例（%）"] == "不适用" and second["约束检查/公益性比例"] != "✓"
+
+
+def test_left_out_list_is_bounded_with_every_parcel_in_a_csv_beside(tmp_path):
+    """A county leaves thousands of parcels out: 未纳入图斑 lists the first ``detail_limit`` (by reason) and says
+    where the rest are; the CSV beside the workbook holds every one, figures as on the sheet."""
+    import csv
+
+    full = load_workbook(write_packages_xlsx(make_data(), tmp_path / "full.xlsx"))["未纳入图斑"]
+    start = find_row(full, "A", "序号", 6)
+    every = [[full.cell(r, c).value for c in range(1, 10)] for r in range(start + 2, full.max_row + 1)
+             if isinstance(full.cell(r, 1).value, int)]
+    assert len(every) >= 2 and not (tmp_path / "full_未纳入图斑.csv").exists()
+    path = write_packages_xlsx(make_data(detail_limit=1), tmp_path / "b.xlsx")
+    ws = load_workbook(path)["未纳入图斑"]
+    listed = [r for r in range(1, ws.max_row + 1) if isinstance(ws.cell(r, 1).value, int) and r > start]
+    assert len(listed) == 1
+    assert f"共 {len(every)} 个，本表列出前 1 个" in texts(ws) and "b_未纳入图斑.csv" in texts(ws)
+    with open(tmp_path / "b_未纳入图斑.csv", encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.reader(f))
+    assert rows[0][:3] == ["序号", "图斑标识", "现状地类/代码"] and len(rows) == len(every) + 1
+    assert [r[1] for r in rows[1:]] == [str(e[1]) for e in every]
+    assert [float(r[6]) for r in rows[1:]] == [e[6] for e in every]
+
+
+def test_a_run_without_a_detail_csv_removes_the_old_one(tmp_path):
+    """Staged outputs: a workbook replaced by a run that needs no CSV takes its old detail CSVs away (never a
+    stale list beside a new workbook)."""
+    from core.gate import StagedOutputs
+
+    final = tmp_path / "资产包划定.xlsx"
+    final.write_bytes(b"old")
+    (tmp_path / "资产包划定_未纳入图斑.csv").write_text("old", encoding="utf-8")
+    (tmp_path / "其他_未纳入图斑.csv").write_text("keep", encoding="utf-8")
+    staged = StagedOutputs()
+    tmp = staged.stage(str(final))
+    write_packages_xlsx(make_data(), tmp)
+    staged.commit()
+    assert final.read_bytes()[:2] == b"PK" and not (tmp_path / "资产包划定_未纳入图斑.csv").exists()
+    assert (tmp_path / "其他_未纳入图斑.csv").exists()

@@ -200,6 +200,35 @@ class AlgorithmDialog(QDialog):
         self._running = False
         self._inputs = ()  # widgets disabled while running
         self._task = None  # the running QgsProcessingAlgRunnerTask
+        self._auto_layers = False  # re-pick layers by name when layers are added, until the user picks one
+
+    # ---------------------------------------------------------------- layers added later
+    def watch_project_layers(self, combos) -> None:
+        """A form opened before the data is loaded picks its layers again (``preselect``) whenever layers are
+        added to the project — until the user chooses a layer in one of ``combos`` or runs the form."""
+        from qgis.core import QgsProject
+
+        self._auto_layers = True
+        for combo in combos:
+            combo.activated.connect(self._stop_auto_layers)
+        QgsProject.instance().layersAdded.connect(self._layers_added)
+
+    def _stop_auto_layers(self, *_args) -> None:
+        self._auto_layers = False
+
+    def _layers_added(self, _layers) -> None:
+        if not self._auto_layers or self._running:
+            return
+        try:
+            self.preselect()
+        except RuntimeError:   # the form's widgets are gone (closed with its dock): stop listening
+            from qgis.core import QgsProject
+
+            self._auto_layers = False
+            try:
+                QgsProject.instance().layersAdded.disconnect(self._layers_added)
+            except (TypeError, RuntimeError):
+                pass
 
     # ---------------------------------------------------------------- hooks
     def form_title(self) -> str:
@@ -317,6 +346,7 @@ class AlgorithmDialog(QDialog):
             if isinstance(value, str) and context.temporaryLayerStore().mapLayer(value) is not None:
                 results[key] = context.takeResultLayer(value)
         self.progress.setValue(100)
+        self._auto_layers = False   # the results are from these layers: keep them
         return results
 
     def cancel(self):

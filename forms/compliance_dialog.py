@@ -77,6 +77,7 @@ class ComplianceDialog(AlgorithmDialog):
         self.setWindowTitle(tr("Compliance check (合规性检查)"))
         self._build()
         self.preselect()
+        self.watch_project_layers((self.subject_combo, self.pbf_combo, self.eprl_combo, self.udb_combo, self.dltb_combo))
         fit_to_screen(self, 1240, 860)
 
     def form_title(self) -> str:
@@ -193,6 +194,7 @@ class ComplianceDialog(AlgorithmDialog):
 
     def set_layers(self, **layers):
         """set_layers(subject=..., pbf=..., eprl=..., udb=..., dltb=...); None empties an optional one."""
+        self._auto_layers = False
         for key, layer in layers.items():
             getattr(self, f"{key}_combo").setLayer(layer)
 

@@ -109,6 +109,7 @@ class PackagesDialog(AlgorithmDialog):
         self.setWindowTitle(tr("Asset package delineation"))
         self._build()
         self.preselect()
+        self.watch_project_layers((self.parcels_combo, self.plan_combo, self.unit_combo))
         fit_to_screen(self)
 
     def form_title(self) -> str:
@@ -302,6 +303,7 @@ class PackagesDialog(AlgorithmDialog):
 
     def set_layers(self, **layers):
         """set_layers(parcels=..., plan=..., unit=...); None empties an optional combo."""
+        self._auto_layers = False
         for key, layer in layers.items():
             getattr(self, f"{key}_combo").setLayer(layer)
 

@@ -92,6 +92,7 @@ class StructureDialog(AlgorithmDialog):
         self.setWindowTitle(tr("Land-use structure adjustment table"))
         self._build()
         self.preselect()
+        self.watch_project_layers((self.base_combo, self.target_combo, self.region_combo))
         fit_to_screen(self)
 
     def form_title(self) -> str:
@@ -259,6 +260,7 @@ class StructureDialog(AlgorithmDialog):
 
     def set_layers(self, **layers):
         """set_layers(base=..., target=..., region=...); None empties a combo."""
+        self._auto_layers = False
         for key, layer in layers.items():
             getattr(self, f"{key}_combo").setLayer(layer)
 

@@ -53,7 +53,41 @@ def install_translator() -> bool:
     if translator.load(QM_FILE):
         QCoreApplication.installTranslator(translator)
         _translator = translator
+        _install_qt_translator()
     return _translator is not None
+
+
+_qt_translator = None
+
+
+def _install_qt_translator() -> bool:
+    """Qt's own Chinese (Close, Cancel, Open … in dialog button boxes and file dialogs) when QGIS has not
+    loaded it — an English QGIS with GuotuKit set to Chinese: qtbase_zh_CN.qm from QGIS's i18n folder or
+    Qt's translations folder."""
+    global _qt_translator
+    from qgis.PyQt.QtCore import QLibraryInfo, QTranslator
+
+    if _qt_translator is not None or QCoreApplication.translate("QPlatformTheme", "Close") != "Close":
+        return True
+    folders = []
+    try:
+        from qgis.core import QgsApplication
+
+        folders.append(QgsApplication.i18nPath())
+    except Exception:  # noqa: BLE001 - no QGIS application (a test)
+        pass
+    try:
+        folders.append(QLibraryInfo.location(QLibraryInfo.TranslationsPath))            # Qt 5
+    except AttributeError:
+        folders.append(QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath))   # Qt 6
+    for folder in folders:
+        for name in ("qtbase_zh_CN", "qt_zh_CN"):
+            translator = QTranslator()
+            if folder and translator.load(name, folder):
+                QCoreApplication.installTranslator(translator)
+                _qt_translator = translator
+                return True
+    return False
 
 
 def ui_language() -> str:

@@ -222,3 +222,26 @@ def test_the_check_runs_as_a_background_task_while_qgis_stays_responsive(dialog,
     assert dialog.run() is not None and dialog.last_error == ""
     assert seen == {"thread": False, "tasks": 1, "running": True}
     assert dialog.run_button.isEnabled() and not dialog.cancel_button.isEnabled()
+
+
+def test_a_form_opened_before_the_data_picks_the_layers_when_they_are_loaded(guotukit_provider, qtbot, qgis_canvas):
+    """Opened on an empty project, the form picks YJJBNT/STBHHX/CZKFBJ and the plan layer once they are added —
+    not DLTB as 审查对象 and empty control lines for good; a layer the user chose is never replaced."""
+    from guotukit.forms.compliance_dialog import ComplianceDialog
+
+    dlg = ComplianceDialog(canvas=qgis_canvas)
+    qtbot.addWidget(dlg)
+    assert dlg.pbf_combo.currentLayer() is None
+    subjects = make_layer("Polygon", "EPSG:4527", [("XMDM", QVariant.String), ("GHDLBM", QVariant.String)],
+                          [(square(X0, Y0, 100), ["A", "0701"])], "GHYD")
+    first = {"subject": subjects, "pbf": _pbf()}
+    later = {"eprl": _eprl(), "udb": _udb()}
+    try:
+        QgsProject.instance().addMapLayers(list(first.values()))
+        assert dlg.subject_combo.currentLayer() is subjects and dlg.pbf_combo.currentLayer() is first["pbf"]
+        assert dlg.code_field.currentField() == "GHDLBM"
+        dlg.subject_combo.activated.emit(0)          # the user chose the subject layer: keep the form as it is
+        QgsProject.instance().addMapLayers(list(later.values()))
+        assert dlg.eprl_combo.currentLayer() is None and dlg.subject_combo.currentLayer() is subjects
+    finally:
+        QgsProject.instance().removeMapLayers([lyr.id() for lyr in list(first.values()) + list(later.values())])

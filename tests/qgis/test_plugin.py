@@ -103,6 +103,30 @@ def test_chinese_ui_text_with_english_fallback():
         i18n.reset_cache()
 
 
+def test_qt_buttons_are_chinese_too_when_guotukit_is():
+    """An English QGIS with GuotuKit set to Chinese: Qt's own words (a file dialog's Cancel, Close …) come in
+    Chinese as well — the plugin loads Qt's translation beside its own."""
+    from guotukit.plugin import i18n
+    from qgis.core import QgsSettings
+    from qgis.PyQt.QtCore import QCoreApplication
+
+    settings = QgsSettings()
+    assert QCoreApplication.translate("QPlatformTheme", "Close") == "Close"   # nothing loaded it yet
+    try:
+        settings.setValue("GuotuKit/language", "zh")
+        assert i18n.install_translator()
+        assert QCoreApplication.translate("QPlatformTheme", "Close") == "关闭"
+        assert QCoreApplication.translate("QPlatformTheme", "Cancel") == "取消"
+    finally:
+        for name in ("_translator", "_qt_translator"):
+            t = getattr(i18n, name)
+            if t is not None:
+                QCoreApplication.removeTranslator(t)
+                setattr(i18n, name, None)
+        settings.remove("GuotuKit/language")
+        i18n.reset_cache()
+
+
 def test_openpyxl_runs_without_lxml_inside_qgis():
     """The Windows crash class (openpyxl + lxml in a worker thread): loading the plugin turns lxml off before
     openpyxl is imported, and openpyxl honours it (checked in a fresh interpreter, as QGIS starts)."""

@@ -198,10 +198,9 @@ def test_the_check_runs_as_a_background_task_while_qgis_stays_responsive(dialog,
     thread; the main thread keeps handling events meanwhile (a timer fires during the run)."""
     import threading
 
+    import guotukit.core.compliance.compute as cc
     from qgis.core import QgsApplication, QgsProcessingAlgorithm
     from qgis.PyQt.QtCore import QTimer
-
-    import guotukit.core.compliance.compute as cc
 
     alg = QgsApplication.processingRegistry().algorithmById("guotukit:compliancecheck")
     assert not alg.flags() & QgsProcessingAlgorithm.FlagNoThreading

@@ -22,14 +22,16 @@ from qgis.core import (
     QgsSettings,
 )
 from qgis.gui import QgsFieldComboBox, QgsMapLayerComboBox
-from qgis.PyQt.QtCore import Qt, QUrl, QVariant
+from qgis.PyQt.QtCore import QEvent, QObject, Qt, QUrl, QVariant
 from qgis.PyQt.QtGui import QDesktopServices
 from qgis.PyQt.QtWidgets import (
     QApplication,
+    QBoxLayout,
     QComboBox,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
+    QFormLayout,
     QHBoxLayout,
     QLabel,
     QMessageBox,
@@ -114,12 +116,51 @@ def fit_to_screen(dialog, width: int = 1320, height: int = 940) -> None:
                   height if room is None else min(height, room.height() - 60))
 
 
+REFLOW = "guotukit-reflow"   # objectName of a row of setting groups that stacks when the form is narrow
+REFLOW_WIDTH = 640           # px: below this the groups of such a row go one under the other (a dock)
+
+
+def reflow_row(layout):
+    """Mark a QHBoxLayout of setting groups: side by side in a wide window, one under the other in a dock."""
+    layout.setObjectName(REFLOW)
+    return layout
+
+
+class _Reflow(QObject):
+    """Sets the direction of the marked rows (:func:`reflow_row`) from the width of the settings."""
+
+    def __init__(self, widget, watched):
+        super().__init__(widget)
+        self.widget, self.watched = widget, watched   # the width that counts: the visible one (a scroll viewport)
+        watched.installEventFilter(self)
+
+    def eventFilter(self, obj, event):  # noqa: N802 - Qt name
+        if obj is self.watched and event.type() == QEvent.Type.Resize:
+            self.apply(obj.width())
+        return False
+
+    def apply(self, width: int) -> None:
+        wanted = QBoxLayout.Direction.LeftToRight if width >= REFLOW_WIDTH else QBoxLayout.Direction.TopToBottom
+        for layout in self.widget.findChildren(QBoxLayout, REFLOW):
+            if layout.direction() != wanted:
+                layout.setDirection(wanted)
+
+
 def settings_over_results(dialog, settings, results, status, buttons) -> QSplitter:
     """A form's layout: the settings (scrolling when the screen is short) over the results, in a
     splitter neither side collapses; then the status line and the buttons. Returns the splitter."""
+    # narrow enough for a dock beside the map: combo boxes shrink (their text elides) instead of making the
+    # settings scroll sideways
+    for combo in settings.findChildren(QComboBox):
+        combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        combo.setMinimumContentsLength(10)
+    for form in settings.findChildren(QFormLayout):   # a long label puts its field on the next line, not off-screen
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
     scroll = QScrollArea(dialog)
     scroll.setWidget(settings)
+    dialog._reflow = _Reflow(settings, scroll.viewport())
     scroll.setWidgetResizable(True)
+    scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
     scroll.setFrameShape(QScrollArea.Shape.NoFrame)
     scroll.setMinimumHeight(120)
     splitter = QSplitter(Qt.Orientation.Vertical, dialog)

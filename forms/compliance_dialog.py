@@ -46,6 +46,7 @@ from .common import (
     fit_to_screen,
     name_matches,
     polygon_layer_combo,
+    reflow_row,
     settings_over_results,
 )
 from .common import text as _text
@@ -74,6 +75,7 @@ class ComplianceDialog(AlgorithmDialog):
         super().__init__(iface, parent)
         self.canvas = canvas
         self._conflicts = self._summary = None
+        self._verdicts_layer_id = None   # the verdict layer this form added to the project (its selection = the row)
         self.setWindowTitle(tr("Compliance check (合规性检查)"))
         self._build()
         self.preselect()
@@ -155,7 +157,7 @@ class ComplianceDialog(AlgorithmDialog):
         self.table.setToolTip(tr("Double-click a row to zoom the map to its conflicts."))
         self.table.cellDoubleClicked.connect(lambda row, _col: self.zoom_to_row(row))
 
-        top, middle = QHBoxLayout(), QHBoxLayout()
+        top, middle = reflow_row(QHBoxLayout()), reflow_row(QHBoxLayout())
         top.addWidget(subjects, 1)
         top.addWidget(controls, 1)
         middle.addWidget(options, 1)
@@ -328,6 +330,9 @@ class ComplianceDialog(AlgorithmDialog):
         canvas.setExtent(rect)
         canvas.refresh()
         canvas.flashGeometries(geoms, layer.crs())
+        added = QgsProject.instance().mapLayer(self._verdicts_layer_id) if self._verdicts_layer_id else None
+        if added is not None:   # the subject stays highlighted (selected) in the verdict layer on the map
+            added.selectByExpression(expr)
 
     def _add_result_layers(self):
         suffix = f" {self.title.text().strip()}".rstrip()
@@ -344,3 +349,4 @@ class ComplianceDialog(AlgorithmDialog):
         group = project.layerTreeRoot().insertGroup(0, tr("Compliance check") + suffix + time.strftime(" %H:%M"))
         group.addLayer(conflicts)
         group.insertLayer(0, verdicts)
+        self._verdicts_layer_id = verdicts.id()

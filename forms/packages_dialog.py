@@ -62,6 +62,7 @@ from .common import (
     name_matches,
     pick_layer,
     polygon_layer_combo,
+    reflow_row,
     settings_over_results,
     text,
 )
@@ -261,7 +262,7 @@ class PackagesDialog(AlgorithmDialog):
             combo.setMinimumContentsLength(8)
         # the settings above (scrolling on a small screen), the run and the packages below: drag the handle between
         settings, results = QWidget(self), QWidget(self)
-        top = QHBoxLayout(settings)
+        top = reflow_row(QHBoxLayout(settings))
         top.setContentsMargins(0, 0, 0, 0)
         right = QVBoxLayout()
         right.addWidget(rules)

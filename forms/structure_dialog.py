@@ -16,7 +16,6 @@ from qgis.PyQt.QtWidgets import (
     QCheckBox,
     QComboBox,
     QFormLayout,
-    QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
@@ -49,6 +48,7 @@ from .common import (
     fit_to_screen,
     pick_layer,
     polygon_layer_combo,
+    reflow_row,
     settings_over_results,
     text,
 )
@@ -184,17 +184,18 @@ class StructureDialog(AlgorithmDialog):
             (tr("Area basis"), self.area_basis), (tr("Area unit"), self.unit), (tr("Decimals"), self.decimals),
             (tr("Region name"), self.region_name)])
         extras = QGroupBox(tr("Regions and extras"), self)
-        grid = QGridLayout(extras)
-        grid.addWidget(QLabel(tr("Region layer (e.g. townships)"), extras), 0, 0)
-        grid.addWidget(self.region_combo, 0, 1)
-        grid.addWidget(QLabel(tr("Region name field"), extras), 0, 2)
-        grid.addWidget(self.region_field, 0, 3)
-        grid.addWidget(self.with_transition, 1, 0)
-        grid.addWidget(self.with_finance, 1, 1)
-        grid.addWidget(QLabel(tr("Finance table (CSV or xlsx)"), extras), 1, 2)
-        grid.addWidget(self.finance_table, 1, 3)
-        grid.setColumnStretch(1, 1)
-        grid.setColumnStretch(3, 1)
+        # two forms side by side in a window, one under the other in a dock
+        regions, more = QFormLayout(), QFormLayout()
+        for form in (regions, more):
+            form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        regions.addRow(tr("Region layer (e.g. townships)"), self.region_combo)
+        regions.addRow(tr("Region name field"), self.region_field)
+        more.addRow(self.with_transition)
+        more.addRow(self.with_finance)
+        more.addRow(tr("Finance table (CSV or xlsx)"), self.finance_table)
+        pair = reflow_row(QHBoxLayout(extras))
+        pair.addLayout(regions, 1)
+        pair.addLayout(more, 1)
         self._inputs = (base, target, table, extras)
 
         run_row = self._make_run_controls(tr("Compute table"), tr("Export Excel report…"),
@@ -227,7 +228,7 @@ class StructureDialog(AlgorithmDialog):
             combo.setMinimumContentsLength(10)
         # the settings above (scrolling on a small screen), the run and the preview below: drag the handle between
         settings, results = QWidget(self), QWidget(self)
-        top = QHBoxLayout()
+        top = reflow_row(QHBoxLayout())
         for box in (base, target, table):
             top.addWidget(box, 1)
         upper = QVBoxLayout(settings)

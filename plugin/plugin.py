@@ -23,6 +23,8 @@ MENU_ENTRIES = [
     ("Validate asset packages", "packages.svg", "guotukit:validatepackages"),
 ]
 # Algorithms with their own form (module path inside the plugin, class); the others open the Processing dialog.
+DOCK_WIDTH = 460   # px: a docked form's first width (a laptop's 1366 px leave the map ~ 2/3)
+
 FORMS = {
     "guotukit:assetpackages": "forms.packages_dialog.PackagesDialog",
     "guotukit:compliancecheck": "forms.compliance_dialog.ComplianceDialog",
@@ -139,6 +141,12 @@ class GuotuKitPlugin:
                 dialog.finished.connect(lambda _result, d=dock: d.close())   # Close closes the dock
                 self.iface.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
                 self._docks[alg_id] = dock
+                # wide enough for the settings and a few result columns; the user's own width is kept after
+                width = max(DOCK_WIDTH, dialog.minimumSizeHint().width())
+                try:
+                    self.iface.mainWindow().resizeDocks([dock], [width], Qt.Orientation.Horizontal)
+                except (AttributeError, TypeError):  # pragma: no cover - a main window without resizeDocks
+                    pass
                 splitter = getattr(dialog, "splitter", None)
                 if splitter is not None:   # a dock is short: give the results more than the (scrolling) settings
                     splitter.setSizes([2, 3])

@@ -93,6 +93,9 @@ def test_run_fills_coloured_table_and_zooms(dialog, layers, qgis_canvas, qtbot):
     extent = qgis_canvas.extent()
     assert extent.contains(piece)
     assert extent.width() < full.width() / 20
+    # and A stays highlighted: selected in the verdict layer the form added to the project
+    added = QgsProject.instance().mapLayer(dialog._verdicts_layer_id)
+    assert [f["SUBJ_ID"] for f in added.selectedFeatures()] == ["A"]
 
 
 def test_export_writes_the_workbook(dialog, tmp_path):

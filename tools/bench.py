@@ -164,14 +164,16 @@ def structure_bench(out: Path, n: int, native_subset: int) -> bool:
     dt, res = run_structure(gpkg, "", AREA_BASIS=0, WITH_TRANSITION=False, CHECK_OVERLAPS=False)
     print(f"  table, attribute basis (TBDLMJ + KCMJ), no overlap check    {dt:7.1f} s  base {res['BASE_TOTAL']:.2f} ha, "
           f"target {res['TARGET_TOTAL']:.2f} ha")
-    dt, res = run_structure(gpkg, "", AREA_BASIS=0, WITH_TRANSITION=False)
-    print(f"  table, attribute basis, with the overlap check (default)     {dt:7.1f} s  overlapping pairs {int(res['OVERLAP_COUNT'])}")
+    dt, res = min((run_structure(gpkg, "", AREA_BASIS=0, WITH_TRANSITION=False) for _ in range(2)), key=lambda r: r[0])
+    print(f"  table, attribute basis, with the overlap check (default)     {dt:7.1f} s  overlapping pairs {int(res['OVERLAP_COUNT'])}"
+          "  (best of 2, as the two runs below)")
     dt_table = dt
-    dt_tr, res = run_structure(gpkg, "", AREA_BASIS=0, WITH_TRANSITION=True, TRANSITION="TEMPORARY_OUTPUT")
+    dt_tr, res = min((run_structure(gpkg, "", AREA_BASIS=0, WITH_TRANSITION=True, TRANSITION="TEMPORARY_OUTPUT")
+                      for _ in range(2)), key=lambda r: r[0])
     print(f"  table + transition matrix (overlay of the two layers)        {dt_tr:7.1f} s")
     xlsx = out / "structure_bench.xlsx"
-    dt, res = run_structure(gpkg, "", AREA_BASIS=0, WITH_TRANSITION=True, TRANSITION="TEMPORARY_OUTPUT",
-                            WITH_FINANCE=True, OUTPUT_XLSX=str(xlsx))
+    dt, res = min((run_structure(gpkg, "", AREA_BASIS=0, WITH_TRANSITION=True, TRANSITION="TEMPORARY_OUTPUT",
+                                 WITH_FINANCE=True, OUTPUT_XLSX=str(xlsx)) for _ in range(2)), key=lambda r: r[0])
     print(f"  table + transition matrix + finance + xlsx                   {dt:7.1f} s  peak RSS {_peak_mb():.0f} MB")
     print(f"    = {dt / dt_table:.2f}× the table alone (the transition's overlay is most of it); finance + xlsx add "
           f"{dt - dt_tr:+.1f} s = {dt / dt_tr:.2f}× table + transition")
@@ -390,14 +392,16 @@ def main(argv=None) -> int:
         print(f"  {role:6s} {a:16.2f} {b:16.2f} {d:8.4f}")
     print(f"  per-role totals agree within 0.01 %: {'yes' if ok else 'NO'}")
 
-    g_all, all_tot, res = run_guotukit(gpkg, "", basis=0)
-    print(f"all {args.parcels} parcels (ellipsoidal basis, reading included): {g_all:.1f} s, "
+    # the ratio's two runs: best of two each (a 2-core machine's timings vary by ~10 % between runs)
+    g_all, all_tot, res = min((run_guotukit(gpkg, "", basis=0) for _ in range(2)), key=lambda r: r[0])
+    print(f"all {args.parcels} parcels (ellipsoidal basis, reading included, best of 2): {g_all:.1f} s, "
           f"peak RSS {_peak_mb():.0f} MB; verdicts 通过 {int(res['PASS_COUNT'])} / 不通过 {int(res['FAIL_COUNT'])} / "
           f"需论证 {int(res['REVIEW_COUNT'])}; occupied ha: " + ", ".join(f"{k} {v / 10000:.2f}" for k, v in all_tot.items()))
     xlsx = out / "compliance_bench.xlsx"
-    g_full, full_tot, _ = run_guotukit(gpkg, "", basis=0, base=True, xlsx=str(xlsx))
+    g_full, full_tot, _ = min((run_guotukit(gpkg, "", basis=0, base=True, xlsx=str(xlsx)) for _ in range(2)),
+                              key=lambda r: r[0])
     same = all(abs(full_tot[k] - all_tot[k]) < 0.01 * max(1.0, len(all_tot)) for k in all_tot)
-    print(f"full job (BASE_PARCELS + Excel report, detail sheets bounded, CSV beside): {g_full:.1f} s = "
+    print(f"full job (BASE_PARCELS + Excel report, detail sheets bounded, CSV beside; best of 2): {g_full:.1f} s = "
           f"{g_full / max(g_all, 1e-9):.2f}× the run without them; workbook {xlsx.stat().st_size / 1e6:.1f} MB; "
           f"same occupied areas: {'yes' if same else 'NO'}")
     return 0 if (ok and ok_structure and ok_packages) else 1

@@ -460,11 +460,11 @@ BLOCK_FILL = solid_fill("DDEBF7")
 def _inventory_columns(data: PackageReportData) -> List[Column]:
     fa, fm = fixed_format(data.area_decimals), fixed_format(data.money_decimals, thousands=True)
     return [Column("pkg", "资产包", "code", width=10), Column("list", "清单", "code", width=10),
-            Column("part", "分项", "code", width=16), Column("code", "代码", "code", width=12),
-            Column("name", "名称 / 项目", "text", width=30, max_width=34),
+            Column("part", "分项", "code", width=17), Column("code", "代码", "code", width=21),
+            Column("name", "名称 / 项目", "text", width=32, max_width=36),
             Column("area", "面积（公顷）", "ha", fmt=fa, width=13), Column("pct", "占比（%）", "pct", width=9),
             Column("amount", "金额（万元）", "general", fmt=fm, align="right", width=13),
-            Column("note", "说明", "text", width=28, max_width=34)]
+            Column("note", "说明", "text", width=32, max_width=36)]
 
 
 def _block_rows(rec: dict, data: PackageReportData, prep: _Prepared, summary: dict) -> Tuple[List[dict], dict]:

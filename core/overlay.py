@@ -491,8 +491,9 @@ def _pair_pieces(subj, original, subject_area, si, qp, control: ControlLayer, th
     order (each exact):
 
     1. ``intersects`` with the prepared piece drops bbox-only candidates;
-    2. the subject lies in the piece's interior (``contains_properly``, prepared) or is a
-       coordinate-for-coordinate copy of it (``equals_exact``): the piece is the subject;
+    2. the subject lies in the piece's interior (``contains_properly``, prepared), is a
+       coordinate-for-coordinate copy of it (``equals_exact``) or lies in it up to shared edges
+       (``covers``, prepared): the piece is the subject;
     3. a subject meeting several pieces of one feature and lying in the interior of the whole
        feature (prepared copy): one piece = the subject, the sub-pieces are not intersected;
     4. a subject that is such a "whole" piece of a feature overlapping no other feature has
@@ -509,6 +510,12 @@ def _pair_pieces(subj, original, subject_area, si, qp, control: ControlLayer, th
     si, qp, sg, pg = si[hit], qp[hit], sg[hit], pg[hit]
     feat = owner[qp]
     whole = shapely.contains_properly(pg, sg) | shapely.equals_exact(sg, pg)  # 2.
+    # a subject inside the piece up to its boundary (a plan or a control line drawn on the DLTB parcels:
+    # shared edges) is covered by it — the piece is the subject too; prepared, so a subject with one vertex
+    # outside is rejected at once
+    edge = np.nonzero(~whole)[0]
+    if len(edge):
+        whole[edge] = shapely.covers(pg[edge], sg[edge])
     keep = np.ones(len(si), dtype=bool)
     cand = np.nonzero(~whole & control.has_whole[feat])[0]  # 3.
     if len(cand):

@@ -52,6 +52,25 @@ def test_inside_piece_is_the_subject():
     assert r.subject_area[0] == pytest.approx(200.0, abs=1e-9)
 
 
+def test_a_parcel_sharing_the_control_lines_edges_is_its_own_piece(monkeypatch):
+    """永久基本农田 drawn on the DLTB parcels: a parcel inside a control polygon up to shared edges is
+    covered by it — its piece is the parcel itself (no intersection computed), area exact, and its
+    neighbour across the edge (touching only) gets nothing."""
+    inside = box(0, 0, 50, 100)         # shares three edges with the control polygon
+    neighbour = box(100, 0, 150, 100)   # touches the control polygon's right edge
+    control = box(0, 0, 100, 100)
+    calls = []
+    real = shapely.intersection
+    monkeypatch.setattr(ov.shapely, "intersection",
+                        lambda a, b, *x, **k: (calls.extend(np.atleast_1d(a).tolist()), real(a, b, *x, **k))[1])
+    r = run([inside, neighbour], [control])
+    assert len(r.pieces) == 1
+    row = r.pieces.iloc[0]
+    assert row.subject == 0 and row.geometry is inside and row.area == pytest.approx(5000.0, abs=1e-9)
+    assert r.occupied.tolist() == pytest.approx([5000.0, 0.0])
+    assert not any(g is inside for g in calls)   # covered: no GEOS intersection for it (only the neighbour's contact)
+
+
 def test_inside_a_subdivided_control_across_cut_lines_is_one_piece():
     big = noisy_star(4000, radius=1000.0)
     s = box(-60, -60, 60, 60)  # deep inside, and on the first cut lines (x = 0 / y = 0 region)

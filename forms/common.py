@@ -241,6 +241,7 @@ class AlgorithmDialog(QDialog):
         self._running = False
         self._inputs = ()  # widgets disabled while running
         self._task = None  # the running QgsProcessingAlgRunnerTask
+        self._cancel_requested = False
         self._auto_layers = False  # re-pick layers by name when layers are added, until the user picks one
 
     # ---------------------------------------------------------------- layers added later
@@ -347,6 +348,7 @@ class AlgorithmDialog(QDialog):
             return None
         self.feedback = RecordingFeedback()
         self.feedback.progressChanged.connect(self._on_progress)
+        self._cancel_requested = False
         self._busy(True)
         outcome = {}
         loop = QEventLoop(self)
@@ -370,7 +372,7 @@ class AlgorithmDialog(QDialog):
             self._task = None
             self._busy(False)
         if not outcome.get("ok"):
-            if self.feedback.isCanceled():  # the user's own cancel is not an error
+            if self._cancel_requested:  # the user's own cancel is not an error
                 self.progress.setValue(0)
                 self._say(tr("Cancelled: nothing was written."))
                 return None
@@ -392,6 +394,7 @@ class AlgorithmDialog(QDialog):
 
     def cancel(self):
         if self.feedback is not None and self._running:
+            self._cancel_requested = True   # (a task QGIS cancels itself — a failed prepare — is an error, not this)
             self.feedback.cancel()
             self._say(tr("Cancelling…"))
 

@@ -9,6 +9,7 @@ from qgis.core import (
     QgsFeatureSink,
     QgsProcessing,
     QgsProcessingException,
+    QgsProcessingFeatureSource,
     QgsProcessingOutputNumber,
     QgsProcessingParameterBoolean,
     QgsProcessingParameterEnum,
@@ -334,8 +335,9 @@ class _PackagesBase(GuotuKitAlgorithm):
                 d = qgis_io.read_layer(s, list(fields), work_crs, context, feedback, name=lname,
                                        path=qgis_io.source_path(parameters, key, context), progress_span=span)
             else:
-                d = qgis_io.read_layer(lyr, list(fields), work_crs, context, feedback, name=gate.display_name(lyr),
-                                       path=gate.safe_source(lyr.source()), progress_span=span)
+                # through a feature source (as parameterAsSource does): never the project layer itself off its thread
+                d = qgis_io.read_layer(QgsProcessingFeatureSource(lyr, context), list(fields), work_crs, context, feedback,
+                                       name=gate.display_name(lyr), path=gate.safe_source(lyr.source()), progress_span=span)
             if len(d):
                 qgis_io.apply_geometry_policy(d, policy, feedback, log)
             return d

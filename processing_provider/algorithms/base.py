@@ -62,10 +62,24 @@ class GuotuKitAlgorithm(QgsProcessingAlgorithm):
             return False, problem
         return True, ""
 
+    def prepareAlgorithm(self, parameters, context, feedback):
+        """The input gate again, on the main thread (QGIS calls this before the worker thread runs
+        :meth:`processAlgorithm`): a Model Designer child runs without checkParameterValues, and the
+        gate reads the layers' extent and feature count, which only their own thread may do."""
+        from qgis.core import QgsProcessingException
+
+        from .. import gate
+
+        problem = gate.check_inputs(self, parameters, context) or gate.check_outputs(self, parameters, context)
+        if problem:
+            raise QgsProcessingException(problem)
+        return True
+
     def processAlgorithm(self, parameters, context, feedback):
         """Runs :meth:`run_algorithm` with every file output staged in a temporary folder; the
         outputs are moved into place only when the whole run succeeded.  A failed or cancelled run
-        leaves nothing new and never returns success."""
+        leaves nothing new and never returns success.  Runs in a worker thread (a form's background
+        task, the toolbox): it reads layers only through feature sources and changes no project."""
         import gc
         import traceback
 
@@ -73,10 +87,6 @@ class GuotuKitAlgorithm(QgsProcessingAlgorithm):
 
         from .. import gate
 
-        # again here: a Model Designer child runs without checkParameterValues (metadata only, cheap)
-        problem = gate.check_inputs(self, parameters, context) or gate.check_outputs(self, parameters, context)
-        if problem:
-            raise QgsProcessingException(problem)
         params, staged = gate.stage_outputs(self, self._named_temporary_reports(parameters, context), context)
         try:
             results = self.run_algorithm(params, context, feedback)

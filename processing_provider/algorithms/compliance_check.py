@@ -10,6 +10,7 @@ from qgis.core import (
     QgsGeometry,
     QgsProcessing,
     QgsProcessingException,
+    QgsProcessingFeatureSource,
     QgsProcessingOutputNumber,
     QgsProcessingParameterEnum,
     QgsProcessingParameterFeatureSink,
@@ -305,7 +306,9 @@ class ComplianceCheckAlgorithm(GuotuKitAlgorithm):
         for i, lyr in enumerate(extra_layers):
             lname = gate.display_name(lyr)
             role = extra_roles[i] if i < len(extra_roles) else lname
-            data = qgis_io.read_layer(lyr, [], work_crs, context, feedback, name=lname, path=gate.safe_source(lyr.source()))
+            # read through a feature source (as parameterAsSource does): never the project layer itself off its thread
+            data = qgis_io.read_layer(QgsProcessingFeatureSource(lyr, context), [], work_crs, context, feedback, name=lname,
+                                      path=gate.safe_source(lyr.source()))
             if len(data):
                 apply_policy(data)
             if not len(data) or qgis_io.missing_geometry(data.geoms).all():

@@ -18,6 +18,8 @@ from qgis.core import (
     QgsFieldProxyModel,
     QgsMapLayerProxyModel,
     QgsMessageLog,
+    QgsProcessingAlgorithm,
+    QgsProcessingException,
     QgsProcessingFeedback,
     QgsSettings,
 )
@@ -242,6 +244,7 @@ class AlgorithmDialog(QDialog):
         self._inputs = ()  # widgets disabled while running
         self._task = None  # the running QgsProcessingAlgRunnerTask
         self._cancel_requested = False
+        self._pump = False  # a run on the main thread pumps events from its progress slot
         self._auto_layers = False  # re-pick layers by name when layers are added, until the user picks one
 
     # ---------------------------------------------------------------- layers added later
@@ -349,6 +352,8 @@ class AlgorithmDialog(QDialog):
         self.feedback = RecordingFeedback()
         self.feedback.progressChanged.connect(self._on_progress)
         self._cancel_requested = False
+        if alg.flags() & QgsProcessingAlgorithm.FlagNoThreading:   # openpyxl came with lxml: main thread only
+            return self._execute_here(params, context)
         self._busy(True)
         outcome = {}
         loop = QEventLoop(self)
@@ -392,6 +397,37 @@ class AlgorithmDialog(QDialog):
         self._auto_layers = False   # the results are from these layers: keep them
         return results
 
+    def _execute_here(self, params, context):
+        """The algorithm on this (the main) thread, for the one case that must stay here (see
+        ``plugin.deps.openpyxl_uses_lxml``); the progress bar's slot pumps the event loop so Cancel works."""
+        import processing
+
+        self._pump = True
+        self._busy(True)
+        try:
+            results = processing.run(self.ALG_ID, params, feedback=self.feedback, context=context)
+        except QgsProcessingException as exc:
+            if self._cancel_requested:
+                self.progress.setValue(0)
+                self._say(tr("Cancelled: nothing was written."))
+                return None
+            self._fail(str(exc).strip())
+            return None
+        except Exception as exc:  # a bug: the traceback goes to the log, the user gets one sentence
+            QgsMessageLog.logMessage(traceback.format_exc(), "GuotuKit", Qgis.MessageLevel.Critical)
+            self._fail(self.failure_text(exc))
+            return None
+        finally:
+            self._pump = False
+            self._busy(False)
+        if self.RESULT_KEY not in results:
+            self.progress.setValue(0)
+            self._say(tr("Cancelled: nothing was written."))
+            return None
+        self.progress.setValue(100)
+        self._auto_layers = False
+        return results
+
     def cancel(self):
         if self.feedback is not None and self._running:
             self._cancel_requested = True   # (a task QGIS cancels itself — a failed prepare — is an error, not this)
@@ -400,6 +436,8 @@ class AlgorithmDialog(QDialog):
 
     def _on_progress(self, value):
         self.progress.setValue(int(value))
+        if self._pump:   # a run on this thread: keep Cancel clickable
+            QApplication.processEvents()
 
     def _busy(self, running: bool):
         self._running = running

@@ -43,6 +43,17 @@ class GuotuKitAlgorithm(QgsProcessingAlgorithm):
         return os.path.join(ICON_DIR, self.ICON_FILE)
 
     # --- dependencies -----------------------------------------------------------
+    def flags(self):
+        """No FlagNoThreading — the algorithms run in a worker thread — unless openpyxl was loaded with lxml
+        before GuotuKit could turn it off, and this algorithm writes a workbook: then QGIS runs it on the main
+        thread, the one place openpyxl + lxml is safe."""
+        from ...plugin.deps import openpyxl_uses_lxml
+
+        flags = super().flags()
+        if self.parameterDefinition("OUTPUT_XLSX") is not None and openpyxl_uses_lxml():
+            flags |= QgsProcessingAlgorithm.FlagNoThreading
+        return flags
+
     def canExecute(self):
         missing = missing_dependencies()
         if missing:

@@ -8,6 +8,10 @@ from pathlib import Path
 
 import pytest
 
+# as in QGIS, where the plugin sets it when it loads: openpyxl without lxml (set before any test module
+# imports openpyxl; plugin.deps.openpyxl_uses_lxml covers a QGIS where someone imported it first)
+os.environ.setdefault("OPENPYXL_LXML", "False")
+
 ROOT = Path(__file__).resolve().parents[2]
 PLUGINS = ROOT / ".build" / "plugins"
 

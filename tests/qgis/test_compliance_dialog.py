@@ -247,3 +247,32 @@ def test_a_form_opened_before_the_data_picks_the_layers_when_they_are_loaded(guo
         assert dlg.eprl_combo.currentLayer() is None and dlg.subject_combo.currentLayer() is subjects
     finally:
         QgsProject.instance().removeMapLayers([lyr.id() for lyr in list(first.values()) + list(later.values())])
+
+
+def test_with_openpyxl_on_lxml_the_workbook_is_written_on_the_main_thread(dialog, tmp_path, monkeypatch):
+    """Another plugin imported openpyxl with lxml before GuotuKit could turn it off: the algorithm then asks
+    QGIS for the main thread (FlagNoThreading) and the form's export runs there — never openpyxl + lxml in a
+    worker thread (the crash class of qgis/QGIS#55807, #58205)."""
+    import threading
+
+    from qgis.core import QgsApplication, QgsProcessingAlgorithm
+
+    import guotukit.core.compliance.report as report
+    import guotukit.plugin.deps as deps
+
+    alg = QgsApplication.processingRegistry().algorithmById("guotukit:compliancecheck")
+    assert not alg.flags() & QgsProcessingAlgorithm.FlagNoThreading
+    monkeypatch.setattr(deps, "openpyxl_uses_lxml", lambda: True)
+    assert alg.flags() & QgsProcessingAlgorithm.FlagNoThreading
+    where = []
+    original = report.write_compliance_xlsx
+
+    def spy(*args, **kw):
+        where.append(threading.current_thread() is threading.main_thread())
+        return original(*args, **kw)
+
+    monkeypatch.setattr(report, "write_compliance_xlsx", spy)
+    assert dialog.run() is not None
+    xlsx = tmp_path / "合规性检查.xlsx"
+    assert dialog.export_to(str(xlsx)) == str(xlsx) and xlsx.exists()
+    assert where == [True]

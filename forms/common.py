@@ -208,6 +208,10 @@ class WarningsArea(QScrollArea):
         self.setFixedHeight(min(needed, 4 * self.fontMetrics().lineSpacing() + 16))
 
 
+_KEEP_ALIVE: list = []   # (context, feedback, algorithm) of the latest background runs
+_KEEP_RUNS = 8
+
+
 class RecordingFeedback(QgsProcessingFeedback):
     """Feedback that keeps the algorithm's warnings and non-fatal errors for the form's message area."""
 
@@ -366,6 +370,10 @@ class AlgorithmDialog(QDialog):
             task = QgsProcessingAlgRunnerTask(alg, params, context, self.feedback)
             task.executed.connect(finished)
             self._task = task
+            # the task holds the context by reference and the feedback by pointer, and QGIS deletes the task
+            # some time after it finished: both must outlive it (a freed context crashed the next run)
+            _KEEP_ALIVE.append((context, self.feedback, alg))
+            del _KEEP_ALIVE[:-_KEEP_RUNS]
             QgsApplication.taskManager().addTask(task)
             if "ok" not in outcome:
                 loop.exec()

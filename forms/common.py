@@ -378,32 +378,41 @@ class AlgorithmDialog(QDialog):
             if "ok" not in outcome:
                 loop.exec()
         except Exception as exc:  # a bug: the traceback goes to the log, the user gets one sentence
-            QgsMessageLog.logMessage(traceback.format_exc(), "GuotuKit", Qgis.MessageLevel.Critical)
-            self._fail(self.failure_text(exc))
-            return None
+            return self._bug(exc)
         finally:
             self._task = None
             self._busy(False)
         if not outcome.get("ok"):
             if self._cancel_requested:  # the user's own cancel is not an error
-                self.progress.setValue(0)
-                self._say(tr("Cancelled: nothing was written."))
-                return None
+                return self._cancelled()
             message = (self.feedback.errors[-1] if self.feedback.errors else "") or tr(
                 "The algorithm failed; see the Processing log for details.")
             self._fail(message.strip())
             return None
         results = outcome["results"]
-        if self.RESULT_KEY not in results:  # defensive: a cancelled run raises (base.processAlgorithm)
-            self.progress.setValue(0)
-            self._say(tr("Cancelled: nothing was written."))
-            return None
         for key, value in list(results.items()):   # memory outputs: the layers themselves, owned by the form now
             if isinstance(value, str) and context.temporaryLayerStore().mapLayer(value) is not None:
                 results[key] = context.takeResultLayer(value)
+        return self._done(results)
+
+    def _done(self, results):
+        """The results of a finished run, or None when it was cancelled (a cancelled run raises in
+        base.processAlgorithm; this is the defensive check)."""
+        if self.RESULT_KEY not in results:
+            return self._cancelled()
         self.progress.setValue(100)
         self._auto_layers = False   # the results are from these layers: keep them
         return results
+
+    def _cancelled(self):
+        self.progress.setValue(0)
+        self._say(tr("Cancelled: nothing was written."))
+        return None
+
+    def _bug(self, exc):
+        QgsMessageLog.logMessage(traceback.format_exc(), "GuotuKit", Qgis.MessageLevel.Critical)
+        self._fail(self.failure_text(exc))
+        return None
 
     def _execute_here(self, params, context):
         """The algorithm on this (the main) thread, for the one case that must stay here (see
@@ -416,25 +425,15 @@ class AlgorithmDialog(QDialog):
             results = processing.run(self.ALG_ID, params, feedback=self.feedback, context=context)
         except QgsProcessingException as exc:
             if self._cancel_requested:
-                self.progress.setValue(0)
-                self._say(tr("Cancelled: nothing was written."))
-                return None
+                return self._cancelled()
             self._fail(str(exc).strip())
             return None
         except Exception as exc:  # a bug: the traceback goes to the log, the user gets one sentence
-            QgsMessageLog.logMessage(traceback.format_exc(), "GuotuKit", Qgis.MessageLevel.Critical)
-            self._fail(self.failure_text(exc))
-            return None
+            return self._bug(exc)
         finally:
             self._pump = False
             self._busy(False)
-        if self.RESULT_KEY not in results:
-            self.progress.setValue(0)
-            self._say(tr("Cancelled: nothing was written."))
-            return None
-        self.progress.setValue(100)
-        self._auto_layers = False
-        return results
+        return self._done(results)
 
     def cancel(self):
         if self.feedback is not None and self._running:

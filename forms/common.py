@@ -1,11 +1,12 @@
 """Shared pieces of the GuotuKit forms.
 
 * layer and field pre-selection by their standard names (DLTB, GHYD, YJJBNT ...; DLBM, TBDLMJ ...);
-* :class:`AlgorithmDialog`, the base of a form around one GuotuKit algorithm: it runs the algorithm as a QGIS
-  background task (``QgsProcessingAlgRunnerTask``: the same algorithm the toolbox and qgis_process run, so the
-  numbers are the same) and waits for it in a local event loop, so QGIS stays responsive and Cancel works; it shows
-  errors in the form (and in ``last_error``) instead of a traceback, and exports the Excel report by running the
-  algorithm again with ``OUTPUT_XLSX``.
+* :class:`AlgorithmDialog`, the base of a form around one GuotuKit algorithm: it runs the algorithm through
+  ``processing.run`` (the same code path as the toolbox and qgis_process, so the numbers are the same) on the main
+  thread — the algorithms have FlagNoThreading (DESIGN §6a: a background run crashed QGIS 3.40) — with a progress
+  bar whose slot pumps the event loop so that Cancel stays clickable, shows errors in the form (and in
+  ``last_error``) instead of a traceback, and exports the Excel report by running the algorithm again with
+  ``OUTPUT_XLSX``.
 """
 from __future__ import annotations
 
@@ -18,7 +19,6 @@ from qgis.core import (
     QgsFieldProxyModel,
     QgsMapLayerProxyModel,
     QgsMessageLog,
-    QgsProcessingAlgorithm,
     QgsProcessingException,
     QgsProcessingFeedback,
     QgsSettings,
@@ -208,10 +208,6 @@ class WarningsArea(QScrollArea):
         self.setFixedHeight(min(needed, 4 * self.fontMetrics().lineSpacing() + 16))
 
 
-_KEEP_ALIVE: list = []   # (context, feedback, algorithm) of the latest background runs
-_KEEP_RUNS = 8
-
-
 class RecordingFeedback(QgsProcessingFeedback):
     """Feedback that keeps the algorithm's warnings and non-fatal errors for the form's message area."""
 
@@ -246,9 +242,7 @@ class AlgorithmDialog(QDialog):
         self._last_params = None
         self._running = False
         self._inputs = ()  # widgets disabled while running
-        self._task = None  # the running QgsProcessingAlgRunnerTask
         self._cancel_requested = False
-        self._pump = False  # a run on the main thread pumps events from its progress slot
         self._auto_layers = False  # re-pick layers by name when layers are added, until the user picks one
 
     # ---------------------------------------------------------------- layers added later
@@ -332,67 +326,33 @@ class AlgorithmDialog(QDialog):
         raise NotImplementedError
 
     def _execute(self, params):
-        """The algorithm as a QGIS background task (QgsProcessingAlgRunnerTask, listed in the task manager with
-        its progress and cancel) while this call waits in a local event loop — QGIS stays responsive, the map can
-        be panned, Cancel works; the results (layers taken from the run's context), or None on error or cancel
-        (message shown)."""
+        """The algorithm through ``processing.run`` on the main thread (the algorithms have FlagNoThreading:
+        see DESIGN §6a); the progress bar's slot pumps the event loop so that Cancel stays clickable.  The
+        results, or None on error or cancel (message shown)."""
         missing = missing_dependencies()
         if missing:
             self._fail(missing_message(missing))
             return None
-        from qgis.core import QgsApplication, QgsProcessingAlgRunnerTask, QgsProcessingContext, QgsProject
-        from qgis.PyQt.QtCore import QEventLoop
+        import processing
+        from qgis.core import QgsProcessingContext, QgsProject
 
-        alg = QgsApplication.processingRegistry().createAlgorithmById(self.ALG_ID)
-        if alg is None:
-            self._fail(tr("The GuotuKit algorithms are not registered: enable the plugin's Processing provider."))
-            return None
         context = QgsProcessingContext()
         context.setProject(QgsProject.instance())
-        ok, problem = alg.checkParameterValues(params, context)
-        if not ok:   # the input gate's sentence, before anything runs
-            self._fail(str(problem).strip())
-            return None
         self.feedback = RecordingFeedback()
         self.feedback.progressChanged.connect(self._on_progress)
         self._cancel_requested = False
-        if alg.flags() & QgsProcessingAlgorithm.FlagNoThreading:   # openpyxl came with lxml: main thread only
-            return self._execute_here(params, context)
         self._busy(True)
-        outcome = {}
-        loop = QEventLoop(self)
-
-        def finished(successful, results):
-            outcome["ok"], outcome["results"] = bool(successful), dict(results or {})
-            loop.quit()
-
         try:
-            task = QgsProcessingAlgRunnerTask(alg, params, context, self.feedback)
-            task.executed.connect(finished)
-            self._task = task
-            # the task holds the context by reference and the feedback by pointer, and QGIS deletes the task
-            # some time after it finished: both must outlive it (a freed context crashed the next run)
-            _KEEP_ALIVE.append((context, self.feedback, alg))
-            del _KEEP_ALIVE[:-_KEEP_RUNS]
-            QgsApplication.taskManager().addTask(task)
-            if "ok" not in outcome:
-                loop.exec()
+            results = processing.run(self.ALG_ID, params, feedback=self.feedback, context=context)
+        except QgsProcessingException as exc:
+            if self._cancel_requested or self.feedback.isCanceled():  # the user's own cancel is not an error
+                return self._cancelled()
+            self._fail(str(exc).strip())
+            return None
         except Exception as exc:  # a bug: the traceback goes to the log, the user gets one sentence
             return self._bug(exc)
         finally:
-            self._task = None
             self._busy(False)
-        if not outcome.get("ok"):
-            if self._cancel_requested:  # the user's own cancel is not an error
-                return self._cancelled()
-            message = (self.feedback.errors[-1] if self.feedback.errors else "") or tr(
-                "The algorithm failed; see the Processing log for details.")
-            self._fail(message.strip())
-            return None
-        results = outcome["results"]
-        for key, value in list(results.items()):   # memory outputs: the layers themselves, owned by the form now
-            if isinstance(value, str) and context.temporaryLayerStore().mapLayer(value) is not None:
-                results[key] = context.takeResultLayer(value)
         return self._done(results)
 
     def _done(self, results):
@@ -414,37 +374,15 @@ class AlgorithmDialog(QDialog):
         self._fail(self.failure_text(exc))
         return None
 
-    def _execute_here(self, params, context):
-        """The algorithm on this (the main) thread, for the one case that must stay here (see
-        ``plugin.deps.openpyxl_uses_lxml``); the progress bar's slot pumps the event loop so Cancel works."""
-        import processing
-
-        self._pump = True
-        self._busy(True)
-        try:
-            results = processing.run(self.ALG_ID, params, feedback=self.feedback, context=context)
-        except QgsProcessingException as exc:
-            if self._cancel_requested:
-                return self._cancelled()
-            self._fail(str(exc).strip())
-            return None
-        except Exception as exc:  # a bug: the traceback goes to the log, the user gets one sentence
-            return self._bug(exc)
-        finally:
-            self._pump = False
-            self._busy(False)
-        return self._done(results)
-
     def cancel(self):
         if self.feedback is not None and self._running:
-            self._cancel_requested = True   # (a task QGIS cancels itself — a failed prepare — is an error, not this)
+            self._cancel_requested = True
             self.feedback.cancel()
             self._say(tr("Cancelling…"))
 
     def _on_progress(self, value):
         self.progress.setValue(int(value))
-        if self._pump:   # a run on this thread: keep Cancel clickable
-            QApplication.processEvents()
+        QApplication.processEvents()  # keeps Cancel clickable during the synchronous run
 
     def _busy(self, running: bool):
         self._running = running

@@ -59,19 +59,3 @@ def missing_message(missing: List[str] = None) -> str:
         f"On Linux: python3 -m pip install --user --no-deps {reqs}."
     )
 
-
-def openpyxl_uses_lxml() -> bool:
-    """Whether openpyxl writes through lxml in this QGIS: it was imported (by another plugin, say) before
-    GuotuKit set OPENPYXL_LXML=False, or the user forced lxml.  Then a workbook must be written on the
-    main thread (openpyxl + lxml in a worker thread crashes QGIS: qgis/QGIS#55807, #58205)."""
-    import os
-    import sys
-
-    xml = sys.modules.get("openpyxl.xml")
-    if xml is not None:
-        return bool(getattr(xml, "LXML", False))
-    if str(os.environ.get("OPENPYXL_LXML", "")).lower() in ("false", "0", "no", "off"):
-        return False
-    import importlib.util
-
-    return importlib.util.find_spec("lxml") is not None

@@ -1564,14 +1564,6 @@
         <translation>现状地类图斑图层即审查对象图层：只读取一次。</translation>
     </message>
     <message>
-        <source>The GuotuKit algorithms are not registered: enable the plugin's Processing provider.</source>
-        <translation>GuotuKit 算法未注册：请启用插件的处理工具（Processing）提供程序。</translation>
-    </message>
-    <message>
-        <source>The algorithm failed; see the Processing log for details.</source>
-        <translation>算法运行失败，详情见“处理”日志。</translation>
-    </message>
-    <message>
         <source>The area basis is 'attribute field' but no area field is chosen. Choose e.g. TBMJ.</source>
         <translation>面积口径为“属性字段”，但未选择面积字段。请选择面积字段，如 TBMJ。</translation>
     </message>

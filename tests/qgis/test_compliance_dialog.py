@@ -196,35 +196,6 @@ def test_filter_by_verdict_and_a_splitter_over_the_results(dialog):
     assert not any(dialog.table.isRowHidden(r) for r in range(dialog.table.rowCount()))
 
 
-def test_the_check_runs_as_a_background_task_while_qgis_stays_responsive(dialog, monkeypatch):
-    """The form runs the algorithm as a QGIS task (listed in the task manager, with cancel) in a worker
-    thread; the main thread keeps handling events meanwhile (a timer fires during the run)."""
-    import threading
-
-    import guotukit.core.compliance.compute as cc
-    from qgis.core import QgsApplication, QgsProcessingAlgorithm
-    from qgis.PyQt.QtCore import QTimer
-
-    alg = QgsApplication.processingRegistry().algorithmById("guotukit:compliancecheck")
-    assert not alg.flags() & QgsProcessingAlgorithm.FlagNoThreading
-    seen = {}
-    original = cc.run_compliance
-
-    def spy(*args, **kw):
-        seen["thread"] = threading.current_thread() is threading.main_thread()
-        return original(*args, **kw)
-
-    monkeypatch.setattr(cc, "run_compliance", spy)
-
-    def during():
-        seen["tasks"] = QgsApplication.taskManager().countActiveTasks()
-        seen["running"] = dialog._running and not dialog.run_button.isEnabled() and dialog.cancel_button.isEnabled()
-
-    QTimer.singleShot(0, during)
-    assert dialog.run() is not None and dialog.last_error == ""
-    assert seen == {"thread": False, "tasks": 1, "running": True}
-    assert dialog.run_button.isEnabled() and not dialog.cancel_button.isEnabled()
-
 
 def test_a_form_opened_before_the_data_picks_the_layers_when_they_are_loaded(guotukit_provider, qtbot, qgis_canvas):
     """Opened on an empty project, the form picks YJJBNT/STBHHX/CZKFBJ and the plan layer once they are added —
@@ -249,30 +220,11 @@ def test_a_form_opened_before_the_data_picks_the_layers_when_they_are_loaded(guo
         QgsProject.instance().removeMapLayers([lyr.id() for lyr in list(first.values()) + list(later.values())])
 
 
-def test_with_openpyxl_on_lxml_the_workbook_is_written_on_the_main_thread(dialog, tmp_path, monkeypatch):
-    """Another plugin imported openpyxl with lxml before GuotuKit could turn it off: the algorithm then asks
-    QGIS for the main thread (FlagNoThreading) and the form's export runs there — never openpyxl + lxml in a
-    worker thread (the crash class of qgis/QGIS#55807, #58205)."""
-    import threading
-
+def test_the_three_jobs_run_on_the_main_thread():
+    """Run in a worker thread from a form, the jobs crashed QGIS 3.40 now and then (cause not yet found): until it
+    is, the three algorithms that write a workbook keep FlagNoThreading, and the forms run them on the main thread."""
     from qgis.core import QgsApplication, QgsProcessingAlgorithm
 
-    import guotukit.core.compliance.report as report
-    import guotukit.plugin.deps as deps
-
-    alg = QgsApplication.processingRegistry().algorithmById("guotukit:compliancecheck")
-    assert not alg.flags() & QgsProcessingAlgorithm.FlagNoThreading
-    monkeypatch.setattr(deps, "openpyxl_uses_lxml", lambda: True)
-    assert alg.flags() & QgsProcessingAlgorithm.FlagNoThreading
-    where = []
-    original = report.write_compliance_xlsx
-
-    def spy(*args, **kw):
-        where.append(threading.current_thread() is threading.main_thread())
-        return original(*args, **kw)
-
-    monkeypatch.setattr(report, "write_compliance_xlsx", spy)
-    assert dialog.run() is not None
-    xlsx = tmp_path / "合规性检查.xlsx"
-    assert dialog.export_to(str(xlsx)) == str(xlsx) and xlsx.exists()
-    assert where == [True]
+    for alg_id in ("guotukit:compliancecheck", "guotukit:structuretable", "guotukit:assetpackages"):
+        alg = QgsApplication.processingRegistry().algorithmById(alg_id)
+        assert alg.flags() & QgsProcessingAlgorithm.FlagNoThreading, alg_id

@@ -312,7 +312,14 @@ def working_crs_for(source: QgsProcessingFeatureSource, context) -> QgsCoordinat
 
         ct = QgsCoordinateTransform(crs, QgsCoordinateReferenceSystem("EPSG:4490"), context.transformContext())
         lon = ct.transform(extent.center()).x()
-    return QgsCoordinateReferenceSystem(f"EPSG:{suggest_gk_epsg(lon)}")
+    try:
+        return QgsCoordinateReferenceSystem(f"EPSG:{suggest_gk_epsg(lon)}")
+    except ValueError:   # a geographic layer whose centre lies outside China's 3° zones: a sentence, not a traceback
+        raise QgsProcessingException(tr(
+            "Layer «{0}» is in the geographic CRS {1} and its centre (longitude {2:.3f}) lies outside the CGCS2000 "
+            "3° Gauss-Krüger zones of China (75°–135° E), so no projected CRS can be chosen for its areas. Check the "
+            "layer's CRS (Layer Properties ▸ Source) or reproject it to a CGCS2000 zone (e.g. EPSG:4527), then run again."
+        ).format(source.sourceName(), crs_description(crs) if crs.isValid() else "—", lon)) from None
 
 
 def open_source(alg, parameters: dict, key: str, context, notes: Optional[list] = None, feedback=None):

@@ -820,6 +820,10 @@
         <translation>图层「{0}」是没有 .cpg 文件的 shapefile，其文字既不是 UTF-8 也不是 GB18030，代码和名称无法可靠读取。请在 .shp 旁添加注明编码（如 GBK）的 .cpg 文件，或另存为 GeoPackage 后重新运行。</translation>
     </message>
     <message>
+        <source>Layer «{0}» is in the geographic CRS {1} and its centre (longitude {2:.3f}) lies outside the CGCS2000 3° Gauss-Krüger zones of China (75°–135° E), so no projected CRS can be chosen for its areas. Check the layer's CRS (Layer Properties ▸ Source) or reproject it to a CGCS2000 zone (e.g. EPSG:4527), then run again.</source>
+        <translation>图层「{0}」为地理坐标系 {1}，其中心经度 {2:.3f} 不在我国 CGCS2000 3 度带（东经 75°–135°）内，无法选择投影坐标系量算面积。请检查图层坐标系（图层属性 ▸ 源），或重投影到 CGCS2000 3 度带（如 EPSG:4527）后重新运行。</translation>
+    </message>
+    <message>
         <source>Layer «{0}» was reprojected from {1} to the working CRS.</source>
         <translation>图层 «{0}» 已从 {1} 重投影到工作坐标系。</translation>
     </message>

@@ -271,3 +271,14 @@ def test_a_temporary_report_gets_a_name_a_planner_recognises(run_alg):
     a, b = Path(first["OUTPUT_XLSX"]), Path(second["OUTPUT_XLSX"])
     assert a.exists() and b.exists() and a != b
     assert a.name.startswith("合规性检查_某县_规划_") and a.suffix == ".xlsx"
+
+
+def test_a_geographic_layer_outside_china_gets_a_sentence_not_a_traceback(run_alg):
+    """A WGS 84 layer drawn near (0°, 0°) — a memory layer made without a CRS gets one — has no CGCS2000 zone
+    for its areas: one sentence naming the layer, the CRS and what to do."""
+    far = make_layer("Polygon", "EPSG:4326", [("XMDM", QVariant.String)],
+                     [("POLYGON((0 0,1 0,1 1,0 1,0 0))", ["A"])], "nowhere")
+    with pytest.raises(QgsProcessingException) as err:
+        run_alg(ALG, _params(SUBJECT_LAYER=far, SUBJECT_CODE_FIELD=None, SUBJECT_ID_FIELD="XMDM"))
+    text = str(err.value)
+    assert "nowhere" in text and "EPSG:4326" in text and "Traceback" not in text

@@ -13,7 +13,7 @@ SYS_PY    := /usr/bin/python3
 SUDO      := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # PostGIS for the distribution's default PostgreSQL (15 on bookworm, 17 on trixie, …)
 PG_POSTGIS := $(shell apt-cache depends postgresql 2>/dev/null | awk '/Depends: postgresql-[0-9]+$$/{print $$2 "-postgis-3"; exit}')
-APT_PKGS  := qgis python3-qgis qgis-providers python3-pandas python3-openpyxl python3-venv python3-pip xvfb git zip \
+APT_PKGS  := qgis python3-qgis qgis-providers python3-pandas python3-openpyxl python3-scipy python3-venv python3-pip xvfb git zip \
              libreoffice-calc-nogui poppler-utils fonts-wqy-zenhei postgresql $(or $(PG_POSTGIS),postgresql-15-postgis-3) \
              qttools5-dev-tools qttranslations5-l10n
 STAMP     := $(VENV)/.guotukit-deps

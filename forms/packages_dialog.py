@@ -181,6 +181,8 @@ class PackagesDialog(AlgorithmDialog):
         self.seed.setValue(1)
         self.seed.setToolTip(tr("The same seed gives the same packages; another seed gives another valid layout to compare."))
         # finance and report
+        self.what_if = QCheckBox(tr("Test relaxing the binding constraints"), self)
+        self.what_if.setToolTip(tr("Delineate again with one constraint relaxed at a time and report what each gains."))
         self.allow_by_profile = QCheckBox(tr("Let the rule profile admit excluded parcels"), self)
         self.allow_by_profile.setToolTip(tr("A parcel inside an exclusion layer still takes part when the rule profile passes its "
                                             "planned class there (e.g. forest staying forest in 生态保护红线 一般控制区)."))
@@ -227,7 +229,7 @@ class PackagesDialog(AlgorithmDialog):
             (tr("Public share minimum (%)"), self.public_min), (tr("Public share maximum (%)"), self.public_max),
             (tr("Public share of"), self.public_basis), (tr("Minimum balance (万元)"), self.balance_min),
             (tr("Gap tolerance (m)"), self.gap_tolerance), (tr("Ownership units"), self.owner_units),
-            (tr("Random seed"), self.seed)])
+            (tr("Random seed"), self.seed), ("", self.what_if)])
         finance = group(tr("Finance and report"), [
             (tr("Finance table (CSV or xlsx)"), self.finance_table), ("", self.finance_note), (tr("Region name"), self.region_name)])
         self._inputs = (parcels, exclusions, rules, finance)
@@ -380,6 +382,7 @@ class PackagesDialog(AlgorithmDialog):
                 "PUBLIC_BASIS": self.public_basis.currentIndex(), "BALANCE_MIN": self.balance_min.value(),
                 "GAP_TOLERANCE": self.gap_tolerance.value(), "OWNER_UNITS": self.owner_units.currentIndex(),
                 "LOCKED_FIELD": self.locked_field.currentField() or None, "SEED": self.seed.value(),
+                "WHAT_IF": self.what_if.isChecked(),
                 "REGION_NAME": self.region_name.text().strip(), "PACKAGES": "memory:", "ASSIGNMENT": "memory:"}
 
     # ---------------------------------------------------------------- running
@@ -404,6 +407,8 @@ class PackagesDialog(AlgorithmDialog):
         self._show_warnings(self.feedback.warnings)
         summary = tr("{0} packages, {1} failing a constraint; {2} eligible parcels left out ({3:.1f} %) — {4:.1f} s").format(
             results["PACKAGE_COUNT"], results["FAILED_COUNT"], results["LEFT_OUT_COUNT"], results["LEFT_OUT_PCT"], time.time() - t0)
+        if results.get("BINDING"):
+            summary += "\n" + results["BINDING"]
         self._show_summary(summary)
         self._say(summary)
         self.export_button.setEnabled(True)

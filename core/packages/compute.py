@@ -83,6 +83,9 @@ class PackageRun:
     planned_source: str
     mode: str
     timings: Dict[str, float] = field(default_factory=dict)  # seconds per phase
+    adjacency: Optional[object] = None  # the Adjacency the engine used (for what-if runs)
+    binding: Optional[pd.DataFrame] = None  # whatif.binding() (delineate mode)
+    what_if: Optional[pd.DataFrame] = None  # whatif.what_if() when asked
 
 
 def _codes(raw, system: str, mapping=None) -> Tuple[np.ndarray, np.ndarray]:
@@ -266,7 +269,12 @@ def run_packages(inp: PackageInputs, rules: PackageRules, finance: FinanceTable,
     lap("tables")
     if progress:
         progress(1.0)
-    return PackageRun(res, parcels, frame, conditions, notes, overlaps, planned_source, mode, timings)
+    binding_table = None
+    if mode == "delineate":
+        from .whatif import binding
+
+        binding_table = binding(res, parcels)
+    return PackageRun(res, parcels, frame, conditions, notes, overlaps, planned_source, mode, timings, adj, binding_table)
 
 
 def _not_allowed(inp: PackageInputs, c: ControlInput, share: np.ndarray, hit: np.ndarray, planned: np.ndarray,

@@ -10,11 +10,12 @@ import numpy as np
 import pandas as pd
 
 from ..overlay import Cancelled
-from .graph import Adjacency
+from .graph import Adjacency, _components
 from .growth import GrowthMixin
 from .model import EPS, M2_PER_HA, REASONS, PackageRules, ParcelTable, evaluate
 from .proofs import ProofMixin, diagnose
 from .search import SearchMixin
+from .settle import SettleMixin
 
 
 @dataclass
@@ -28,7 +29,7 @@ class PackagingResult:
     seed: int = 0
 
 
-class _Engine(GrowthMixin, SearchMixin, ProofMixin):
+class _Engine(GrowthMixin, SearchMixin, ProofMixin, SettleMixin):
     """Growth and local search on atoms (see the module docstring)."""
 
     def __init__(self, parcels: ParcelTable, adj: Adjacency, rules: PackageRules, seed: int,
@@ -42,6 +43,34 @@ class _Engine(GrowthMixin, SearchMixin, ProofMixin):
         self.total_basis = rules.public_basis == "total"
         self.pmin = rules.public_min_pct / 100.0
         self.pmax = rules.public_max_pct / 100.0
+
+    def _prove_cut_off(self) -> bool:
+        """Prove out the atoms whose piece of the land still open (unblocked atoms) is below the
+        minimum area, and re-check the balance proof where a piece lost land. Returns whether
+        any atom was newly proven."""
+        r, m = self.r, self.m
+        ok = ~self.blocked
+        ua, ub = self._edges
+        keep = ok[ua] & ok[ub]
+        comp = _components(m, ua[keep], ub[keep])
+        area = np.bincount(comp, weights=np.where(ok, self.A, 0.0), minlength=m)[comp]
+        shrank = ok & (area < self._piece_area * (1 - 1e-12))
+        self._piece_area = np.where(ok, area, 0.0)
+        cut = ok & (area < r.min_m2 * (1 - EPS))
+        for a in np.flatnonzero(cut):
+            self.reason_atom[a] = "small_component"
+            self.why_atom[a] = (f"除去已证明无法纳入的图斑后，所在连通片面积 {area[a] / M2_PER_HA:.2f} 公顷，"
+                                f"小于最小面积 {r.min_area_ha:g} 公顷")
+        self._set_blocked(self.blocked | cut)
+        found = bool(cut.any())
+        for a in np.flatnonzero(shrank & ~self.blocked & (self.tier < 2)):
+            proof = self.unbalanceable(int(a))
+            if proof:
+                self.reason_atom[a] = "unbalanceable"
+                self.why_atom[a] = proof
+                found = True
+        self._set_blocked(self.blocked | (self.reason_atom == "unbalanceable"))
+        return found
 
     def _tick(self, frac: float) -> None:
         if self.cancelled is not None and self.cancelled():
@@ -83,6 +112,13 @@ class _Engine(GrowthMixin, SearchMixin, ProofMixin):
                          for a in range(m)], dtype=bool) if m else np.zeros(0, bool)
         bal = self.rev - self.cost
         self.tier = np.where(hard & (bal < 0), 0, np.where(hard, 1, 2))
+        # what is proven out splits the open land further: a piece of what remains that is
+        # smaller than the minimum area cannot hold a package either (repeated while that proves
+        # more; the balance proof is checked again where a piece lost land)
+        self._piece_area = np.where(self.blocked, 0.0, comp_area[self.comp]) if m else np.zeros(0)
+        for _round in range(6):
+            if not self._prove_cut_off():
+                break
         self._grow_from(np.flatnonzero(~self.blocked).tolist(), rnd, progress=True)
         self._tick(0.6)
 

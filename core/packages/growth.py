@@ -106,6 +106,7 @@ class GrowthMixin:
             nb[b][a] = L
         self.nb = nb
         self.comp = _components(m, ua, ub) if m else np.zeros(0, dtype=np.int64)
+        self._edges = (ua, ub)  # atom adjacency, each pair once
         self.parcels_of_atom = pd.Series(np.flatnonzero(atom >= 0)).groupby(atom[atom >= 0]).agg(list) \
             if m else pd.Series(dtype=object)
         area_scale = self.r.min_m2

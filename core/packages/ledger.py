@@ -59,6 +59,8 @@ class PackageReportData:
     money_decimals: int = 2         # 万元
     inventory_limit: int = 300      # at most this many packages get a 六项清单 block
     detail_limit: int = 1000        # rows 未纳入图斑 lists (0: all); the full list goes to a CSV beside the workbook
+    binding: Optional[pd.DataFrame] = None   # core.packages.whatif.binding(): left-out parcels per constraint
+    what_if: Optional[pd.DataFrame] = None   # core.packages.whatif.what_if(): one relaxation per row (None: not asked)
 
 
 def _dec(value) -> Optional[Decimal]:

@@ -643,6 +643,10 @@ def _left_out_sheet(wb, data: PackageReportData, prep: _Prepared, path=None):
         for r in range(counts.first_row, counts.last_row + 1):
             ws.cell(row=r, column=1).alignment = Alignment(horizontal="left", vertical="center", wrap_text=False)
 
+    numerals = iter("二三四五")
+    if data.binding is not None and len(data.binding):
+        _binding_tables(ws, data, next(numerals), next(numerals) if data.what_if is not None else "")
+
     rows = []
     for n, (pid, cur, cur_name, plan, plan_name, area, reason, detail) in enumerate(zip(
             out["parcel_id"].tolist(), out["current"].tolist(), out["current_name"].tolist(), out["planned"].tolist(),
@@ -657,7 +661,7 @@ def _left_out_sheet(wb, data: PackageReportData, prep: _Prepared, path=None):
     csv_file = None
     if len(listed) < len(rows) and path is not None:
         csv_file = write_csv(detail_csv_path(path, SHEET_LEFT_OUT), columns, rows)
-    caption = "二、未纳入图斑明细"
+    caption = f"{next(numerals)}、未纳入图斑明细"
     if len(listed) < len(rows):
         caption += (f"（共 {len(rows)} 个，本表列出前 {len(listed)} 个；全部见同一文件夹中的"
                      f"“{csv_file.name if csv_file else SHEET_LEFT_OUT + '.csv'}”和图斑分配图层）")
@@ -673,6 +677,35 @@ def _left_out_sheet(wb, data: PackageReportData, prep: _Prepared, path=None):
     _footer(ws, r, ncols, data)
     _finish(ws, ncols, header_rows=(detail.header_top, detail.header_bottom))
     return counts, detail
+
+
+def _binding_tables(ws, data: PackageReportData, n1: str, n2: str) -> None:
+    """What keeps parcels out (per constraint) and, when asked, what relaxing each would gain."""
+    bind = data.binding
+    if bind is None or not len(bind):
+        return
+    d = data.area_decimals
+    cols = [Column("label", "约束", "text", max_width=24), Column("n", "未纳入图斑数", "int"),
+            Column("area", "面积（公顷）", "ha", fmt=fixed_format(d)),
+            Column("proven", "其中已证明无法纳入", "int"), Column("open", "其中未能证明", "int")]
+    exact = [_ha_exact(v) for v in bind["area_m2"].tolist()]
+    rows = [{"label": lab, "n": int(n), "area": a, "proven": int(p), "open": int(n) - int(p)}
+            for lab, n, a, p in zip(bind["label"].tolist(), bind["parcels"].tolist(), _balanced(exact, d),
+                                    bind["proven"].tolist())]
+    top = rows[0]
+    append_table(ws, cols, rows, caption=f"{n1}、约束分析：可参与划定但未纳入的图斑按所受约束统计（最多者：{top['label']} {top['n']} 个）",
+                 gap=1)
+    wi = data.what_if
+    if wi is None:
+        return
+    cols = [Column("label", "放宽的约束", "text", max_width=16), Column("change", "调整内容", "text", max_width=44),
+            Column("packages", "资产包数", "int"), Column("packaged", "纳入图斑数", "int"),
+            Column("left_out", "未纳入图斑数", "int"), Column("unproven", "其中未能证明", "int"),
+            Column("gained", "较现方案增加", "int")]
+    rows = [{"label": r.label, "change": r.change, "packages": int(r.packages), "packaged": int(r.packaged),
+             "left_out": int(r.left_out), "unproven": int(r.left_out_unproven), "gained": int(r.gained)}
+            for r in wi.itertuples()]
+    append_table(ws, cols, rows, caption=f"{n2}、放宽约束测算（每次只放宽一项约束、其余不变，按同一随机种子重新划定）", gap=1)
 
 
 # --------------------------------------------------------------------------- sheet 5: 数据说明

@@ -11,6 +11,7 @@ from qgis.core import (
     QgsProcessingException,
     QgsProcessingFeatureSource,
     QgsProcessingOutputNumber,
+    QgsProcessingOutputString,
     QgsProcessingParameterBoolean,
     QgsProcessingParameterEnum,
     QgsProcessingParameterFeatureSink,
@@ -187,13 +188,15 @@ class _PackagesBase(GuotuKitAlgorithm):
                            ("LEFT_OUT_COUNT", "Eligible parcels not in a package"), ("LEFT_OUT_PCT", "Eligible parcels not in a package (%)"),
                            ("SKIPPED_COUNT", "Parcels that cannot take part")):
             self.addOutput(QgsProcessingOutputNumber(key, tr(label)))
+        self.addOutput(QgsProcessingOutputString("BINDING", tr("What binds")))
 
     def output_help(self):
         return {"PACKAGE_COUNT": tr("Number of packages."),
                 "FAILED_COUNT": tr("Packages that break at least one hard constraint (always 0 for delineated packages; locked and hand-drawn ones may fail)."),
                 "LEFT_OUT_COUNT": tr("Parcels that could take part but are in no package (each with its reason in the assignment layer)."),
                 "LEFT_OUT_PCT": tr("The same as a share of the parcels that could take part."),
-                "SKIPPED_COUNT": tr("Parcels that cannot take part: excluded, unknown class or price, missing area or geometry.")}
+                "SKIPPED_COUNT": tr("Parcels that cannot take part: excluded, unknown class or price, missing area or geometry."),
+                "BINDING": tr("The constraint that keeps the most parcels out, with figures, and what each relaxation gains when tested.")}
 
     # ------------------------------------------------------------------ checks
     def checkParameterValues(self, parameters, context):
@@ -421,6 +424,25 @@ class _PackagesBase(GuotuKitAlgorithm):
         except ValueError as exc:
             raise QgsProcessingException(str(exc)) from exc
         res = run.result
+        said = []
+        if run.binding is not None and len(run.binding):
+            top = run.binding.iloc[0]
+            said.append(tr("The constraint that keeps the most parcels out: {0} ({1} parcels, {2} of them proven unplaceable).").format(
+                top["label"], int(top["parcels"]), int(top["proven"])))
+            feedback.pushInfo(said[-1])
+            if self.MODE == "delineate" and self.parameterAsBool(parameters, self.WHAT_IF, context):
+                from ...core.packages.whatif import what_if
+                try:
+                    run.what_if = what_if(run.parcels, run.adjacency, rules, res, seed=self._seed(parameters, context),
+                                          progress=lambda f: feedback.setProgress(90 + 8 * f), cancelled=feedback.isCanceled)
+                except Cancelled:
+                    feedback.pushWarning(tr("Cancelled: nothing was written."))
+                    return {}
+                for r in run.what_if.itertuples():
+                    if r.constraint:
+                        said.append(tr("What-if {0}: {1} → {2} parcels packaged ({3:+d}).").format(
+                            r.label, r.change, int(r.packaged), int(r.gained)))
+                        feedback.pushInfo(said[-1])
         feedback.pushInfo(tr("Timings: {0}").format(", ".join(f"{k} {v:.2f} s" for k, v in run.timings.items())))
         for note in run.notes:
             feedback.pushWarning(note)
@@ -438,7 +460,7 @@ class _PackagesBase(GuotuKitAlgorithm):
         n_fail = int((pk["status"] == "fail").sum()) if len(pk) else 0
         results.update({"PACKAGE_COUNT": int(len(pk)), "FAILED_COUNT": n_fail,
                         "LEFT_OUT_COUNT": int(res.stats.get("left_out", 0)), "LEFT_OUT_PCT": float(res.stats.get("left_out_pct", 0.0)),
-                        "SKIPPED_COUNT": int((run.parcels.reason != "").sum())})
+                        "SKIPPED_COUNT": int((run.parcels.reason != "").sum()), "BINDING": "\n".join(said)})
         feedback.pushInfo(tr("{0} packages ({1} failing a constraint); {2} eligible parcels not in a package ({3:.1f} %); {4:.1f} s.").format(
             len(pk), n_fail, results["LEFT_OUT_COUNT"], results["LEFT_OUT_PCT"], time.time() - t0))
         return results
@@ -547,7 +569,8 @@ class _PackagesBase(GuotuKitAlgorithm):
                                  finance_example=finance.example, diagnosis=list(run.result.diagnosis), stats=dict(run.result.stats),
                                  conditions=run.conditions,
                                  provenance=items, title=self.TITLE_ZH + ("成果" if self.MODE == "delineate" else "结果"),
-                                 region_name=region, detail_limit=self.parameterAsInt(parameters, self.DETAIL_ROWS, context))
+                                 region_name=region, detail_limit=self.parameterAsInt(parameters, self.DETAIL_ROWS, context),
+                                 binding=run.binding, what_if=run.what_if)
         try:
             write_packages_xlsx(data, path)
         except (OSError, ValueError) as exc:
@@ -557,6 +580,7 @@ class _PackagesBase(GuotuKitAlgorithm):
 class AssetPackagesAlgorithm(_PackagesBase):
     LOCKED_FIELD = "LOCKED_FIELD"
     SEED = "SEED"
+    WHAT_IF = "WHAT_IF"
     MODE = "delineate"
     TITLE_ZH = "资产包划定"
     REPORT_NAME = TITLE_ZH
@@ -587,6 +611,11 @@ class AssetPackagesAlgorithm(_PackagesBase):
                        "Existing package ids on the parcels: parcels with an id keep it and their packages are kept as they are (and checked).")
         self.add_param(QgsProcessingParameterNumber(self.SEED, tr("Random seed"), QgsProcessingParameterNumber.Integer, 1, minValue=0),
                        "The same seed gives the same packages; another seed gives another valid layout to compare.", advanced=True)
+        self.add_param(QgsProcessingParameterBoolean(self.WHAT_IF, tr("Test relaxing the binding constraints"), defaultValue=False),
+                       "Delineate again with one constraint relaxed at a time — the ones that keep the most parcels out: a balance "
+                       "floor of −X 万元 (X the 75th percentile of the left-out parcels' deficits), the public share band widened by "
+                       "10 points, the maximum area × 1.5 or the minimum area × 0.5 — and report what each gains (log and the "
+                       "未纳入图斑 sheet). Takes one more delineation per relaxation (at most four).")
         self._tail_params()
 
     def _extra_fields(self, parameters, context, src):

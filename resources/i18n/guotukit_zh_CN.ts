@@ -488,6 +488,14 @@
         <translation>扣除面积字段（田坎，平方米）</translation>
     </message>
     <message>
+        <source>Delineate again with one constraint relaxed at a time and report what each gains.</source>
+        <translation>每次只放宽一项约束重新划定，报告每项放宽能多纳入多少图斑。</translation>
+    </message>
+    <message>
+        <source>Delineate again with one constraint relaxed at a time — the ones that keep the most parcels out: a balance floor of −X 万元 (X the 75th percentile of the left-out parcels' deficits), the public share band widened by 10 points, the maximum area × 1.5 or the minimum area × 0.5 — and report what each gains (log and the 未纳入图斑 sheet). Takes one more delineation per relaxation (at most four).</source>
+        <translation>每次只放宽一项约束（限制未纳入图斑最多的几项）重新划定：资金平衡下限放宽到 −X 万元（X 为未纳入图斑资金缺口的第 75 百分位数）、公益性比例区间放宽 10 个百分点、最大面积 × 1.5 或最小面积 × 0.5，并报告每项放宽能多纳入多少图斑（见日志和“未纳入图斑”工作表）。每项放宽需再划定一次（最多四项）。</translation>
+    </message>
+    <message>
         <source>Delineate asset packages</source>
         <translation>划定资产包</translation>
     </message>
@@ -1564,6 +1572,10 @@
         <translation>模板 (*.csv *.xlsx)</translation>
     </message>
     <message>
+        <source>Test relaxing the binding constraints</source>
+        <translation>测算放宽约束的效果</translation>
+    </message>
+    <message>
         <source>The DLTB layer is the subject layer: read once.</source>
         <translation>现状地类图斑图层即审查对象图层：只读取一次。</translation>
     </message>
@@ -1586,6 +1598,14 @@
     <message>
         <source>The compliance check failed: {0}</source>
         <translation>合规性检查失败：{0}</translation>
+    </message>
+    <message>
+        <source>The constraint that keeps the most parcels out, with figures, and what each relaxation gains when tested.</source>
+        <translation>限制未纳入图斑最多的约束及其数字；勾选测算时，还有每项放宽能多纳入的图斑数。</translation>
+    </message>
+    <message>
+        <source>The constraint that keeps the most parcels out: {0} ({1} parcels, {2} of them proven unplaceable).</source>
+        <translation>限制未纳入图斑最多的约束：{0}（{1} 个图斑，其中 {2} 个已证明无论如何划定都无法纳入）。</translation>
     </message>
     <message>
         <source>The finance table {0} holds EXAMPLE values: replace them with local benchmark prices before using the figures.</source>
@@ -1720,6 +1740,10 @@
         <translation>审查结论：通过 {0} 个，不通过 {1} 个，需论证 {2} 个（用时 {3:.1f} 秒）。</translation>
     </message>
     <message>
+        <source>What binds</source>
+        <translation>约束分析</translation>
+    </message>
+    <message>
         <source>What to do with features whose geometry is invalid (e.g. a self-intersecting bowtie), empty or NULL: stop with an error naming them, skip them (not written, out of every count and area, listed in the log), or repair them (make valid) and log. Features whose coordinates lie outside the CRS's area of use are always left out and listed.</source>
         <translation>图形无效（如自相交的“领结”多边形）、为空或 NULL 的要素如何处理：报错并列出要素、跳过（不写入输出，不计入任何数量和面积，在日志中列出），或修复（make valid）并记录。坐标超出坐标系适用范围的要素一律不计入并列出。</translation>
     </message>
@@ -1730,6 +1754,10 @@
     <message>
         <source>What to do with invalid geometries: stop with an error naming them, skip and count them, or repair them (make valid) and log.</source>
         <translation>无效图形的处理方式：报错并列出、跳过并计数，或修复（make valid）并记录。</translation>
+    </message>
+    <message>
+        <source>What-if {0}: {1} → {2} parcels packaged ({3:+d}).</source>
+        <translation>放宽{0}：{1} → 纳入 {2} 个图斑（{3:+d}）。</translation>
     </message>
     <message>
         <source>When ticked, a parcel inside an exclusion layer still takes part if the rule profile passes its planned class there for project type 规划方案 (e.g. forest staying forest in 生态保护红线 一般控制区). The layer's role comes from its name (永久基本农田/YJJBNT, 生态保护红线/STBHHX, 城镇开发边界/CZKFBJ or a role the profile names); zones from ZRBHDFQ/GHFQMC when the layer has them. Every admission is counted in the report.</source>

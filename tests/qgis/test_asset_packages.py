@@ -172,3 +172,24 @@ def test_rule_profile_admits_only_classes_it_passes_inside_the_control_lines(run
     bad.write_text("not,a,profile\n1,2,3\n", encoding="utf-8")
     with pytest.raises(QgsProcessingException):
         run_alg(ALG, dict(base, ALLOW_BY_PROFILE=True, RULE_PROFILE=str(bad)))
+
+
+def test_what_binds_and_the_tested_relaxation_reach_log_form_output_and_sheet(run_alg, tmp_path):
+    # every parcel turns 旱地 (180 万元/公顷) into 机关团体 (no revenue): balance keeps all 8 out, each
+    # proven; a floor of −180 万元 (the 75th percentile of their deficits) lets each 1 ha parcel stand alone
+    xlsx = tmp_path / "资产包.xlsx"
+    res, fb, _ = run_alg(ALG, _params(PARCELS=_parcels(plan=["0801"] * 8), MIN_AREA=1, PUBLIC_SHARE_MIN=0,
+                                      PUBLIC_SHARE_MAX=100, WHAT_IF=True, OUTPUT_XLSX=str(xlsx)))
+    assert res["PACKAGE_COUNT"] == 0 and res["LEFT_OUT_COUNT"] == 8
+    assert "资金平衡 (8" in res["BINDING"] or "资金平衡（8" in res["BINDING"]
+    assert "-180" in res["BINDING"] and "(+8)" in res["BINDING"].replace("（", "(").replace("）", ")")
+    import openpyxl
+
+    ws = openpyxl.load_workbook(xlsx)["未纳入图斑"]
+    text = [" ".join(str(c.value) for c in row if c.value is not None) for row in ws.iter_rows()]
+    assert any("约束分析" in t and "资金平衡 8 个" in t for t in text)
+    row = next(t for t in text if "资金平衡下限 0 → -180 万元" in t)
+    assert row.split()[-5:] == ["8", "8", "0", "0", "8"]  # packages, packaged, left out, unproven, gained
+    # without the box nothing is delineated again, but what binds is still said
+    res2, _, _ = run_alg(ALG, _params(PARCELS=_parcels(plan=["0801"] * 8), MIN_AREA=1, PUBLIC_SHARE_MIN=0, PUBLIC_SHARE_MAX=100))
+    assert "资金平衡" in res2["BINDING"] and "+8" not in res2["BINDING"]

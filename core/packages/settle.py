@@ -1,0 +1,235 @@
+"""Exact set packing over candidate packages: how far the engine is from the best packing.
+
+On a small instance (the bench uses ≤ 500 parcels) candidate packages (columns) are grown from
+every atom — each the smallest feasible package from its seed, the same package extended with
+the deficit atoms its surplus can still carry, and for every atom left out without a proof the
+smallest package holding it, found exactly by HiGHS — and the engine's own packages are columns
+too. The set-packing problem
+
+    maximise  Σ parcels(c) · x_c   subject to   Σ_{c ∋ a} x_c ≤ 1 for every atom a,  x ∈ {0,1}
+
+is solved with HiGHS (``scipy.optimize.milp``).
+
+:func:`exact_packing` reports the engine's packaged parcels beside that optimum and the upper
+bound (eligible parcels minus those proven out).
+"""
+from __future__ import annotations
+
+import heapq
+import math
+import time
+from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
+
+import numpy as np
+
+from .model import EPS
+
+try:  # scipy ≥ 1.9 (HiGHS); the settle step is skipped without it
+    from scipy.optimize import Bounds, LinearConstraint, milp
+    from scipy.sparse import coo_matrix, csc_matrix
+    HAVE_MILP = True
+except Exception:  # pragma: no cover - depends on the QGIS install
+    HAVE_MILP = False
+
+
+
+def solve_packing(columns: Sequence[Sequence[int]], values: Sequence[float], n_rows: int,
+                  time_limit: float = 2.0) -> Optional[List[int]]:
+    """Indices of the chosen columns of the set-packing problem (rows ``0..n_rows-1``), or None
+    when HiGHS found no solution in time."""
+    if not columns:
+        return []
+    rows, cols = [], []
+    for j, c in enumerate(columns):
+        rows.extend(c)
+        cols.extend([j] * len(c))
+    mat = csc_matrix((np.ones(len(rows)), (np.asarray(rows), np.asarray(cols))), shape=(n_rows, len(columns)))
+    res = milp(c=-np.asarray(values, dtype=float), constraints=LinearConstraint(mat, -np.inf, 1.0),
+               integrality=np.ones(len(columns)), bounds=(0, 1),
+               options={"time_limit": float(time_limit), "disp": False})
+    if res.x is None:
+        return None
+    return [j for j, v in enumerate(res.x) if v > 0.5]
+
+
+class SettleMixin:
+    """Candidate packages for exact set packing (mixed into the engine)."""
+
+    def _window(self, a: int, cap: float, max_atoms: int) -> List[int]:
+        """Unblocked atoms (any owner) within ``cap`` of ``a`` by area along a path, nearest
+        first, at most ``max_atoms``."""
+        Al, nb, bl = self.Al, self.nb, self.bl
+        dist = {a: Al[a]}
+        heap = [(Al[a], a)]
+        out: List[int] = []
+        seen: Set[int] = set()
+        while heap and len(out) < max_atoms:
+            d, y = heapq.heappop(heap)
+            if y in seen:
+                continue
+            seen.add(y)
+            out.append(y)
+            for z in nb[y]:
+                if z in seen or bl[z]:
+                    continue
+                nd = d + Al[z]
+                if nd <= cap and nd < dist.get(z, math.inf):
+                    dist[z] = nd
+                    heapq.heappush(heap, (nd, z))
+        return out
+
+    def _extend(self, members: List[int], allowed: Set[int], state) -> List[List[int]]:
+        """The feasible package ``members`` grown further by the window's free deficit atoms
+        its slack can carry (least deficit per parcel first); each step is a column."""
+        owner, nb, Al = self.owner, self.nb, self.Al
+        sA, sP, sF, sC, sR = state
+        maxA = self.r.max_m2 * (1 + EPS)
+        mset = set(members)
+        out: List[List[int]] = []
+        cur = list(members)
+        for _ in range(64):
+            best = None
+            for x in cur:
+                for b in nb[x]:
+                    if b in mset or b not in allowed or owner[b] >= 0 or sA + Al[b] > maxA:
+                        continue
+                    st = (sA + Al[b], sP + self.publ[b], sF + self.profl[b], sC + self.costl[b], sR + self.revl[b])
+                    if self.viol(*st) > 0:
+                        continue
+                    # deficit atoms first (what only a surplus can carry), the cheapest first
+                    key = (0 if self.ball[b] < 0 else 1, -self.ball[b] / max(self.npar[b], 1), b)
+                    if best is None or key < best[0]:
+                        best = (key, b, st)
+            if best is None:
+                break
+            _, b, st = best
+            mset.add(b)
+            cur.append(b)
+            sA, sP, sF, sC, sR = st
+        return [cur] if len(cur) > len(members) else []
+
+    def _connected_package(self, u: int, allowed: Set[int], max_nodes: int = 300,
+                           time_limit: float = 0.3) -> Optional[List[int]]:
+        """The smallest package holding ``u`` among the free atoms of ``allowed`` nearest to it,
+        found exactly (HiGHS) under a sufficient connectivity rule: every chosen atom has a chosen
+        neighbour nearer to ``u`` (by area along a path). None when there is none or none was
+        found in time. Finds packages the greedy growth misses when balance and share bind
+        together."""
+        Al, nb, owner = self.Al, self.nb, self.owner
+        cap = self.r.max_m2 * (1 + EPS)
+        dist = {u: Al[u]}
+        heap = [(Al[u], u)]
+        order: List[int] = []
+        seen: Set[int] = set()
+        while heap and len(order) < max_nodes:
+            d, y = heapq.heappop(heap)
+            if y in seen:
+                continue
+            seen.add(y)
+            order.append(y)
+            for z in nb[y]:
+                if z in seen or z not in allowed or owner[z] >= 0:
+                    continue
+                nd = d + Al[z]
+                if nd <= cap and nd < dist.get(z, math.inf):
+                    dist[z] = nd
+                    heapq.heappush(heap, (nd, z))
+        n = len(order)
+        if sum(Al[y] for y in order) < self.r.min_m2 * (1 - EPS):
+            return None
+        idx = {y: i for i, y in enumerate(order)}
+        rows, cols, vals = [], [], []
+        r = 0
+        for i in range(1, n):
+            y = order[i]
+            pre = [idx[z] for z in nb[y] if z in idx and dist[z] < dist[y]]
+            rows += [r] * (1 + len(pre))
+            cols += [i] + pre
+            vals += [1.0] + [-1.0] * len(pre)
+            r += 1
+        R = order
+        terms = [[Al[y] for y in R], [self.LO[y] for y in R], [self.HI[y] for y in R], [-self.ball[y] for y in R]]
+        lo = [self.r.min_m2 * (1 - EPS), -np.inf, -np.inf, -np.inf]
+        hi = [cap, 0.0, 0.0, -self.r.balance_min]
+        if self.r.ratio_min > 0:
+            terms.append([self.RQ[y] for y in R])
+            lo.append(-np.inf)
+            hi.append(0.0)
+        cons = [LinearConstraint(np.asarray(terms), lo, hi)]
+        if r:
+            cons.append(LinearConstraint(coo_matrix((vals, (rows, cols)), shape=(r, n)), -np.inf, 0.0))
+        lb = np.zeros(n)
+        lb[0] = 1.0
+        res = milp(c=np.asarray(terms[0]) / self.r.min_m2, constraints=cons, integrality=np.ones(n),
+                   bounds=Bounds(lb, np.ones(n)), options={"time_limit": time_limit, "disp": False})
+        if res.x is None:
+            return None
+        return [order[i] for i in np.flatnonzero(res.x > 0.5)]
+
+    def _columns(self, window: List[int], targets: List[int], rng) -> List[Tuple[int, ...]]:
+        """Candidate packages inside the window (all atoms of ``window`` are free here)."""
+        allowed = set(window)
+        cols: Dict[Tuple[int, ...], None] = {}
+        seeds = list(window)
+        rng.shuffle(seeds)
+        nf = len(self.failures)
+        for s in seeds:
+            members = self.grow(s, None)
+            if not members:
+                continue
+            P = self.pk.pop()
+            cols[tuple(sorted(members))] = None
+            for ext in self._extend(members, allowed, (P["A"], P["pub"], P["prof"], P["cost"], P["rev"])):
+                cols[tuple(sorted(ext))] = None
+            for x in members:
+                self.owner[x] = -1
+        del self.failures[nf:]
+        for u in targets:
+            members = self._connected_package(u, allowed)
+            if members:
+                cols[tuple(sorted(members))] = None
+        return list(cols)
+
+
+
+def exact_packing(parcels, adj, rules, seed: int = 0, time_limit: float = 30.0) -> dict:
+    """The engine against the best packing over candidate packages, on a small instance.
+
+    Runs the engine, then solves the set-packing problem over the engine's packages and the
+    candidates grown from every atom (smallest feasible package, the same extended with deficit
+    atoms, and the exact smallest package of every atom left out without a proof) with HiGHS.
+    Returns parcels: engine, best (≥ engine: the best packing found), upper (eligible minus the
+    parcels proven out: no packing holds more), and the number of candidate packages. ``best`` is
+    the optimum over these candidates, a lower bound of the true optimum."""
+    from .engine import _Engine, delineate
+
+    res = delineate(parcels, adj, rules, seed=seed)
+    eng = _Engine(parcels, adj, rules, seed, None, None)
+    eng.build_atoms()
+    eng.run()  # proofs and the first growth (their packages are columns too)
+    first = [tuple(sorted(P["members"])) for P in eng.pk if P["members"]]
+    for P in eng.pk:
+        for x in P["members"]:
+            eng.owner[x] = -1
+    eng.pk = []
+    free = [a for a in range(eng.m) if not eng.bl[a]]
+    left = res.reason == "unplaced"
+    targets = sorted({int(a) for a in eng.atom[left] if a >= 0 and not eng.bl[a]})
+    cols = eng._columns(free, targets, np.random.default_rng(seed))
+    # the engine's own packages, as atom tuples
+    atom_pkg: Dict[str, List[int]] = {}
+    for i in np.flatnonzero(res.labels != ""):
+        a = int(eng.atom[i])
+        if a >= 0:
+            atom_pkg.setdefault(res.labels[i], []).append(a)
+    mine = [tuple(sorted(set(v))) for v in atom_pkg.values()]
+    allc = list(dict.fromkeys(mine + first + cols))
+    idx = {a: i for i, a in enumerate(free)}
+    allc = [c for c in allc if all(a in idx for a in c)]
+    values = [float(sum(eng.npar[a] for a in c)) for c in allc]
+    chosen = solve_packing([[idx[a] for a in c] for c in allc], values, len(free), time_limit)
+    best = int(sum(values[j] for j in chosen)) if chosen else 0
+    eligible = int((parcels.eligible & (parcels.locked == "")).sum())
+    proven = int(np.isin(res.reason, ["small_component", "too_big", "unbalanceable"]).sum())
+    return {"engine": int(res.stats["packaged"]), "best": max(best, int(res.stats["packaged"])),
+            "upper": eligible - proven, "eligible": eligible, "candidates": len(allc)}

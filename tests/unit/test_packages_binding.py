@@ -1,0 +1,98 @@
+"""资产包: proofs after proven-out parcels split the land, what binds and what relaxing it gains, and
+the exact set packing the bench compares the engine with — on strips whose answers are known by hand."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import shapely
+
+from core.finance import FinanceTable
+from core.packages import PackageRules, build_adjacency, delineate, prepare_parcels
+from core.packages.settle import HAVE_MILP, exact_packing, solve_packing
+from core.packages.whatif import binding, constraint_of, what_if
+
+FINANCE_CSV = """# finance: test prices, version: t
+classes,label,role,nature,cost_wan_per_ha,revenue_wan_per_ha,note
+0701,城镇住宅用地,revenue,经营性,100,1000,
+0801,机关团体用地,service,公益性,100,0,
+0101,水田,none,,50,0,
+"""
+
+
+@pytest.fixture(scope="module")
+def finance(tmp_path_factory):
+    p = tmp_path_factory.mktemp("fin") / "prices.csv"
+    p.write_text(FINANCE_CSV, encoding="utf-8")
+    return FinanceTable.load(p)
+
+
+def strip(n):
+    """1 ha squares in a row, west to east."""
+    return np.array([shapely.box(x * 100.0, 0, (x + 1) * 100.0, 100.0) for x in range(n)], dtype=object)
+
+
+def setup(geoms, cur, pla, finance):
+    pt = prepare_parcels(shapely.area(geoms), cur, pla, finance, None, None)
+    return pt, build_adjacency(geoms)
+
+
+def test_land_split_by_a_proven_parcel_is_proven_too(finance):
+    # A B C D E: C (0101 → 0801, −50 万元) has no surplus anywhere: proven out. That leaves the
+    # pieces A-B and D-E of 2 ha each, below the 3 ha minimum: no package can hold them either.
+    geoms = strip(5)
+    pt, adj = setup(geoms, ["0101"] * 5, ["0101", "0101", "0801", "0101", "0101"], finance)
+    rules = PackageRules(min_area_ha=3, max_area_ha=3, public_min_pct=0, public_max_pct=100, public_basis="total")
+    res = delineate(pt, adj, rules)
+    assert (res.labels == "").all()
+    assert res.reason[2] == "unbalanceable"
+    assert list(res.reason[[0, 1, 3, 4]]) == ["small_component"] * 4  # not "unplaced": each has its proof
+    assert "除去已证明无法纳入的图斑后，所在连通片面积 2.00 公顷，小于最小面积 3 公顷" in res.detail[0]
+
+
+def test_what_binds_and_what_relaxing_it_gains(finance):
+    # three parcels turn to 机关团体用地 (−50 万元 each, nothing earns): balance keeps them out; the
+    # fourth keeps its use and stands alone. A floor of −50 万元 lets each deficit parcel stand alone.
+    geoms = strip(4)
+    pt, adj = setup(geoms, ["0101"] * 4, ["0801", "0101", "0801", "0801"], finance)
+    rules = PackageRules(min_area_ha=1, max_area_ha=1, public_min_pct=0, public_max_pct=100, public_basis="total")
+    res = delineate(pt, adj, rules)
+    assert res.stats["packaged"] == 1
+    bind = binding(res, pt)
+    assert bind.iloc[0][["constraint", "parcels", "proven"]].tolist() == ["balance", 3, 3]
+    assert bind.iloc[0]["area_m2"] == pytest.approx(30000.0)
+    table = what_if(pt, adj, rules, res)
+    assert table["label"].tolist() == ["现方案", "资金平衡"]
+    relaxed = table.iloc[1]
+    assert "资金平衡下限 0 → -50 万元" in relaxed["change"]
+    assert (relaxed["packaged"], relaxed["gained"], relaxed["left_out"]) == (4, 3, 0)
+
+
+@pytest.mark.parametrize("detail, key", [
+    ("面积将达 120.00 公顷，超过上限 100 公顷", "area_max"),
+    ("公益性比例 18.3% 低于下限 20%", "public_low"),
+    ("公益性比例 100.0% 高于上限 60%", "public_high"),
+    ("资金平衡 -576.3 万元，低于下限 0 万元", "balance"),
+    ("连片可用图斑 8.62 公顷，不足最小面积 20 公顷", "area_min"),
+    ("收益成本比 0.80 低于下限 1.2", "ratio"),
+    ("无法在满足全部约束的前提下纳入资产包", "other"),
+])
+def test_each_reason_names_its_constraint(detail, key):
+    assert constraint_of("unplaced", detail) == key
+
+
+@pytest.mark.skipif(not HAVE_MILP, reason="scipy.optimize.milp (HiGHS) not installed")
+def test_set_packing_beats_the_greedy_pick():
+    # the largest column (3 parcels) blocks both others; two disjoint columns hold 4
+    chosen = solve_packing([[0, 1, 2], [0, 1], [2, 3]], [3.0, 2.0, 2.0], 4)
+    assert sorted(chosen) == [1, 2]
+
+
+@pytest.mark.skipif(not HAVE_MILP, reason="scipy.optimize.milp (HiGHS) not installed")
+def test_exact_packing_reports_engine_best_and_bound(finance):
+    # 住宅 (+950) between two 机关团体 (−50): one 3 ha package holds all three; a fourth, far, parcel
+    # that turns to 机关团体 cannot balance (proven) and bounds the optimum at 3
+    geoms = np.append(strip(3), shapely.box(5000, 0, 5100, 100))
+    pt, adj = setup(geoms, ["0101"] * 4, ["0801", "0701", "0801", "0801"], finance)
+    rules = PackageRules(min_area_ha=1, max_area_ha=3, public_min_pct=20, public_max_pct=80, public_basis="total")
+    out = exact_packing(pt, adj, rules)
+    assert (out["engine"], out["best"], out["upper"], out["eligible"]) == (3, 3, 3, 4)

@@ -318,6 +318,96 @@ def packages_bench(out: Path, sizes=(10000, 100000), maxp_timeout: float = 600.0
     return ok
 
 
+PROVEN = ("small_component", "too_big", "unbalanceable")
+
+
+def variants_bench(out: Path, n: int = 20000, seeds=(1, 2, 3), exact_instances: int = 2) -> bool:
+    """资产包 on a family of counties the engine was not written against (tools.county_variants):
+    every variant × seed end to end (guotukit:assetpackages, no xlsx) and the core engine alone,
+    with the left-out split into proven and unproven, ownership kept whole too, and on
+    ≤ 500-parcel pieces the engine beside the best set packing over candidate packages."""
+    import numpy as np
+    import processing
+    import shapely
+    from qgis.core import QgsProcessingContext, QgsProcessingFeedback
+
+    from core.finance import FinanceTable
+    from core.packages import PackageRules, build_adjacency
+    from core.packages.compute import ControlInput, PackageInputs, run_packages
+    from core.packages.settle import HAVE_MILP, exact_packing
+    from tools.county_variants import VARIANTS, generate_variant
+
+    vdir = out / "variants"
+    vdir.mkdir(parents=True, exist_ok=True)
+    print(f"\n== 资产包 on the county family: {len(VARIANTS)} variants × seeds {list(seeds)}, {n} parcels each; "
+          "YJJBNT + STBHHX excluded at 50 %, 20–100 ha, public 20–60 % of construction land, balance ≥ 0 ==")
+    print(f"  {'county':16s} {'eligible':>8s} {'packaged':>8s} {'proven':>7s} {'unproven':>8s} {'unpr. %':>7s} "
+          f"{'keep: unpr. %':>13s} {'engine s':>8s} {'end-to-end s':>12s}  binds most")
+    rows = []
+    ok = True
+    for variant in VARIANTS:
+        for seed in seeds:
+            gpkg = vdir / f"{variant}_s{seed}.gpkg"
+            fin_csv = vdir / f"{variant}_s{seed}_finance.csv"
+            if not gpkg.exists() or not fin_csv.exists():
+                generate_variant(gpkg, variant, seed, n_parcels=n)
+            fin = FinanceTable.load(fin_csv)
+            params = {"PARCELS": _layer(gpkg, "DLTB"), "PLAN_LAYER": _layer(gpkg, "GHYD"),
+                      "EXCLUDE_LAYERS": [_layer(gpkg, "YJJBNT"), _layer(gpkg, "STBHHX")], "FINANCE_TABLE": str(fin_csv),
+                      "MIN_AREA": 20, "MAX_AREA": 100, "PUBLIC_SHARE_MIN": 20, "PUBLIC_SHARE_MAX": 60, "PUBLIC_BASIS": 1,
+                      "PACKAGES": "TEMPORARY_OUTPUT", "ASSIGNMENT": "TEMPORARY_OUTPUT"}
+            t = time.time()
+            res = processing.run("guotukit:assetpackages", params, feedback=QgsProcessingFeedback(), context=QgsProcessingContext())
+            dt_e2e = time.time() - t
+            ok &= int(res["FAILED_COUNT"]) == 0
+            dl, dg = _read_gpkg(gpkg, "DLTB", ["BSM", "DLBM", "QSXZ", "QSDWDM", "TBMJ"])
+            gh, gg = _read_gpkg(gpkg, "GHYD", ["GHDLBM"])
+            _, yg = _read_gpkg(gpkg, "YJJBNT", ["BSM"])
+            _, sg = _read_gpkg(gpkg, "STBHHX", ["BSM"])
+            figures = {}
+            for mode in ("report", "keep"):
+                rules = PackageRules(min_area_ha=20, max_area_ha=100, public_min_pct=20, public_max_pct=60,
+                                     public_basis="construction", owner_units=mode)
+                inp = PackageInputs(geoms=dg, area_m2=dl["TBMJ"].to_numpy(), parcel_ids=dl["BSM"].tolist(),
+                                    current_raw=dl["DLBM"].tolist(), plan_geoms=gg, plan_codes=gh["GHDLBM"].tolist(),
+                                    qsxz=dl["QSXZ"].tolist(), owner_unit=dl["QSDWDM"].tolist(),
+                                    controls=[ControlInput("永久基本农田", yg), ControlInput("生态保护红线", sg)])
+                run = run_packages(inp, rules, fin, seed=1)
+                st = run.result.stats
+                reasons = st["reasons"]
+                proven = sum(reasons.get(k, 0) for k in PROVEN)
+                unproven = reasons.get("unplaced", 0)
+                ok &= bool((run.result.packages["status"] == "pass").all()) if len(run.result.packages) else True
+                figures[mode] = (st, proven, unproven, run)
+            st, proven, unproven, run = figures["report"]
+            e = max(st["eligible"], 1)
+            keep_st, _, keep_unproven, _ = figures["keep"]
+            top = run.binding.iloc[0]["label"] if run.binding is not None and len(run.binding) else "—"
+            rows.append((variant, seed, st["eligible"], st["packaged"], proven, unproven, 100.0 * unproven / e,
+                         100.0 * keep_unproven / max(keep_st["eligible"], 1), run.timings.get("delineation", 0.0), dt_e2e))
+            print(f"  {variant + ' s' + str(seed):16s} {st['eligible']:8d} {st['packaged']:8d} {proven:7d} {unproven:8d} "
+                  f"{100.0 * unproven / e:7.1f} {rows[-1][7]:13.1f} {rows[-1][8]:8.1f} {dt_e2e:12.1f}  {top}")
+            if HAVE_MILP and exact_instances and seed == seeds[0]:
+                pt = run.parcels
+                c = shapely.centroid(dg)
+                xy = np.column_stack([shapely.get_x(c), shapely.get_y(c)])
+                rng = np.random.default_rng(seed)
+                gaps = []
+                for _ in range(exact_instances):
+                    c0 = xy[rng.integers(len(xy))]
+                    idx = np.sort(np.argsort(((xy - c0) ** 2).sum(1))[:500])
+                    rules = PackageRules(min_area_ha=20, max_area_ha=100, public_min_pct=20, public_max_pct=60,
+                                         public_basis="construction")
+                    r = exact_packing(_subset_table(pt, idx), build_adjacency(dg[idx]), rules, seed=1, time_limit=20)
+                    gaps.append(f"engine {r['engine']} / best packing {r['best']} / bound {r['upper']} of {r['eligible']}")
+                print("      500-parcel pieces (parcels packaged): " + "; ".join(gaps))
+    worst = max(r[6] for r in rows)
+    print(f"  unproven share: worst {worst:.1f} % (target ≤ 5 %), median {float(np.median([r[6] for r in rows])):.1f} %; "
+          f"ownership kept whole: worst {max(r[7] for r in rows):.1f} % (target ≤ 10 %); engine {min(r[8] for r in rows):.1f}–"
+          f"{max(r[8] for r in rows):.1f} s, end to end {min(r[9] for r in rows):.1f}–{max(r[9] for r in rows):.1f} s (target ≤ 5 s)")
+    return ok
+
+
 def _alone_feasible(run, rules, adj):
     """How many of the parcels the engine left 'unplaced' could form a package on their own with
     every other parcel free (greedy growth with path search, not a proof either way)."""
@@ -355,7 +445,8 @@ def main(argv=None) -> int:
     ap.add_argument("--parcels", type=int, default=200000)
     ap.add_argument("--native-subset", type=int, default=10000)
     ap.add_argument("--out", default=str(ROOT / "bench_out"))
-    ap.add_argument("--only", choices=("structure", "compliance", "packages"), default=None)
+    ap.add_argument("--only", choices=("structure", "compliance", "packages", "variants"), default=None)
+    ap.add_argument("--variant-parcels", type=int, default=20000, help="parcels per county of the 资产包 county family")
     ap.add_argument("--no-maxp", action="store_true", help="skip the spopt/pygeoda comparison (installs a bench venv)")
     ap.add_argument("--structure-native-subset", type=int, default=0,
                     help="DLTB parcels for the native comparison of the transition (0 = all)")
@@ -367,6 +458,10 @@ def main(argv=None) -> int:
     if args.only in (None, "packages"):
         ok_packages = packages_bench(out, with_maxp=not args.no_maxp)
         if args.only == "packages":
+            return 0 if ok_packages else 1
+    if args.only in (None, "variants"):
+        ok_packages &= variants_bench(out, n=args.variant_parcels)
+        if args.only == "variants":
             return 0 if ok_packages else 1
     ok_structure = True
     if args.only in (None, "structure"):

@@ -17,8 +17,7 @@ from __future__ import annotations
 
 import heapq
 import math
-import time
-from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
+from typing import Dict, List, Optional, Sequence, Set, Tuple
 
 import numpy as np
 
@@ -80,12 +79,11 @@ class SettleMixin:
 
     def _extend(self, members: List[int], allowed: Set[int], state) -> List[List[int]]:
         """The feasible package ``members`` grown further by the window's free deficit atoms
-        its slack can carry (least deficit per parcel first); each step is a column."""
+        its slack can carry (least deficit per parcel first): one more column, or none."""
         owner, nb, Al = self.owner, self.nb, self.Al
         sA, sP, sF, sC, sR = state
         maxA = self.r.max_m2 * (1 + EPS)
         mset = set(members)
-        out: List[List[int]] = []
         cur = list(members)
         for _ in range(64):
             best = None

@@ -138,10 +138,12 @@ def what_if(parcels: ParcelTable, adj: Adjacency, rules: PackageRules, result, s
 
     rows = [row("", "现方案", "（当前约束）", result.stats)]
     for i, (key, change, new) in enumerate(options):
-        part = None
-        if progress is not None:
-            lo, hi = i / len(options), (i + 1) / len(options)
-            part = (lambda f, lo=lo, hi=hi: progress(lo + (hi - lo) * f))
+        lo, hi = i / len(options), (i + 1) / len(options)
+
+        def part(f, lo=lo, hi=hi):
+            if progress is not None:
+                progress(lo + (hi - lo) * f)
+
         res = delineate(parcels, adj, new, seed=seed, progress=part, cancelled=cancelled)
         rows.append(row(key, CONSTRAINTS[key][0], change, res.stats))
     out = pd.DataFrame(rows)

@@ -359,7 +359,9 @@ def variants_bench(out: Path, n: int = 20000, seeds=(1, 2, 3), exact_instances: 
             t = time.time()
             res = processing.run("guotukit:assetpackages", params, feedback=QgsProcessingFeedback(), context=QgsProcessingContext())
             dt_e2e = time.time() - t
-            ok &= int(res["FAILED_COUNT"]) == 0
+            if int(res["FAILED_COUNT"]):
+                print(f"  {variant} s{seed}: {int(res['FAILED_COUNT'])} packages fail a constraint (end to end)")
+                ok = False
             dl, dg = _read_gpkg(gpkg, "DLTB", ["BSM", "DLBM", "QSXZ", "QSDWDM", "TBMJ"])
             gh, gg = _read_gpkg(gpkg, "GHYD", ["GHDLBM"])
             _, yg = _read_gpkg(gpkg, "YJJBNT", ["BSM"])
@@ -377,7 +379,10 @@ def variants_bench(out: Path, n: int = 20000, seeds=(1, 2, 3), exact_instances: 
                 reasons = st["reasons"]
                 proven = sum(reasons.get(k, 0) for k in PROVEN)
                 unproven = reasons.get("unplaced", 0)
-                ok &= bool((run.result.packages["status"] == "pass").all()) if len(run.result.packages) else True
+                failing = int((run.result.packages["status"] != "pass").sum()) if len(run.result.packages) else 0
+                if failing:
+                    print(f"  {variant} s{seed} ({mode}): {failing} packages fail a constraint")
+                    ok = False
                 figures[mode] = (st, proven, unproven, run)
             st, proven, unproven, run = figures["report"]
             e = max(st["eligible"], 1)

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from ..finance import use_changed
-from .graph import Adjacency, _parts
+from .graph import Adjacency, _components, _parts
 
 M2_PER_HA = 10000.0
 
@@ -320,7 +320,19 @@ def evaluate(labels, parcels: ParcelTable, adj: Adjacency, rules: PackageRules) 
         ok["ratio"] = out["revenue"] >= rules.ratio_min * out["cost"] - 1e-6
     else:
         ok["ratio"] = pd.Series(True, index=out.index)
-    ok["owner"] = (out["split_units"] == 0) if rules.owner_units == "keep" else pd.Series(True, index=out.index)
+    if rules.owner_units == "keep":
+        # "keep" keeps each connected part of a unit whole (the describe() text): a unit whose parts
+        # lie apart (separated by another unit, an excluded parcel or a wall) may sit in several packages
+        ou = parcels.owner_unit
+        e = (lab[ei] != "") & (lab[ej] != "") & (ou[ei] == ou[ej]) & (ou[ei] != "") & same_wall
+        piece = _components(parcels.n, ei[e], ej[e])
+        owned = inpk[ou[inpk] != ""]
+        pp = pd.DataFrame({"piece": piece[owned], "package": lab[owned]})
+        per_piece = pp.groupby("piece")["package"].nunique()
+        broken = set(pp.loc[pp["piece"].isin(per_piece.index[per_piece > 1]), "package"])
+        ok["owner"] = pd.Series([p not in broken for p in out.index], index=out.index)
+    else:
+        ok["owner"] = pd.Series(True, index=out.index)
     ok["excluded"] = out["excluded_parcels"] == 0
     ok["walls"] = out["wall_units"] <= 1
     ok["priced"] = out["unpriced_parcels"] == 0

@@ -354,3 +354,19 @@ def test_a_stranded_deficit_parcel_takes_surplus_a_package_can_spare(finance):
     assert gained == 2
     assert labels[0] == labels[1] != "" and labels[2] == labels[3] == labels[4] != labels[0]
     independent_check(geoms, labels, cur, pla, rules)
+
+
+def test_keep_mode_keeps_connected_parts_whole_and_passes_a_unit_whose_parts_lie_apart(finance):
+    # U1 owns both ends of a 1×5 strip, U2 the middle: U1's two parts are apart, so two packages may
+    # each hold one (the engine's atoms are the connected parts); a package holding half of one
+    # connected part fails 权属单位不拆分
+    geoms = grid(5, 1)
+    cur = ["0101"] * 5
+    pla = ["0701"] * 5
+    units = ["U1", "U1", "U2", "U1", "U1"]
+    rules = PackageRules(min_area_ha=2, max_area_ha=3, public_min_pct=0, public_max_pct=100, owner_units="keep")
+    pt, adj, res = run(geoms, cur, pla, finance, rules, owner_unit=units)
+    assert (res.labels != "").all() and len(set(res.labels)) == 2
+    assert set(res.packages["status"]) == {"pass"}  # before: both failed their own ownership check
+    halves = evaluate(["A", "B", "B", "B", "A"], pt, adj, rules).set_index("package")  # A is not contiguous anyway
+    assert not halves.loc["A", "ok_owner"] and not halves.loc["B", "ok_owner"]  # each cuts a connected part of U1

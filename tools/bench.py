@@ -354,7 +354,7 @@ def variants_bench(out: Path, n: int = 20000, seeds=(1, 2, 3), exact_instances: 
             fin = FinanceTable.load(fin_csv)
             params = {"PARCELS": _layer(gpkg, "DLTB"), "PLAN_LAYER": _layer(gpkg, "GHYD"),
                       "EXCLUDE_LAYERS": [_layer(gpkg, "YJJBNT"), _layer(gpkg, "STBHHX")], "FINANCE_TABLE": str(fin_csv),
-                      "MIN_AREA": 20, "MAX_AREA": 100, "PUBLIC_SHARE_MIN": 20, "PUBLIC_SHARE_MAX": 60, "PUBLIC_BASIS": 1,
+                      "MIN_AREA": 20, "MAX_AREA": 100, "PUBLIC_SHARE_MIN": 20, "PUBLIC_SHARE_MAX": 60, "PUBLIC_BASIS": 0,
                       "PACKAGES": "TEMPORARY_OUTPUT", "ASSIGNMENT": "TEMPORARY_OUTPUT"}
             t = time.time()
             res = processing.run("guotukit:assetpackages", params, feedback=QgsProcessingFeedback(), context=QgsProcessingContext())

@@ -26,7 +26,8 @@ Variants (``VARIANTS``):
 ``plan_little``  Voronoi parcels; the plan changes the use of only ~5–10 % of the land, around towns.
 ``plan_much``    mixed parcel sizes 0.1–8 ha; the plan changes ~50–70 % (new towns, industrial parks).
 
-The other variants change ~17–28 % of the land.
+The other variants change ~17–28 % of the land. DLTB has ``n_parcels`` parcels exactly for the
+Voronoi shapes and within ~1.5 % for strips and grid (their linework is calibrated, not counted).
 
 How the pieces fit (all layers EPSG:4527, MultiPolygon, valid, coordinates on the 0.001 m grid):
 
@@ -34,24 +35,32 @@ How the pieces fit (all layers EPSG:4527, MultiPolygon, valid, coordinates on th
   outline): noded by GEOS, snapped pointwise to the grid and noded again until nothing moves, then
   polygonised. Neighbouring parcels therefore share identical vertex sequences; slivers below 30 m²
   are merged into the neighbour with the longest shared edge (coverage union keeps the vertices).
-* GHYD is the polygonisation of the plan cells (Voronoi / coarse grid) *together with* the borders
-  of the plan groups: parcels that keep their use are grouped by their 一级类 (用地用海2023), changed
-  land by development zone (one per town or park), 复垦 and 退耕还林 land on their own. A plan face so
-  never straddles land that keeps its use and land that changes, and the engine's majority join of
-  the plan onto the parcels changes exactly the land the generator meant to change. A kept face
-  carries its parcels' common code (refined to a child code now and then, e.g. 0701→070102, which
-  is no change of use), or the 一级类 when its parcels differ; a development face carries a planned
-  use chosen by area quotas: public (08, 0702, 12, 13, 14) vs profitable (07, 09, 10, 11, 16).
-* The finance table (``<stem>_finance.csv``) is the example table with per-(variant, seed)
-  perturbed prices, scaled by one "economic climate" parameter λ ∈ [0, 1] (cost of the land taken
-  up, revenue of housing/commerce, industry and 留白) chosen by bisection so that the share of the
-  changed land whose own balance is negative is near the seed's target: 20 % (seed 1), 40 % (2),
-  60 % (3); other seeds cycle through the three. ``costly_changed_share`` reports the value reached.
-* YJJBNT: one feature per chosen cropland parcel (30–55 % of the cropland parcels, away from towns
-  and the red line), identical to the parcel except ~3 % moved by 0.1–0.45 m.
-  STBHHX: a star-shaped polygon over each forested hill and one around the reservoir (2–4 in all,
-  ~10–20 % of the county). CZKFBJ: one 城镇集中建设区 per town / park around its built and planned
-  land. XZQ: townships as unions of their parcels.
+* GHYD is the polygonisation of the plan cells (Voronoi / coarse grid, ~N/3 polygons in all)
+  *together with* the borders of the plan groups: parcels that keep their use are grouped by their
+  一级类 (用地用海2023; by 二级类 for 07, 10 and 12, which the finance table prices only per 二级类),
+  changed land by development zone (one per town or park), 复垦 and 退耕还林 land on their own. A
+  plan face so never straddles land that keeps its use and land that changes, and the engine's
+  majority join of the plan onto the parcels changes exactly the land the generator meant to
+  change. A group piece smaller than 1.5 cells is not cut by cell edges. A kept face carries its
+  parcels' common code (refined to a child code now and then, e.g. 0701→070102, which is no change
+  of use), or the group's code when its parcels differ; a development face carries a planned use
+  chosen by area quotas: public (08, 0702, 12, 13, 14) vs profitable (07, 09, 10, 11, 16), the
+  public share of the changed construction land following the seed (~20 / 40 / 55 %).
+* The finance table (``<stem>_finance.csv``) is the example table (plus a few 二级/三级类 rows)
+  with per-(variant, seed) perturbed prices, scaled by one "economic climate" parameter λ ∈ [0, 1]
+  (cost of the land taken up, revenue of housing/commerce, industry and 留白) chosen by bisection
+  so that the share of the changed land whose own balance is negative (cost > revenue, priced as
+  the engine prices it: ``core.finance`` lookups, ``use_changed`` on the crosswalked current code
+  and the majority plan code) is near the seed's target: 20 % (seed 1), 40 % (2), 60 % (3); other
+  seeds cycle through the three. ``costly_changed_share`` reports the value reached.
+* YJJBNT: one feature per chosen cropland parcel (~27–55 % of the cropland parcels, away from towns
+  and the red line; chosen before the plan, which leaves them alone), identical to the parcel
+  except ~3 % moved by 0.1–0.45 m.
+* STBHHX: a star-shaped polygon over each forested hill and one around the reservoir unless a
+  hill's already covers it (1–4 in all, ~10–15 % of the county).
+* CZKFBJ: one 城镇集中建设区 per town / park around its built and planned land.
+* XZQ: townships as unions of their parcels; villages (QSDWDM/ZLDWDM, 19 characters) are
+  k-means regions of ~110 parcels inside one township.
 """
 from __future__ import annotations
 
@@ -111,7 +120,7 @@ _SPECS: Dict[str, dict] = {
     "strips": dict(shape="strips", mean_ha=0.45, change=(0.17, 0.28)),
     "grid": dict(shape="grid", mean_ha=0.6, change=(0.17, 0.28), plan="grid"),
     "mixed": dict(shape="mixed", sizes=(0.05, 20.0), change=(0.17, 0.28)),
-    "plan_little": dict(shape="voronoi", mean_ha=0.45, change=(0.06, 0.09), little=True),
+    "plan_little": dict(shape="voronoi", mean_ha=0.45, change=(0.06, 0.09)),
     "plan_much": dict(shape="mixed", sizes=(0.1, 8.0), change=(0.52, 0.60), forest=(0.11, 0.13),
                       pbf=(0.27, 0.30), much=True),
 }
@@ -925,7 +934,9 @@ def _quota_split(score: np.ndarray, area: np.ndarray, shares: Sequence[float]) -
 
 
 def _plan(rng, lay, spec, xy, area, faces, code, czc, cur23, dn, town_of, elev, pbf, in_eprl, mix, n, outline_abs):
-    """Groups, plan faces and codes. Returns (plan_geoms, ghdl, czcslx, parcel planned code, group info)."""
+    """The plan: groups of parcels (kept by class, development zones, 复垦, 退耕还林), plan faces and
+    their codes. Returns (plan faces, GHDLBM per face, CZCSLX per face, planned code per parcel,
+    group per parcel, development zone per parcel, zone centres)."""
     L, A = lay.L, lay.area
     names_yd = sc.ydyh2023_names()
     T_c = mix["change"]

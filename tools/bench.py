@@ -318,7 +318,6 @@ def packages_bench(out: Path, sizes=(10000, 100000), maxp_timeout: float = 600.0
     return ok
 
 
-PROVEN = ("small_component", "too_big", "unbalanceable")
 
 
 def variants_bench(out: Path, n: int = 20000, seeds=(1, 2, 3), exact_instances: int = 2) -> bool:
@@ -335,14 +334,17 @@ def variants_bench(out: Path, n: int = 20000, seeds=(1, 2, 3), exact_instances: 
     from core.packages import PackageRules, build_adjacency
     from core.packages.compute import ControlInput, PackageInputs, run_packages
     from core.packages.settle import HAVE_MILP, exact_packing
+    from core.packages.whatif import PROVEN
     from tools.county_variants import VARIANTS, generate_variant
 
     vdir = out / "variants"
     vdir.mkdir(parents=True, exist_ok=True)
     print(f"\n== 资产包 on the county family: {len(VARIANTS)} variants × seeds {list(seeds)}, {n} parcels each; "
           "YJJBNT + STBHHX excluded at 50 %, 20–100 ha, public 20–60 % of construction land, balance ≥ 0 ==")
-    print(f"  {'county':16s} {'eligible':>8s} {'packaged':>8s} {'proven':>7s} {'unproven':>8s} {'unpr. %':>7s} "
-          f"{'keep: unpr. %':>13s} {'engine s':>8s} {'end-to-end s':>12s}  binds most")
+    print("  proven: no package can hold them (a proof with its bound); optimum: left out by a packing solved to "
+          "optimality over every feasible package (coarse atoms only); unproven: neither")
+    print(f"  {'county':16s} {'eligible':>8s} {'packaged':>8s} {'proven':>7s} {'optimum':>7s} {'unproven':>8s} {'unpr. %':>7s} "
+          f"{'keep: unpr. % (optimum %)':>25s} {'engine s':>8s} {'end-to-end s':>12s}  binds most")
     rows = []
     ok = True
     for variant in VARIANTS:
@@ -379,19 +381,21 @@ def variants_bench(out: Path, n: int = 20000, seeds=(1, 2, 3), exact_instances: 
                 reasons = st["reasons"]
                 proven = sum(reasons.get(k, 0) for k in PROVEN)
                 unproven = reasons.get("unplaced", 0)
+                optimum = reasons.get("optimal_out", 0)
                 failing = int((run.result.packages["status"] != "pass").sum()) if len(run.result.packages) else 0
                 if failing:
                     print(f"  {variant} s{seed} ({mode}): {failing} packages fail a constraint")
                     ok = False
-                figures[mode] = (st, proven, unproven, run)
-            st, proven, unproven, run = figures["report"]
+                figures[mode] = (st, proven, unproven, run, optimum)
+            st, proven, unproven, run, optimum = figures["report"]
             e = max(st["eligible"], 1)
-            keep_st, _, keep_unproven, _ = figures["keep"]
+            keep_st, _, keep_unproven, _, keep_optimum = figures["keep"]
             top = run.binding.iloc[0]["label"] if run.binding is not None and len(run.binding) else "—"
             rows.append((variant, seed, st["eligible"], st["packaged"], proven, unproven, 100.0 * unproven / e,
                          100.0 * keep_unproven / max(keep_st["eligible"], 1), run.timings.get("delineation", 0.0), dt_e2e))
-            print(f"  {variant + ' s' + str(seed):16s} {st['eligible']:8d} {st['packaged']:8d} {proven:7d} {unproven:8d} "
-                  f"{100.0 * unproven / e:7.1f} {rows[-1][7]:13.1f} {rows[-1][8]:8.1f} {dt_e2e:12.1f}  {top}")
+            keep_opt = f"{rows[-1][7]:.1f} ({100.0 * keep_optimum / max(keep_st['eligible'], 1):.1f})"
+            print(f"  {variant + ' s' + str(seed):16s} {st['eligible']:8d} {st['packaged']:8d} {proven:7d} {optimum:7d} {unproven:8d} "
+                  f"{100.0 * unproven / e:7.1f} {keep_opt:>25s} {rows[-1][8]:8.1f} {dt_e2e:12.1f}  {top}")
             if HAVE_MILP and exact_instances and seed == seeds[0]:
                 pt = run.parcels
                 c = shapely.centroid(dg)

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from ..overlay import Cancelled
+from .exact import ExactMixin
 from .graph import Adjacency, _components
 from .growth import GrowthMixin
 from .model import EPS, M2_PER_HA, REASONS, PackageRules, ParcelTable, evaluate
@@ -29,7 +30,7 @@ class PackagingResult:
     seed: int = 0
 
 
-class _Engine(GrowthMixin, SearchMixin, ProofMixin, SettleMixin):
+class _Engine(GrowthMixin, SearchMixin, ProofMixin, SettleMixin, ExactMixin):
     """Growth and local search on atoms (see the module docstring)."""
 
     def __init__(self, parcels: ParcelTable, adj: Adjacency, rules: PackageRules, seed: int,
@@ -126,7 +127,7 @@ class _Engine(GrowthMixin, SearchMixin, ProofMixin, SettleMixin):
 def delineate(parcels: ParcelTable, adj: Adjacency, rules: PackageRules, seed: int = 0,
               progress: Optional[Callable[[float], None]] = None,
               cancelled: Optional[Callable[[], bool]] = None, prefix: str = "ZCB",
-              compact_passes: int = 2) -> PackagingResult:
+              compact_passes: int = 2, exact_limit: int = 300000) -> PackagingResult:
     """Delineate packages; locked parcels keep their package ids (their packages are checked,
     never changed)."""
     rules.check()
@@ -148,6 +149,9 @@ def delineate(parcels: ParcelTable, adj: Adjacency, rules: PackageRules, seed: i
     repaired = eng.steal()
     if repaired:
         absorbed += repaired + eng.absorb()
+    # coarse atoms (e.g. ownership units kept whole): every feasible package enumerated, the
+    # atoms none holds proven out, the optimal packing taken when it packs more
+    exact = eng.exact(exact_limit) if exact_limit else {"exact": "off"}
     eng._tick(0.8)
     compact_moves = eng.compact(compact_passes) if compact_passes else 0
     n = parcels.n
@@ -195,7 +199,7 @@ def delineate(parcels: ParcelTable, adj: Adjacency, rules: PackageRules, seed: i
         "parcels": n, "eligible": eligible, "packaged": int((own >= 0).sum()),
         "left_out": int(left.sum()), "left_out_pct": 100.0 * left.sum() / eligible if eligible else 0.0,
         "packages": len(live), "locked_packages": len(taken), "atoms": eng.m,
-        "absorbed": absorbed, "repaired": repaired, "room_moves": moved, "compact_moves": compact_moves, "failed_growths": len(eng.failures),
+        "absorbed": absorbed, "repaired": repaired, "room_moves": moved, "compact_moves": compact_moves, "failed_growths": len(eng.failures), "exact": exact,
         "reasons": pd.Series(reason[reason != ""]).value_counts().to_dict(),
     }
     if progress is not None:

@@ -29,6 +29,8 @@ REASONS: Dict[str, Tuple[str, str]] = {
     "small_component": ("所在连通片面积小于最小面积", "its connected piece is smaller than the minimum area"),
     "too_big": ("单个图斑（或权属单位连通片）面积超过最大面积", "the parcel (or ownership piece) exceeds the maximum area"),
     "unbalanceable": ("在最大面积范围内无法实现资金平衡", "no package within the area cap can balance it"),
+    "no_package": ("穷举全部连片组合，没有可行的资产包能容纳该图斑", "no feasible package holds it (all contiguous sets enumerated)"),
+    "optimal_out": ("最优划定（纳入图斑最多）未纳入", "left out by the optimal packing (most parcels packaged)"),
     "unplaced": ("无法在满足全部约束的前提下纳入资产包", "cannot join a package without breaking a constraint"),
 }
 

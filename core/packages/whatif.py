@@ -31,16 +31,22 @@ CONSTRAINTS: Dict[str, Tuple[str, str]] = {
     "area_max": ("面积上限", "maximum area"),
     "area_min": ("面积下限（连片面积不足）", "minimum area (too little contiguous land)"),
     "ratio": ("收益成本比", "revenue/cost ratio"),
+    "exhaustive": ("多项约束共同作用（穷举全部连片组合均不可行）", "constraints together (every contiguous set enumerated fails)"),
+    "optimal": ("最优划定未纳入（无法纳入更多图斑）", "left out by the optimal packing"),
     "other": ("其他（相邻图斑已纳入其他资产包等）", "other (neighbours taken by other packages)"),
 }
 
 # reasons that are proofs: no package can hold the parcel, whatever the other packages do
-PROVEN = ("small_component", "too_big", "unbalanceable")
+PROVEN = ("small_component", "too_big", "unbalanceable", "no_package")
 
 
 def constraint_of(reason: str, detail: str) -> str:
     """The constraint a left-out parcel's reason names (a key of :data:`CONSTRAINTS`)."""
     d = detail or ""
+    if reason == "no_package":
+        return "exhaustive"
+    if reason == "optimal_out":
+        return "optimal"
     if reason == "too_big" or d.startswith("面积将达"):
         return "area_max"
     if reason == "small_component" or d.startswith(("连片可用图斑", "所在连通片", "除去已证明")) or "不足下限" in d[:40]:

@@ -96,3 +96,46 @@ def test_exact_packing_reports_engine_best_and_bound(finance):
     rules = PackageRules(min_area_ha=1, max_area_ha=3, public_min_pct=20, public_max_pct=80, public_basis="total")
     out = exact_packing(pt, adj, rules)
     assert (out["engine"], out["best"], out["upper"], out["eligible"]) == (3, 3, 3, 4)
+
+
+def test_every_contiguous_set_enumerated_proves_what_the_bounds_cannot(finance):
+    # X (→ 机关团体, −50) and Y (→ 住宅, +950): together 50 % public, above the 40 % ceiling; apart each is
+    # below the 2 ha minimum. Neither the balance bound (Y's surplus is in reach) nor the piece size
+    # (2 ha) proves it: listing every contiguous set does.
+    geoms = strip(2)
+    pt, adj = setup(geoms, ["0101"] * 2, ["0801", "0701"], finance)
+    rules = PackageRules(min_area_ha=2, max_area_ha=2, public_min_pct=0, public_max_pct=40, public_basis="total")
+    res = delineate(pt, adj, rules)
+    assert list(res.reason) == ["no_package", "no_package"]
+    assert "穷举全部 3 个面积不超过 2 公顷的连片组合" in res.detail[0]
+    assert res.stats["exact"]["proven_exhaustive"] == 2
+    bind = binding(res, pt)
+    assert bind.iloc[0][["constraint", "parcels", "proven"]].tolist() == ["exhaustive", 2, 2]
+    # without the enumeration the same parcels are left out without a proof
+    res_off = delineate(pt, adj, rules, exact_limit=0)
+    assert list(res_off.reason) == ["unplaced", "unplaced"]
+
+
+@pytest.mark.skipif(not HAVE_MILP, reason="scipy.optimize.milp (HiGHS) not installed")
+def test_the_optimal_packing_says_so_for_what_it_leaves_out(finance):
+    # three unchanged 1 ha parcels, packages of exactly 2 ha: any packing leaves one out
+    geoms = strip(3)
+    pt, adj = setup(geoms, ["0101"] * 3, ["0101"] * 3, finance)
+    rules = PackageRules(min_area_ha=2, max_area_ha=2, public_min_pct=0, public_max_pct=100, public_basis="total")
+    res = delineate(pt, adj, rules)
+    ex = res.stats["exact"]
+    assert ex["optimal"] and ex["optimum_parcels"] == 2 == res.stats["packaged"]
+    out = np.flatnonzero(res.labels == "")
+    assert len(out) == 1 and res.reason[out[0]] == "optimal_out"
+    assert "没有任何划定能比它纳入更多图斑" in res.detail[out[0]]
+
+
+def test_fine_parcels_are_not_enumerated(finance):
+    # 1 ha parcels and 40 ha packages: far too many contiguous sets; the greedy engine's result stands
+    geoms = np.array([shapely.box(x * 100.0, y * 100.0, (x + 1) * 100.0, (y + 1) * 100.0)
+                      for y in range(8) for x in range(8)], dtype=object)
+    pt, adj = setup(geoms, ["0101"] * 64, ["0101"] * 64, finance)
+    rules = PackageRules(min_area_ha=10, max_area_ha=40, public_min_pct=0, public_max_pct=100, public_basis="total")
+    res = delineate(pt, adj, rules)
+    assert res.stats["exact"]["exact"].startswith("too fine")
+    assert res.stats["packaged"] == 64

@@ -13,11 +13,12 @@ set that meets every hard constraint is a candidate package. Then
   delineation packages more parcels, and the engine's greedy packing is replaced when the
   optimum holds more.
 
-The enumeration stops at ``limit`` sets (the atoms are too fine: the greedy engine's result
-stands).
+The enumeration stops at ``limit`` sets or after a few seconds (the atoms are too fine: the
+greedy engine's result stands).
 """
 from __future__ import annotations
 
+import time
 from typing import List, Optional, Sequence, Tuple
 
 import numpy as np
@@ -31,9 +32,11 @@ class ExactMixin:
 
     max_atoms_per_package = 12  # median atoms a maximum-area package holds; above it the sets are not listed
 
-    def enumerate_packages(self, limit: int = 300000) -> Optional[Tuple[List[Tuple[int, ...]], int]]:
+    def enumerate_packages(self, limit: int = 300000, seconds: float = 4.0) -> Optional[Tuple[List[Tuple[int, ...]], int]]:
         """(feasible packages as sorted atom tuples, connected sets visited), or None when there
-        are more than ``limit`` connected sets within the area cap."""
+        are more than ``limit`` connected sets within the area cap or listing them takes longer
+        than ``seconds``."""
+        deadline = time.perf_counter() + seconds
         nb, bl = self.nb, self.bl
         Al, publ, profl, costl, revl = self.Al, self.publ, self.profl, self.costl, self.revl
         maxA = self.r.max_m2 * (1 + EPS)
@@ -45,7 +48,7 @@ class ExactMixin:
         def rec(root, sub, closed, ext, A, P, F, C, R):
             nonlocal visited
             visited += 1
-            if visited > limit:
+            if visited > limit or (visited & 1023 == 0 and time.perf_counter() > deadline):
                 raise _TooMany()
             if A >= minA and viol(A, P, F, C, R) <= 0:
                 out.append(tuple(sorted(sub)))
@@ -81,7 +84,7 @@ class ExactMixin:
             return {"exact": f"too fine ({per:.0f} atoms per package)"}
         found = self.enumerate_packages(limit)
         if found is None:
-            return {"exact": "too_many"}
+            return {"exact": "too many contiguous sets to list"}
         cols, visited = found
         covered = np.zeros(self.m, dtype=bool)
         for c in cols:

@@ -126,8 +126,22 @@ def diagnose(parcels: ParcelTable, rules: PackageRules, failures: Sequence[str] 
     elif base > 0:
         share = 100.0 * w["public_m2"] / base
         if share < rules.public_min_pct or share > rules.public_max_pct:
-            out.append(f"全域公益性比例为 {share:.1f}%，在 {rules.public_min_pct:g}–{rules.public_max_pct:g}% 区间之外："
-                       "多数资产包难以满足公益性比例。")
+            text = (f"全域公益性比例为 {share:.1f}%，在 {rules.public_min_pct:g}–{rules.public_max_pct:g}% 区间之外："
+                    "多数资产包难以满足公益性比例")
+            pmin, pmax = rules.public_min_pct / 100.0, rules.public_max_pct / 100.0
+            other = base - w["public_m2"]  # 经营性 (construction basis) or everything else (total basis)
+            kind = "经营性用地" if rules.public_basis == "construction" else "非公益性用地"
+            if share < rules.public_min_pct and pmin > 0:
+                # every package with such land holds at least pmin of its base as public land, so all
+                # packages together hold at most public × (1 − pmin) / pmin of the rest
+                cap = w["public_m2"] * (1 - pmin) / pmin
+                text += (f"。各资产包的公益性比例均不低于 {rules.public_min_pct:g}%，因此全部资产包合计至多容纳{kind} "
+                         f"{cap / M2_PER_HA:.2f} 公顷，至少 {(other - cap) / M2_PER_HA:.2f} 公顷{kind}必然无法纳入")
+            elif share > rules.public_max_pct and pmax < 1:
+                cap = other * pmax / (1 - pmax)
+                text += (f"。各资产包的公益性比例均不高于 {rules.public_max_pct:g}%，因此全部资产包合计至多容纳公益性用地 "
+                         f"{cap / M2_PER_HA:.2f} 公顷，至少 {(w['public_m2'] - cap) / M2_PER_HA:.2f} 公顷公益性用地必然无法纳入")
+            out.append(text + "。")
     if failures:
         counts: Dict[str, int] = {}
         for f in failures:

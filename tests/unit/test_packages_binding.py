@@ -139,3 +139,16 @@ def test_fine_parcels_are_not_enumerated(finance):
     res = delineate(pt, adj, rules)
     assert res.stats["exact"]["exact"].startswith("too fine")
     assert res.stats["packaged"] == 64
+
+
+def test_a_public_share_below_the_floor_bounds_what_must_stay_out(finance):
+    # 1 ha → 机关团体 beside 9 ha → 住宅: 10 % public, floor 20 %: at most 4 ha of 住宅 can be packaged
+    # with the only public hectare, so at least 5 ha must stay out whatever the layout
+    geoms = strip(10)
+    pt, adj = setup(geoms, ["0101"] * 10, ["0801"] + ["0701"] * 9, finance)
+    rules = PackageRules(min_area_ha=1, max_area_ha=10, public_min_pct=20, public_max_pct=60)
+    res = delineate(pt, adj, rules)
+    text = " ".join(res.diagnosis)
+    assert "全域公益性比例为 10.0%" in text
+    assert "至多容纳非公益性用地 4.00 公顷，至少 5.00 公顷非公益性用地必然无法纳入" in text
+    assert res.stats["packaged"] == 5  # the optimum reaches the bound

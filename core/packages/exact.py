@@ -30,9 +30,9 @@ from .settle import HAVE_MILP
 class ExactMixin:
     """Enumeration and exact packing (mixed into the engine)."""
 
-    max_atoms_per_package = 12  # median atoms a maximum-area package holds; above it the sets are not listed
+    max_atoms_per_package = 8  # median atoms a maximum-area package holds; above it the sets are not listed
 
-    def enumerate_packages(self, limit: int = 300000, seconds: float = 4.0) -> Optional[Tuple[List[Tuple[int, ...]], int]]:
+    def enumerate_packages(self, limit: int = 300000, seconds: float = 1.5) -> Optional[Tuple[List[Tuple[int, ...]], int]]:
         """(feasible packages as sorted atom tuples, connected sets visited), or None when there
         are more than ``limit`` connected sets within the area cap or listing them takes longer
         than ``seconds``."""
@@ -72,7 +72,7 @@ class ExactMixin:
             return None
         return out, visited
 
-    def exact(self, limit: int = 300000, time_limit: float = 20.0) -> dict:
+    def exact(self, limit: int = 300000, time_limit: float = 5.0) -> dict:
         """Prove out the atoms no feasible package holds and, when the optimum packs more parcels
         than the packages grown so far, take it. Returns what was done (for the stats)."""
         open_ = ~self.blocked

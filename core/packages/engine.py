@@ -149,6 +149,13 @@ def delineate(parcels: ParcelTable, adj: Adjacency, rules: PackageRules, seed: i
     repaired = eng.steal()
     if repaired:
         absorbed += repaired + eng.absorb()
+    # what the greedy growth could not place: the exact smallest package on the free land around it
+    grown = eng.exact_grow()
+    if grown:
+        absorbed += grown + eng.absorb()
+    stolen = eng.steal_exact()
+    if stolen:
+        absorbed += stolen + eng.absorb()
     # coarse atoms (e.g. ownership units kept whole): every feasible package enumerated, the
     # atoms none holds proven out, the optimal packing taken when it packs more
     exact = eng.exact(exact_limit) if exact_limit else {"exact": "off"}
@@ -199,7 +206,7 @@ def delineate(parcels: ParcelTable, adj: Adjacency, rules: PackageRules, seed: i
         "parcels": n, "eligible": eligible, "packaged": int((own >= 0).sum()),
         "left_out": int(left.sum()), "left_out_pct": 100.0 * left.sum() / eligible if eligible else 0.0,
         "packages": len(live), "locked_packages": len(taken), "atoms": eng.m,
-        "absorbed": absorbed, "repaired": repaired, "room_moves": moved, "compact_moves": compact_moves, "failed_growths": len(eng.failures), "exact": exact,
+        "absorbed": absorbed, "repaired": repaired, "exact_grown": grown, "exact_stolen": stolen, "room_moves": moved, "compact_moves": compact_moves, "failed_growths": len(eng.failures), "exact": exact,
         "reasons": pd.Series(reason[reason != ""]).value_counts().to_dict(),
     }
     if progress is not None:

@@ -3,6 +3,7 @@ atoms, and compact — every move only when every hard constraint still holds.
 """
 from __future__ import annotations
 
+import time
 from typing import Dict, List
 
 import numpy as np
@@ -181,6 +182,26 @@ class SearchMixin:
                 gained += self._steal_for(a, tried)
         return gained
 
+    def steal_exact(self, budget: float = 4.0) -> int:
+        """:meth:`steal` with the exact smallest package (HiGHS) where the greedy growth finds
+        none, for the atoms still left out without a proof; within ``budget`` seconds."""
+        from .settle import HAVE_MILP
+
+        if not HAVE_MILP:
+            return 0
+        t_end = time.perf_counter() + budget
+        gained = 0
+        left = [a for a in self._leftovers() if self.reason_atom[a] == ""]
+        left.sort(key=lambda a: (int(self.tier[a]), a))
+        for i, a in enumerate(left):
+            if time.perf_counter() > t_end:
+                break
+            if i % 50 == 0:
+                self._tick(0.8)
+            if self.owner[a] < 0:
+                gained += self._steal_for(a, {}, exact=True)
+        return gained
+
     def _reach(self, a: int, area_cap: float, max_atoms: int = 3000) -> List[int]:
         """Unblocked atoms around ``a`` (breadth first, any owner) until their area reaches
         ``area_cap``: the land a package grown from ``a`` could use."""
@@ -199,7 +220,7 @@ class SearchMixin:
                     total += Al[y]
         return order
 
-    def _steal_for(self, a: int, tried: dict) -> int:
+    def _steal_for(self, a: int, tried: dict, exact: bool = False) -> int:
         owner, npar = self.owner, self.npar
         n0, nf = len(self.pk), len(self.failures)
         # grow from a as if the land around it were free
@@ -210,6 +231,12 @@ class SearchMixin:
         members = None
         try:
             members = self.grow(a, tried)
+            if not members and exact:
+                # the greedy growth found none: the exact smallest package on that land (HiGHS)
+                members = self._connected_package(a, set(near), max_nodes=200, time_limit=0.1)
+                if members:
+                    self.pk.append(self._empty())
+                    self._add(len(self.pk) - 1, members)
         finally:
             for x in members or ():
                 owner[x] = -1  # members beyond ``near`` were free

@@ -152,3 +152,25 @@ def test_a_public_share_below_the_floor_bounds_what_must_stay_out(finance):
     assert "全域公益性比例为 10.0%" in text
     assert "至多容纳非公益性用地 4.00 公顷，至少 5.00 公顷非公益性用地必然无法纳入" in text
     assert res.stats["packaged"] == 5  # the optimum reaches the bound
+
+
+@pytest.mark.skipif(not HAVE_MILP, reason="scipy.optimize.milp (HiGHS) not installed")
+def test_exact_growth_takes_the_smallest_package_on_free_land(finance):
+    # 住宅 A | 机关团体 u (−50) | 水田 | 水田 | 住宅 B, packages of 2–5 ha: the smallest one holding u is {A, u}
+    from core.packages.engine import _Engine
+
+    geoms = strip(5)
+    pt, adj = setup(geoms, ["0101"] * 5, ["0701", "0801", "0101", "0101", "0701"], finance)
+    rules = PackageRules(min_area_ha=2, max_area_ha=5, public_min_pct=0, public_max_pct=60, public_basis="total")
+    eng = _Engine(pt, adj, rules, 0, None, None)
+    eng.build_atoms()
+    eng.run()
+    for P in eng.pk:  # forget the greedy packages: everything free again
+        for a in list(P["members"]):
+            eng.owner[a] = -1
+    eng.pk = []
+    assert sorted(eng._connected_package(1, set(range(5)))) == [0, 1]
+    placed = eng.exact_grow()
+    assert placed >= 2 and eng.owner[0] == eng.owner[1] >= 0
+    P = eng.pk[eng.owner[1]]
+    assert P["A"] == pytest.approx(20000.0) and P["rev"] - P["cost"] == pytest.approx(950 - 50)

@@ -55,21 +55,29 @@ def build_adjacency(geoms, gap_tolerance: float = 0.0, min_shared: float = 1e-6,
     if len(idx) < 2:
         return Adjacency(empty, empty, np.zeros(0), np.zeros(0, bool), perim, garea, cx, cy, gap_tolerance)
     tree = shapely.STRtree(gp)
-    qi, qj = tree.query(gp, predicate="intersects")
-    keep = qi < qj
-    qi, qj = qi[keep], qj[keep]
-    if cancelled is not None and cancelled():
-        raise Cancelled()
-    bnd = shapely.boundary(gp)
-    lengths = np.zeros(len(qi))
-    step = 200000
-    for s in range(0, len(qi), step):
-        a, b = qi[s:s + step], qj[s:s + step]
-        lengths[s:s + step] = shapely.length(shapely.intersection(bnd[a], bnd[b]))
+    shared = _shared_segments(gp, tree)
+    if shared is not None:
+        ai, aj, al = shared
+        keep = al > min_shared
+        ai, aj, al = ai[keep], aj[keep], al[keep]
+    else:
+        qi, qj = tree.query(gp, predicate="intersects")
+        keep = qi < qj
+        qi, qj = qi[keep], qj[keep]
         if cancelled is not None and cancelled():
             raise Cancelled()
-    edge = lengths > min_shared
-    ai, aj, al = qi[edge], qj[edge], lengths[edge]
+        bnd = shapely.boundary(gp)
+        lengths = np.zeros(len(qi))
+        step = 200000
+        for s in range(0, len(qi), step):
+            a, b = qi[s:s + step], qj[s:s + step]
+            lengths[s:s + step] = shapely.length(shapely.intersection(bnd[a], bnd[b]))
+            if cancelled is not None and cancelled():
+                raise Cancelled()
+        edge = lengths > min_shared
+        ai, aj, al = qi[edge], qj[edge], lengths[edge]
+    if cancelled is not None and cancelled():
+        raise Cancelled()
     bridged = np.zeros(len(ai), dtype=bool)
     if gap_tolerance > 0:
         env = shapely.buffer(shapely.envelope(gp), gap_tolerance)
@@ -85,6 +93,62 @@ def build_adjacency(geoms, gap_tolerance: float = 0.0, min_shared: float = 1e-6,
         bridged = np.concatenate([bridged, np.ones(len(ci), dtype=bool)])
     return Adjacency(idx[ai].astype(np.int64), idx[aj].astype(np.int64), al, bridged,
                      perim, garea, cx, cy, gap_tolerance)
+
+
+def _shared_segments(gp, tree):
+    """Neighbour pairs ``i < j`` and their shared boundary length from identical boundary segments
+    — the fast path for a clean coverage, where neighbours share their vertices (a DLTB layer
+    from one survey database). None when the layer is not such a coverage: a segment found in
+    more than two polygons (overlaps), or a segment found once that has another polygon beside
+    it (a vertex of one parcel in the middle of its neighbour's edge); the caller then intersects
+    the boundaries (GEOS), which handles any layer."""
+    polys, pidx = shapely.get_parts(gp, return_index=True)
+    rings, ridx = shapely.get_rings(polys, return_index=True)
+    xy, cidx = shapely.get_coordinates(rings, return_index=True)
+    if len(xy) < 2:
+        return None
+    owner = pidx[ridx[cidx]]
+    same = cidx[:-1] == cidx[1:]
+    p, q = xy[:-1][same], xy[1:][same]
+    own = owner[:-1][same]
+    seg_len = np.hypot(q[:, 0] - p[:, 0], q[:, 1] - p[:, 1])
+    nz = seg_len > 0
+    p, q, own, seg_len = p[nz], q[nz], own[nz], seg_len[nz]
+    # each segment with its endpoints in a fixed order, so both sides see the same key
+    swap = (p[:, 0] > q[:, 0]) | ((p[:, 0] == q[:, 0]) & (p[:, 1] > q[:, 1]))
+    a = np.where(swap[:, None], q, p)
+    b = np.where(swap[:, None], p, q)
+    order = np.lexsort((b[:, 1], b[:, 0], a[:, 1], a[:, 0]))
+    a, b, own, seg_len, p, q = a[order], b[order], own[order], seg_len[order], p[order], q[order]
+    new = np.ones(len(a), dtype=bool)
+    new[1:] = (a[1:] != a[:-1]).any(axis=1) | (b[1:] != b[:-1]).any(axis=1)
+    start = np.flatnonzero(new)
+    count = np.diff(np.append(start, len(a)))
+    if (count > 2).any():
+        return None
+    two = start[count == 2]
+    i, j = own[two], own[two + 1]
+    diff = i != j
+    i, j, L = np.minimum(i, j)[diff], np.maximum(i, j)[diff], seg_len[two][diff]
+    # a segment seen once must have no other polygon beside it (the layer's outline, a hole)
+    one = start[count == 1]
+    if len(one):
+        mid = (p[one] + q[one]) / 2.0
+        d = (q[one] - p[one]) / seg_len[one][:, None]
+        eps = np.minimum(0.01, seg_len[one] / 10.0)[:, None]
+        normal = np.column_stack([-d[:, 1], d[:, 0]])
+        pts = shapely.points(np.vstack([mid + eps * normal, mid - eps * normal]))
+        hit_pt, hit_poly = tree.query(pts, predicate="intersects")
+        k = len(one)
+        seg = hit_pt % k
+        beside = hit_poly != np.concatenate([own[one], own[one]])[hit_pt]
+        if beside.any() and (np.bincount(seg[beside], minlength=k) > 0).any():
+            return None
+    if not len(i):
+        return i.astype(np.int64), j.astype(np.int64), L
+    key = i.astype(np.int64) * len(gp) + j
+    uk, inv = np.unique(key, return_inverse=True)
+    return (uk // len(gp)).astype(np.int64), (uk % len(gp)).astype(np.int64), np.bincount(inv, weights=L)
 
 
 def _components(n: int, i: np.ndarray, j: np.ndarray) -> np.ndarray:

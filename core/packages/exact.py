@@ -13,12 +13,11 @@ set that meets every hard constraint is a candidate package. Then
   delineation packages more parcels, and the engine's greedy packing is replaced when the
   optimum holds more.
 
-The enumeration stops at ``limit`` sets or after a few seconds (the atoms are too fine: the
-greedy engine's result stands).
+The enumeration stops at ``limit`` sets (the atoms are too fine: the greedy engine's result
+stands). Every limit here counts work, not time, so a seed gives the same packages everywhere.
 """
 from __future__ import annotations
 
-import time
 from typing import List, Optional, Sequence, Tuple
 
 import numpy as np
@@ -32,11 +31,9 @@ class ExactMixin:
 
     max_atoms_per_package = 8  # median atoms a maximum-area package holds; above it the sets are not listed
 
-    def enumerate_packages(self, limit: int = 300000, seconds: float = 1.5) -> Optional[Tuple[List[Tuple[int, ...]], int]]:
+    def enumerate_packages(self, limit: int = 150000) -> Optional[Tuple[List[Tuple[int, ...]], int]]:
         """(feasible packages as sorted atom tuples, connected sets visited), or None when there
-        are more than ``limit`` connected sets within the area cap or listing them takes longer
-        than ``seconds``."""
-        deadline = time.perf_counter() + seconds
+        are more than ``limit`` connected sets within the area cap."""
         nb, bl = self.nb, self.bl
         Al, publ, profl, costl, revl = self.Al, self.publ, self.profl, self.costl, self.revl
         maxA = self.r.max_m2 * (1 + EPS)
@@ -48,7 +45,7 @@ class ExactMixin:
         def rec(root, sub, closed, ext, A, P, F, C, R):
             nonlocal visited
             visited += 1
-            if visited > limit or (visited & 1023 == 0 and time.perf_counter() > deadline):
+            if visited > limit:
                 raise _TooMany()
             if A >= minA and viol(A, P, F, C, R) <= 0:
                 out.append(tuple(sorted(sub)))
@@ -72,7 +69,7 @@ class ExactMixin:
             return None
         return out, visited
 
-    def exact(self, limit: int = 300000, time_limit: float = 5.0) -> dict:
+    def exact(self, limit: int = 150000, node_limit: int = 5000) -> dict:
         """Prove out the atoms no feasible package holds and, when the optimum packs more parcels
         than the packages grown so far, take it. Returns what was done (for the stats)."""
         open_ = ~self.blocked
@@ -103,7 +100,7 @@ class ExactMixin:
         before = sum(npar[a] for a in range(self.m) if self.owner[a] >= 0)
         rows = [list(c) for c in cols]
         values = [float(sum(npar[a] for a in c)) for c in cols]
-        chosen, optimal = _solve(rows, values, self.m, time_limit)
+        chosen, optimal = _solve(rows, values, self.m, node_limit)
         if chosen is None:
             return stats
         after = int(sum(values[j] for j in chosen))
@@ -130,7 +127,7 @@ class _TooMany(Exception):
     pass
 
 
-def _solve(columns: Sequence[Sequence[int]], values, n_rows: int, time_limit: float):
+def _solve(columns: Sequence[Sequence[int]], values, n_rows: int, node_limit: int):
     """(chosen column indices, solved to optimality) of the set-packing problem."""
     from scipy.optimize import LinearConstraint, milp
     from scipy.sparse import csc_matrix
@@ -142,7 +139,7 @@ def _solve(columns: Sequence[Sequence[int]], values, n_rows: int, time_limit: fl
     mat = csc_matrix((np.ones(len(rows)), (np.asarray(rows), np.asarray(cols))), shape=(n_rows, len(columns)))
     res = milp(c=-np.asarray(values, dtype=float), constraints=LinearConstraint(mat, -np.inf, 1.0),
                integrality=np.ones(len(columns)), bounds=(0, 1),
-               options={"time_limit": float(time_limit), "disp": False})
+               options={"node_limit": int(node_limit), "disp": False})
     if res.x is None:
         return None, False
     return [j for j, v in enumerate(res.x) if v > 0.5], res.status == 0

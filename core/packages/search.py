@@ -3,7 +3,6 @@ atoms, and compact — every move only when every hard constraint still holds.
 """
 from __future__ import annotations
 
-import time
 from typing import Dict, List
 
 import numpy as np
@@ -182,20 +181,18 @@ class SearchMixin:
                 gained += self._steal_for(a, tried)
         return gained
 
-    def steal_exact(self, budget: float = 4.0) -> int:
+    def steal_exact(self, max_tries: int = 400) -> int:
         """:meth:`steal` with the exact smallest package (HiGHS) where the greedy growth finds
-        none, for the atoms still left out without a proof; within ``budget`` seconds."""
+        none, for at most ``max_tries`` atoms still left out without a proof (a work limit: the
+        same seed gives the same packages everywhere)."""
         from .settle import HAVE_MILP
 
         if not HAVE_MILP:
             return 0
-        t_end = time.perf_counter() + budget
         gained = 0
         left = [a for a in self._leftovers() if self.reason_atom[a] == ""]
         left.sort(key=lambda a: (int(self.tier[a]), a))
-        for i, a in enumerate(left):
-            if time.perf_counter() > t_end:
-                break
+        for i, a in enumerate(left[:max_tries]):
             if i % 50 == 0:
                 self._tick(0.8)
             if self.owner[a] < 0:
@@ -233,7 +230,7 @@ class SearchMixin:
             members = self.grow(a, tried)
             if not members and exact:
                 # the greedy growth found none: the exact smallest package on that land (HiGHS)
-                members = self._connected_package(a, set(near), max_nodes=200, time_limit=0.1)
+                members = self._connected_package(a, set(near), max_nodes=200, node_limit=20)
                 if members:
                     self.pk.append(self._empty())
                     self._add(len(self.pk) - 1, members)

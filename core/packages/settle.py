@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import heapq
 import math
-import time
 from typing import Dict, List, Optional, Sequence, Set, Tuple
 
 import numpy as np
@@ -108,11 +107,12 @@ class SettleMixin:
         return [cur] if len(cur) > len(members) else []
 
     def _connected_package(self, u: int, allowed: Set[int], max_nodes: int = 300,
-                           time_limit: float = 0.3) -> Optional[List[int]]:
+                           node_limit: int = 50) -> Optional[List[int]]:
         """The smallest package holding ``u`` among the free atoms of ``allowed`` nearest to it,
         found exactly (HiGHS) under a sufficient connectivity rule: every chosen atom has a chosen
         neighbour nearer to ``u`` (by area along a path). None when there is none or none was
-        found in time. Finds packages the greedy growth misses when balance and share bind
+        found within ``node_limit`` branch-and-bound nodes (a work limit, not a time limit: the
+        result is the same on every machine). Finds packages the greedy growth misses when balance and share bind
         together."""
         Al, nb, owner = self.Al, self.nb, self.owner
         cap = self.r.max_m2 * (1 + EPS)
@@ -160,32 +160,31 @@ class SettleMixin:
         lb = np.zeros(n)
         lb[0] = 1.0
         res = milp(c=np.asarray(terms[0]) / self.r.min_m2, constraints=cons, integrality=np.ones(n),
-                   bounds=Bounds(lb, np.ones(n)), options={"time_limit": time_limit, "disp": False})
+                   bounds=Bounds(lb, np.ones(n)), options={"node_limit": int(node_limit), "disp": False})
         if res.x is None:
             return None
         return [order[i] for i in np.flatnonzero(res.x > 0.5)]
 
-    def exact_grow(self, max_nodes: int = 300, time_limit: float = 0.3, budget: float = 10.0) -> int:
+    def exact_grow(self, max_nodes: int = 300, node_limit: int = 50, max_tries: int = 3000) -> int:
         """Place the atoms still left out without a proof with the exact smallest package on free
         land (:meth:`_connected_package`): it finds the packages the greedy growth misses when the
         land that fixes the share or the balance lies beyond a chain that makes it worse first.
-        Only free atoms are used, so no package changes. Returns parcels placed."""
+        Only free atoms are used, so no package changes. At most ``max_tries`` atoms are tried (a
+        work limit, so that the same seed gives the same packages everywhere). Returns parcels
+        placed."""
         if not HAVE_MILP:
             return 0
-        t_end = time.perf_counter() + budget
         owner, bl = self.owner, self.bl
         left = [a for a in self._leftovers() if self.reason_atom[a] == ""]
         left.sort(key=lambda a: (int(self.tier[a]), a))
         free = {a for a in range(self.m) if owner[a] < 0 and not bl[a]}
         placed = 0
-        for i, u in enumerate(left):
+        for i, u in enumerate(left[:max_tries]):
             if owner[u] >= 0:
                 continue
-            if time.perf_counter() > t_end:
-                break
             if i % 50 == 0:
                 self._tick(0.8)
-            members = self._connected_package(u, free, max_nodes, time_limit)
+            members = self._connected_package(u, free, max_nodes, node_limit)
             if not members:
                 continue
             self.pk.append(self._empty())

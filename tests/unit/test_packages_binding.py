@@ -174,3 +174,40 @@ def test_exact_growth_takes_the_smallest_package_on_free_land(finance):
     assert placed >= 2 and eng.owner[0] == eng.owner[1] >= 0
     P = eng.pk[eng.owner[1]]
     assert P["A"] == pytest.approx(20000.0) and P["rev"] - P["cost"] == pytest.approx(950 - 50)
+
+
+def _pairs(adj):
+    return {(int(i), int(j)): round(float(L), 6) for i, j, L in zip(adj.i, adj.j, adj.length)}
+
+
+def test_adjacency_of_a_clean_coverage_comes_from_shared_segments():
+    # a parcel with a hole, the island parcel filling it, and a neighbour on the right: every
+    # vertex is shared, so the segment fast path answers (no boundary intersections)
+    from core.packages.graph import _shared_segments
+
+    ring = shapely.Polygon([(0, 0), (300, 0), (300, 300), (0, 300)], [[(100, 100), (200, 100), (200, 200), (100, 200)]])
+    island = shapely.box(100, 100, 200, 200)
+    right = shapely.box(300, 0, 400, 300)
+    geoms = np.array([ring, island, right], dtype=object)
+    assert _shared_segments(geoms, shapely.STRtree(geoms)) is not None
+    assert _pairs(build_adjacency(geoms)) == {(0, 1): 400.0, (0, 2): 300.0}
+
+
+def test_adjacency_falls_back_when_a_vertex_sits_in_the_middle_of_a_neighbours_edge():
+    # two 1 ha squares on the left, one 100 × 200 m rectangle on the right whose left edge has no
+    # vertex at (100, 100): its edge matches no segment of theirs, so boundaries are intersected
+    from core.packages.graph import _shared_segments
+
+    geoms = np.array([shapely.box(0, 0, 100, 100), shapely.box(0, 100, 100, 200),
+                      shapely.Polygon([(100, 0), (200, 0), (200, 200), (100, 200)])], dtype=object)
+    assert _shared_segments(geoms, shapely.STRtree(geoms)) is None
+    assert _pairs(build_adjacency(geoms)) == {(0, 1): 100.0, (0, 2): 100.0, (1, 2): 100.0}
+
+
+def test_adjacency_falls_back_for_overlapping_parcels():
+    from core.packages.graph import _shared_segments
+
+    geoms = np.array([shapely.box(0, 0, 100, 100), shapely.box(0, 0, 100, 100), shapely.box(100, 0, 200, 100)], dtype=object)
+    assert _shared_segments(geoms, shapely.STRtree(geoms)) is None
+    adj = build_adjacency(geoms)
+    assert _pairs(adj)[(0, 2)] == 100.0 and _pairs(adj)[(1, 2)] == 100.0

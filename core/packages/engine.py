@@ -3,6 +3,7 @@ one adjacency graph (graph.py); :func:`delineate` is the entry point.
 """
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from typing import Callable, Dict, List, Optional
 
@@ -131,10 +132,20 @@ def delineate(parcels: ParcelTable, adj: Adjacency, rules: PackageRules, seed: i
     """Delineate packages; locked parcels keep their package ids (their packages are checked,
     never changed)."""
     rules.check()
+    phases: Dict[str, float] = {}
+    clock = [time.perf_counter()]
+
+    def lap(name: str) -> None:
+        now = time.perf_counter()
+        phases[name] = round(phases.get(name, 0.0) + now - clock[0], 3)
+        clock[0] = now
+
     eng = _Engine(parcels, adj, rules, seed, progress, cancelled)
     eng.build_atoms()
     eng._tick(0.05)
+    lap("atoms")
     eng.run()
+    lap("proofs and growth")
     absorbed = eng.absorb()
     eng._tick(0.7)
     moved = eng.make_room()
@@ -146,21 +157,27 @@ def delineate(parcels: ParcelTable, adj: Adjacency, rules: PackageRules, seed: i
     merged = eng.merge()
     if merged:
         absorbed += merged + eng.absorb()
+    lap("local search")
     repaired = eng.steal()
     if repaired:
         absorbed += repaired + eng.absorb()
+    lap("steal")
     # what the greedy growth could not place: the exact smallest package on the free land around it
     grown = eng.exact_grow()
     if grown:
         absorbed += grown + eng.absorb()
+    lap("exact growth")
     stolen = eng.steal_exact()
     if stolen:
         absorbed += stolen + eng.absorb()
+    lap("exact steal")
     # coarse atoms (e.g. ownership units kept whole): every feasible package enumerated, the
     # atoms none holds proven out, the optimal packing taken when it packs more
     exact = eng.exact(exact_limit) if exact_limit else {"exact": "off"}
+    lap("enumeration")
     eng._tick(0.8)
     compact_moves = eng.compact(compact_passes) if compact_passes else 0
+    lap("compactness")
     n = parcels.n
     labels = np.full(n, "", dtype=object)
     reason = parcels.reason.copy()
@@ -206,7 +223,7 @@ def delineate(parcels: ParcelTable, adj: Adjacency, rules: PackageRules, seed: i
         "parcels": n, "eligible": eligible, "packaged": int((own >= 0).sum()),
         "left_out": int(left.sum()), "left_out_pct": 100.0 * left.sum() / eligible if eligible else 0.0,
         "packages": len(live), "locked_packages": len(taken), "atoms": eng.m,
-        "absorbed": absorbed, "repaired": repaired, "exact_grown": grown, "exact_stolen": stolen, "room_moves": moved, "compact_moves": compact_moves, "failed_growths": len(eng.failures), "exact": exact,
+        "absorbed": absorbed, "repaired": repaired, "exact_grown": grown, "exact_stolen": stolen, "phases": phases, "room_moves": moved, "compact_moves": compact_moves, "failed_growths": len(eng.failures), "exact": exact,
         "reasons": pd.Series(reason[reason != ""]).value_counts().to_dict(),
     }
     if progress is not None:

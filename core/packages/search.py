@@ -181,7 +181,7 @@ class SearchMixin:
                 gained += self._steal_for(a, tried)
         return gained
 
-    def steal_exact(self, max_tries: int = 400) -> int:
+    def steal_exact(self, max_tries: int = 150) -> int:
         """:meth:`steal` with the exact smallest package (HiGHS) where the greedy growth finds
         none, for at most ``max_tries`` atoms still left out without a proof (a work limit: the
         same seed gives the same packages everywhere)."""
@@ -230,7 +230,7 @@ class SearchMixin:
             members = self.grow(a, tried)
             if not members and exact:
                 # the greedy growth found none: the exact smallest package on that land (HiGHS)
-                members = self._connected_package(a, set(near), max_nodes=200, node_limit=20)
+                members = self._connected_package(a, set(near), max_nodes=120, node_limit=20)
                 if members:
                     self.pk.append(self._empty())
                     self._add(len(self.pk) - 1, members)

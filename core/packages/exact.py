@@ -18,12 +18,12 @@ stands). Every limit here counts work, not time, so a seed gives the same packag
 """
 from __future__ import annotations
 
-from typing import List, Optional, Sequence, Tuple
+from typing import List, Optional, Tuple
 
 import numpy as np
 
 from .model import EPS
-from .settle import HAVE_MILP
+from .settle import HAVE_MILP, solve_packing
 
 
 class ExactMixin:
@@ -100,7 +100,7 @@ class ExactMixin:
         before = sum(npar[a] for a in range(self.m) if self.owner[a] >= 0)
         rows = [list(c) for c in cols]
         values = [float(sum(npar[a] for a in c)) for c in cols]
-        chosen, optimal = _solve(rows, values, self.m, node_limit)
+        chosen, optimal = solve_packing(rows, values, self.m, node_limit=node_limit)
         if chosen is None:
             return stats
         after = int(sum(values[j] for j in chosen))
@@ -125,21 +125,3 @@ class ExactMixin:
 
 class _TooMany(Exception):
     pass
-
-
-def _solve(columns: Sequence[Sequence[int]], values, n_rows: int, node_limit: int):
-    """(chosen column indices, solved to optimality) of the set-packing problem."""
-    from scipy.optimize import LinearConstraint, milp
-    from scipy.sparse import csc_matrix
-
-    rows, cols = [], []
-    for j, c in enumerate(columns):
-        rows.extend(c)
-        cols.extend([j] * len(c))
-    mat = csc_matrix((np.ones(len(rows)), (np.asarray(rows), np.asarray(cols))), shape=(n_rows, len(columns)))
-    res = milp(c=-np.asarray(values, dtype=float), constraints=LinearConstraint(mat, -np.inf, 1.0),
-               integrality=np.ones(len(columns)), bounds=(0, 1),
-               options={"node_limit": int(node_limit), "disp": False})
-    if res.x is None:
-        return None, False
-    return [j for j, v in enumerate(res.x) if v > 0.5], res.status == 0

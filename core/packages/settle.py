@@ -33,49 +33,32 @@ except Exception:  # pragma: no cover - depends on the QGIS install
 
 
 def solve_packing(columns: Sequence[Sequence[int]], values: Sequence[float], n_rows: int,
-                  time_limit: float = 2.0) -> Optional[List[int]]:
-    """Indices of the chosen columns of the set-packing problem (rows ``0..n_rows-1``), or None
-    when HiGHS found no solution in time."""
+                  time_limit: Optional[float] = None, node_limit: Optional[int] = None
+                  ) -> Tuple[Optional[List[int]], bool]:
+    """(indices of the chosen columns, solved to optimality) of the set-packing problem over rows
+    ``0..n_rows-1``; (None, False) when HiGHS found no solution within its limits. A node limit
+    is a work limit (the same answer everywhere); a time limit is not."""
     if not columns:
-        return []
+        return [], True
     rows, cols = [], []
     for j, c in enumerate(columns):
         rows.extend(c)
         cols.extend([j] * len(c))
     mat = csc_matrix((np.ones(len(rows)), (np.asarray(rows), np.asarray(cols))), shape=(n_rows, len(columns)))
+    options = {"disp": False}
+    if time_limit is not None:
+        options["time_limit"] = float(time_limit)
+    if node_limit is not None:
+        options["node_limit"] = int(node_limit)
     res = milp(c=-np.asarray(values, dtype=float), constraints=LinearConstraint(mat, -np.inf, 1.0),
-               integrality=np.ones(len(columns)), bounds=(0, 1),
-               options={"time_limit": float(time_limit), "disp": False})
+               integrality=np.ones(len(columns)), bounds=(0, 1), options=options)
     if res.x is None:
-        return None
-    return [j for j, v in enumerate(res.x) if v > 0.5]
+        return None, False
+    return [j for j, v in enumerate(res.x) if v > 0.5], res.status == 0
 
 
 class SettleMixin:
     """Candidate packages for exact set packing (mixed into the engine)."""
-
-    def _window(self, a: int, cap: float, max_atoms: int) -> List[int]:
-        """Unblocked atoms (any owner) within ``cap`` of ``a`` by area along a path, nearest
-        first, at most ``max_atoms``."""
-        Al, nb, bl = self.Al, self.nb, self.bl
-        dist = {a: Al[a]}
-        heap = [(Al[a], a)]
-        out: List[int] = []
-        seen: Set[int] = set()
-        while heap and len(out) < max_atoms:
-            d, y = heapq.heappop(heap)
-            if y in seen:
-                continue
-            seen.add(y)
-            out.append(y)
-            for z in nb[y]:
-                if z in seen or bl[z]:
-                    continue
-                nd = d + Al[z]
-                if nd <= cap and nd < dist.get(z, math.inf):
-                    dist[z] = nd
-                    heapq.heappush(heap, (nd, z))
-        return out
 
     def _extend(self, members: List[int], allowed: Set[int], state) -> List[List[int]]:
         """The feasible package ``members`` grown further by the window's free deficit atoms
@@ -254,7 +237,7 @@ def exact_packing(parcels, adj, rules, seed: int = 0, time_limit: float = 30.0) 
     idx = {a: i for i, a in enumerate(free)}
     allc = [c for c in allc if all(a in idx for a in c)]
     values = [float(sum(eng.npar[a] for a in c)) for c in allc]
-    chosen = solve_packing([[idx[a] for a in c] for c in allc], values, len(free), time_limit)
+    chosen, _ = solve_packing([[idx[a] for a in c] for c in allc], values, len(free), time_limit=time_limit)
     best = int(sum(values[j] for j in chosen)) if chosen else 0
     eligible = int((parcels.eligible & (parcels.locked == "")).sum())
     proven = int(np.isin(res.reason, ["small_component", "too_big", "unbalanceable"]).sum())

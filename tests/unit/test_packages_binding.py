@@ -83,8 +83,8 @@ def test_each_reason_names_its_constraint(detail, key):
 @pytest.mark.skipif(not HAVE_MILP, reason="scipy.optimize.milp (HiGHS) not installed")
 def test_set_packing_beats_the_greedy_pick():
     # the largest column (3 parcels) blocks both others; two disjoint columns hold 4
-    chosen = solve_packing([[0, 1, 2], [0, 1], [2, 3]], [3.0, 2.0, 2.0], 4)
-    assert sorted(chosen) == [1, 2]
+    chosen, optimal = solve_packing([[0, 1, 2], [0, 1], [2, 3]], [3.0, 2.0, 2.0], 4)
+    assert sorted(chosen) == [1, 2] and optimal
 
 
 @pytest.mark.skipif(not HAVE_MILP, reason="scipy.optimize.milp (HiGHS) not installed")

@@ -403,7 +403,7 @@ def variants_bench(out: Path, n: int = 20000, seeds=(1, 2, 3), exact_instances: 
                 rng = np.random.default_rng(seed)
                 gaps = []
                 for _ in range(exact_instances):
-                    c0 = xy[rng.integers(len(xy))]
+                    c0 = xy[rng.choice(np.flatnonzero(pt.eligible))]  # a piece with parcels to package
                     idx = np.sort(np.argsort(((xy - c0) ** 2).sum(1))[:500])
                     rules = PackageRules(min_area_ha=20, max_area_ha=100, public_min_pct=20, public_max_pct=60,
                                          public_basis="construction")

@@ -29,6 +29,7 @@ from qgis.PyQt.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
+    QDialogButtonBox,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -181,8 +182,6 @@ class PackagesDialog(AlgorithmDialog):
         self.seed.setValue(1)
         self.seed.setToolTip(tr("The same seed gives the same packages; another seed gives another valid layout to compare."))
         # finance and report
-        self.what_if = QCheckBox(tr("Test relaxing the binding constraints"), self)
-        self.what_if.setToolTip(tr("Delineate again with one constraint relaxed at a time and report what each gains."))
         self.allow_by_profile = QCheckBox(tr("Let the rule profile admit excluded parcels"), self)
         self.allow_by_profile.setToolTip(tr("A parcel inside an exclusion layer still takes part when the rule profile passes its "
                                             "planned class there (e.g. forest staying forest in 生态保护红线 一般控制区)."))
@@ -229,13 +228,18 @@ class PackagesDialog(AlgorithmDialog):
             (tr("Public share minimum (%)"), self.public_min), (tr("Public share maximum (%)"), self.public_max),
             (tr("Public share of"), self.public_basis), (tr("Minimum balance (万元)"), self.balance_min),
             (tr("Gap tolerance (m)"), self.gap_tolerance), (tr("Ownership units"), self.owner_units),
-            (tr("Random seed"), self.seed), ("", self.what_if)])
+            (tr("Random seed"), self.seed)])
         finance = group(tr("Finance and report"), [
             (tr("Finance table (CSV or xlsx)"), self.finance_table), ("", self.finance_note), (tr("Region name"), self.region_name)])
         self._inputs = (parcels, exclusions, rules, finance)
 
         run_row = self._make_run_controls(tr("Delineate packages"), tr("Export Excel report…"),
                                           tr("Choose the layers and the constraints, then delineate the packages."))
+        self.what_if_button = self.buttons.addButton(tr("Test relaxing the binding constraints"),
+                                                     QDialogButtonBox.ButtonRole.ActionRole)
+        self.what_if_button.setToolTip(tr("Delineate again with one constraint relaxed at a time and report what each gains."))
+        self.what_if_button.setEnabled(False)
+        self.what_if_button.clicked.connect(self.test_relaxations)
         self.summary = QLabel(self)
         self.summary.setWordWrap(True)
         self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -382,7 +386,6 @@ class PackagesDialog(AlgorithmDialog):
                 "PUBLIC_BASIS": self.public_basis.currentIndex(), "BALANCE_MIN": self.balance_min.value(),
                 "GAP_TOLERANCE": self.gap_tolerance.value(), "OWNER_UNITS": self.owner_units.currentIndex(),
                 "LOCKED_FIELD": self.locked_field.currentField() or None, "SEED": self.seed.value(),
-                "WHAT_IF": self.what_if.isChecked(),
                 "REGION_NAME": self.region_name.text().strip(), "PACKAGES": "memory:", "ASSIGNMENT": "memory:"}
 
     # ---------------------------------------------------------------- running
@@ -412,7 +415,28 @@ class PackagesDialog(AlgorithmDialog):
         self._show_summary(summary)
         self._say(summary)
         self.export_button.setEnabled(True)
+        self.what_if_button.setEnabled(True)
         return results
+
+    def test_relaxations(self):
+        """Delineate again with the last run's settings and one binding constraint relaxed at a time; the summary
+        shows what each relaxation gains, and a later Excel export carries the table. The results dict, or None."""
+        if not self._last_params:
+            return None
+        params = dict(self._last_params, WHAT_IF=True)
+        results = self._execute(params)
+        if results is None:
+            return None
+        self._last_params = params
+        lines = [line for line in (results.get("BINDING") or "").split("\n") if line]
+        head = self.summary.text().split("\n")[0]
+        self._show_summary("\n".join([head] + lines))
+        self._say(lines[-1] if lines else tr("No constraint keeps parcels out."))
+        return results
+
+    def _busy(self, running: bool):
+        super()._busy(running)
+        self.what_if_button.setEnabled(not running and self._last_params is not None)
 
     def _add_result_layers(self, packages, assignment, seed):
         packages.setName(tr("Asset packages (seed {0})").format(seed))

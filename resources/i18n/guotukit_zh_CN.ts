@@ -936,6 +936,10 @@
         <translation>无面积字段：图斑面积按椭球面计算。</translation>
     </message>
     <message>
+        <source>No constraint keeps parcels out.</source>
+        <translation>没有约束使图斑未纳入。</translation>
+    </message>
+    <message>
         <source>No feature of layer «{0}» could be transformed from its CRS {1}. Check the layer's CRS.</source>
         <translation>图层「{0}」的要素无法从其坐标系 {1} 转换。请检查图层坐标系。</translation>
     </message>

@@ -305,3 +305,25 @@ def test_menu_entry_opens_the_form(layers, qgis_iface, qtbot):
     finally:
         plugin.unload()
     assert plugin._dialogs == {}
+
+
+def test_relaxations_on_request_after_a_run_and_in_the_export(dialog, layers, tmp_path):
+    assert not dialog.what_if_button.isEnabled()  # nothing to relax before a run
+    res = dialog.run()
+    assert res is not None and dialog.what_if_button.isEnabled()
+    first = dialog.summary.text().split("\n")
+    assert len(first) == 2 and res["BINDING"] == first[1]  # what binds, said after every run
+    out = dialog.test_relaxations()
+    assert out is not None and dialog.last_error == ""
+    lines = out["BINDING"].split("\n")
+    assert len(lines) >= 2 and lines[0] == first[1]
+    # one line per relaxation tested, each with the parcels it packages and its gain over the run
+    assert all(("What-if" in x or "放宽" in x) and ("(+" in x or "(-" in x or "(0" in x or "（" in x) for x in lines[1:])
+    assert dialog.summary.text().split("\n") == [first[0]] + lines
+    # the export after it carries the table
+    xlsx = tmp_path / "资产包.xlsx"
+    assert dialog.export_to(str(xlsx)) == str(xlsx)
+    import openpyxl
+
+    ws = openpyxl.load_workbook(xlsx)["未纳入图斑"]
+    assert any("放宽约束测算" in str(c.value) for row in ws.iter_rows() for c in row if c.value)

@@ -146,7 +146,12 @@ class SettleMixin:
                    bounds=Bounds(lb, np.ones(n)), options={"node_limit": int(node_limit), "disp": False})
         if res.x is None:
             return None
-        return [order[i] for i in np.flatnonzero(res.x > 0.5)]
+        members = [order[i] for i in np.flatnonzero(res.x > 0.5)]
+        # HiGHS meets a row within its feasibility tolerance (1e-6): the package is checked again
+        # with the engine's own test, and refused when a constraint is short by even that much
+        sums = (sum(Al[a] for a in members), sum(self.publ[a] for a in members), sum(self.profl[a] for a in members),
+                sum(self.costl[a] for a in members), sum(self.revl[a] for a in members))
+        return members if self.feasible(*sums) else None
 
     def exact_grow(self, max_nodes: int = 300, node_limit: int = 50, max_tries: int = 3000) -> int:
         """Place the atoms still left out without a proof with the exact smallest package on free

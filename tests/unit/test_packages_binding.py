@@ -211,3 +211,20 @@ def test_adjacency_falls_back_for_overlapping_parcels():
     assert _shared_segments(geoms, shapely.STRtree(geoms)) is None
     adj = build_adjacency(geoms)
     assert _pairs(adj)[(0, 2)] == 100.0 and _pairs(adj)[(1, 2)] == 100.0
+
+
+@pytest.mark.skipif(not HAVE_MILP, reason="scipy.optimize.milp (HiGHS) not installed")
+def test_a_package_found_by_highs_meets_the_rules_exactly_not_within_its_tolerance(finance):
+    # a public floor of 0.00006 %: a package without public land misses it by less than HiGHS's
+    # feasibility tolerance, and must still be refused (the property test found this)
+    from core.packages.engine import _Engine
+
+    geoms = strip(3)
+    pt, adj = setup(geoms, ["0101"] * 3, ["0701"] * 3, finance)
+    rules = PackageRules(min_area_ha=1, max_area_ha=2.5, public_min_pct=6.103515625e-05, public_max_pct=50, public_basis="total")
+    eng = _Engine(pt, adj, rules, 0, None, None)
+    eng.build_atoms()
+    eng.run()
+    assert eng._connected_package(0, set(range(3))) is None
+    res = delineate(pt, adj, rules)
+    assert res.stats["packaged"] == 0

@@ -37,9 +37,16 @@ constraint binds when the constraints cannot be met.
 :func:`evaluate` computes every figure and pass/fail of arbitrary packages (a package-id per
 parcel) — the engine's and the ones a planner draws by hand (``guotukit:validatepackages``).
 
+What the greedy engine leaves out without a proof then gets the exact smallest package holding it
+(HiGHS), on free land or on land packages can spare (settle, search); with coarse atoms (ownership
+units kept whole) every contiguous set within the area cap is listed, what none holds is proven out
+and the packing is solved to optimality (exact). whatif says which constraint keeps the most parcels
+out and what relaxing it would gain.
+
 Modules: model (rules, parcels, evaluate) · graph (adjacency) · growth · search (local search) ·
-proofs (why parcels cannot be packaged, diagnose) · engine (delineate) · geometry · compute (the run) ·
-ledger (every printed figure) · report (the workbook).
+proofs (why parcels cannot be packaged, diagnose) · settle (exact smallest package, set packing) ·
+exact (enumeration, optimal packing) · whatif (what binds, relaxations) · engine (delineate) ·
+geometry · compute (the run) · ledger (every printed figure) · report (the workbook).
 """
 from ..overlay import Cancelled
 from .engine import PackagingResult, delineate

@@ -1,4 +1,13 @@
-"""Exact set packing over candidate packages: how far the engine is from the best packing.
+"""Exact steps on the hard remainder, and exact set packing over candidate packages.
+
+:meth:`SettleMixin._connected_package` finds the smallest package holding an atom with HiGHS (a
+sufficient connectivity rule: every chosen atom has a chosen neighbour nearer the seed by area
+along a path); :meth:`SettleMixin.exact_grow` places what the greedy growth left out on free land
+with it, and ``SearchMixin.steal_exact`` on land taken from packages that can spare it. Every
+package HiGHS returns is checked again with the engine's own test, and every limit counts work
+(branch-and-bound nodes, atoms tried), so a seed gives the same packages everywhere.
+
+How far the engine is from the best packing (the bench, on small instances):
 
 On a small instance (the bench uses ≤ 500 parcels) candidate packages (columns) are grown from
 every atom — each the smallest feasible package from its seed, the same package extended with
@@ -58,7 +67,8 @@ def solve_packing(columns: Sequence[Sequence[int]], values: Sequence[float], n_r
 
 
 class SettleMixin:
-    """Candidate packages for exact set packing (mixed into the engine)."""
+    """The exact smallest package of an atom, exact growth, and candidate packages for set packing
+    (mixed into the engine)."""
 
     def _extend(self, members: List[int], allowed: Set[int], state) -> List[List[int]]:
         """The feasible package ``members`` grown further by the window's free deficit atoms

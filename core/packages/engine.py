@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from ..overlay import Cancelled
-from .exact import ExactMixin
+from .exact import SET_LIMIT, ExactMixin
 from .graph import Adjacency, _components
 from .growth import GrowthMixin
 from .model import EPS, M2_PER_HA, REASONS, PackageRules, ParcelTable, evaluate
@@ -128,7 +128,7 @@ class _Engine(GrowthMixin, SearchMixin, ProofMixin, SettleMixin, ExactMixin):
 def delineate(parcels: ParcelTable, adj: Adjacency, rules: PackageRules, seed: int = 0,
               progress: Optional[Callable[[float], None]] = None,
               cancelled: Optional[Callable[[], bool]] = None, prefix: str = "ZCB",
-              compact_passes: int = 2, exact_limit: int = 300000) -> PackagingResult:
+              compact_passes: int = 2, exact_limit: int = SET_LIMIT) -> PackagingResult:
     """Delineate packages; locked parcels keep their package ids (their packages are checked,
     never changed)."""
     rules.check()
@@ -158,19 +158,15 @@ def delineate(parcels: ParcelTable, adj: Adjacency, rules: PackageRules, seed: i
     if merged:
         absorbed += merged + eng.absorb()
     lap("local search")
-    repaired = eng.steal()
-    if repaired:
-        absorbed += repaired + eng.absorb()
-    lap("steal")
-    # what the greedy growth could not place: the exact smallest package on the free land around it
-    grown = eng.exact_grow()
-    if grown:
-        absorbed += grown + eng.absorb()
-    lap("exact growth")
-    stolen = eng.steal_exact()
-    if stolen:
-        absorbed += stolen + eng.absorb()
-    lap("exact steal")
+    # land for stranded atoms: taken from packages that can spare it (greedy growth), then the exact
+    # smallest package on the free land around what is still left, then the same as steal()'s growth
+    gains: Dict[str, int] = {}
+    for name, step in (("steal", eng.steal), ("exact growth", eng.exact_grow), ("exact steal", eng.steal_exact)):
+        gains[name] = step()
+        if gains[name]:
+            absorbed += gains[name] + eng.absorb()
+        lap(name)
+    repaired, grown, stolen = gains["steal"], gains["exact growth"], gains["exact steal"]
     # coarse atoms (e.g. ownership units kept whole): every feasible package enumerated, the
     # atoms none holds proven out, the optimal packing taken when it packs more
     exact = eng.exact(exact_limit) if exact_limit else {"exact": "off"}

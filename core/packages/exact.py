@@ -25,13 +25,15 @@ import numpy as np
 from .model import EPS
 from .settle import HAVE_MILP, solve_packing
 
+SET_LIMIT = 300000  # connected sets listed at most; beyond it the greedy engine's result stands
+
 
 class ExactMixin:
     """Enumeration and exact packing (mixed into the engine)."""
 
     max_atoms_per_package = 8  # median atoms a maximum-area package holds; above it the sets are not listed
 
-    def enumerate_packages(self, limit: int = 150000) -> Optional[Tuple[List[Tuple[int, ...]], int]]:
+    def enumerate_packages(self, limit: int = SET_LIMIT) -> Optional[Tuple[List[Tuple[int, ...]], int]]:
         """(feasible packages as sorted atom tuples, connected sets visited), or None when there
         are more than ``limit`` connected sets within the area cap."""
         nb, bl = self.nb, self.bl
@@ -69,7 +71,7 @@ class ExactMixin:
             return None
         return out, visited
 
-    def exact(self, limit: int = 150000, node_limit: int = 5000) -> dict:
+    def exact(self, limit: int = SET_LIMIT, node_limit: int = 5000) -> dict:
         """Prove out the atoms no feasible package holds and, when the optimum packs more parcels
         than the packages grown so far, take it. Returns what was done (for the stats)."""
         open_ = ~self.blocked

@@ -139,10 +139,7 @@ def _shared_segments(gp, tree):
         normal = np.column_stack([-d[:, 1], d[:, 0]])
         pts = shapely.points(np.vstack([mid + eps * normal, mid - eps * normal]))
         hit_pt, hit_poly = tree.query(pts, predicate="intersects")
-        k = len(one)
-        seg = hit_pt % k
-        beside = hit_poly != np.concatenate([own[one], own[one]])[hit_pt]
-        if beside.any() and (np.bincount(seg[beside], minlength=k) > 0).any():
+        if (hit_poly != np.concatenate([own[one], own[one]])[hit_pt]).any():
             return None
     if not len(i):
         return i.astype(np.int64), j.astype(np.int64), L

@@ -95,9 +95,9 @@ def relaxations(rules: PackageRules, bind: pd.DataFrame, result, parcels: Parcel
         if len(out) >= limit:
             break
         if key == "balance":
-            left = (result.labels == "") & parcels.eligible
-            keys = np.array([constraint_of(str(r), str(d)) for r, d in zip(result.reason, result.detail)], dtype=object)
-            deficit = (parcels.cost - parcels.revenue)[left & (keys == "balance")]
+            left = np.flatnonzero((result.labels == "") & parcels.eligible)
+            bal = [i for i in left if constraint_of(str(result.reason[i]), str(result.detail[i])) == "balance"]
+            deficit = (parcels.cost - parcels.revenue)[np.asarray(bal, dtype=np.int64)]
             deficit = deficit[deficit > 0]
             if not len(deficit):
                 continue

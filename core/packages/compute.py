@@ -147,6 +147,12 @@ def run_packages(inp: PackageInputs, rules: PackageRules, finance: FinanceTable,
         low = (share > 0) & (share < 0.5)
         if low.any():
             notes.append(f"{int(low.sum())} 个图斑被多个规划地类切分，取覆盖面积最大者（其覆盖比例不足 50%）。")
+        bare = int((share <= 0).sum())
+        if bare == n and n:
+            notes.append("规划图层与全部图斑都没有重叠，没有图斑取得规划地类，全部未参与划定：请检查是否选对了规划图层、"
+                         "其范围和坐标系。")
+        elif bare:
+            notes.append(f"{bare} 个图斑不在规划图层范围内，没有规划地类，未参与划定。")
     else:
         raise ValueError("没有规划地类：请选择规划地类字段或规划用地图层。")
     check()

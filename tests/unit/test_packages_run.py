@@ -64,3 +64,14 @@ def test_a_layer_name_tells_its_control_line():
     assert role_of_layer("样例县生态保护红线", "x") == "eprl"
     assert role_of_layer("图层1", "CZKFBJ") == "udb"
     assert role_of_layer("历史文化保护线") == "历史文化保护线"  # a profile's own role, as it is
+
+
+def test_a_plan_layer_that_touches_no_parcel_is_said_so():
+    geoms = _grid(4, 1)
+    far = np.array([shapely.box(5000, 5000, 5100, 5100)], dtype=object)
+    half = np.array([shapely.box(0, 0, 200, 100)], dtype=object)
+    for plan, said in ((far, "规划图层与全部图斑都没有重叠"), (half, "2 个图斑不在规划图层范围内")):
+        inp = PackageInputs(geoms=geoms, area_m2=shapely.area(geoms), parcel_ids=["A", "B", "C", "D"],
+                            current_raw=["0301"] * 4, plan_geoms=plan, plan_codes=["0701"])
+        run = run_packages(inp, RULES, FinanceTable.example_table(), check_overlaps=False)
+        assert any(said in note for note in run.notes), run.notes

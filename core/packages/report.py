@@ -688,16 +688,16 @@ def _binding_tables(ws, data: PackageReportData, n1: str, n2: str) -> None:
     if bind is None or not len(bind):
         return
     d = data.area_decimals
-    cols = [Column("label", "约束", "text", max_width=24), Column("n", "未纳入图斑数", "int"),
-            Column("area", "面积（公顷）", "ha", fmt=fixed_format(d)),
-            Column("proven", "其中已证明无法纳入", "int"), Column("open", "其中未能证明", "int")]
+    cols = [Column("label", "约束", "text", max_width=24), Column("n", "未纳入图斑数", "int", total="sum"),
+            Column("area", "面积（公顷）", "ha", fmt=fixed_format(d), total="sum"),
+            Column("proven", "其中已证明无法纳入", "int", total="sum"), Column("open", "其中未能证明", "int", total="sum")]
     exact = [_ha_exact(v) for v in bind["area_m2"].tolist()]
     rows = [{"label": lab, "n": int(n), "area": a, "proven": int(p), "open": int(n) - int(p)}
             for lab, n, a, p in zip(bind["label"].tolist(), bind["parcels"].tolist(), _balanced(exact, d),
                                     bind["proven"].tolist())]
     top = rows[0]
     append_table(ws, cols, rows, caption=f"{n1}、约束分析：可参与划定但未纳入的图斑按所受约束统计（最多者：{top['label']} {top['n']} 个）",
-                 gap=1)
+                 gap=1, total=Total("合计"))
     wi = data.what_if
     if wi is None:
         return

@@ -3,8 +3,8 @@
 * layer and field pre-selection by their standard names (DLTB, GHYD, YJJBNT ...; DLBM, TBDLMJ ...);
 * :class:`AlgorithmDialog`, the base of a form around one GuotuKit algorithm: it runs the algorithm through
   ``processing.run`` (the same code path as the toolbox and qgis_process, so the numbers are the same) on the main
-  thread — the algorithms have FlagNoThreading (DESIGN §6a: a background run crashed QGIS 3.40) — with a progress
-  bar whose slot pumps the event loop so that Cancel stays clickable, shows errors in the form (and in
+  thread — the algorithms have FlagNoThreading for their QGIS parts and run their core work in a worker beside the
+  event loop (DESIGN §6a), so the map and Cancel stay alive — shows errors in the form (and in
   ``last_error``) instead of a traceback, and exports the Excel report by running the algorithm again with
   ``OUTPUT_XLSX``.
 """
@@ -326,8 +326,8 @@ class AlgorithmDialog(QDialog):
         raise NotImplementedError
 
     def _execute(self, params):
-        """The algorithm through ``processing.run`` on the main thread (the algorithms have FlagNoThreading:
-        see DESIGN §6a); the progress bar's slot pumps the event loop so that Cancel stays clickable.  The
+        """The algorithm through ``processing.run`` on the main thread (FlagNoThreading for its QGIS parts; its core
+        work runs in a worker while the event loop turns: DESIGN §6a).  The
         results, or None on error or cancel (message shown)."""
         missing = missing_dependencies()
         if missing:

@@ -28,6 +28,7 @@ from qgis.PyQt.QtCore import QVariant
 
 from ...plugin.i18n import tr
 from .. import gate, qgis_io
+from ..worker import beside_event_loop
 from .base import GuotuKitAlgorithm
 from .compliance_check import POLICIES, POLICY_LABELS, ZONE_FIELDS, multi_geometry
 
@@ -415,9 +416,10 @@ class _PackagesBase(GuotuKitAlgorithm):
         )
         self._mode_inputs(parameters, context, inp, data, feedback, inputs)
         try:
-            run = run_packages(inp, rules, finance, mode=self.MODE, seed=self._seed(parameters, context),
-                               check_overlaps=self.parameterAsBool(parameters, self.CHECK_OVERLAPS, context),
-                               progress=lambda f: feedback.setProgress(12 + 78 * f), cancelled=feedback.isCanceled)
+            seed, overlaps = self._seed(parameters, context), self.parameterAsBool(parameters, self.CHECK_OVERLAPS, context)
+            run = beside_event_loop(lambda progress, cancelled: run_packages(
+                inp, rules, finance, mode=self.MODE, seed=seed, check_overlaps=overlaps, progress=progress, cancelled=cancelled),
+                feedback, (12, 90))
         except Cancelled:
             feedback.pushWarning(tr("Cancelled: nothing was written."))
             return {}
@@ -433,8 +435,9 @@ class _PackagesBase(GuotuKitAlgorithm):
             if self.MODE == "delineate" and self.parameterAsBool(parameters, self.WHAT_IF, context):
                 from ...core.packages.whatif import what_if
                 try:
-                    run.what_if = what_if(run.parcels, run.adjacency, rules, res, seed=self._seed(parameters, context),
-                                          progress=lambda f: feedback.setProgress(90 + 8 * f), cancelled=feedback.isCanceled)
+                    run.what_if = beside_event_loop(lambda progress, cancelled: what_if(
+                        run.parcels, run.adjacency, rules, res, seed=seed, progress=progress, cancelled=cancelled),
+                        feedback, (90, 98))
                 except Cancelled:
                     feedback.pushWarning(tr("Cancelled: nothing was written."))
                     return {}
@@ -572,7 +575,7 @@ class _PackagesBase(GuotuKitAlgorithm):
                                  region_name=region, detail_limit=self.parameterAsInt(parameters, self.DETAIL_ROWS, context),
                                  binding=run.binding, what_if=run.what_if)
         try:
-            write_packages_xlsx(data, path)
+            beside_event_loop(lambda progress, cancelled: write_packages_xlsx(data, path))
         except (OSError, ValueError) as exc:
             raise QgsProcessingException(tr("Could not write the Excel report {0}: {1}").format(path, exc)) from exc
 

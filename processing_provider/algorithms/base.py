@@ -44,9 +44,9 @@ class GuotuKitAlgorithm(QgsProcessingAlgorithm):
 
     # --- dependencies -----------------------------------------------------------
     def flags(self):
-        """FlagNoThreading for the algorithms that write a workbook (the three jobs): run from a form as a
-        background task they crashed QGIS 3.40 now and then (a segfault on the main thread while the worker
-        ran; cause not yet found, DESIGN §6a), so they stay on the main thread until it is."""
+        """FlagNoThreading for the algorithms that write a workbook (the three jobs): run whole as a background
+        task they crashed QGIS 3.40 now and then (DESIGN §6a).  Their QGIS parts (layers, sinks) stay on the
+        main thread; the core work runs in a worker beside the event loop (``worker.beside_event_loop``)."""
         flags = super().flags()
         if self.parameterDefinition("OUTPUT_XLSX") is not None:
             flags |= QgsProcessingAlgorithm.FlagNoThreading

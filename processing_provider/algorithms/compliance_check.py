@@ -28,6 +28,7 @@ from qgis.PyQt.QtCore import QVariant
 from ...core.compliance import ROLE_ZH
 from ...plugin.i18n import tr
 from .. import gate, qgis_io
+from ..worker import beside_event_loop
 from .base import GuotuKitAlgorithm
 
 SYSTEMS = ("ydyh2023", "ydyh2020", "sandiao")
@@ -333,9 +334,10 @@ class ComplianceCheckAlgorithm(GuotuKitAlgorithm):
         t_read = time.time() - t0
         feedback.pushInfo(tr("Read {0} subjects and {1} control layers in {2:.1f} s.").format(len(subj), len(controls), t_read))
         try:
-            res = cr.run_compliance(subj.geoms, ids, subj.columns.get(code_field) if code_field else None, system, areas,
-                                    controls, unchecked, profile, project_type, base=base, sliver_tolerance=tol,
-                                    progress=lambda f: feedback.setProgress(10 + 80 * f), cancelled=feedback.isCanceled)
+            codes = subj.columns.get(code_field) if code_field else None
+            res = beside_event_loop(lambda progress, cancelled: cr.run_compliance(
+                subj.geoms, ids, codes, system, areas, controls, unchecked, profile, project_type, base=base,
+                sliver_tolerance=tol, progress=progress, cancelled=cancelled), feedback, (10, 90))
         except Cancelled:
             feedback.pushWarning(tr("Cancelled: nothing was written."))
             return {}
@@ -486,7 +488,7 @@ class ComplianceCheckAlgorithm(GuotuKitAlgorithm):
         data = ComplianceReportData(title=title or "", subjects=res.subjects, roles=res.roles, conflicts=res.conflicts,
                                     rules=rules, provenance=provenance, has_base=has_base, detail_limit=detail_rows)
         try:
-            write_compliance_xlsx(data, path)
+            beside_event_loop(lambda progress, cancelled: write_compliance_xlsx(data, path))
         except (OSError, ValueError) as exc:
             raise QgsProcessingException(tr("Could not write the Excel report {0}: {1}").format(path, exc)) from exc
 

@@ -24,6 +24,7 @@ from qgis.PyQt.QtCore import QVariant
 
 from ...plugin.i18n import tr
 from .. import qgis_io
+from ..worker import beside_event_loop
 from .base import GuotuKitAlgorithm
 from .compliance_check import POLICIES, POLICY_LABELS, multi_geometry
 
@@ -390,11 +391,11 @@ class StructureTableAlgorithm(GuotuKitAlgorithm):
                                tdata.columns[tczcs] if tczcs else None, tczcs, None, t_excluded)
         feedback.pushInfo(tr("Read {0} base and {1} target parcels in {2:.1f} s.").format(len(bdata), len(tdata), time.time() - t0))
         try:
-            run = run_structure(base_in, target_in, template, unit=unit, decimals=decimals, pct_decimals=pct_decimals,
-                                region_geoms=regions, region_names=names, want_transition=with_transition,
-                                want_pieces=want_pieces, finance=finance, check_overlaps=check_overlaps and need_geom,
-                                total_tolerance_pct=tolerance, bases=bases, progress=lambda f: feedback.setProgress(22 + 68 * f),
-                                cancelled=feedback.isCanceled)
+            run = beside_event_loop(lambda progress, cancelled: run_structure(
+                base_in, target_in, template, unit=unit, decimals=decimals, pct_decimals=pct_decimals,
+                region_geoms=regions, region_names=names, want_transition=with_transition,
+                want_pieces=want_pieces, finance=finance, check_overlaps=check_overlaps and need_geom,
+                total_tolerance_pct=tolerance, bases=bases, progress=progress, cancelled=cancelled), feedback, (22, 90))
         except Cancelled:
             feedback.pushWarning(tr("Cancelled: nothing was written."))
             return {}
@@ -557,7 +558,7 @@ class StructureTableAlgorithm(GuotuKitAlgorithm):
                                    skipped=run.skipped if len(run.skipped) else pd.DataFrame(columns=["label", "fid", "raw", "reason"]),
                                    provenance=provenance, notes=list(run.notes))
         try:
-            write_structure_xlsx(data, path)
+            beside_event_loop(lambda progress, cancelled: write_structure_xlsx(data, path))
         except (OSError, ValueError) as exc:
             raise QgsProcessingException(tr("Could not write the Excel report {0}: {1}").format(path, exc)) from exc
 

@@ -220,9 +220,9 @@ def test_a_form_opened_before_the_data_picks_the_layers_when_they_are_loaded(guo
         QgsProject.instance().removeMapLayers([lyr.id() for lyr in list(first.values()) + list(later.values())])
 
 
-def test_the_three_jobs_run_on_the_main_thread():
-    """Run in a worker thread from a form, the jobs crashed QGIS 3.40 now and then (cause not yet found): until it
-    is, the three algorithms that write a workbook keep FlagNoThreading, and the forms run them on the main thread."""
+def test_the_three_jobs_keep_their_qgis_parts_on_the_main_thread():
+    """Run whole as a background task, the jobs crashed QGIS 3.40 now and then: the three algorithms that write a
+    workbook keep FlagNoThreading, and only their core work goes to a worker (test_worker.py)."""
     from qgis.core import QgsApplication, QgsProcessingAlgorithm
 
     for alg_id in ("guotukit:compliancecheck", "guotukit:structuretable", "guotukit:assetpackages"):

@@ -174,6 +174,8 @@ def delineate(parcels: ParcelTable, adj: Adjacency, rules: PackageRules, seed: i
     eng._tick(0.8)
     compact_moves = eng.compact(compact_passes) if compact_passes else 0
     lap("compactness")
+    share_bound = eng.prove_share_bound()
+    lap("share bound")
     n = parcels.n
     labels = np.full(n, "", dtype=object)
     reason = parcels.reason.copy()
@@ -219,7 +221,7 @@ def delineate(parcels: ParcelTable, adj: Adjacency, rules: PackageRules, seed: i
         "parcels": n, "eligible": eligible, "packaged": int((own >= 0).sum()),
         "left_out": int(left.sum()), "left_out_pct": 100.0 * left.sum() / eligible if eligible else 0.0,
         "packages": len(live), "locked_packages": len(taken), "atoms": eng.m,
-        "absorbed": absorbed, "repaired": repaired, "exact_grown": grown, "exact_stolen": stolen, "phases": phases, "room_moves": moved, "compact_moves": compact_moves, "failed_growths": len(eng.failures), "exact": exact,
+        "absorbed": absorbed, "repaired": repaired, "exact_grown": grown, "exact_stolen": stolen, "share_bound": share_bound, "phases": phases, "room_moves": moved, "compact_moves": compact_moves, "failed_growths": len(eng.failures), "exact": exact,
         "reasons": pd.Series(reason[reason != ""]).value_counts().to_dict(),
     }
     if progress is not None:

@@ -30,6 +30,7 @@ REASONS: Dict[str, Tuple[str, str]] = {
     "too_big": ("单个图斑（或权属单位连通片）面积超过最大面积", "the parcel (or ownership piece) exceeds the maximum area"),
     "unbalanceable": ("在最大面积范围内无法实现资金平衡", "no package within the area cap can balance it"),
     "no_package": ("穷举全部连片组合，没有可行的资产包能容纳该图斑", "no feasible package holds it (all contiguous sets enumerated)"),
+    "share_bound": ("公益性比例区间：所在连通片该类用地超出全部资产包可容纳的上限", "public-share band: its piece holds more of this land than any packing can take"),
     "optimal_out": ("最优划定（纳入图斑最多）未纳入", "left out by the optimal packing (most parcels packaged)"),
     "unplaced": ("无法在满足全部约束的前提下纳入资产包", "cannot join a package without breaking a constraint"),
 }

@@ -7,8 +7,10 @@ import heapq
 import math
 from typing import Dict, List, Optional, Sequence
 
+import numpy as np
 import pandas as pd
 
+from .graph import _components
 from .model import EPS, M2_PER_HA, REASONS, PackageRules, ParcelTable
 
 
@@ -71,6 +73,66 @@ class ProofMixin:
                     f"盈余合计仅 {gain[t]:,.1f} 万元：任何资产包都无法平衡")
         return (f"最大面积 {r.max_area_ha:g} 公顷范围内可连通的收益不足以使收益成本比达到 {r.ratio_min:g}："
                 "任何资产包都无法达标")
+
+
+    def prove_share_bound(self) -> int:
+        """The public-share band as a bound on land, per piece of open land (the atoms not proven out,
+        joined by adjacency; every package lies in one piece).  Every package passes the floor p_min (to
+        evaluate()'s tolerance), so it holds at most public × (1 − p_min) / p_min of the other land of its
+        share basis (经营性 on the construction basis): in a piece whose public land P and other land O give
+        Y = O − P (1 − p_min) / p_min > 0, every possible packing leaves at least Y of O out — and so at
+        least k atoms holding such land, k the fewest of the piece's atoms whose land reaches Y (largest
+        first).  The ceiling p_max bounds the public land the same way.  k of the atoms the engine left
+        out without a proof are credited to the bound (the largest; less the piece's left-out atoms already
+        explained, e.g. by the optimal packing).  Their reason is ``share_bound``; the text states the
+        piece's figures and k.  Returns the number of atoms credited."""
+        m = self.m
+        if not m or (self.pmin <= 0 and self.pmax >= 1):
+            return 0
+        base = self.A if self.total_basis else self.pub + self.prof
+        other = np.maximum(base - self.pub, 0.0)
+        ok = ~self.blocked
+        ua, ub = self._edges
+        keep = ok[ua] & ok[ub]
+        comp = _components(m, ua[keep], ub[keep])
+        P = np.bincount(comp[ok], weights=self.pub[ok], minlength=m)
+        Oth = np.bincount(comp[ok], weights=other[ok], minlength=m)
+        kind = "非公益性用地" if self.total_basis else "经营性用地"
+        owner = np.asarray(self.owner)
+        left = ok & (owner < 0)
+        unexplained = left & (self.reason_atom == "")
+        tol = 1e-9  # evaluate() accepts a share 1e-7 percentage points outside the band
+        sides = []
+        if self.pmin > 0:
+            lo = self.pmin - tol
+            sides.append((Oth - P * (1 - lo) / lo, other, kind, f"公益性比例均不低于 {self.r.public_min_pct:g}%", "公益性用地", P, Oth))
+        if self.pmax < 1:
+            hi = min(self.pmax + tol, 1.0)
+            sides.append((P - Oth * hi / (1 - hi), self.pub, "公益性用地", f"公益性比例均不高于 {self.r.public_max_pct:g}%", kind, Oth, P))
+        credited = 0
+        for excess, land, what, rule, given, given_m2, total in sides:
+            for c in np.unique(comp[unexplained & (land > 0)]):
+                y = float(excess[c])
+                if y <= 0:
+                    continue
+                in_c = (comp == c) & ok & (land > 0)
+                sizes = np.sort(land[in_c])[::-1]
+                k = int(np.searchsorted(np.cumsum(sizes), y * (1 - 1e-12))) + 1   # fewest atoms reaching y
+                k = min(k, len(sizes))
+                k -= int(np.count_nonzero(in_c & left & ~unexplained))          # already explained otherwise
+                todo = np.flatnonzero(in_c & unexplained)
+                if k <= 0 or not len(todo):
+                    continue
+                chosen = todo[np.argsort(-land[todo], kind="stable")][:k]
+                unit = "权属单位" if self.r.owner_units == "keep" else "图斑"
+                text = (f"公益性比例：所在连通片{given} {given_m2[c] / M2_PER_HA:.2f} 公顷、{what} {total[c] / M2_PER_HA:.2f} 公顷；"
+                        f"各资产包{rule}，任何划定都至少有 {y / M2_PER_HA:.2f} 公顷{what}无法纳入，"
+                        f"即至少 {k} 个含{what}的{unit}；本{unit}计入其中（按面积从大到小计入未纳入的{unit}）")
+                self.reason_atom[chosen] = "share_bound"
+                self.why_atom[chosen] = text
+                unexplained[chosen] = False
+                credited += len(chosen)
+        return credited
 
 
 def _whole_area_figures(parcels: ParcelTable, basis: str = "total") -> dict:

@@ -675,7 +675,9 @@ def _left_out_sheet(wb, data: PackageReportData, prep: _Prepared, path=None):
              f"{d} 位小数；按原因统计的面积按最大余数法调平尾差，合计等于全部未纳入图斑面积之和的取整数值。"]
     if data.binding is not None and len(data.binding):
         notes.insert(1, "约束分析中“已证明无法纳入”指无论其他资产包如何划定都无法纳入（所在连通片过小、单个图斑超过最大面积、"
-                        "最大面积范围内无法实现资金平衡、穷举全部连片组合均不可行）；“未能证明”的图斑按最后一次纳入尝试所违反的约束归类。")
+                        "最大面积范围内无法实现资金平衡、穷举全部连片组合均不可行），或按公益性比例区间计算的面积界：所在连通片的经营性"
+                        "（或公益性）用地超过全部资产包可容纳的上限，任何划定都至少有相应面积、相应个数的图斑无法纳入，"
+                        "按面积从大到小计入未纳入图斑；“未能证明”的图斑按最后一次纳入尝试所违反的约束归类。")
     r = _notes(ws, r, ncols, notes)
     _footer(ws, r, ncols, data)
     _finish(ws, ncols, header_rows=(detail.header_top, detail.header_bottom))

@@ -37,7 +37,7 @@ CONSTRAINTS: Dict[str, Tuple[str, str]] = {
 }
 
 # reasons that are proofs: no package can hold the parcel, whatever the other packages do
-PROVEN = ("small_component", "too_big", "unbalanceable", "no_package")
+PROVEN = ("small_component", "too_big", "unbalanceable", "no_package", "share_bound")
 
 
 def constraint_of(reason: str, detail: str) -> str:
@@ -47,6 +47,8 @@ def constraint_of(reason: str, detail: str) -> str:
         return "exhaustive"
     if reason == "optimal_out":
         return "optimal"
+    if reason == "share_bound":
+        return "public_high" if "不高于" in d else "public_low"
     if reason == "too_big" or d.startswith("面积将达"):
         return "area_max"
     if reason == "small_component" or d.startswith(("连片可用图斑", "所在连通片", "除去已证明")) or "不足下限" in d[:40]:

@@ -111,9 +111,10 @@ def test_every_contiguous_set_enumerated_proves_what_the_bounds_cannot(finance):
     assert res.stats["exact"]["proven_exhaustive"] == 2
     bind = binding(res, pt)
     assert bind.iloc[0][["constraint", "parcels", "proven"]].tolist() == ["exhaustive", 2, 2]
-    # without the enumeration the same parcels are left out without a proof
+    # without the enumeration only the share bound proves anything: 1 ha public beside 1 ha other land is
+    # 0.33 ha of public land above the 40 % ceiling, so X must stay out; Y is left out without a proof
     res_off = delineate(pt, adj, rules, exact_limit=0)
-    assert list(res_off.reason) == ["unplaced", "unplaced"]
+    assert list(res_off.reason) == ["share_bound", "unplaced"]
 
 
 @pytest.mark.skipif(not HAVE_MILP, reason="scipy.optimize.milp (HiGHS) not installed")
@@ -228,3 +229,36 @@ def test_a_package_found_by_highs_meets_the_rules_exactly_not_within_its_toleran
     assert eng._connected_package(0, set(range(3))) is None
     res = delineate(pt, adj, rules)
     assert res.stats["packaged"] == 0
+
+
+def test_a_piece_short_of_public_land_proves_how_much_must_stay_out(finance):
+    # one 机关团体用地 parcel (1 ha public) and nine 城镇住宅用地 parcels (1 ha 经营性 each), uses unchanged:
+    # with public ≥ 20 % of construction land, all packages together hold at most 4 ha of 经营性 land, so
+    # at least 5 of the nine must stay out of any packing — the engine leaves out 5, each with that proof.
+    geoms = strip(10)
+    codes = ["0801"] + ["0701"] * 9
+    pt, adj = setup(geoms, codes, codes, finance)
+    rules = PackageRules(min_area_ha=1, max_area_ha=10, public_min_pct=20, public_max_pct=100, public_basis="construction")
+    res = delineate(pt, adj, rules)
+    assert res.stats["packaged"] == 5 and res.stats["left_out"] == 5
+    assert list(res.reason[res.labels == ""]) == ["share_bound"] * 5
+    assert "任何划定都至少有 5.00 公顷经营性用地无法纳入，即至少 5 个含经营性用地的图斑" in res.detail[res.labels == ""][0]
+    assert res.stats["share_bound"] == 5
+    bind = binding(res, pt)
+    assert bind.iloc[0][["constraint", "parcels", "proven"]].tolist() == ["public_low", 5, 5]
+
+
+def test_the_share_bound_counts_the_fewest_parcels_that_reach_it(finance):
+    # public 1 ha, four 1 ha 经营性 parcels and one of 4 ha: at most 4 ha of 经营性 land fits, so at least 4 ha
+    # must stay out — which the 4 ha parcel alone reaches.  Only one left-out parcel is proven, whichever the
+    # engine left out (the 4 ha one, or the four small ones).
+    geoms = np.append(strip(5), shapely.box(500.0, 0, 900.0, 100.0))
+    codes = ["0801"] + ["0701"] * 5
+    pt, adj = setup(geoms, codes, codes, finance)
+    rules = PackageRules(min_area_ha=1, max_area_ha=20, public_min_pct=20, public_max_pct=100, public_basis="construction")
+    res = delineate(pt, adj, rules)
+    out = res.labels == ""
+    assert pt.area_m2[~out].sum() - 10000.0 <= 40000.0 * (1 + 1e-9)    # never more 经营性 than the floor allows
+    assert (res.reason[out] == "share_bound").sum() == 1
+    assert "即至少 1 个含经营性用地的图斑" in res.detail[res.reason == "share_bound"][0]
+    assert (res.reason[out] == "unplaced").sum() == res.stats["left_out"] - 1

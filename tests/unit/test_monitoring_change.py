@@ -1,0 +1,105 @@
+"""变化图斑分析 on hand-made vintages whose pieces, areas, categories and suspected problems are known by hand.
+
+Before (三调, 1 ha squares): A 水田 (KCXS 0.1) | B 旱地 on the bottom row, C 林地 | D 农村宅基地 on the top row.
+After: E 城镇住宅 (x 0–50, bottom), F 果园 (x 50–200, bottom), G 旱地 (the whole top row).
+永久基本农田 covers A; the 城镇开发边界 covers D's square only.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import shapely
+
+from core.compliance.compute import ControlInput
+from core.monitoring import ChangeGroups, ChangeRules, Vintage, run_changes
+
+
+def box(x0, y0, x1, y1):
+    return shapely.box(x0, y0, x1, y1)
+
+
+@pytest.fixture(scope="module")
+def vintages():
+    before = Vintage("前期（2019）", [box(0, 0, 100, 100), box(100, 0, 200, 100), box(0, 100, 100, 200), box(100, 100, 200, 200)],
+                     ["0101", "0103", "0301", "0702"], "sandiao", np.full(4, 10000.0), ["A", "B", "C", "D"],
+                     kcxs=np.array([0.1, 0.0, 0.0, 0.0]))
+    after = Vintage("后期（2024）", [box(0, 0, 50, 100), box(50, 0, 200, 100), box(0, 100, 200, 200)],
+                    ["0701", "0201", "0103"], "sandiao", np.array([5000.0, 15000.0, 20000.0]), ["E", "F", "G"])
+    return before, after
+
+
+@pytest.fixture(scope="module")
+def run(vintages):
+    before, after = vintages
+    controls = [ControlInput("pbf", [box(0, 0, 100, 100)], ["YJ1"]), ControlInput("udb", [box(100, 100, 200, 200)], ["KF1"])]
+    return run_changes(before, after, controls=controls, unchecked_roles={"eprl": "未提供图层"})
+
+
+def _pair(run, b, a):
+    p = run.pieces
+    return p[(p["before_id"] == b) & (p["after_id"] == a)].iloc[0]
+
+
+def test_every_piece_with_its_area_and_classes(run):
+    p = run.pieces
+    assert len(p) == 5 and p["area_m2"].sum() == pytest.approx(40000.0)
+    ae = _pair(run, "A", "E")
+    assert (ae["before_code"], ae["after_code"], ae["before_three"], ae["after_three"]) == ("0101", "0701", "农用地", "建设用地")
+    assert ae["area_m2"] == pytest.approx(5000.0)
+    assert ae["net_before_m2"] == pytest.approx(4500.0)     # 耕地 net of its 田坎 (KCXS 0.1)
+    assert run.uncovered == {"before": pytest.approx(0.0), "after": pytest.approx(0.0)}
+
+
+def test_each_piece_gets_its_change_categories(run):
+    cats = {(r.before_id, r.after_id): r.categories for r in run.pieces.itertuples()}
+    assert cats[("A", "E")] == "耕地流出;新增建设用地"          # C01 and C11: counted in each, never added up
+    assert cats[("A", "F")] == "耕地流出" and cats[("B", "F")] == "耕地流出"
+    assert cats[("C", "G")] == "耕地流入"
+    assert cats[("D", "G")] == "耕地流入;建设用地减少"
+    assert _pair(run, "A", "F")["rule_ids"] == "C02"
+    assert list(run.changes["change_id"]) == ["BH000001", "BH000002", "BH000003", "BH000004", "BH000005"]
+
+
+def test_cropland_outflow_is_net_of_tiankan(run):
+    p = run.pieces
+    out = p[p["crop_before"] & p["changed"] & ~p["crop_after"]]
+    assert out["net_before_m2"].sum() == pytest.approx(4500.0 + 4500.0 + 10000.0)
+    inflow = p[p["crop_after"] & p["changed"] & ~p["crop_before"]]
+    assert inflow["net_after_m2"].sum() == pytest.approx(20000.0)
+
+
+def test_suspected_problems_against_the_control_lines(run):
+    s = run.suspects
+    got = sorted((r.change_id, r.flag, r.verdict, round(r.area_m2, 3)) for r in s.itertuples())
+    ae = run.changes.loc[(run.changes["before_id"] == "A") & (run.changes["after_id"] == "E"), "change_id"].iloc[0]
+    af = run.changes.loc[(run.changes["before_id"] == "A") & (run.changes["after_id"] == "F"), "change_id"].iloc[0]
+    assert got == sorted([(ae, "MF01", "fail", 5000.0), (ae, "MF03", "review", 5000.0), (af, "MF04", "fail", 5000.0)])
+    # B → 果园 lies outside 永久基本农田: a 进出平衡 matter, not a suspected problem
+
+
+def test_different_classifications_are_compared_in_ydyh2023(vintages):
+    before, after = vintages
+    after23 = Vintage("后期（用地用海）", after.geoms, ["0701", "0201", "0103"], "ydyh2023", after.area_m2, after.ids)
+    run = run_changes(before, after23)
+    assert run.system == "ydyh2023"
+    assert _pair(run, "A", "E")["after_code"] == "0701"
+    assert _pair(run, "A", "E")["before_code"] == "0101"
+    assert any("按衔接表转换为用地用海2023" in n for n in run.notes)
+
+
+def test_uncovered_land_is_reported_not_dropped(vintages):
+    before, after = vintages
+    short = Vintage(after.label, after.geoms[:2], after.codes[:2], "sandiao", after.area_m2[:2], after.ids[:2])
+    run = run_changes(before, short)
+    assert run.uncovered["before"] == pytest.approx(20000.0)    # the top row: no later parcel
+    assert run.pieces["area_m2"].sum() + run.uncovered["before"] == pytest.approx(40000.0)
+
+
+def test_a_rule_naming_an_unknown_group_is_refused(tmp_path):
+    from core.monitoring import MonitoringDataError
+
+    bad = tmp_path / "rules.csv"
+    bad.write_text("rule_id,from_group,to_group,category,sub_category,ledger,evidence,source\n"
+                   "X1,耕地,果林地,耕地流出,,,R,\n", encoding="utf-8")
+    with pytest.raises(MonitoringDataError, match="第2行 to_group 列：“果林地” 不是已知的比较组"):
+        ChangeRules.load(bad, groups=ChangeGroups.load())

@@ -1,0 +1,219 @@
+"""The change-detection ledger: every figure the 变化图斑分析 workbook and layers print, rounded here once.
+
+compute (exact m² per piece) → **ledger** → report (layout only).  公顷 = ROUND_HALF_UP(m² / 10 000, 4).
+Rules of the printed tables:
+
+* 流向矩阵: every cell is its exact sum rounded, balanced (largest remainder) so that the cells add up
+  to the rounded grand total; row and column 合计 are sums of printed cells.
+* 变化汇总: each category's area is its exact sum rounded.  Categories overlap (a piece of 耕地 turned
+  to 建设用地 is both 耕地流出 and 新增建设用地), so they are never added together.
+* 耕地流向: the rows of each direction are balanced to that direction's rounded total; 净变化 is the
+  difference of the two printed totals.
+* 疑似问题图斑: each part rounded; per-flag subtotals are sums of the printed parts (a change piece can
+  carry two flags — no total adds different flags).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Dict, List, Optional, Sequence
+
+import pandas as pd
+
+from ..rounding import balance_remainders, round_half_up
+from .change import THREE_CLASSES, UNKNOWN, ChangeRun
+
+HA = 4
+M2_PER_HA = Decimal(10000)
+OUTSIDE = "（另一期未覆盖）"
+SUSPECT_ZH = {"fail": "疑似问题", "review": "需核实"}   # the rule profile's 不通过 / 需论证, said as monitoring says it
+
+
+def ha(m2) -> Decimal:
+    return round_half_up(Decimal(str(float(m2))) / M2_PER_HA, HA)
+
+
+def _balanced_ha(values_m2: Sequence[float], total_m2: Optional[float] = None) -> List[Decimal]:
+    exact = [Decimal(str(float(v))) / M2_PER_HA for v in values_m2]
+    total = None if total_m2 is None else Decimal(str(float(total_m2))) / M2_PER_HA
+    return balance_remainders(exact, HA, total)
+
+
+@dataclass
+class Matrix:
+    """A from × to table of printed 公顷: ``cells[i][j]``; row/column 合计 are sums of printed cells."""
+
+    rows: List[str]
+    cols: List[str]
+    cells: List[List[Decimal]]
+    caption: str = ""
+
+    @property
+    def row_totals(self) -> List[Decimal]:
+        return [sum(r, Decimal(0)) for r in self.cells]
+
+    @property
+    def col_totals(self) -> List[Decimal]:
+        return [sum((r[j] for r in self.cells), Decimal(0)) for j in range(len(self.cols))]
+
+    @property
+    def total(self) -> Decimal:
+        return sum(self.row_totals, Decimal(0))
+
+
+@dataclass
+class ChangeLedger:
+    summary: List[dict]
+    three: Matrix
+    level1: Matrix
+    cropland: List[dict]
+    cropland_totals: Dict[str, Decimal]
+    flags: List[dict]
+    suspects: List[dict]
+    notes: List[str] = field(default_factory=list)
+    changes_ha: List[Decimal] = field(default_factory=list)     # per listed change piece (the layer's AREA_HA)
+
+
+def _matrix(pieces: pd.DataFrame, key_b: str, key_a: str, order: Sequence[str], uncovered: Dict[str, float],
+            label=lambda x: x, caption: str = "") -> Matrix:
+    agg = pieces.groupby([key_b, key_a], sort=False)["area_m2"].sum()
+    seen_b = [k for k in order if k in set(agg.index.get_level_values(0))]
+    seen_a = [k for k in order if k in set(agg.index.get_level_values(1))]
+    extra_b = sorted(set(agg.index.get_level_values(0)) - set(seen_b))
+    extra_a = sorted(set(agg.index.get_level_values(1)) - set(seen_a))
+    rk, ck = seen_b + extra_b, seen_a + extra_a
+    exact = [[float(agg.get((r, c), 0.0)) for c in ck] for r in rk]
+    rows, cols = [label(r) for r in rk], [label(c) for c in ck]
+    if uncovered.get("after", 0) > 0:   # land of the later vintage no earlier parcel covers
+        rows.append(OUTSIDE)
+        exact.append([0.0] * len(ck))
+    if uncovered.get("before", 0) > 0:
+        cols.append(OUTSIDE)
+        for r in exact:
+            r.append(0.0)
+    flat = [v for r in exact for v in r]
+    if not flat:
+        return Matrix(rows, cols, [], caption)
+    printed = _balanced_ha(flat)
+    w = len(cols)
+    cells = [printed[i * w:(i + 1) * w] for i in range(len(rows))]
+    return Matrix(rows, cols, cells, caption)
+
+
+def build_ledger(run: ChangeRun) -> ChangeLedger:
+    p = run.pieces
+    notes: List[str] = []
+    changed = p[p["changed"]]
+    reg_l1 = _level1_names(run.system)
+
+    # 变化汇总 -----------------------------------------------------------------------------------
+    summary: List[dict] = [
+        {"item": "前期图斑面积", "pieces": None, "area": ha(run.totals["before"]), "crop": None, "note": "前期图层各图斑面积之和（所选面积口径）"},
+        {"item": "后期图斑面积", "pieces": None, "area": ha(run.totals["after"]), "crop": None, "note": "后期图层各图斑面积之和（所选面积口径）"},
+        {"item": "前后两期叠加面积", "pieces": len(p), "area": ha(p["area_m2"].sum()), "crop": None,
+         "note": "前期图斑与后期图斑相交的全部碎块；按前期图斑面积分摊"},
+        {"item": "其中：地类未变", "pieces": int((~p["changed"]).sum()), "area": ha(p.loc[~p["changed"], "area_m2"].sum()),
+         "crop": None, "note": "前后地类编码相同（按比较分类的二级类）"},
+        {"item": "其中：地类变化", "pieces": len(changed), "area": ha(changed["area_m2"].sum()),
+         "crop": ha(changed.loc[changed["crop_before"], "net_before_m2"].sum()),
+         "note": "每个碎块只计一次；“其中耕地”为前期为耕地的部分（不含田坎）"},
+    ]
+    if run.uncovered["before"] > 0:
+        summary.append({"item": "前期图斑未被后期覆盖", "pieces": None, "area": ha(run.uncovered["before"]), "crop": None,
+                        "note": "两期范围不一致：这部分面积不参与比较"})
+    if run.uncovered["after"] > 0:
+        summary.append({"item": "后期图斑未被前期覆盖", "pieces": None, "area": ha(run.uncovered["after"]), "crop": None,
+                        "note": "两期范围不一致：这部分面积不参与比较"})
+    cats = changed["categories"].astype(str).str.split(";")
+    for cat in run.rules.categories():
+        m = cats.map(lambda xs, c=cat: c in xs).to_numpy(dtype=bool)
+        sub = changed[m]
+        crop_col = "net_before_m2" if cat != "耕地流入" else "net_after_m2"
+        crop = sub.loc[sub["crop_before"] if cat != "耕地流入" else sub["crop_after"], crop_col].sum()
+        ids = [r.rule_id for r in run.rules.rules if r.category == cat]
+        summary.append({"item": cat, "pieces": int(m.sum()), "area": ha(sub["area_m2"].sum()),
+                        "crop": ha(crop) if (cat.startswith("耕地") or crop) else None,
+                        "note": "规则 " + "、".join(ids)})
+    none = changed["categories"].astype(str) == ""
+    if none.any():
+        summary.append({"item": "其他地类变化", "pieces": int(none.sum()), "area": ha(changed.loc[none, "area_m2"].sum()), "crop": None,
+                        "note": "地类变化但未命中任何变化类别规则（含地类未知的碎块）"})
+
+    # 流向矩阵 --------------------------------------------------------------------------------------
+    three = _matrix(p, "before_three", "after_three", list(THREE_CLASSES) + ["其他", UNKNOWN], run.uncovered,
+                    caption="三大类流向（行：前期，列：后期）")
+    level1 = _matrix(p, "before_l1", "after_l1", list(reg_l1), run.uncovered,
+                     label=lambda k: f"{k} {reg_l1.get(k, '')}".strip() if k else UNKNOWN,
+                     caption="一级类流向（行：前期，列：后期）")
+
+    # 耕地流向 ---------------------------------------------------------------------------------------
+    out_rows, in_rows = [], []
+    for r in run.rules.rules:
+        hit = changed[changed["rule_ids"].astype(str).str.split(";").map(lambda xs, rid=r.rule_id: rid in xs).to_numpy(dtype=bool)]
+        if r.category == "耕地流出":
+            out_rows.append((r, hit["net_before_m2"].sum(), len(hit)))
+        elif r.category == "耕地流入":
+            src = hit.groupby("before_three", sort=False)
+            for three_name in list(THREE_CLASSES) + ["其他", UNKNOWN]:
+                if three_name in src.groups:
+                    part = src.get_group(three_name)
+                    in_rows.append((r, three_name, part["net_after_m2"].sum(), len(part)))
+    out_total = sum(x[1] for x in out_rows)
+    in_total = sum(x[2] for x in in_rows)
+    out_ha = _balanced_ha([x[1] for x in out_rows], out_total) if out_rows else []
+    in_ha = _balanced_ha([x[2] for x in in_rows], in_total) if in_rows else []
+    cropland: List[dict] = []
+    for (r, _m2, n), v in zip(out_rows, out_ha):
+        cropland.append({"direction": "流出", "rule": r.rule_id, "what": r.sub_category, "ledger": r.ledger, "pieces": n,
+                         "area": v, "evidence": r.evidence})
+    for (r, src, _m2, n), v in zip(in_rows, in_ha):
+        cropland.append({"direction": "流入", "rule": r.rule_id, "what": f"由{src}转为耕地", "ledger": r.ledger, "pieces": n,
+                         "area": v, "evidence": r.evidence})
+    printed_out, printed_in = sum(out_ha, Decimal(0)), sum(in_ha, Decimal(0))
+    balance_out = sum((v for (r, _m, _n), v in zip(out_rows, out_ha) if r.ledger.startswith("进出平衡")), Decimal(0))
+    balance_in = sum((v for (r, src, _m, _n), v in zip(in_rows, in_ha) if src == "农用地"), Decimal(0))
+    totals = {"out": printed_out, "in": printed_in, "net": printed_in - printed_out,
+              "balance_out": balance_out, "balance_in": balance_in, "balance_net": balance_in - balance_out}
+    internal = changed[changed["crop_before"] & changed["crop_after"]]
+    if len(internal):
+        totals["internal"] = ha(internal["net_before_m2"].sum())
+
+    # 疑似问题 ---------------------------------------------------------------------------------------
+    s = run.suspects
+    info = run.changes.set_index("change_id") if len(run.changes) else None
+    sus_rows: List[dict] = []
+    for r in s.itertuples():
+        c = info.loc[r.change_id] if info is not None else None
+        sus_rows.append({"change_id": r.change_id, "flag": r.flag, "verdict": SUSPECT_ZH.get(r.verdict, r.verdict_zh),
+                         "line": r.role_label,
+                         "control_id": "" if r.control_id is None else str(r.control_id),
+                         "before": f"{c['before_raw']} {c['before_name']}" if c is not None else "",
+                         "after": f"{c['after_raw']} {c['after_name']}" if c is not None else "",
+                         "area": ha(r.area_m2), "message": r.message})
+    flags: List[dict] = []
+    for flag in pd.unique(s["flag"]) if len(s) else []:
+        rows = [x for x in sus_rows if x["flag"] == flag]
+        flags.append({"flag": flag, "message": rows[0]["message"], "verdict": rows[0]["verdict"], "line": rows[0]["line"],
+                      "pieces": len({x["change_id"] for x in rows}), "area": sum((x["area"] for x in rows), Decimal(0))})
+    if run.small[0]:
+        notes.append(f"{run.small[0]} 个地类变化碎块小于 {run.min_piece_m2:g} 平方米（合计 {ha(run.small[1])} 公顷）："
+                     "计入变化汇总与流向矩阵，不列入变化图斑图层与疑似问题。")
+    changes_ha = [ha(v) for v in run.changes["area_m2"]] if len(run.changes) else []
+    return ChangeLedger(summary=summary, three=three, level1=level1, cropland=cropland, cropland_totals=totals,
+                        flags=flags, suspects=sus_rows, notes=notes + list(run.notes), changes_ha=changes_ha)
+
+
+def _level1_names(system: str) -> Dict[str, str]:
+    from ..registry import get_registry
+
+    cls = get_registry().classification(system)
+    return {c: (cls.name(c) or "") for c in cls.codes(level=1)}
+
+
+def three_totals(run: ChangeRun) -> Dict[str, Dict[str, Decimal]]:
+    """Each vintage's 三大类 totals as the matrix prints them (for checks and the indicator table)."""
+    m = build_ledger(run).three
+    return {"before": dict(zip(m.rows, m.row_totals)), "after": dict(zip(m.cols, m.col_totals))}
+
+
+__all__ = ["ChangeLedger", "Matrix", "build_ledger", "ha"]

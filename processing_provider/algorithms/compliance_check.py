@@ -274,34 +274,10 @@ class ComplianceCheckAlgorithm(GuotuKitAlgorithm):
         areas = np.nan_to_num(areas, nan=0.0)
 
         # control layers
-        controls, unchecked, inputs = [], {}, [("主体图层", subj)]
-        for role, key, zkey in (("pbf", self.PBF_LAYER, None), ("eprl", self.EPRL_LAYER, self.EPRL_ZONE_FIELD),
-                                ("udb", self.UDB_LAYER, self.UDB_ZONE_FIELD)):
-            src = qgis_io.open_source(self, parameters, key, context, log, feedback) if parameters.get(key) else None
-            if src is None:
-                unchecked[role] = "未提供图层"
-                continue
-            cname = qgis_io.layer_name(parameters, key, context, src)
-            if src.featureCount() == 0:
-                unchecked[role] = f"图层「{cname}」为空，未检查"
-                log.append(f"{ROLE_ZH.get(role, role)}图层「{cname}」为空：该控制线未检查")
-                feedback.pushWarning(tr("The {0} layer «{1}» is empty: reported as 未检查 (not checked).").format(ROLE_ZH.get(role, role), cname))
-                continue
-            zfield = self.parameterAsString(parameters, zkey, context) if zkey else ""
-            if zkey and not zfield:
-                zfield = next((f for f in ZONE_FIELDS[role] if src.fields().lookupField(f) >= 0), "")
-            data = qgis_io.read_layer(src, [zfield] if zfield else [], work_crs, context, feedback, name=cname,
-                                      path=qgis_io.source_path(parameters, key, context))
-            apply_policy(data)
-            if qgis_io.missing_geometry(data.geoms).all():
-                unchecked[role] = f"图层「{cname}」没有可用的面图形，未检查"
-                log.append(f"{ROLE_ZH.get(role, role)}图层「{cname}」没有可用的面图形：该控制线未检查")
-                feedback.pushWarning(tr("The {0} layer «{1}» has no usable polygon: reported as 未检查 (not checked).").format(ROLE_ZH.get(role, role), cname))
-                continue
-            controls.append(cr.ControlInput(role, data.geoms, [str(f) for f in data.fids],
-                                            zones=data.columns.get(zfield) if zfield else None,
-                                            layer=f"{cname}（{len(data)} 个要素{'，分区字段 ' + zfield if zfield else ''}）"))
-            inputs.append((ROLE_ZH.get(role, role), data))
+        controls, unchecked, inputs = read_control_lines(
+            self, parameters, context, feedback, log, work_crs, apply_policy,
+            (("pbf", self.PBF_LAYER, None), ("eprl", self.EPRL_LAYER, self.EPRL_ZONE_FIELD), ("udb", self.UDB_LAYER, self.UDB_ZONE_FIELD)))
+        inputs.insert(0, ("主体图层", subj))
         extra_layers = self.parameterAsLayerList(parameters, self.EXTRA_LAYERS, context) or []
         extra_roles = [r.strip() for r in (self.parameterAsString(parameters, self.EXTRA_ROLES, context) or "").replace("；", ";").split(";") if r.strip()]
         for i, lyr in enumerate(extra_layers):
@@ -491,6 +467,42 @@ class ComplianceCheckAlgorithm(GuotuKitAlgorithm):
             beside_event_loop(lambda progress, cancelled: write_compliance_xlsx(data, path))
         except (OSError, ValueError) as exc:
             raise QgsProcessingException(tr("Could not write the Excel report {0}: {1}").format(path, exc)) from exc
+
+
+def read_control_lines(alg, parameters, context, feedback, log, work_crs, apply_policy, spec):
+    """The standard control lines of ``spec`` = [(role, layer parameter, zone-field parameter or None)] as
+    ControlInputs: a missing, empty or geometry-less layer is reported as 未检查 (unchecked) with its
+    reason, never read as "no conflict".  (controls, unchecked {role: reason}, inputs [(label, data)])."""
+    from ...core.compliance import compute as cr
+
+    controls, unchecked, inputs = [], {}, []
+    for role, key, zkey in spec:
+        src = qgis_io.open_source(alg, parameters, key, context, log, feedback) if parameters.get(key) else None
+        if src is None:
+            unchecked[role] = "未提供图层"
+            continue
+        cname = qgis_io.layer_name(parameters, key, context, src)
+        if src.featureCount() == 0:
+            unchecked[role] = f"图层「{cname}」为空，未检查"
+            log.append(f"{ROLE_ZH.get(role, role)}图层「{cname}」为空：该控制线未检查")
+            feedback.pushWarning(tr("The {0} layer «{1}» is empty: reported as 未检查 (not checked).").format(ROLE_ZH.get(role, role), cname))
+            continue
+        zfield = alg.parameterAsString(parameters, zkey, context) if zkey else ""
+        if zkey and not zfield:
+            zfield = next((f for f in ZONE_FIELDS[role] if src.fields().lookupField(f) >= 0), "")
+        data = qgis_io.read_layer(src, [zfield] if zfield else [], work_crs, context, feedback, name=cname,
+                                  path=qgis_io.source_path(parameters, key, context))
+        apply_policy(data)
+        if qgis_io.missing_geometry(data.geoms).all():
+            unchecked[role] = f"图层「{cname}」没有可用的面图形，未检查"
+            log.append(f"{ROLE_ZH.get(role, role)}图层「{cname}」没有可用的面图形：该控制线未检查")
+            feedback.pushWarning(tr("The {0} layer «{1}» has no usable polygon: reported as 未检查 (not checked).").format(ROLE_ZH.get(role, role), cname))
+            continue
+        controls.append(cr.ControlInput(role, data.geoms, [str(f) for f in data.fids],
+                                        zones=data.columns.get(zfield) if zfield else None,
+                                        layer=f"{cname}（{len(data)} 个要素{'，分区字段 ' + zfield if zfield else ''}）"))
+        inputs.append((ROLE_ZH.get(role, role), data))
+    return controls, unchecked, inputs
 
 
 def multi_geometry(wkb: bytes) -> QgsGeometry:

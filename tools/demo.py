@@ -13,9 +13,10 @@ from pathlib import Path
 from .qgis_process import ROOT, QgisProcess
 
 SAMPLE = ROOT / "data" / "sample" / "county.gpkg"
+VINTAGE = ROOT / "data" / "sample" / "county_2024.gpkg"   # the 2024 变更调查 of the sample (tools/sample_vintage.py)
 
 
-def demo_runs(out: Path, sample: Path = SAMPLE) -> dict:
+def demo_runs(out: Path, sample: Path = SAMPLE, vintage: Path = VINTAGE) -> dict:
     """The demo's algorithm runs: {name: (algorithm id, parameters, [output files])}.  The independent
     reader tests (tests/qgis/test_demo_workbooks.py) run exactly these."""
     g = str(sample)
@@ -51,6 +52,15 @@ def demo_runs(out: Path, sample: Path = SAMPLE) -> dict:
             "REGION_NAME": "样例县", "PACKAGES": str(out / "asset_packages.gpkg"),
             "ASSIGNMENT": str(out / "asset_assignment.gpkg"), "OUTPUT_XLSX": str(out / "资产包划定.xlsx")},
             [out / "asset_packages.gpkg", out / "asset_assignment.gpkg", out / "资产包划定.xlsx"]),
+        # 变化图斑分析: the 三调 DLTB against the sample's 2024 变更调查, with the three control lines
+        "changes": ("guotukit:changedetect", {
+            "BEFORE_LAYER": f"{g}|layername=DLTB", "BEFORE_YEAR": "2019（三调）",
+            "AFTER_LAYER": f"{vintage}|layername=DLTB", "AFTER_YEAR": "2024（变更调查）",
+            "PBF_LAYER": f"{g}|layername=YJJBNT", "EPRL_LAYER": f"{g}|layername=STBHHX",
+            "UDB_LAYER": f"{g}|layername=CZKFBJ", "REGION_NAME": "样例县",
+            "CHANGES": str(out / "change_pieces.gpkg"), "SUSPECTS": str(out / "change_suspects.gpkg"),
+            "MATRIX": str(out / "change_matrix.csv"), "OUTPUT_XLSX": str(out / "变化图斑分析.xlsx")},
+            [out / "change_pieces.gpkg", out / "change_suspects.gpkg", out / "change_matrix.csv", out / "变化图斑分析.xlsx"]),
     }
 
 

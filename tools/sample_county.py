@@ -1465,7 +1465,7 @@ def generate_county(path, n_parcels: int = 3000, seed: int = 20231101,
 # ----------------------------------------------------------------------------------
 # GeoPackage writer (GDAL/OGR)
 # ----------------------------------------------------------------------------------
-def _write_gpkg(path: Path, layers: Dict[str, tuple], meta: Dict[str, str]) -> None:
+def _write_gpkg(path: Path, layers: Dict[str, tuple], meta: Dict[str, str], order: Sequence[str] = LAYER_ORDER) -> None:
     from osgeo import gdal, ogr, osr
 
     path = Path(path)
@@ -1485,7 +1485,7 @@ def _write_gpkg(path: Path, layers: Dict[str, tuple], meta: Dict[str, str]) -> N
         ds = drv.CreateDataSource(str(tmp))
         srs = osr.SpatialReference()
         srs.ImportFromEPSG(EPSG)
-        for lname in LAYER_ORDER:
+        for lname in order:
             attrs, geoms = layers[lname]
             fields = LAYER_FIELDS[lname]
             lyr = ds.CreateLayer(lname, srs, ogr.wkbMultiPolygon,

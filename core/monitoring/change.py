@@ -182,6 +182,7 @@ class ChangeRun:
     changes: pd.DataFrame         # the listed change pieces (changed, ≥ min_piece_m2), with geometry
     suspects: pd.DataFrame        # suspected-problem parts (change piece ∩ control line, verdict fail/review)
     uncovered: Dict[str, float]   # {"before": m² of the earlier vintage no later parcel covers, "after": …}
+    outside: Dict[str, pd.DataFrame]  # the same per parcel part: l1, three (class keys), area_m2
     totals: Dict[str, float]      # each vintage's own total on its basis
     system: str                   # the comparison classification
     groups: ChangeGroups
@@ -310,8 +311,9 @@ def run_changes(before: Vintage, after: Vintage, *, groups: Optional[ChangeGroup
     g = planar * factor_b[s]
     covered_b = np.bincount(s, weights=planar, minlength=len(gb))
     covered_a = np.bincount(c, weights=planar, minlength=len(ga))
-    uncovered = {"before": float(np.clip(planar_b - covered_b, 0, None) @ factor_b),
-                 "after": float(np.clip(planar_a - covered_a, 0, None) @ factor_a)}
+    unc_b = np.clip(planar_b - covered_b, 0, None) * factor_b
+    unc_a = np.clip(planar_a - covered_a, 0, None) * factor_a
+    uncovered = {"before": float(unc_b.sum()), "after": float(unc_a.sum())}
     tick(0.78)
 
     cb, ca = code_b[s], code_a[c]
@@ -365,7 +367,13 @@ def run_changes(before: Vintage, after: Vintage, *, groups: Optional[ChangeGroup
     elif controls:
         roles = [{"role": ctl.role, "label": ctl.role_label, "checked": True, "features": len(ctl.geoms)} for ctl in controls]
     tick(1.0)
-    return ChangeRun(pieces=pieces, changes=changes, suspects=suspects, uncovered=uncovered,
+    # land only one vintage covers, by its class (the matrix's （另一期未覆盖） row and column)
+    outside = {}
+    for side, unc, codes in (("before", unc_b, code_b), ("after", unc_a, code_a)):
+        k = np.flatnonzero(unc > 0)
+        l1, _nm, three = _class_info(system, codes[k])
+        outside[side] = pd.DataFrame({"l1": l1, "three": three, "area_m2": unc[k]})
+    return ChangeRun(pieces=pieces, changes=changes, suspects=suspects, uncovered=uncovered, outside=outside,
                      totals={"before": float(area_b.sum()), "after": float(area_a.sum())}, system=system, groups=groups,
                      rules=rules, roles=roles, notes=notes, small=small, min_piece_m2=float(min_piece_m2), profile=profile)
 

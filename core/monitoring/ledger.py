@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Dict, List, Optional, Sequence
 
+import numpy as np
 import pandas as pd
 
 from ..rounding import balance_remainders, round_half_up
@@ -74,23 +75,26 @@ class ChangeLedger:
     changes_ha: List[Decimal] = field(default_factory=list)     # per listed change piece (the layer's AREA_HA)
 
 
-def _matrix(pieces: pd.DataFrame, key_b: str, key_a: str, order: Sequence[str], uncovered: Dict[str, float],
+def _matrix(pieces: pd.DataFrame, key: str, order: Sequence[str], outside: Dict[str, pd.DataFrame],
             label=lambda x: x, caption: str = "") -> Matrix:
-    agg = pieces.groupby([key_b, key_a], sort=False)["area_m2"].sum()
-    seen_b = [k for k in order if k in set(agg.index.get_level_values(0))]
-    seen_a = [k for k in order if k in set(agg.index.get_level_values(1))]
-    extra_b = sorted(set(agg.index.get_level_values(0)) - set(seen_b))
-    extra_a = sorted(set(agg.index.get_level_values(1)) - set(seen_a))
-    rk, ck = seen_b + extra_b, seen_a + extra_a
+    """Earlier class (rows) × later class (columns); land only one vintage covers is the （另一期未覆盖） column
+    (earlier land no later parcel covers, by its earlier class) and row (later land, by its later class)."""
+    agg = pieces.groupby([f"before_{key}", f"after_{key}"], sort=False)["area_m2"].sum()
+    ob = outside["before"].groupby(key)["area_m2"].sum() if len(outside["before"]) else pd.Series(dtype=float)
+    oa = outside["after"].groupby(key)["area_m2"].sum() if len(outside["after"]) else pd.Series(dtype=float)
+    keys_b = set(agg.index.get_level_values(0)) | set(ob.index)
+    keys_a = set(agg.index.get_level_values(1)) | set(oa.index)
+    rk = [k for k in order if k in keys_b] + sorted(keys_b - set(order))
+    ck = [k for k in order if k in keys_a] + sorted(keys_a - set(order))
     exact = [[float(agg.get((r, c), 0.0)) for c in ck] for r in rk]
     rows, cols = [label(r) for r in rk], [label(c) for c in ck]
-    if uncovered.get("after", 0) > 0:   # land of the later vintage no earlier parcel covers
-        rows.append(OUTSIDE)
-        exact.append([0.0] * len(ck))
-    if uncovered.get("before", 0) > 0:
+    if ha(ob.sum()) > 0:
         cols.append(OUTSIDE)
-        for r in exact:
-            r.append(0.0)
+        for r, row in zip(rk, exact):
+            row.append(float(ob.get(r, 0.0)))
+    if ha(oa.sum()) > 0:
+        rows.append(OUTSIDE)
+        exact.append([float(oa.get(c, 0.0)) for c in ck] + ([0.0] if cols and cols[-1] == OUTSIDE else []))
     flat = [v for r in exact for v in r]
     if not flat:
         return Matrix(rows, cols, [], caption)
@@ -118,10 +122,10 @@ def build_ledger(run: ChangeRun) -> ChangeLedger:
          "crop": ha(changed.loc[changed["crop_before"], "net_before_m2"].sum()),
          "note": "每个碎块只计一次；“其中耕地”为前期为耕地的部分（不含田坎）"},
     ]
-    if run.uncovered["before"] > 0:
+    if ha(run.uncovered["before"]) > 0:
         summary.append({"item": "前期图斑未被后期覆盖", "pieces": None, "area": ha(run.uncovered["before"]), "crop": None,
                         "note": "两期范围不一致：这部分面积不参与比较"})
-    if run.uncovered["after"] > 0:
+    if ha(run.uncovered["after"]) > 0:
         summary.append({"item": "后期图斑未被前期覆盖", "pieces": None, "area": ha(run.uncovered["after"]), "crop": None,
                         "note": "两期范围不一致：这部分面积不参与比较"})
     cats = changed["categories"].astype(str).str.split(";")
@@ -140,16 +144,22 @@ def build_ledger(run: ChangeRun) -> ChangeLedger:
                         "note": "地类变化但未命中任何变化类别规则（含地类未知的碎块）"})
 
     # 流向矩阵 --------------------------------------------------------------------------------------
-    three = _matrix(p, "before_three", "after_three", list(THREE_CLASSES) + ["其他", UNKNOWN], run.uncovered,
+    three = _matrix(p, "three", list(THREE_CLASSES) + ["其他", UNKNOWN], run.outside,
                     caption="三大类流向（行：前期，列：后期）")
-    level1 = _matrix(p, "before_l1", "after_l1", list(reg_l1), run.uncovered,
+    level1 = _matrix(p, "l1", list(reg_l1), run.outside,
                      label=lambda k: f"{k} {reg_l1.get(k, '')}".strip() if k else UNKNOWN,
                      caption="一级类流向（行：前期，列：后期）")
 
     # 耕地流向 ---------------------------------------------------------------------------------------
     out_rows, in_rows = [], []
+    rule_lists = changed["rule_ids"].astype(str).str.split(";")
+    counted = {"耕地流出": np.zeros(len(changed), dtype=bool), "耕地流入": np.zeros(len(changed), dtype=bool)}
     for r in run.rules.rules:
-        hit = changed[changed["rule_ids"].astype(str).str.split(";").map(lambda xs, rid=r.rule_id: rid in xs).to_numpy(dtype=bool)]
+        if r.category not in counted:
+            continue
+        m = rule_lists.map(lambda xs, rid=r.rule_id: rid in xs).to_numpy(dtype=bool) & ~counted[r.category]
+        counted[r.category] |= m      # a piece two rules of one direction name counts once, under the first
+        hit = changed[m]
         if r.category == "耕地流出":
             out_rows.append((r, hit["net_before_m2"].sum(), len(hit)))
         elif r.category == "耕地流入":

@@ -3,9 +3,10 @@
 
 def algorithm_classes():
     from .asset_packages import AssetPackagesAlgorithm, ValidatePackagesAlgorithm
+    from .change_detect import ChangeDetectAlgorithm
     from .compliance_check import ComplianceCheckAlgorithm
     from .convert_codes import ConvertLandUseCodesAlgorithm
     from .structure_table import StructureTableAlgorithm
 
     return [ConvertLandUseCodesAlgorithm, StructureTableAlgorithm, ComplianceCheckAlgorithm,
-            AssetPackagesAlgorithm, ValidatePackagesAlgorithm]
+            AssetPackagesAlgorithm, ValidatePackagesAlgorithm, ChangeDetectAlgorithm]

@@ -6,6 +6,8 @@ After: E 城镇住宅 (x 0–50, bottom), F 果园 (x 50–200, bottom), G 旱�
 """
 from __future__ import annotations
 
+from decimal import Decimal
+
 import numpy as np
 import pytest
 import shapely
@@ -103,3 +105,32 @@ def test_a_rule_naming_an_unknown_group_is_refused(tmp_path):
                    "X1,耕地,果林地,耕地流出,,,R,\n", encoding="utf-8")
     with pytest.raises(MonitoringDataError, match="第2行 to_group 列：“果林地” 不是已知的比较组"):
         ChangeRules.load(bad, groups=ChangeGroups.load())
+
+
+def test_the_matrix_keeps_land_only_one_vintage_covers(vintages):
+    from core.monitoring.ledger import OUTSIDE, build_ledger
+
+    before, after = vintages
+    short = Vintage(after.label, after.geoms[:2], after.codes[:2], "sandiao", after.area_m2[:2], after.ids[:2])
+    m = build_ledger(run_changes(before, short)).three
+    assert m.cols[-1] == OUTSIDE
+    # C 林地 and D 宅基地 (the top row) are not covered by the later vintage: 农用地 1 ha, 建设用地 1 ha
+    assert dict(zip(m.rows, (r[-1] for r in m.cells))) == {"农用地": Decimal("1.0000"), "建设用地": Decimal("1.0000")}
+    assert m.total == Decimal("4.0000")                 # every square metre of the earlier vintage is in the table
+    assert dict(zip(m.rows, m.row_totals)) == {"农用地": Decimal("3.0000"), "建设用地": Decimal("1.0000")}
+
+
+def test_the_ledger_prints_each_figure_once(run):
+    from core.monitoring.ledger import build_ledger
+
+    L = build_ledger(run)
+    t = L.cropland_totals
+    assert t["out"] == Decimal("1.9000") and t["in"] == Decimal("2.0000") and t["net"] == Decimal("0.1000")
+    out_rows = [r for r in L.cropland if r["direction"] == "流出"]
+    assert sum(r["area"] for r in out_rows) == t["out"]          # the rows add up to the printed total
+    summary = {r["item"]: r for r in L.summary}
+    assert summary["耕地流出"]["crop"] == t["out"]                 # the same figure on both sheets
+    assert summary["新增建设用地"]["area"] == Decimal("0.5000")
+    flags = {f["flag"]: f for f in L.flags}
+    assert flags["MF01"]["area"] == Decimal("0.5000") and flags["MF01"]["verdict"] == "疑似问题"
+    assert flags["MF03"]["verdict"] == "需核实"

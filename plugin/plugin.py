@@ -21,6 +21,7 @@ MENU_ENTRIES = [
     ("Compliance check against control lines", "compliance.svg", "guotukit:compliancecheck"),
     ("Asset package delineation", "packages.svg", "guotukit:assetpackages"),
     ("Validate asset packages", "packages.svg", "guotukit:validatepackages"),
+    ("Change detection between two survey vintages", "monitoring.svg", "guotukit:changedetect"),
 ]
 # Algorithms with their own form (module path inside the plugin, class); the others open the Processing dialog.
 DOCK_WIDTH = 460   # px: a docked form's first width (a laptop's 1366 px leave the map ~ 2/3)
@@ -63,7 +64,7 @@ class GuotuKitPlugin:
             action.setObjectName(alg_id)
             action.triggered.connect(lambda _checked=False, a=alg_id: self.open_algorithm(a))
             self.menu.addAction(action)
-            if alg_id != "guotukit:validatepackages":   # the toolbar keeps the four main jobs
+            if alg_id != "guotukit:validatepackages":   # the toolbar keeps the main jobs
                 self.toolbar.addAction(action)
             self.actions.append(action)
         self.menu.addSeparator()

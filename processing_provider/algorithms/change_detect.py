@@ -67,7 +67,7 @@ class ChangeDetectAlgorithm(GuotuKitAlgorithm):
 
     GROUP = "monitoring"
     GROUP_NAME = "Monitoring and evaluation"
-    ICON_FILE = "guotukit.svg"
+    ICON_FILE = "monitoring.svg"
 
     def name(self):
         return "changedetect"

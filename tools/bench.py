@@ -16,7 +16,7 @@ Compliance check (issue 3): on a county-size synthetic county (default 200 000 D
 subset both GuotuKit and QGIS's own Overlap analysis (``native:calculatevectoroverlaps``) with the
 per-role totals of the two side by side. Timings include reading the layers.
 
-    python -m tools.bench [--parcels 200000] [--native-subset 10000] [--out bench_out] [--only structure|compliance]
+    python -m tools.bench [--parcels 200000] [--native-subset 10000] [--out bench_out] [--only structure|compliance|changes]
 """
 from __future__ import annotations
 
@@ -134,8 +134,9 @@ def run_structure(gpkg: Path, subset: str = "", **kw):
     return time.time() - t, res
 
 
-def run_native_transition(gpkg: Path, subset: str):
-    """QGIS's own chain for the transition areas: intersection, area, statistics by categories."""
+def run_native_transition(gpkg: Path, subset: str, overlay=None, overlay_field: str = "GHDLBM"):
+    """QGIS's own chain for the transition areas: intersection, area, statistics by categories.
+    ``overlay``: the layer to intersect with (default the county's GHYD)."""
     import processing
     from qgis.core import QgsProcessingContext, QgsProcessingFeedback
 
@@ -143,17 +144,18 @@ def run_native_transition(gpkg: Path, subset: str):
     fb = QgsProcessingFeedback()
     t = time.time()
     inter = processing.run("native:intersection", {
-        "INPUT": _layer(gpkg, "DLTB", subset), "OVERLAY": _layer(gpkg, "GHYD"), "INPUT_FIELDS": ["DLBM"],
-        "OVERLAY_FIELDS": ["GHDLBM"], "OUTPUT": "TEMPORARY_OUTPUT"}, feedback=fb, context=ctx)["OUTPUT"]
+        "INPUT": _layer(gpkg, "DLTB", subset), "OVERLAY": overlay if overlay is not None else _layer(gpkg, "GHYD"),
+        "INPUT_FIELDS": ["DLBM"], "OVERLAY_FIELDS": [overlay_field], "OVERLAY_FIELDS_PREFIX": "B_",
+        "OUTPUT": "TEMPORARY_OUTPUT"}, feedback=fb, context=ctx)["OUTPUT"]
     t_inter = time.time() - t
     calc = processing.run("native:fieldcalculator", {
         "INPUT": inter, "FIELD_NAME": "AREA_M2", "FIELD_TYPE": 0, "FIELD_LENGTH": 20, "FIELD_PRECISION": 4,
         "FORMULA": "area($geometry)", "OUTPUT": "TEMPORARY_OUTPUT"}, feedback=fb, context=ctx)["OUTPUT"]
     stats = processing.run("qgis:statisticsbycategories", {
-        "INPUT": calc, "VALUES_FIELD_NAME": "AREA_M2", "CATEGORIES_FIELD_NAME": ["DLBM", "GHDLBM"],
+        "INPUT": calc, "VALUES_FIELD_NAME": "AREA_M2", "CATEGORIES_FIELD_NAME": ["DLBM", "B_" + overlay_field],
         "OUTPUT": "TEMPORARY_OUTPUT"}, feedback=fb, context=ctx)["OUTPUT"]
     dt = time.time() - t
-    pairs = {(f["DLBM"], f["GHDLBM"]): f["sum"] for f in stats.getFeatures()}
+    pairs = {(f["DLBM"], f["B_" + overlay_field]): f["sum"] for f in stats.getFeatures()}
     return dt, t_inter, pairs
 
 
@@ -449,12 +451,62 @@ def _subset_table(pt, idx):
     return replace(pt, **arrays)
 
 
+def change_bench(out: Path, n: int, native_subset: int) -> bool:
+    """变化图斑分析: the county's DLTB against its 2024 vintage (tools.sample_vintage), end to end with the three
+    control lines and the workbook; beside it QGIS's own chain on a subset of the earlier parcels × every
+    later parcel, with the from → to areas compared."""
+    import processing
+    from qgis.core import QgsProcessingContext, QgsProcessingFeedback
+
+    from tools.sample_vintage import make_vintage
+
+    gpkg = _county(out / f"county_{n}.gpkg", n)
+    later = out / f"county_{n}_2024.gpkg"
+    if not later.exists():
+        make_vintage(gpkg, later)
+    print(f"\n== 变化图斑分析 change detection: {n} parcels (三调) vs their 2024 vintage, YJJBNT/STBHHX/CZKFBJ ==")
+
+    def run(subset="", **kw):
+        params = {"BEFORE_LAYER": _layer(gpkg, "DLTB", subset), "AFTER_LAYER": _layer(later, "DLTB"),
+                  "PBF_LAYER": _layer(gpkg, "YJJBNT"), "EPRL_LAYER": _layer(gpkg, "STBHHX"), "UDB_LAYER": _layer(gpkg, "CZKFBJ"),
+                  "CHANGES": "TEMPORARY_OUTPUT", "SUSPECTS": "TEMPORARY_OUTPUT"}
+        params.update(kw)
+        t = time.time()
+        res = processing.run("guotukit:changedetect", params, feedback=QgsProcessingFeedback(), context=QgsProcessingContext())
+        return time.time() - t, res
+
+    xlsx = out / "change_bench.xlsx"
+    dt, res = min((run(OUTPUT_XLSX=str(xlsx)) for _ in range(2)), key=lambda r: r[0])
+    print(f"  end to end (both vintages read, overlay, categories, suspected problems, layers, xlsx; best of 2) "
+          f"{dt:6.1f} s  (target ≤ 30 s)  peak RSS {_peak_mb():.0f} MB")
+    print(f"    {int(res['CHANGE_COUNT'])} change pieces, {int(res['SUSPECT_COUNT'])} suspected-problem parts; "
+          f"耕地流出 {res['CROPLAND_OUT_HA']:.4f} ha, 流入 {res['CROPLAND_IN_HA']:.4f} ha, 新增建设用地 {res['NEW_CONSTRUCTION_HA']:.4f} ha")
+    step = max(1, n // native_subset) if native_subset else 1
+    subset = f"fid % {step} = 0" if step > 1 else ""
+    dt_g, res = run(subset, AREA_BASIS=2, CHECK_OVERLAPS=False, PBF_LAYER=None, EPRL_LAYER=None, UDB_LAYER=None,
+                    SUSPECTS=None, MATRIX="TEMPORARY_OUTPUT")
+    g_pairs = {(f["BGQ_DLBM"], f["BGH_DLBM"]): f["AREA_M2"] for f in res["MATRIX"].getFeatures()}
+    dt_n, dt_inter, n_raw = run_native_transition(gpkg, subset, overlay=_layer(later, "DLTB"), overlay_field="DLBM")
+    n_pairs = {}
+    for (a, b), v in n_raw.items():   # the matrix compares K/A codes as their base class
+        key = (a.rstrip("KA"), b.rstrip("KA"))
+        n_pairs[key] = n_pairs.get(key, 0.0) + (v or 0.0)
+    keys = set(g_pairs) | set(n_pairs)
+    worst = max(abs(g_pairs.get(k, 0.0) - n_pairs.get(k, 0.0)) for k in keys) if keys else 0.0
+    print(f"  {n // step} earlier parcels × all later parcels, planar, from → to areas by code pair:")
+    print(f"    GuotuKit changedetect (layers + matrix)                    {dt_g:7.1f} s")
+    print(f"    native:intersection + area + statisticsbycategories        {dt_n:7.1f} s  (intersection {dt_inter:.1f} s)  "
+          f"ratio {dt_n / max(dt_g, 1e-9):.1f}×")
+    print(f"    code pairs {len(g_pairs)} vs {len(n_pairs)}; largest pair difference {worst:.3f} m²")
+    return worst < 1.0
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--parcels", type=int, default=200000)
     ap.add_argument("--native-subset", type=int, default=10000)
     ap.add_argument("--out", default=str(ROOT / "bench_out"))
-    ap.add_argument("--only", choices=("structure", "compliance", "packages", "variants"), default=None)
+    ap.add_argument("--only", choices=("structure", "compliance", "packages", "variants", "changes"), default=None)
     ap.add_argument("--variant-parcels", type=int, default=20000, help="parcels per county of the 资产包 county family")
     ap.add_argument("--no-maxp", action="store_true", help="skip the spopt/pygeoda comparison (installs a bench venv)")
     ap.add_argument("--structure-native-subset", type=int, default=0,
@@ -472,6 +524,10 @@ def main(argv=None) -> int:
         ok_packages &= variants_bench(out, n=args.variant_parcels)
         if args.only == "variants":
             return 0 if ok_packages else 1
+    if args.only in (None, "changes"):
+        ok_changes = change_bench(out, args.parcels, args.native_subset)
+        if args.only == "changes":
+            return 0 if ok_changes else 1
     ok_structure = True
     if args.only in (None, "structure"):
         ok_structure = structure_bench(out, args.parcels, args.structure_native_subset)

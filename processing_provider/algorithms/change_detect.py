@@ -95,11 +95,11 @@ class ChangeDetectAlgorithm(GuotuKitAlgorithm):
             (self.BEFORE, self.BEFORE_CODE, self.BEFORE_SYSTEM, self.BEFORE_AREA, self.BEFORE_KCXS, self.BEFORE_YEAR, "2019",
              (tr("Earlier vintage (DLTB)"), tr("Earlier land-use code field"), tr("Earlier classification"),
               tr("Earlier area field (m², with 田坎)"), tr("Earlier 田坎 coefficient field"), tr("Earlier year")),
-             "Land-use parcels of the earlier vintage (e.g. 三调 2019 or last year's 变更调查 DLTB)."),
+             tr("Land-use parcels of the earlier vintage (e.g. 三调 2019 or last year's 变更调查 DLTB).")),
             (self.AFTER, self.AFTER_CODE, self.AFTER_SYSTEM, self.AFTER_AREA, self.AFTER_KCXS, self.AFTER_YEAR, "2024",
              (tr("Later vintage (DLTB)"), tr("Later land-use code field"), tr("Later classification"),
               tr("Later area field (m², with 田坎)"), tr("Later 田坎 coefficient field"), tr("Later year")),
-             "Land-use parcels of the later vintage (e.g. this year's 年度变更调查 DLTB)."))
+             tr("Land-use parcels of the later vintage (e.g. this year's 年度变更调查 DLTB).")))
         for layer, code, system, area, kcxs, year, default_year, labels, what in sides:
             self.add_param(QgsProcessingParameterFeatureSource(layer, labels[0], poly), what)
             self.add_param(QgsProcessingParameterField(code, labels[1], "DLBM", layer, optional=True),

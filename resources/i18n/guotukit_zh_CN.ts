@@ -96,8 +96,16 @@
         <translation>规划图层的面积字段（平方米），用于属性面积口径。不填则按椭球面积计算规划图斑面积，并在报告中注明。</translation>
     </message>
     <message>
+        <source>Area of each parcel in m² including 田坎 (TBMJ), for the attribute basis.</source>
+        <translation>各图斑含田坎的面积（平方米，TBMJ），用于属性字段面积口径。</translation>
+    </message>
+    <message>
         <source>Area of the land class in m² for the attribute basis: TBDLMJ (net of 田坎). A field named TBMJ is taken as the gross area including 田坎.</source>
         <translation>属性面积口径下地类面积字段（平方米）：TBDLMJ（已扣除田坎）。字段名为 TBMJ 时视为含田坎的图斑面积。</translation>
+    </message>
+    <message>
+        <source>Area only one vintage covers (ha)</source>
+        <translation>仅一期覆盖的面积（公顷）</translation>
     </message>
     <message>
         <source>Area unit</source>
@@ -220,8 +228,32 @@
         <translation>增减</translation>
     </message>
     <message>
+        <source>Change category rules (CSV or xlsx)</source>
+        <translation>变化类别规则（CSV 或 xlsx）</translation>
+    </message>
+    <message>
+        <source>Change detection between two survey vintages</source>
+        <translation>两期调查变化图斑分析</translation>
+    </message>
+    <message>
+        <source>Change pieces</source>
+        <translation>变化图斑</translation>
+    </message>
+    <message>
+        <source>Change pieces listed</source>
+        <translation>列出的变化图斑数</translation>
+    </message>
+    <message>
         <source>Change rate (%)</source>
         <translation>增减率（%）</translation>
+    </message>
+    <message>
+        <source>Changed pieces in the change layer.</source>
+        <translation>变化图斑图层中的变化图斑数。</translation>
+    </message>
+    <message>
+        <source>Changed pieces smaller than this (boundary slivers between vintages) stay in the totals and the matrix but are not listed as change pieces or suspected problems; the report counts them.</source>
+        <translation>小于该面积的变化碎块（两期之间的边界碎块）仍计入合计和流向矩阵，但不列为变化图斑或疑似问题图斑；报告中统计其数量。</translation>
     </message>
     <message>
         <source>Check for overlapping parcels</source>
@@ -286,6 +318,10 @@
     <message>
         <source>Classification of the base codes; 三调 and 2020 codes are converted to 用地用海2023 (1:n codes go to the default target and are listed as 待细分).</source>
         <translation>基期代码所属分类体系；三调与 2020 版代码转换为用地用海2023（1:n 代码取默认目标并列为待细分）。</translation>
+    </message>
+    <message>
+        <source>Classification of the codes. Two vintages in the same classification (三调 or 用地用海2023) are compared in it; otherwise both are converted to 用地用海2023 through the crosswalk.</source>
+        <translation>地类编码所属的分类体系。两期分类体系相同（三调或用地用海2023）时按该体系对比；否则两期均经衔接对照表转换为用地用海2023后对比。</translation>
     </message>
     <message>
         <source>Classification of the current codes; 三调 and 2020 codes are converted to 用地用海2023 (1:n codes to the default target).</source>
@@ -520,8 +556,36 @@
         <translation>每个审查对象及其占用各类控制线的面积和比例（%）、审查结论（通过/不通过/需论证）及判定理由。</translation>
     </message>
     <message>
+        <source>Earlier area field (m², with 田坎)</source>
+        <translation>前期面积字段（平方米，含田坎）</translation>
+    </message>
+    <message>
+        <source>Earlier classification</source>
+        <translation>前期分类体系</translation>
+    </message>
+    <message>
+        <source>Earlier land-use code field</source>
+        <translation>前期地类编码字段</translation>
+    </message>
+    <message>
+        <source>Earlier vintage (DLTB)</source>
+        <translation>前期地类图斑（DLTB）</translation>
+    </message>
+    <message>
+        <source>Earlier year</source>
+        <translation>前期年份</translation>
+    </message>
+    <message>
+        <source>Earlier 田坎 coefficient field</source>
+        <translation>前期田坎系数字段</translation>
+    </message>
+    <message>
         <source>Ecological protection red line (STBHHX). Not given: reported as 未检查.</source>
         <translation>生态保护红线（STBHHX）。未提供时报告为“未检查”。</translation>
+    </message>
+    <message>
+        <source>Ecological protection red line (STBHHX): new construction inside it is a suspected problem.</source>
+        <translation>生态保护红线（STBHHX）：红线内的新增建设用地列为疑似问题图斑。</translation>
     </message>
     <message>
         <source>Eligible parcels not in a package</source>
@@ -680,6 +744,14 @@
         <translation>查找各图层内相互重叠的图斑（会被重复计入）并报告重叠面积。需要读取图形。</translation>
     </message>
     <message>
+        <source>Find parcels that overlap inside each vintage (their change would count twice) and report them.</source>
+        <translation>查找每期数据内相互重叠的图斑（其变化会被重复计算）并报告。</translation>
+    </message>
+    <message>
+        <source>Flow matrix</source>
+        <translation>流向矩阵</translation>
+    </message>
+    <message>
         <source>Gap tolerance (m)</source>
         <translation>缝隙容差（m）</translation>
     </message>
@@ -760,8 +832,20 @@
         <translation>表头中目标年的标注（规划目标年）。</translation>
     </message>
     <message>
+        <source>Label of the vintage in the report (e.g. 2019（三调）).</source>
+        <translation>报告中该期数据的标注（如 2019（三调））。</translation>
+    </message>
+    <message>
+        <source>Land of either vintage that the other does not cover (not compared).</source>
+        <translation>任一期中另一期未覆盖的土地面积（未参与对比）。</translation>
+    </message>
+    <message>
         <source>Land use</source>
         <translation>用地</translation>
+    </message>
+    <message>
+        <source>Land-use code (DLBM), kept as text; 101 is read as 0101; K/A suffixes are compared as their base class.</source>
+        <translation>地类编码（DLBM），按文本处理；101 读作 0101；带 K/A 后缀的编码按其基本地类对比。</translation>
     </message>
     <message>
         <source>Land-use code field</source>
@@ -770,6 +854,14 @@
     <message>
         <source>Land-use code of the base layer (DLBM). Codes are kept as text; 101 is read as 0101.</source>
         <translation>基期图层的地类代码（DLBM）。代码按文本处理；101 视为 0101。</translation>
+    </message>
+    <message>
+        <source>Land-use parcels of the earlier vintage (e.g. 三调 2019 or last year's 变更调查 DLTB).</source>
+        <translation>前期地类图斑（如 2019 年三调或上一年度变更调查 DLTB）。</translation>
+    </message>
+    <message>
+        <source>Land-use parcels of the later vintage (e.g. this year's 年度变更调查 DLTB).</source>
+        <translation>后期地类图斑（如本年度国土变更调查 DLTB）。</translation>
     </message>
     <message>
         <source>Land-use structure</source>
@@ -790,6 +882,30 @@
     <message>
         <source>Largest package (公顷).</source>
         <translation>最大资产包面积（公顷）。</translation>
+    </message>
+    <message>
+        <source>Later area field (m², with 田坎)</source>
+        <translation>后期面积字段（平方米，含田坎）</translation>
+    </message>
+    <message>
+        <source>Later classification</source>
+        <translation>后期分类体系</translation>
+    </message>
+    <message>
+        <source>Later land-use code field</source>
+        <translation>后期地类编码字段</translation>
+    </message>
+    <message>
+        <source>Later vintage (DLTB)</source>
+        <translation>后期地类图斑（DLTB）</translation>
+    </message>
+    <message>
+        <source>Later year</source>
+        <translation>后期年份</translation>
+    </message>
+    <message>
+        <source>Later 田坎 coefficient field</source>
+        <translation>后期田坎系数字段</translation>
     </message>
     <message>
         <source>Layer {0} has no field «{1}» ({2}). Its fields are: {3}. Choose an existing field.</source>
@@ -876,6 +992,14 @@
         <translation>基期行 × 目标年行的长表：面积（取整后各行之和等于基期面积）及精确平方米数。</translation>
     </message>
     <message>
+        <source>Long table earlier class × later class (level 2) with the area in m² and 公顷.</source>
+        <translation>前期地类 × 后期地类（二级类）流向长表，含面积（平方米和公顷）。</translation>
+    </message>
+    <message>
+        <source>Longer lists are cut in the workbook (the sheet says so); every part is in the suspected-problem layer.</source>
+        <translation>超出部分在工作簿中截断（表中注明）；全部图斑见疑似问题图斑图层。</translation>
+    </message>
+    <message>
         <source>Lowest share of 公益性 land in a package (丰歉搭配).</source>
         <translation>资产包内公益性用地的最低比例（丰歉搭配）。</translation>
     </message>
@@ -904,6 +1028,10 @@
         <translation>最低收益成本比</translation>
     </message>
     <message>
+        <source>Monitoring and evaluation</source>
+        <translation>监测评估</translation>
+    </message>
+    <message>
         <source>Name field</source>
         <translation>地类名称字段</translation>
     </message>
@@ -914,6 +1042,10 @@
     <message>
         <source>Name of the area for the report title, e.g. 某某县.</source>
         <translation>报告标题中的地区名称，如某某县。</translation>
+    </message>
+    <message>
+        <source>Name of the county or area for the report title, e.g. 某某县.</source>
+        <translation>报告标题中的县（区）或区域名称，如 某某县。</translation>
     </message>
     <message>
         <source>Name of the planning area for the title, e.g. 某某县.</source>
@@ -982,6 +1114,10 @@
     <message>
         <source>One dissolved polygon per package with its area, public and profitable land, state and collective land, ownership units, cost, revenue, balance, compactness and a pass flag per constraint.</source>
         <translation>每个资产包融合为一个多边形，含面积、公益性与经营性用地、国有与集体土地、权属单位、成本、收益、资金平衡、紧凑度以及各项约束的通过标志。</translation>
+    </message>
+    <message>
+        <source>One polygon per changed piece (earlier parcel ∩ later parcel): both codes and names, level 1, 三大类, area, 耕地 areas net of 田坎, categories and rule ids.</source>
+        <translation>每个变化图斑一个面要素（前期图斑 ∩ 后期图斑）：含前后期地类编码和名称、一级类、三大类、面积、扣除田坎后的耕地面积、变化类别及规则编号。</translation>
     </message>
     <message>
         <source>One polygon per subject × control feature × current class: ids, role, areas in m²/公顷/亩, current class and ownership, rule id, verdict, message.</source>
@@ -1192,12 +1328,20 @@
         <translation>待细分图斑</translation>
     </message>
     <message>
+        <source>Parts in the suspected-problem layer.</source>
+        <translation>疑似问题图斑图层中的图斑数。</translation>
+    </message>
+    <message>
         <source>Pass</source>
         <translation>通过</translation>
     </message>
     <message>
         <source>Permanent basic farmland (YJJBNT / YJJBNTBHTB). Not given: reported as 未检查.</source>
         <translation>永久基本农田（YJJBNT / YJJBNTBHTB）。未提供时报告为“未检查”。</translation>
+    </message>
+    <message>
+        <source>Permanent basic farmland (YJJBNT): new construction and farmland turned to orchard, forest, grass, ponds or farm facilities inside it are suspected problems.</source>
+        <translation>永久基本农田（YJJBNT）：其范围内的新增建设用地，以及耕地转为园地、林地、草地、坑塘水面或设施农用地的，列为疑似问题图斑。</translation>
     </message>
     <message>
         <source>Plan (target year)</source>
@@ -1272,6 +1416,18 @@
         <translation>预览分区</translation>
     </message>
     <message>
+        <source>Printed area of the category 新增建设用地.</source>
+        <translation>工作簿中列示的新增建设用地面积。</translation>
+    </message>
+    <message>
+        <source>Printed 耕地流入合计 of the workbook.</source>
+        <translation>工作簿中列示的耕地流入合计。</translation>
+    </message>
+    <message>
+        <source>Printed 耕地流出合计 of the workbook.</source>
+        <translation>工作簿中列示的耕地流出合计。</translation>
+    </message>
+    <message>
         <source>Project or plan name</source>
         <translation>项目或规划名称</translation>
     </message>
@@ -1306,6 +1462,10 @@
     <message>
         <source>Random seed</source>
         <translation>随机种子</translation>
+    </message>
+    <message>
+        <source>Read {0} and {1} parcels in {2:.1f} s.</source>
+        <translation>已读取前期 {0} 个、后期 {1} 个图斑，用时 {2:.1f} 秒。</translation>
     </message>
     <message>
         <source>Read {0} base and {1} target parcels in {2:.1f} s.</source>
@@ -1392,6 +1552,10 @@
         <translation>明细表列出的行数</translation>
     </message>
     <message>
+        <source>Rows of the suspected-problem list in the workbook</source>
+        <translation>工作簿中疑似问题图斑列表行数</translation>
+    </message>
+    <message>
         <source>Rule profile</source>
         <translation>规则方案</translation>
     </message>
@@ -1406,6 +1570,10 @@
     <message>
         <source>Rule profiles (*.csv *.xlsx)</source>
         <translation>规则方案 (*.csv *.xlsx)</translation>
+    </message>
+    <message>
+        <source>Rules with the project type 现状变化. Not given: data/rule_profiles/change_monitoring.csv (F01–F04). A province's rules are a file of the same columns.</source>
+        <translation>项目类型为“现状变化”的规则。未指定时使用 data/rule_profiles/change_monitoring.csv（F01–F04）。各省规则为列结构相同的另一个文件。</translation>
     </message>
     <message>
         <source>Run check</source>
@@ -1446,6 +1614,10 @@
     <message>
         <source>Sliver tolerance (m²)</source>
         <translation>碎片容差（平方米）</translation>
+    </message>
+    <message>
+        <source>Smallest change piece listed (m²)</source>
+        <translation>列出变化图斑的最小面积（平方米）</translation>
     </message>
     <message>
         <source>Smallest package (公顷).</source>
@@ -1514,6 +1686,18 @@
     <message>
         <source>Subjects 需论证</source>
         <translation>需论证的审查对象数</translation>
+    </message>
+    <message>
+        <source>Suspected problems</source>
+        <translation>疑似问题图斑</translation>
+    </message>
+    <message>
+        <source>Suspected-problem parts</source>
+        <translation>疑似问题图斑数</translation>
+    </message>
+    <message>
+        <source>Suspected-problem rule profile (CSV or xlsx)</source>
+        <translation>疑似问题规则方案（CSV 或 xlsx）</translation>
     </message>
     <message>
         <source>Table layout</source>
@@ -1596,6 +1780,10 @@
         <translation>面积口径为“属性字段”，但未选择审查对象面积字段。</translation>
     </message>
     <message>
+        <source>The area basis is 'attribute field' but the {0} vintage has no area field chosen (e.g. TBMJ).</source>
+        <translation>面积口径为“属性字段”，但{0}数据未选择面积字段（如 TBMJ）。</translation>
+    </message>
+    <message>
         <source>The base-year and target-year layers are the same layer: choose the plan layer as the target.</source>
         <translation>基期与目标年选择了同一个图层：请选择规划图层作为目标年图层。</translation>
     </message>
@@ -1642,6 +1830,10 @@
     <message>
         <source>The package delineation failed: {0}</source>
         <translation>资产包划定失败：{0}</translation>
+    </message>
+    <message>
+        <source>The parts of change pieces that a rule of the profile flags (inside 永久基本农田 or 生态保护红线, outside 城镇开发边界), with the rule, its message and the control feature.</source>
+        <translation>被规则方案中的规则标记的变化图斑部分（位于永久基本农田或生态保护红线内、城镇开发边界外），含所触发的规则、提示信息及对应的控制线要素。</translation>
     </message>
     <message>
         <source>The plan has no area field: its areas are computed on the ellipsoid.</source>
@@ -1732,6 +1924,10 @@
         <translation>城镇开发边界（CZKFBJ）。边界外的建设也会检查。未提供时为“未检查”。</translation>
     </message>
     <message>
+        <source>Urban development boundary (CZKFBJ): new 城镇类 construction outside it is to be checked.</source>
+        <translation>城镇开发边界（CZKFBJ）：边界外新增的城镇类建设用地需核查。</translation>
+    </message>
+    <message>
         <source>Validate asset packages</source>
         <translation>校核资产包</translation>
     </message>
@@ -1760,12 +1956,20 @@
         <translation>无效图形的处理方式：报错并列出、跳过并计数，或修复（make valid）并记录。</translation>
     </message>
     <message>
+        <source>What to do with invalid geometries: stop with an error naming them, skip and count them, or repair them and log.</source>
+        <translation>无效几何图形的处理方式：报错停止并列出这些要素、跳过并计数，或修复并记录。</translation>
+    </message>
+    <message>
         <source>What-if {0}: {1} → {2} parcels packaged ({3:+d}).</source>
         <translation>放宽{0}：{1} → 纳入 {2} 个图斑（{3:+d}）。</translation>
     </message>
     <message>
         <source>When ticked, a parcel inside an exclusion layer still takes part if the rule profile passes its planned class there for project type 规划方案 (e.g. forest staying forest in 生态保护红线 一般控制区). The layer's role comes from its name (永久基本农田/YJJBNT, 生态保护红线/STBHHX, 城镇开发边界/CZKFBJ or a role the profile names); zones from ZRBHDFQ/GHFQMC when the layer has them. Every admission is counted in the report.</source>
         <translation>勾选后，位于排除图层内的图斑，若规则方案对其规划地类（项目类型“规划方案”）判定为“通过”，仍参与划定（如生态保护红线一般控制区内保持林地）。图层的管控类型按图层名识别（永久基本农田/YJJBNT、生态保护红线/STBHHX、城镇开发边界/CZKFBJ，或规则方案中定义的类型）；图层有 ZRBHDFQ/GHFQMC 字段时按分区判定。每项放行都在报告中计数说明。</translation>
+    </message>
+    <message>
+        <source>Workbook: 变化汇总, 变化流向矩阵, 耕地流向与进出平衡, 疑似问题图斑, 数据说明.</source>
+        <translation>工作簿：变化汇总、变化流向矩阵、耕地流向与进出平衡、疑似问题图斑、数据说明。</translation>
     </message>
     <message>
         <source>Workbook: 资产包汇总, 资金平衡, 六项清单 (one list, a block of rows per package), 未纳入图斑, 数据说明.</source>
@@ -1786,6 +1990,10 @@
     <message>
         <source>attribute field {0} (m²)</source>
         <translation>属性字段 {0}（平方米）</translation>
+    </message>
+    <message>
+        <source>attribute: the area fields (TBMJ), the official survey figures; ellipsoidal: CGCS2000 ellipsoidal area of the geometry; planar: area in the projected CRS. Each piece takes its earlier parcel's area in proportion to its planar share.</source>
+        <translation>属性字段：取面积字段（TBMJ），即调查官方数据；椭球面积：图形的 CGCS2000 椭球面积；平面面积：投影坐标系中的面积。各碎块按其平面面积占比分摊所属前期图斑的面积。</translation>
     </message>
     <message>
         <source>attribute: the base area field (TBDLMJ) with 田坎 from the deduction field, the official 三调 figures; ellipsoidal: CGCS2000 ellipsoidal area of the geometry (the TBMJ method); planar: area in the projected CRS.</source>
@@ -1824,6 +2032,10 @@
         <translation>如 某某县（用于标题）</translation>
     </message>
     <message>
+        <source>earlier</source>
+        <translation>前期</translation>
+    </message>
+    <message>
         <source>ellipsoidal area by QGIS on ellipsoid {0} ({1})</source>
         <translation>由 QGIS 在椭球 {0} 上计算的椭球面积（{1}）</translation>
     </message>
@@ -1836,12 +2048,24 @@
         <translation>排除字段</translation>
     </message>
     <message>
+        <source>from_group → to_group → category (耕地流出, 新增建设用地 …) with its ledger. Not given: data/monitoring/change_rules.csv (C01–C13).</source>
+        <translation>from_group（前期地类组）→ to_group（后期地类组）→ category（变化类别，如耕地流出、新增建设用地等）及所属台账。未指定时使用 data/monitoring/change_rules.csv（C01–C13）。</translation>
+    </message>
+    <message>
         <source>ha</source>
         <translation>公顷</translation>
     </message>
     <message>
         <source>km²</source>
         <translation>平方千米</translation>
+    </message>
+    <message>
+        <source>land-use code field</source>
+        <translation>地类编码字段</translation>
+    </message>
+    <message>
+        <source>later</source>
+        <translation>后期</translation>
     </message>
     <message>
         <source>locked package field</source>
@@ -1944,6 +2168,10 @@
         <translation>单元标识字段</translation>
     </message>
     <message>
+        <source>{0} change pieces, {1} suspected-problem parts; 耕地 out {2} ha, in {3} ha ({4:.1f} s).</source>
+        <translation>变化图斑 {0} 个，疑似问题图斑 {1} 个；耕地流出 {2} 公顷，流入 {3} 公顷（用时 {4:.1f} 秒）。</translation>
+    </message>
+    <message>
         <source>{0} features have a name that disagrees with their code; the code was used.</source>
         <translation>{0} 个图斑的名称与编码不一致，已按编码转换。</translation>
     </message>
@@ -1992,6 +2220,10 @@
         <translation>公顷</translation>
     </message>
     <message>
+        <source>变化图斑分析: overlays two DLTB vintages (三调 and a 年度变更调查, or any two years; the same or different classifications) into change pieces, each with its from → to class (level 1 and 2, 三大类) and area on the 三调 rules (the earlier parcel's area shared by planar proportion; 田坎 follows its parcel; 耕地 net of 田坎). Change categories (耕地流出/流入, 新增建设用地, 建设用地减少 …) come from an editable rule table, the suspected problems from a rule profile with the project type 现状变化 against 永久基本农田, 生态保护红线 and 城镇开发边界. Land only one vintage covers is reported, never dropped. Outputs: change layer, suspected-problem layer, flow matrix and an Excel workbook.</source>
+        <translation>变化图斑分析：将两期 DLTB（三调与某一年度变更调查，或任意两个年份；分类体系可相同或不同）叠加生成变化图斑，每个变化图斑给出地类由何变为何（一级类、二级类及三大类）以及按三调规则计算的面积（前期图斑面积按平面面积比例分摊；田坎随所在图斑；耕地面积扣除田坎）。变化类别（耕地流出/流入、新增建设用地、建设用地减少等）依据可编辑的变化类别规则表确定；疑似问题图斑依据项目类型为“现状变化”的规则方案，对照永久基本农田、生态保护红线和城镇开发边界判定。仅一期覆盖的土地予以报告，绝不丢弃。输出：变化图斑图层、疑似问题图斑图层、流向矩阵及 Excel 工作簿。</translation>
+    </message>
+    <message>
         <source>城镇/村庄 of each plan parcel (CZCSXM codes or the words 城镇/村庄). Not given: the class rule of data/structure_templates/czcs_class_rule.csv (0703/0704 村庄, other 城乡建设类 城镇).</source>
         <translation>每个规划图斑属于城镇或村庄（CZCSXM 代码或“城镇/村庄”字样）。不填则按 data/structure_templates/czcs_class_rule.csv 的地类规则判定（0703/0704 为村庄，其余城乡建设类为城镇）。</translation>
     </message>
@@ -2010,6 +2242,10 @@
     <message>
         <source>平方千米 (km²)</source>
         <translation>平方千米</translation>
+    </message>
+    <message>
+        <source>新增建设用地 (ha)</source>
+        <translation>新增建设用地（公顷）</translation>
     </message>
     <message>
         <source>未纳入图斑 lists at most this many parcels (by reason); every one is in a CSV beside the workbook (&lt;name&gt;_未纳入图斑.csv) and in the parcel assignment layer. 0 lists every parcel.</source>
@@ -2042,6 +2278,22 @@
     <message>
         <source>用地用海2023</source>
         <translation>用地用海2023</translation>
+    </message>
+    <message>
+        <source>田坎 coefficient field</source>
+        <translation>田坎系数字段</translation>
+    </message>
+    <message>
+        <source>田坎系数 (KCXS, 0–1): 耕地 figures are net of it. Used when the layer has the field.</source>
+        <translation>田坎系数（KCXS，0–1）：耕地面积按扣除田坎后计算。图层含该字段时使用。</translation>
+    </message>
+    <message>
+        <source>耕地流入 (ha, net of 田坎)</source>
+        <translation>耕地流入（公顷，已扣除田坎）</translation>
+    </message>
+    <message>
+        <source>耕地流出 (ha, net of 田坎)</source>
+        <translation>耕地流出（公顷，已扣除田坎）</translation>
     </message>
     <message>
         <source>通过 {0} / 不通过 {1} / 需论证 {2} — {3} conflict pieces, {4:.1f} s</source>

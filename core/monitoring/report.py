@@ -113,4 +113,48 @@ def write_change_xlsx(data: ChangeReportData, path) -> None:
     save_atomic(wb, path)
 
 
-__all__ = ["ChangeReportData", "SHEETS", "write_change_xlsx"]
+__all__ = ["ChangeReportData", "SHEETS", "write_change_xlsx", "write_indicators_xlsx"]
+
+
+# ------------------------------------------------------------------------------------------- indicators
+SHEET_INDICATORS = "规划实施监测指标"
+STATUS_FILLS = {"达标": "pass", "预警": "review", "未达标": "fail"}
+
+
+def write_indicators_xlsx(rows, path, *, title: str = "", current_label: str = "现状", previous_label: str = "",
+                          provenance=(), notes=()) -> None:
+    """One approval table (指标, 单位, 属性, 目标, 现状, [上一期, 变化], 状态, 判定) coloured by 状态, and 数据说明."""
+    from ..excel import VERDICT_FILLS
+
+    wb = new_workbook()
+    cols = [Column("id", "编号", "code", width=6), Column("name", "指标", "text", width=26), Column("unit", "单位", "code", width=10),
+            Column("attribute", "属性", "code", width=8), Column("direction", "方向", "code", width=6),
+            Column("target", "规划目标", "general", width=12, align="right")]
+    cols.append(Column("value", current_label, "general", width=14, align="right"))
+    if previous_label:
+        cols += [Column("previous", previous_label, "general", width=14, align="right"),
+                 Column("change", "变化", "general", width=12, align="right")]
+    cols += [Column("status", "状态", "code", width=8), Column("rule", "判定依据", "text", width=30),
+             Column("evidence", "依据等级", "code", width=8)]
+    shown = [dict(r) for r in rows]
+    layout = add_table_sheet(wb, SHEET_INDICATORS, heading=title or "规划实施监测指标表", columns=cols, rows=shown,
+                             notes=["状态按本表所列（四舍五入后）的现状值与目标值判定：下限指标 现状 ≥ 目标 为达标，低于目标但差距在预警幅度内为预警；"
+                                    "上限指标 现状 / 目标 低于预警比值为达标，介于预警比值与 1 之间为预警，超过目标为未达标。预警幅度与比值见"
+                                    " data/monitoring/status_rules.csv（未核实 [R]），目标表的 warn 列可逐项覆盖。",
+                                    "指标定义（公式、口径）见 data/monitoring/indicators.csv，可编辑；“依据等级”为该定义的证据标记（V 已核实 / S 单一来源 / R 未核实）。"]
+                             + list(notes), footer=True)
+    keys = [c.key for c in cols]
+    status_col = layout.first_col + keys.index("status")
+    for i, r in enumerate(rows):
+        fill = VERDICT_FILLS.get(STATUS_FILLS.get(r["status"], ""))
+        if fill is not None:
+            layout.ws.cell(layout.first_row + i, status_col).fill = fill
+        for key in ("value", "previous", "change"):   # each figure shows the places the ledger printed it with
+            if key in keys and hasattr(r.get(key), "as_tuple"):
+                places = max(0, -r[key].as_tuple().exponent)
+                fmt = "0" + ("." + "0" * places if places else "")
+                layout.ws.cell(layout.first_row + i, layout.first_col + keys.index(key)).number_format = \
+                    ("+" + fmt + ";-" + fmt + ";0") if key == "change" else fmt
+    add_provenance_sheet(wb, list(provenance), title=SHEET_PROVENANCE)
+    save_atomic(wb, path)
+

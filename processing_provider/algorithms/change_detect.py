@@ -218,38 +218,12 @@ class ChangeDetectAlgorithm(GuotuKitAlgorithm):
                 (self.BEFORE, self.BEFORE_CODE, self.BEFORE_SYSTEM, self.BEFORE_AREA, self.BEFORE_KCXS, self.BEFORE_YEAR, (0, 10), "前期"),
                 (self.AFTER, self.AFTER_CODE, self.AFTER_SYSTEM, self.AFTER_AREA, self.AFTER_KCXS, self.AFTER_YEAR, (10, 20), "后期")):
             src, name = sources[key]
-            code = self.parameterAsString(parameters, code_key, context) or "DLBM"
-            qgis_io.require_field(src, code, tr("land-use code field"), name)
-            area_f = self.parameterAsString(parameters, area_key, context) if basis == "attribute" else ""
-            if area_f:
-                qgis_io.require_field(src, area_f, tr("area field"), name)
-            kcxs_f = self.parameterAsString(parameters, k_key, context) or ""
-            if kcxs_f and src.fields().lookupField(kcxs_f) < 0:
-                if parameters.get(k_key):
-                    qgis_io.require_field(src, kcxs_f, tr("田坎 coefficient field"), name)
-                kcxs_f = ""
-            data = qgis_io.read_layer(src, [f for f in (code, area_f, kcxs_f) if f], work_crs, context, feedback, name=name,
-                                      path=qgis_io.source_path(parameters, key, context), progress_span=span)
-            if feedback.isCanceled():
+            got = read_vintage(self, parameters, context, feedback, log, work_crs, apply_policy, key, src, name,
+                               code_key, area_key if basis == "attribute" else None, k_key, None, basis, span, word)
+            if got is None:
                 return {}
-            apply_policy(data)
-            if data.reprojected:
-                log.append(f"{word}图层由 {data.crs_desc} 重投影到工作坐标系 {qgis_io.crs_description(work_crs)}")
-            if area_f:
-                parsed = qgis_io.area_field(data, area_f, feedback, log)
-                area = parsed.values
-                for i in parsed.bad:        # never measured as 0 m²: the parcel is left out and counted
-                    data.geoms[i] = None
-                how = qgis_io.area_method_zh(work_crs, basis, area_f)
-            else:
-                area, _ = qgis_io.areas_m2(data.geoms, work_crs, basis, context.transformContext())
-                how = qgis_io.area_method_zh(work_crs, basis)
-            area = np.nan_to_num(np.where(qgis_io.missing_geometry(data.geoms), 0.0, area), nan=0.0)
-            kcxs = None
-            if kcxs_f:
-                kcxs = np.nan_to_num(qgis_io.numbers(data.columns[kcxs_f]), nan=0.0)
-                if (kcxs > 1).any():   # given in percent
-                    kcxs = np.where(kcxs > 1, kcxs / 100.0, kcxs)
+            data, code, area, kcxs, _czcs, how = got
+            kcxs_f = self.parameterAsString(parameters, k_key, context) if kcxs is not None else ""
             year = (self.parameterAsString(parameters, year_key, context) or "").strip()
             label = (f"{year}年" if year.isdigit() else year) if year else word
             system = SYSTEMS[self.parameterAsEnum(parameters, sys_key, context)]
@@ -383,3 +357,48 @@ class ChangeDetectAlgorithm(GuotuKitAlgorithm):
             beside_event_loop(lambda progress, cancelled: write_change_xlsx(data, path))
         except (OSError, ValueError) as exc:
             raise QgsProcessingException(tr("Could not write the Excel report {0}: {1}").format(path, exc)) from exc
+
+
+def read_vintage(alg, parameters, context, feedback, log, work_crs, apply_policy, key, src, name, code_key, area_key,
+                 kcxs_key, czcs_key, basis, span, word):
+    """One DLTB vintage through the input gate: (data, code field, area m² per parcel on ``basis`` — 0 where the
+    geometry is missing or the area field unusable, which the log counts —, KCXS or None, CZCSXM or None, how the
+    areas were made), or None when cancelled.  An optional KCXS/CZCSXM field is used when the layer has it."""
+    code = alg.parameterAsString(parameters, code_key, context) or "DLBM"
+    qgis_io.require_field(src, code, tr("land-use code field"), name)
+    area_f = alg.parameterAsString(parameters, area_key, context) if area_key else ""
+    if area_f:
+        qgis_io.require_field(src, area_f, tr("area field"), name)
+    optional = []
+    for k in (kcxs_key, czcs_key):
+        f = (alg.parameterAsString(parameters, k, context) or "") if k else ""
+        if f and src.fields().lookupField(f) < 0:
+            if parameters.get(k):
+                qgis_io.require_field(src, f, tr("field"), name)
+            f = ""
+        optional.append(f)
+    kcxs_f, czcs_f = optional
+    data = qgis_io.read_layer(src, [f for f in (code, area_f, kcxs_f, czcs_f) if f], work_crs, context, feedback, name=name,
+                              path=qgis_io.source_path(parameters, key, context), progress_span=span)
+    if feedback.isCanceled():
+        return None
+    apply_policy(data)
+    if data.reprojected:
+        log.append(f"{word}图层由 {data.crs_desc} 重投影到工作坐标系 {qgis_io.crs_description(work_crs)}")
+    if area_f:
+        parsed = qgis_io.area_field(data, area_f, feedback, log)
+        area = parsed.values
+        for i in parsed.bad:        # never measured as 0 m²: the parcel is left out and counted
+            data.geoms[i] = None
+        how = qgis_io.area_method_zh(work_crs, basis, area_f)
+    else:
+        area, _ = qgis_io.areas_m2(data.geoms, work_crs, basis, context.transformContext())
+        how = qgis_io.area_method_zh(work_crs, basis)
+    area = np.nan_to_num(np.where(qgis_io.missing_geometry(data.geoms), 0.0, area), nan=0.0)
+    kcxs = None
+    if kcxs_f:
+        kcxs = np.nan_to_num(qgis_io.numbers(data.columns[kcxs_f]), nan=0.0)
+        if (kcxs > 1).any():   # given in percent
+            kcxs = np.where(kcxs > 1, kcxs / 100.0, kcxs)
+    czcs = data.columns[czcs_f] if czcs_f else None
+    return data, code, area, kcxs, czcs, how

@@ -61,6 +61,14 @@ def demo_runs(out: Path, sample: Path = SAMPLE, vintage: Path = VINTAGE) -> dict
             "CHANGES": str(out / "change_pieces.gpkg"), "SUSPECTS": str(out / "change_suspects.gpkg"),
             "MATRIX": str(out / "change_matrix.csv"), "OUTPUT_XLSX": str(out / "变化图斑分析.xlsx")},
             [out / "change_pieces.gpkg", out / "change_suspects.gpkg", out / "change_matrix.csv", out / "变化图斑分析.xlsx"]),
+        # 规划实施监测指标: the 2024 vintage against the example targets, with the change since 三调
+        "indicators": ("guotukit:planindicators", {
+            "CURRENT_LAYER": f"{vintage}|layername=DLTB", "YEAR": "2024", "PREVIOUS_LAYER": f"{g}|layername=DLTB",
+            "PREVIOUS_YEAR": "2019", "PBF_LAYER": f"{g}|layername=YJJBNT", "EPRL_LAYER": f"{g}|layername=STBHHX",
+            "UDB_LAYER": f"{g}|layername=CZKFBJ", "TARGETS": str(ROOT / "data" / "monitoring" / "targets_example.csv"),
+            "POPULATION_TOWN": 650000, "REGION_NAME": "样例县", "OUTPUT": str(out / "plan_indicators.csv"),
+            "OUTPUT_XLSX": str(out / "规划实施监测指标.xlsx")},
+            [out / "plan_indicators.csv", out / "规划实施监测指标.xlsx"]),
     }
 
 

@@ -2,9 +2,9 @@
 of ``county.gpkg`` with the changes a 年度变更调查 records, deterministic for a seed.
 
 * growth at the edge of 城镇开发边界: farmland and other agricultural parcels touching the boundary become
-  城镇住宅 / 工业 (most inside it, some just outside: F03);
-* scattered new construction inside 永久基本农田: a 40 m × 40 m homestead or shed carved out of cropland
-  parcels (F01), the rest of the parcel unchanged;
+  城镇住宅 / 工业 in the 建制镇 range (CZCSXM 202; most inside the boundary, some just outside: F03);
+* scattered new construction inside 永久基本农田: a 40 m × 40 m homestead or shed (CZCSXM 203) carved out of
+  cropland parcels (F01), the rest of the parcel unchanged;
 * farmland to orchard (0201) and to ponds (1104): 进出平衡 candidates, some inside 永久基本农田 (F04);
 * reclamation: rural homesteads back to 旱地, and orchards restored to 旱地 (耕地流入).
 
@@ -82,6 +82,11 @@ def make_vintage(sample: Path = SAMPLE, out: Path = OUT, seed: int = 2024) -> di
     sd = sandiao_names()
     attrs = {f: list(v) for f, v in cols.items()}
     out_geoms = list(geoms)
+    # what is built is surveyed inside the 城镇村 range: 建制镇 at the town's edge, 村庄 for a homestead
+    czcs = list(attrs["CZCSXM"])
+    for i in growth:
+        czcs[i] = "202"
+    attrs["CZCSXM"] = czcs
     changed = np.flatnonzero(new_code != code)
     for i in changed:
         attrs["DLBM"][i] = str(new_code[i])
@@ -103,7 +108,7 @@ def make_vintage(sample: Path = SAMPLE, out: Path = OUT, seed: int = 2024) -> di
         attrs["TBMJ"][i] = round(tbmj * (1 - share), 2)
         attrs["KCMJ"][i] = round(attrs["TBMJ"][i] * float(attrs["KCXS"][i] or 0), 2)
         attrs["TBDLMJ"][i] = round(attrs["TBMJ"][i] - attrs["KCMJ"][i], 2)
-        row.update({"BSM": str(next_bsm + k), "DLBM": "0702" if k % 3 else "0601", "TBMJ": round(tbmj * share, 2),
+        row.update({"BSM": str(next_bsm + k), "DLBM": "0702" if k % 3 else "0601", "TBMJ": round(tbmj * share, 2), "CZCSXM": "203",
                     "KCXS": 0.0, "KCMJ": 0.0, "KCDLBM": "", "GDLX": "", "GDPDJB": "", "ZZSXDM": ""})
         row["DLMC"] = sd.get(row["DLBM"], "")
         row["TBDLMJ"] = row["TBMJ"]

@@ -328,15 +328,16 @@ def judge(direction: str, value: Optional[Decimal], target: Optional[Target], de
         hi = target.hi if target.hi is not None else target.target
         ok = Decimal(str(lo)) <= value <= Decimal(str(hi))
         return ("达标" if ok else "未达标"), f"{lo:g} ≤ 现状 ≤ {hi:g}"
-    t = Decimal(str(target.target))
+    t = Decimal(f"{target.target:g}")
     if direction == "下限":
-        pct = Decimal(str(target.warn if target.warn is not None else defaults.get("warn_pct", 0.0)))
+        warn = target.warn if target.warn is not None else defaults.get("warn_pct", 0.0)
+        pct = Decimal(f"{warn:g}")
         if value >= t:
             return "达标", f"现状 ≥ 目标 {t}"
-        if t != 0 and (t - value) / t * 100 <= pct:
-            return "预警", f"低于目标，差距 ≤ 目标的 {pct}%"
-        return "未达标", f"低于目标，差距 > 目标的 {pct}%"
-    ratio = Decimal(str(target.warn if target.warn is not None else defaults.get("warn_ratio", 0.9)))
+        if t != 0 and pct > 0 and (t - value) / t * 100 <= pct:
+            return "预警", f"低于目标，差距不超过目标的 {pct}%"
+        return "未达标", (f"低于目标，差距超过目标的 {pct}%" if pct > 0 else "低于目标")
+    ratio = Decimal(f"{(target.warn if target.warn is not None else defaults.get('warn_ratio', 0.9)):g}")
     if t == 0:
         return ("达标" if value <= 0 else "未达标"), "目标为 0"
     r = value / t
@@ -358,7 +359,8 @@ def indicator_rows(result: IndicatorResult, targets: Dict[str, Target], defaults
         status, rule = judge(ind.direction, v, tgt, defaults)
         target_text = None
         if tgt is not None:
-            target_text = tgt.target if tgt.target is not None else (f"{tgt.lo:g}–{tgt.hi:g}" if tgt.lo is not None else None)
+            target_text = Decimal(f"{tgt.target:g}") if tgt.target is not None else \
+                (f"{tgt.lo:g}–{tgt.hi:g}" if tgt.lo is not None else None)
         out.append({"id": ind.indicator_id, "name": ind.name, "unit": ind.unit, "attribute": tgt.attribute if tgt else "",
                     "direction": ind.direction, "target": target_text, "value": v, "previous": p,
                     "change": (v - p) if (v is not None and p is not None) else None,

@@ -6,7 +6,9 @@ def algorithm_classes():
     from .change_detect import ChangeDetectAlgorithm
     from .compliance_check import ComplianceCheckAlgorithm
     from .convert_codes import ConvertLandUseCodesAlgorithm
+    from .plan_indicators import PlanIndicatorsAlgorithm
     from .structure_table import StructureTableAlgorithm
 
     return [ConvertLandUseCodesAlgorithm, StructureTableAlgorithm, ComplianceCheckAlgorithm,
-            AssetPackagesAlgorithm, ValidatePackagesAlgorithm, ChangeDetectAlgorithm]
+            AssetPackagesAlgorithm, ValidatePackagesAlgorithm, ChangeDetectAlgorithm,
+            PlanIndicatorsAlgorithm]

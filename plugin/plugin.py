@@ -23,6 +23,7 @@ MENU_ENTRIES = [
     ("Validate asset packages", "packages.svg", "guotukit:validatepackages"),
     ("Change detection between two survey vintages", "monitoring.svg", "guotukit:changedetect"),
     ("Plan implementation indicators", "monitoring.svg", "guotukit:planindicators"),
+    ("Survey fit of a project (报批套合分析)", "monitoring.svg", "guotukit:surveyfit"),
 ]
 # Algorithms with their own form (module path inside the plugin, class); the others open the Processing dialog.
 DOCK_WIDTH = 460   # px: a docked form's first width (a laptop's 1366 px leave the map ~ 2/3)

@@ -69,6 +69,12 @@ def demo_runs(out: Path, sample: Path = SAMPLE, vintage: Path = VINTAGE) -> dict
             "POPULATION_TOWN": 650000, "REGION_NAME": "样例县", "OUTPUT": str(out / "plan_indicators.csv"),
             "OUTPUT_XLSX": str(out / "规划实施监测指标.xlsx")},
             [out / "plan_indicators.csv", out / "规划实施监测指标.xlsx"]),
+        # 报批套合分析: the sample project's 勘测定界 against the 2024 变更调查, with its declared areas
+        "surveyfit": ("guotukit:surveyfit", {
+            "PROJECT_LAYER": f"{vintage}|layername=KCDJ", "DECLARED_TABLE": str(ROOT / "data" / "sample" / "project_kcdj.csv"),
+            "DLTB_LAYER": f"{vintage}|layername=DLTB", "TITLE": "样例县城东安置区建设项目",
+            "OUTPUT": str(out / "survey_fit.csv"), "OUTPUT_XLSX": str(out / "报批套合分析.xlsx")},
+            [out / "survey_fit.csv", out / "报批套合分析.xlsx"]),
     }
 
 

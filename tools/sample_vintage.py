@@ -6,7 +6,9 @@ of ``county.gpkg`` with the changes a 年度变更调查 records, deterministic 
 * scattered new construction inside 永久基本农田: a 40 m × 40 m homestead or shed (CZCSXM 203) carved out of
   cropland parcels (F01), the rest of the parcel unchanged;
 * farmland to orchard (0201) and to ponds (1104): 进出平衡 candidates, some inside 永久基本农田 (F04);
-* reclamation: rural homesteads back to 旱地, and orchards restored to 旱地 (耕地流入).
+* reclamation: rural homesteads back to 旱地, and orchards restored to 旱地 (耕地流入);
+* a project's 勘测定界 (layer KCDJ, 400 m × 300 m at the town's edge) for 报批套合分析, with its declared areas in
+  ``project_kcdj.csv`` (example figures, not a survey).
 
 Parcels whose class changes get KCXS 0 (the new class has no 田坎 or none is surveyed yet); carved parcels share
 TBMJ by planar proportion.  ``python -m tools.sample_vintage [--seed N]`` rewrites the file.
@@ -117,8 +119,17 @@ def make_vintage(sample: Path = SAMPLE, out: Path = OUT, seed: int = 2024) -> di
         out_geoms.append(part)
     attrs["SJNF"] = [2024] * len(out_geoms)
     multi = np.array([g if g.geom_type == "MultiPolygon" else shapely.multipolygons([g]) for g in out_geoms], dtype=object)
-    _write_gpkg(out, {"DLTB": (attrs, multi)}, {"GUOTUKIT_SAMPLE_VINTAGE": f"2024 vintage of {sample.name}, seed {seed}"},
-                order=("DLTB",))
+    # a project's 勘测定界 (报批套合分析): 400 m × 300 m around the first parcel built at the town's edge
+    from . import sample_county as sc
+
+    corner = shapely.get_coordinates(geoms[growth[0] if len(growth) else 0])[0]   # where several parcels meet
+    c = shapely.Point(corner)
+    kcdj = shapely.box(round(c.x) - 200.0, round(c.y) - 150.0, round(c.x) + 200.0, round(c.y) + 150.0)
+    sc.LAYER_FIELDS.setdefault("KCDJ", [("XMMC", "str", 60), ("DKBH", "str", 10)])
+    sc.LAYER_DESCRIPTIONS.setdefault("KCDJ", "勘测定界范围（合成示例数据）")
+    _write_gpkg(out, {"DLTB": (attrs, multi), "KCDJ": ({"XMMC": ["样例县城东安置区建设项目"], "DKBH": ["1"]},
+                                                     np.array([shapely.multipolygons([kcdj])], dtype=object))},
+                {"GUOTUKIT_SAMPLE_VINTAGE": f"2024 vintage of {sample.name}, seed {seed}"}, order=("DLTB", "KCDJ"))
     return {"path": str(out), "parcels": len(out_geoms), "changed": int(len(changed)), "carved": int(len(carve)),
             "growth": int(len(growth)), "orchard": int(len(orchard)), "ponds": int(len(ponds)),
             "reclaimed": int(len(homesteads)), "restored": int(len(restored))}

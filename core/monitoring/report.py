@@ -113,7 +113,7 @@ def write_change_xlsx(data: ChangeReportData, path) -> None:
     save_atomic(wb, path)
 
 
-__all__ = ["ChangeReportData", "SHEETS", "write_change_xlsx", "write_indicators_xlsx"]
+__all__ = ["ChangeReportData", "SHEETS", "write_change_xlsx", "write_fit_xlsx", "write_indicators_xlsx"]
 
 
 # ------------------------------------------------------------------------------------------- indicators
@@ -158,3 +158,33 @@ def write_indicators_xlsx(rows, path, *, title: str = "", current_label: str = "
     add_provenance_sheet(wb, list(provenance), title=SHEET_PROVENANCE)
     save_atomic(wb, path)
 
+
+
+# ------------------------------------------------------------------------------------------- 报批套合
+SHEET_FIT = "报批套合分析表"
+
+
+def write_fit_xlsx(rows, verdict_text: str, path, *, title: str = "", tolerance_pct: float = 1.0, provenance=(), notes=()) -> None:
+    """The table 报批 files carry: 项目, 勘测定界面积, 变更调查套合面积, 差值, 差异率, within tolerance, the pieces' planar
+    area (to explain a systematic difference), and an empty 差异原因说明 for the planner."""
+    from ..excel import VERDICT_FILLS
+
+    wb = new_workbook()
+    cols = [Column("item", "项目", "text", width=14), Column("declared", "勘测定界面积", "ha"),
+            Column("fitted", "变更调查套合面积", "ha"), Column("diff", "差值", "ha"), Column("rate", "差异率（%）", "pct"),
+            Column("ok", f"≤{tolerance_pct:g}%", "code", width=8), Column("planar", "套合碎块平面面积", "ha"),
+            Column("reason", "差异原因说明", "text", width=24)]
+    layout = add_table_sheet(wb, SHEET_FIT, heading=title or "报批套合分析表", columns=cols, rows=list(rows), unit_line=UNIT,
+                             notes=[f"结论：{verdict_text}",
+                                    "套合面积：勘测定界范围与最新年度变更调查地类图斑叠加，碎块面积按所在图斑面积（所选口径）以平面面积比例分摊；"
+                                    "耕地扣除田坎（田坎系数），田坎计入农用地。差值 = 勘测定界面积 − 套合面积（按本表所列数字）。",
+                                    "勘测定界面积通常为平面坐标解析面积，变更调查面积为椭球面积，两者有系统差：“套合碎块平面面积”列供判断差异原因。",
+                                    "1% 规则与“或”字见 monitoring.md §5（[S]，原文有歧义，判定方式为参数）。"] + list(notes),
+                             footer=True)
+    ok_col = layout.first_col + [c.key for c in cols].index("ok")
+    for i, r in enumerate(rows):
+        fill = VERDICT_FILLS.get({"是": "pass", "否": "fail"}.get(r.get("ok") or "", ""))
+        if fill is not None:
+            layout.ws.cell(layout.first_row + i, ok_col).fill = fill
+    add_provenance_sheet(wb, list(provenance), title=SHEET_PROVENANCE)
+    save_atomic(wb, path)

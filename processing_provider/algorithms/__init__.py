@@ -8,7 +8,8 @@ def algorithm_classes():
     from .convert_codes import ConvertLandUseCodesAlgorithm
     from .plan_indicators import PlanIndicatorsAlgorithm
     from .structure_table import StructureTableAlgorithm
+    from .survey_fit import SurveyFitAlgorithm
 
     return [ConvertLandUseCodesAlgorithm, StructureTableAlgorithm, ComplianceCheckAlgorithm,
             AssetPackagesAlgorithm, ValidatePackagesAlgorithm, ChangeDetectAlgorithm,
-            PlanIndicatorsAlgorithm]
+            PlanIndicatorsAlgorithm, SurveyFitAlgorithm]

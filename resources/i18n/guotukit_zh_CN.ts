@@ -88,6 +88,10 @@
         <translation>面积字段（平方米）</translation>
     </message>
     <message>
+        <source>Area field (m², with 田坎)</source>
+        <translation>面积字段（平方米，含田坎）</translation>
+    </message>
+    <message>
         <source>Area field in m² (e.g. TBMJ or TBDLMJ), used when the area basis is 'attribute field'.</source>
         <translation>以平方米计的面积字段（如 TBMJ 或 TBDLMJ），面积口径为“属性字段”时使用。</translation>
     </message>
@@ -320,6 +324,10 @@
         <translation>基期代码所属分类体系；三调与 2020 版代码转换为用地用海2023（1:n 代码取默认目标并列为待细分）。</translation>
     </message>
     <message>
+        <source>Classification of the codes (三调 or 用地用海).</source>
+        <translation>地类编码所属的分类体系（三调或用地用海）。</translation>
+    </message>
+    <message>
         <source>Classification of the codes. Two vintages in the same classification (三调 or 用地用海2023) are compared in it; otherwise both are converted to 用地用海2023 through the crosswalk.</source>
         <translation>地类编码所属的分类体系。两期分类体系相同（三调或用地用海2023）时按该体系对比；否则两期均经衔接对照表转换为用地用海2023后对比。</translation>
     </message>
@@ -492,6 +500,10 @@
         <translation>现状地类图斑（DLTB）</translation>
     </message>
     <message>
+        <source>Current year</source>
+        <translation>本期年份</translation>
+    </message>
+    <message>
         <source>DLTB code field</source>
         <translation>DLTB 地类编码字段</translation>
     </message>
@@ -522,6 +534,10 @@
     <message>
         <source>Deduction field (田坎, m²)</source>
         <translation>扣除面积字段（田坎，平方米）</translation>
+    </message>
+    <message>
+        <source>Definitions of the indicators (a formula per row). Not given: data/monitoring/indicators.csv.</source>
+        <translation>指标定义（每行一个计算公式）。未指定时使用 data/monitoring/indicators.csv。</translation>
     </message>
     <message>
         <source>Delineate again with one constraint relaxed at a time and report what each gains.</source>
@@ -582,6 +598,10 @@
     <message>
         <source>Ecological protection red line (STBHHX). Not given: reported as 未检查.</source>
         <translation>生态保护红线（STBHHX）。未提供时报告为“未检查”。</translation>
+    </message>
+    <message>
+        <source>Ecological protection red line (STBHHX): its area, and the construction land inside it.</source>
+        <translation>生态保护红线（STBHHX）：计算其面积及红线内的建设用地面积。</translation>
     </message>
     <message>
         <source>Ecological protection red line (STBHHX): new construction inside it is a suspected problem.</source>
@@ -800,6 +820,38 @@
         <translation>清单中显示的标识（BSM 或 TBBH，自动识别）。未指定时使用要素 ID。</translation>
     </message>
     <message>
+        <source>Indicator definitions (CSV or xlsx)</source>
+        <translation>指标定义表（CSV 或 xlsx）</translation>
+    </message>
+    <message>
+        <source>Indicator table</source>
+        <translation>指标表</translation>
+    </message>
+    <message>
+        <source>Indicators whose status is 未达标.</source>
+        <translation>状态为“未达标”的指标数。</translation>
+    </message>
+    <message>
+        <source>Indicators whose status is 达标.</source>
+        <translation>状态为“达标”的指标数。</translation>
+    </message>
+    <message>
+        <source>Indicators whose status is 预警.</source>
+        <translation>状态为“预警”的指标数。</translation>
+    </message>
+    <message>
+        <source>Indicators 未达标</source>
+        <translation>未达标指标数</translation>
+    </message>
+    <message>
+        <source>Indicators 达标</source>
+        <translation>达标指标数</translation>
+    </message>
+    <message>
+        <source>Indicators 预警</source>
+        <translation>预警指标数</translation>
+    </message>
+    <message>
         <source>Input layer</source>
         <translation>输入图层</translation>
     </message>
@@ -828,6 +880,14 @@
         <translation>表头中基期年的标注（规划基期年）。</translation>
     </message>
     <message>
+        <source>Label of the current vintage in the table, e.g. 2024.</source>
+        <translation>指标表中本期数据的标注，如 2024。</translation>
+    </message>
+    <message>
+        <source>Label of the previous vintage, e.g. 2023.</source>
+        <translation>上一期数据的标注，如 2023。</translation>
+    </message>
+    <message>
         <source>Label of the target year in the headers (规划目标年).</source>
         <translation>表头中目标年的标注（规划目标年）。</translation>
     </message>
@@ -842,6 +902,10 @@
     <message>
         <source>Land use</source>
         <translation>用地</translation>
+    </message>
+    <message>
+        <source>Land-use code (DLBM), kept as text.</source>
+        <translation>地类编码（DLBM），按文本处理。</translation>
     </message>
     <message>
         <source>Land-use code (DLBM), kept as text; 101 is read as 0101; K/A suffixes are compared as their base class.</source>
@@ -1084,6 +1148,10 @@
         <translation>在 data/structure_templates 中未找到表格模板。请重新安装插件或指定模板文件。</translation>
     </message>
     <message>
+        <source>No target table: the indicators are computed, their status is 无目标.</source>
+        <translation>未提供规划目标表：仅计算指标值，状态为“无目标”。</translation>
+    </message>
+    <message>
         <source>Not now</source>
         <translation>暂不打开</translation>
     </message>
@@ -1124,6 +1192,10 @@
         <translation>每个“审查对象 × 控制线要素 × 现状地类”组合一个面：编号、控制线类型、面积（平方米/公顷/亩）、现状地类及权属、规则编号、审查结论、说明。</translation>
     </message>
     <message>
+        <source>One row per indicator: unit, attribute, target, current value (and previous, change), status and the rule applied.</source>
+        <translation>每项指标一行：单位、指标属性、目标值、现状值（及上一期值、变化量）、状态及所用判定规则。</translation>
+    </message>
+    <message>
         <source>One row per template row (and per region when regions are given): base and target area and share, change and change rate.</source>
         <translation>每个模板行一条记录（给出分区时每个分区各一组）：基期与目标年面积和比重、增减及增减率。</translation>
     </message>
@@ -1162,6 +1234,10 @@
     <message>
         <source>Optional: a template of your own (overrides the choice above)</source>
         <translation>可选：自定义模板（优先于上面的选择）</translation>
+    </message>
+    <message>
+        <source>Optional: the previous year's DLTB with the same fields; the table then shows the change since it.</source>
+        <translation>可选：上一期（上一年度）DLTB，字段与本期相同；提供后指标表同时列出较上一期的变化。</translation>
     </message>
     <message>
         <source>Options</source>
@@ -1340,12 +1416,20 @@
         <translation>永久基本农田（YJJBNT / YJJBNTBHTB）。未提供时报告为“未检查”。</translation>
     </message>
     <message>
+        <source>Permanent basic farmland (YJJBNT): its dissolved area, and the cropland inside it.</source>
+        <translation>永久基本农田（YJJBNT）：计算其融合后的面积及范围内的耕地面积。</translation>
+    </message>
+    <message>
         <source>Permanent basic farmland (YJJBNT): new construction and farmland turned to orchard, forest, grass, ponds or farm facilities inside it are suspected problems.</source>
         <translation>永久基本农田（YJJBNT）：其范围内的新增建设用地，以及耕地转为园地、林地、草地、坑塘水面或设施农用地的，列为疑似问题图斑。</translation>
     </message>
     <message>
         <source>Plan (target year)</source>
         <translation>规划（目标年）</translation>
+    </message>
+    <message>
+        <source>Plan implementation indicators</source>
+        <translation>规划实施监测指标</translation>
     </message>
     <message>
         <source>Plan layer (GHYD)</source>
@@ -1414,6 +1498,14 @@
     <message>
         <source>Preview of the region</source>
         <translation>预览分区</translation>
+    </message>
+    <message>
+        <source>Previous vintage (DLTB)</source>
+        <translation>上一期地类图斑（DLTB）</translation>
+    </message>
+    <message>
+        <source>Previous year</source>
+        <translation>上一期年份</translation>
     </message>
     <message>
         <source>Printed area of the category 新增建设用地.</source>
@@ -1510,6 +1602,10 @@
     <message>
         <source>Report title</source>
         <translation>报表标题</translation>
+    </message>
+    <message>
+        <source>Resident population (persons)</source>
+        <translation>常住人口（人）</translation>
     </message>
     <message>
         <source>Result</source>
@@ -1736,6 +1832,10 @@
         <translation>目标年地类代码字段</translation>
     </message>
     <message>
+        <source>Target table (CSV or xlsx)</source>
+        <translation>规划目标表（CSV 或 xlsx）</translation>
+    </message>
+    <message>
         <source>Target total</source>
         <translation>目标年合计</translation>
     </message>
@@ -1766,6 +1866,10 @@
     <message>
         <source>The DLTB layer is the subject layer: read once.</source>
         <translation>现状地类图斑图层即审查对象图层：只读取一次。</translation>
+    </message>
+    <message>
+        <source>The area basis is 'attribute field' but no area field is chosen (e.g. TBMJ).</source>
+        <translation>面积口径为“属性字段”，但未选择面积字段（如 TBMJ）。</translation>
     </message>
     <message>
         <source>The area basis is 'attribute field' but no area field is chosen. Choose e.g. TBMJ.</source>
@@ -1820,6 +1924,10 @@
         <translation>组成资产包的土地图斑（地类图斑 DLTB 或清查图斑）；图斑不拆分。</translation>
     </message>
     <message>
+        <source>The latest 年度变更调查 DLTB: the current value of every indicator comes from it.</source>
+        <translation>最新一期年度变更调查 DLTB：各项指标的现状值均据此计算。</translation>
+    </message>
+    <message>
         <source>The maximum package area ({0} ha) is smaller than the minimum ({1} ha).</source>
         <translation>资产包最大面积（{0} 公顷）小于最小面积（{1} 公顷）。</translation>
     </message>
@@ -1838,6 +1946,10 @@
     <message>
         <source>The plan has no area field: its areas are computed on the ellipsoid.</source>
         <translation>规划图层没有面积字段：按椭球面积计算其图斑面积。</translation>
+    </message>
+    <message>
+        <source>The plan's 规划指标表: indicator (id or name), target (a number, or lo~hi for an interval), attribute (约束性/预期性), warn (optional). data/monitoring/targets_example.csv shows the columns. Not given: values only (无目标).</source>
+        <translation>规划指标表：indicator（指标编号或名称）、target（目标值，为数值或以 lo~hi 表示的区间）、attribute（约束性/预期性）、warn（预警值，可选）。列结构见 data/monitoring/targets_example.csv。未指定时仅计算指标值（无目标）。</translation>
     </message>
     <message>
         <source>The project has no polygon layer to compare: add the base-year land-use layer (DLTB) and the plan layer (e.g. GHYD) to the project first.</source>
@@ -1924,8 +2036,16 @@
         <translation>城镇开发边界（CZKFBJ）。边界外的建设也会检查。未提供时为“未检查”。</translation>
     </message>
     <message>
+        <source>Urban development boundary (CZKFBJ): its area, and the share of 城乡建设用地 inside it.</source>
+        <translation>城镇开发边界（CZKFBJ）：计算其面积及边界内城乡建设用地所占比例。</translation>
+    </message>
+    <message>
         <source>Urban development boundary (CZKFBJ): new 城镇类 construction outside it is to be checked.</source>
         <translation>城镇开发边界（CZKFBJ）：边界外新增的城镇类建设用地需核查。</translation>
+    </message>
+    <message>
+        <source>Urban resident population (persons)</source>
+        <translation>城镇常住人口（人）</translation>
     </message>
     <message>
         <source>Validate asset packages</source>
@@ -1972,6 +2092,10 @@
         <translation>工作簿：变化汇总、变化流向矩阵、耕地流向与进出平衡、疑似问题图斑、数据说明。</translation>
     </message>
     <message>
+        <source>Workbook: 规划实施监测指标 (coloured by status) and 数据说明.</source>
+        <translation>工作簿：规划实施监测指标（按状态着色）、数据说明。</translation>
+    </message>
+    <message>
         <source>Workbook: 资产包汇总, 资金平衡, 六项清单 (one list, a block of rows per package), 未纳入图斑, 数据说明.</source>
         <translation>工作簿：资产包汇总、资金平衡、六项清单（一张清单，每个资产包一组行）、未纳入图斑、数据说明。</translation>
     </message>
@@ -1990,6 +2114,10 @@
     <message>
         <source>attribute field {0} (m²)</source>
         <translation>属性字段 {0}（平方米）</translation>
+    </message>
+    <message>
+        <source>attribute: the area field (TBMJ, with 田坎), the official survey figures; ellipsoidal or planar: computed.</source>
+        <translation>属性字段：取面积字段（TBMJ，含田坎），即调查官方数据；椭球面积或平面面积：按图形计算。</translation>
     </message>
     <message>
         <source>attribute: the area fields (TBMJ), the official survey figures; ellipsoidal: CGCS2000 ellipsoidal area of the geometry; planar: area in the projected CRS. Each piece takes its earlier parcel's area in proportion to its planar share.</source>
@@ -2046,6 +2174,10 @@
     <message>
         <source>exclusion field</source>
         <translation>排除字段</translation>
+    </message>
+    <message>
+        <source>field</source>
+        <translation>字段</translation>
     </message>
     <message>
         <source>from_group → to_group → category (耕地流出, 新增建设用地 …) with its ledger. Not given: data/monitoring/change_rules.csv (C01–C13).</source>
@@ -2184,6 +2316,10 @@
         <translation>共 {0} 个图斑：直接转换 {1} 个，标记为“待细分” {2} 个，未识别编码 {3} 个，空编码 {4} 个。</translation>
     </message>
     <message>
+        <source>{0} indicators: 达标 {1}, 预警 {2}, 未达标 {3} ({4:.1f} s).</source>
+        <translation>共 {0} 项指标：达标 {1} 项，预警 {2} 项，未达标 {3} 项（用时 {4:.1f} 秒）。</translation>
+    </message>
+    <message>
         <source>{0} packages ({1} failing a constraint); {2} eligible parcels not in a package ({3:.1f} %); {4:.1f} s.</source>
         <translation>{0} 个资产包（{1} 个未满足约束）；{2} 个可参与图斑未纳入资产包（{3:.1f} %）；用时 {4:.1f} 秒。</translation>
     </message>
@@ -2228,8 +2364,20 @@
         <translation>每个规划图斑属于城镇或村庄（CZCSXM 代码或“城镇/村庄”字样）。不填则按 data/structure_templates/czcs_class_rule.csv 的地类规则判定（0703/0704 为村庄，其余城乡建设类为城镇）。</translation>
     </message>
     <message>
+        <source>城镇常住人口, for 人均城镇建设用地面积; 0: not computed (无法计算).</source>
+        <translation>城镇常住人口，用于计算人均城镇建设用地面积；填 0 时不计算（无法计算）。</translation>
+    </message>
+    <message>
         <source>城镇开发边界 layer</source>
         <translation>城镇开发边界图层</translation>
+    </message>
+    <message>
+        <source>城镇村 field</source>
+        <translation>城镇村属性码字段</translation>
+    </message>
+    <message>
+        <source>城镇村属性码 (CZCSXM: 201/202 城镇, 203 村庄, with A): needed for 城乡建设用地 and the per-capita indicators.</source>
+        <translation>城镇村属性码（CZCSXM：201/202 城镇，203 村庄，含 A）：计算城乡建设用地及人均类指标时需要。</translation>
     </message>
     <message>
         <source>城镇村属性码 of the base (CZCSXM: 201/202 城镇, 203 村庄, with A). Splits 城乡建设用地 into 城镇用地 and 村庄用地.</source>
@@ -2238,6 +2386,10 @@
     <message>
         <source>审查结论 and 冲突明细 list at most this many rows (不通过 first); every row is in a CSV beside the workbook (&lt;name&gt;_审查结论.csv, &lt;name&gt;_冲突明细.csv) and in the layers. 0 lists every row (slow and hundreds of pages for a county).</source>
         <translation>审查结论表与冲突明细表最多列出的行数（不通过在前）；全部行见工作簿旁的 CSV 文件（&lt;名称&gt;_审查结论.csv、&lt;名称&gt;_冲突明细.csv）及输出图层。0 表示全部列出（县域数据会很慢、数百页）。</translation>
+    </message>
+    <message>
+        <source>常住人口, for indicators per resident defined in the indicator table; 0: not given.</source>
+        <translation>常住人口，用于指标定义表中按常住人口计算的人均指标；填 0 表示未提供。</translation>
     </message>
     <message>
         <source>平方千米 (km²)</source>
@@ -2284,6 +2436,10 @@
         <translation>田坎系数字段</translation>
     </message>
     <message>
+        <source>田坎系数 (KCXS): indicators marked net=1 (耕地保有量) are net of it. Used when the layer has the field.</source>
+        <translation>田坎系数（KCXS）：标记为 net=1 的指标（如耕地保有量）按扣除田坎后计算。图层含该字段时使用。</translation>
+    </message>
+    <message>
         <source>田坎系数 (KCXS, 0–1): 耕地 figures are net of it. Used when the layer has the field.</source>
         <translation>田坎系数（KCXS，0–1）：耕地面积按扣除田坎后计算。图层含该字段时使用。</translation>
     </message>
@@ -2294,6 +2450,10 @@
     <message>
         <source>耕地流出 (ha, net of 田坎)</source>
         <translation>耕地流出（公顷，已扣除田坎）</translation>
+    </message>
+    <message>
+        <source>规划实施监测指标: computes the plan's indicators (耕地保有量, 永久基本农田保护面积, 生态保护红线面积, 建设用地总规模, 城乡建设用地规模, 城镇开发边界内城乡建设用地比例, per-capita indicators from the population …) from the current DLTB and the control lines, and judges each against the planner's target table: 达标 / 预警 / 未达标, with the change since a previous vintage when one is given. Indicator definitions (data/monitoring/indicators.csv) and the warning rules (status_rules.csv) are data with evidence marks: a province edits a row, not the code.</source>
+        <translation>规划实施监测指标：依据现状地类图斑（DLTB）和控制线计算规划指标（耕地保有量、永久基本农田保护面积、生态保护红线面积、建设用地总规模、城乡建设用地规模、城镇开发边界内城乡建设用地比例、依据人口计算的人均指标等），并对照规划目标表逐项判定：达标/预警/未达标；提供上一期数据时同时给出较上一期的变化。指标定义（data/monitoring/indicators.csv）和预警规则（status_rules.csv）均为附依据标注的数据文件：各省只需修改相应行，无需改动代码。</translation>
     </message>
     <message>
         <source>通过 {0} / 不通过 {1} / 需论证 {2} — {3} conflict pieces, {4:.1f} s</source>

@@ -104,6 +104,10 @@
         <translation>各图斑含田坎的面积（平方米，TBMJ），用于属性字段面积口径。</translation>
     </message>
     <message>
+        <source>Area of each survey parcel in m² including 田坎 (TBMJ), for the attribute basis.</source>
+        <translation>各调查图斑含田坎的面积（平方米，TBMJ），用于属性字段面积口径。</translation>
+    </message>
+    <message>
         <source>Area of the land class in m² for the attribute basis: TBDLMJ (net of 田坎). A field named TBMJ is taken as the gross area including 田坎.</source>
         <translation>属性面积口径下地类面积字段（平方米）：TBDLMJ（已扣除田坎）。字段名为 TBMJ 时视为含田坎的图斑面积。</translation>
     </message>
@@ -328,6 +332,10 @@
         <translation>地类编码所属的分类体系（三调或用地用海）。</translation>
     </message>
     <message>
+        <source>Classification of the codes (三调 or 用地用海); 农用地/建设用地/未利用地 come from its table.</source>
+        <translation>地类编码所属的分类体系（三调或用地用海）；农用地/建设用地/未利用地按该体系的归类表确定。</translation>
+    </message>
+    <message>
         <source>Classification of the codes. Two vintages in the same classification (三调 or 用地用海2023) are compared in it; otherwise both are converted to 用地用海2023 through the crosswalk.</source>
         <translation>地类编码所属的分类体系。两期分类体系相同（三调或用地用海2023）时按该体系对比；否则两期均经衔接对照表转换为用地用海2023后对比。</translation>
     </message>
@@ -528,6 +536,10 @@
         <translation>比重小数位数（%）</translation>
     </message>
     <message>
+        <source>Declared areas (勘测定界表, CSV or xlsx)</source>
+        <translation>勘测定界表（CSV 或 xlsx）</translation>
+    </message>
+    <message>
         <source>Deducted area in m² (KCMJ); it is reported as 田坎 (2303, in 其他土地) instead of the parcel's class. Leave empty for none.</source>
         <translation>扣除面积（平方米，KCMJ）；计入田坎（2303，属其他土地），不计入图斑地类。无扣除时留空。</translation>
     </message>
@@ -562,6 +574,10 @@
     <message>
         <source>Denominator of the public share: the package's construction land (公益性 + 经营性; a package without any is a 资源类 package and the share does not apply), or its whole area (as in 成片开发 公益性用地比例).</source>
         <translation>公益性用地比例的分母：资产包内的建设用地（公益性 + 经营性；不含建设用地的资产包为资源类资产包，不适用该比例），或资产包总面积（同成片开发公益性用地比例）。</translation>
+    </message>
+    <message>
+        <source>Difference rate of</source>
+        <translation>差异率计算基数</translation>
     </message>
     <message>
         <source>Double-click a row to zoom the map to its conflicts.</source>
@@ -768,6 +784,10 @@
         <translation>查找每期数据内相互重叠的图斑（其变化会被重复计算）并报告。</translation>
     </message>
     <message>
+        <source>Fit table</source>
+        <translation>套合分析表</translation>
+    </message>
+    <message>
         <source>Flow matrix</source>
         <translation>流向矩阵</translation>
     </message>
@@ -944,6 +964,10 @@
         <translation>界面语言：{0}（设置项 GuotuKit/language：auto、zh 或 en）</translation>
     </message>
     <message>
+        <source>Largest difference rate that passes (1 % in the provinces' review rules [S]).</source>
+        <translation>判定为通过的最大差异率（各省审查规定为 1% [S]）。</translation>
+    </message>
+    <message>
         <source>Largest package (公顷).</source>
         <translation>最大资产包面积（公顷）。</translation>
     </message>
@@ -970,6 +994,10 @@
     <message>
         <source>Later 田坎 coefficient field</source>
         <translation>后期田坎系数字段</translation>
+    </message>
+    <message>
+        <source>Latest land survey (DLTB)</source>
+        <translation>最新年度变更调查（DLTB）</translation>
     </message>
     <message>
         <source>Layer {0} has no field «{1}» ({2}). Its fields are: {3}. Choose an existing field.</source>
@@ -1136,6 +1164,10 @@
         <translation>没有约束使图斑未纳入。</translation>
     </message>
     <message>
+        <source>No declared areas: the 总面积 is the coordinate area of the project polygons.</source>
+        <translation>未提供勘测定界表：总面积取勘测定界范围图形的平面坐标面积。</translation>
+    </message>
+    <message>
         <source>No feature of layer «{0}» could be transformed from its CRS {1}. Check the layer's CRS.</source>
         <translation>图层「{0}」的要素无法从其坐标系 {1} 转换。请检查图层坐标系。</translation>
     </message>
@@ -1194,6 +1226,10 @@
     <message>
         <source>One row per indicator: unit, attribute, target, current value (and previous, change), status and the rule applied.</source>
         <translation>每项指标一行：单位、指标属性、目标值、现状值（及上一期值、变化量）、状态及所用判定规则。</translation>
+    </message>
+    <message>
+        <source>One row per item: declared and fitted area (公顷), difference, rate and whether it is within the tolerance.</source>
+        <translation>每个统计项一行：勘测定界面积与套合面积（公顷）、差值、差异率及是否在容差以内。</translation>
     </message>
     <message>
         <source>One row per template row (and per region when regions are given): base and target area and share, change and change rate.</source>
@@ -1412,6 +1448,10 @@
         <translation>通过</translation>
     </message>
     <message>
+        <source>Pass when</source>
+        <translation>判定方式</translation>
+    </message>
+    <message>
         <source>Permanent basic farmland (YJJBNT / YJJBNTBHTB). Not given: reported as 未检查.</source>
         <translation>永久基本农田（YJJBNT / YJJBNTBHTB）。未提供时报告为“未检查”。</translation>
     </message>
@@ -1518,6 +1558,18 @@
     <message>
         <source>Printed 耕地流出合计 of the workbook.</source>
         <translation>工作簿中列示的耕地流出合计。</translation>
+    </message>
+    <message>
+        <source>Project boundary (勘测定界)</source>
+        <translation>勘测定界范围</translation>
+    </message>
+    <message>
+        <source>Project name</source>
+        <translation>项目名称</translation>
+    </message>
+    <message>
+        <source>Project name for the table's title, e.g. 某某项目.</source>
+        <translation>套合分析表标题中的项目名称，如某某项目。</translation>
     </message>
     <message>
         <source>Project or plan name</source>
@@ -1638,6 +1690,10 @@
     <message>
         <source>Row</source>
         <translation>行号</translation>
+    </message>
+    <message>
+        <source>Rows item (总面积, 农用地, 耕地, 水田, 水浇地, 旱地, 建设用地, 未利用地), area, unit (公顷 default, 平方米 or 亩). Not given: the 总面积 is the coordinate area of the project polygons and the classes are shown without a comparison.</source>
+        <translation>各行包含 item（总面积、农用地、耕地、水田、水浇地、旱地、建设用地、未利用地）、area（面积）、unit（单位，默认公顷，可为平方米或亩）。未指定时总面积取勘测定界范围图形的平面坐标面积，各地类只列套合面积、不作对比。</translation>
     </message>
     <message>
         <source>Rows listed on 未纳入图斑</source>
@@ -1784,6 +1840,14 @@
         <translation>需论证的审查对象数</translation>
     </message>
     <message>
+        <source>Survey fit of a project (报批套合分析)</source>
+        <translation>报批套合分析</translation>
+    </message>
+    <message>
+        <source>Survey fit: {0} ({1:.1f} s).</source>
+        <translation>报批套合分析：{0}（用时 {1:.1f} 秒）。</translation>
+    </message>
+    <message>
         <source>Suspected problems</source>
         <translation>疑似问题图斑</translation>
     </message>
@@ -1924,6 +1988,10 @@
         <translation>组成资产包的土地图斑（地类图斑 DLTB 或清查图斑）；图斑不拆分。</translation>
     </message>
     <message>
+        <source>The latest 年度变更调查 DLTB, as the 报批 rules require (三调 as the basis, the latest 变更调查 as the figure).</source>
+        <translation>按报批要求采用最新年度变更调查 DLTB（以三调为基础、以最新年度变更调查数据为准）。</translation>
+    </message>
+    <message>
         <source>The latest 年度变更调查 DLTB: the current value of every indicator comes from it.</source>
         <translation>最新一期年度变更调查 DLTB：各项指标的现状值均据此计算。</translation>
     </message>
@@ -1956,6 +2024,10 @@
         <translation>项目中没有可比较的面图层：请先把基期土地利用现状图层（DLTB）和规划图层（如 GHYD）加入项目。</translation>
     </message>
     <message>
+        <source>The project's 勘测定界 parcels (one or several polygons; overlapping parts count once).</source>
+        <translation>项目的勘测定界范围图斑（一个或多个面；相互重叠的部分只计算一次）。</translation>
+    </message>
+    <message>
         <source>The public share maximum ({0} %) is below the minimum ({1} %).</source>
         <translation>公益性用地比例上限（{0} %）低于下限（{1} %）。</translation>
     </message>
@@ -1970,6 +2042,10 @@
     <message>
         <source>The rule profile {0} has no rules for project type «{1}». Its project types are: {2}.</source>
         <translation>规则方案 {0} 中没有适用于项目类型“{1}”的规则。该方案的项目类型有：{2}。</translation>
+    </message>
+    <message>
+        <source>The rule reads “总面积差异在1%以内或各地类面积差异在1%以内” [S]: 或 by default; stricter readings on request.</source>
+        <translation>规定原文为“总面积差异在1%以内或各地类面积差异在1%以内” [S]：默认按“或”判定，也可选择更严格的判定方式。</translation>
     </message>
     <message>
         <source>The same as a share of the parcels that could take part.</source>
@@ -1994,6 +2070,10 @@
     <message>
         <source>Timings: {0}</source>
         <translation>耗时：{0}</translation>
+    </message>
+    <message>
+        <source>Tolerance (%)</source>
+        <translation>容差（%）</translation>
     </message>
     <message>
         <source>Total difference tolerance (%)</source>
@@ -2088,8 +2168,16 @@
         <translation>勾选后，位于排除图层内的图斑，若规则方案对其规划地类（项目类型“规划方案”）判定为“通过”，仍参与划定（如生态保护红线一般控制区内保持林地）。图层的管控类型按图层名识别（永久基本农田/YJJBNT、生态保护红线/STBHHX、城镇开发边界/CZKFBJ，或规则方案中定义的类型）；图层有 ZRBHDFQ/GHFQMC 字段时按分区判定。每项放行都在报告中计数说明。</translation>
     </message>
     <message>
+        <source>Which side the difference is divided by; the source does not say [R].</source>
+        <translation>差异率以哪一方面积为分母；规定原文未明确 [R]。</translation>
+    </message>
+    <message>
         <source>Workbook: 变化汇总, 变化流向矩阵, 耕地流向与进出平衡, 疑似问题图斑, 数据说明.</source>
         <translation>工作簿：变化汇总、变化流向矩阵、耕地流向与进出平衡、疑似问题图斑、数据说明。</translation>
+    </message>
+    <message>
+        <source>Workbook: 报批套合分析表 and 数据说明.</source>
+        <translation>工作簿：报批套合分析表、数据说明。</translation>
     </message>
     <message>
         <source>Workbook: 规划实施监测指标 (coloured by status) and 数据说明.</source>
@@ -2126,6 +2214,10 @@
     <message>
         <source>attribute: the base area field (TBDLMJ) with 田坎 from the deduction field, the official 三调 figures; ellipsoidal: CGCS2000 ellipsoidal area of the geometry (the TBMJ method); planar: area in the projected CRS.</source>
         <translation>attribute：基期面积字段（TBDLMJ）加扣除字段中的田坎，即三调官方数据；ellipsoidal：图形的 CGCS2000 椭球面积（TBMJ 算法）；planar：投影坐标系中的平面面积。</translation>
+    </message>
+    <message>
+        <source>attribute: the survey's area field (TBMJ), shared by planar proportion; ellipsoidal or planar: computed.</source>
+        <translation>属性字段：取变更调查的面积字段（TBMJ），按平面面积比例分摊；椭球面积或平面面积：按图形计算。</translation>
     </message>
     <message>
         <source>base area field</source>
@@ -2356,6 +2448,10 @@
         <translation>公顷</translation>
     </message>
     <message>
+        <source>勘测定界面积 (the declared side)</source>
+        <translation>勘测定界面积（勘测定界表一方）</translation>
+    </message>
+    <message>
         <source>变化图斑分析: overlays two DLTB vintages (三调 and a 年度变更调查, or any two years; the same or different classifications) into change pieces, each with its from → to class (level 1 and 2, 三大类) and area on the 三调 rules (the earlier parcel's area shared by planar proportion; 田坎 follows its parcel; 耕地 net of 田坎). Change categories (耕地流出/流入, 新增建设用地, 建设用地减少 …) come from an editable rule table, the suspected problems from a rule profile with the project type 现状变化 against 永久基本农田, 生态保护红线 and 城镇开发边界. Land only one vintage covers is reported, never dropped. Outputs: change layer, suspected-problem layer, flow matrix and an Excel workbook.</source>
         <translation>变化图斑分析：将两期 DLTB（三调与某一年度变更调查，或任意两个年份；分类体系可相同或不同）叠加生成变化图斑，每个变化图斑给出地类由何变为何（一级类、二级类及三大类）以及按三调规则计算的面积（前期图斑面积按平面面积比例分摊；田坎随所在图斑；耕地面积扣除田坎）。变化类别（耕地流出/流入、新增建设用地、建设用地减少等）依据可编辑的变化类别规则表确定；疑似问题图斑依据项目类型为“现状变化”的规则方案，对照永久基本农田、生态保护红线和城镇开发边界判定。仅一期覆盖的土地予以报告，绝不丢弃。输出：变化图斑图层、疑似问题图斑图层、流向矩阵及 Excel 工作簿。</translation>
     </message>
@@ -2384,6 +2480,10 @@
         <translation>基期的城镇村属性码（CZCSXM：201/202 城镇，203 村庄，含 A）。用于把城乡建设用地分为城镇用地和村庄用地。</translation>
     </message>
     <message>
+        <source>套合面积 (the survey side)</source>
+        <translation>套合面积（变更调查一方）</translation>
+    </message>
+    <message>
         <source>审查结论 and 冲突明细 list at most this many rows (不通过 first); every row is in a CSV beside the workbook (&lt;name&gt;_审查结论.csv, &lt;name&gt;_冲突明细.csv) and in the layers. 0 lists every row (slow and hundreds of pages for a county).</source>
         <translation>审查结论表与冲突明细表最多列出的行数（不通过在前）；全部行见工作簿旁的 CSV 文件（&lt;名称&gt;_审查结论.csv、&lt;名称&gt;_冲突明细.csv）及输出图层。0 表示全部列出（县域数据会很慢、数百页）。</translation>
     </message>
@@ -2394,6 +2494,22 @@
     <message>
         <source>平方千米 (km²)</source>
         <translation>平方千米</translation>
+    </message>
+    <message>
+        <source>总面积 and every class</source>
+        <translation>总面积和各地类均在容差以内</translation>
+    </message>
+    <message>
+        <source>总面积 only</source>
+        <translation>仅总面积</translation>
+    </message>
+    <message>
+        <source>总面积 or every class within the tolerance (as the source reads)</source>
+        <translation>总面积或各地类在容差以内（按原文）</translation>
+    </message>
+    <message>
+        <source>报批套合分析: intersects a project's 勘测定界 parcels with the latest 年度变更调查 DLTB and tables the area by 农用地 / 耕地 (水田, 水浇地, 旱地) / 建设用地 / 未利用地 on both sides, the difference, the difference rate and whether it is within the tolerance (1 % by default), as the table 报批 files carry. The declared side comes from a small table (the 勘测定界表); its 总面积 defaults to the coordinate area of the project polygons.</source>
+        <translation>报批套合分析：将项目的勘测定界范围图斑与最新年度变更调查 DLTB 叠加，分别列出勘测定界与套合两方的农用地/耕地（水田、水浇地、旱地）/建设用地/未利用地面积，以及差值、差异率和是否在容差以内（默认 1%），即报批材料所附的套合分析表。勘测定界一方的面积取自一张小表（勘测定界表），其总面积默认取勘测定界范围图形的平面坐标面积。</translation>
     </message>
     <message>
         <source>新增建设用地 (ha)</source>
@@ -2440,6 +2556,10 @@
         <translation>田坎系数（KCXS）：标记为 net=1 的指标（如耕地保有量）按扣除田坎后计算。图层含该字段时使用。</translation>
     </message>
     <message>
+        <source>田坎系数 (KCXS): 耕地 is net of it and the 田坎 counts as 农用地. Used when the layer has the field.</source>
+        <translation>田坎系数（KCXS）：耕地面积按扣除田坎后计算，田坎计入农用地。图层含该字段时使用。</translation>
+    </message>
+    <message>
         <source>田坎系数 (KCXS, 0–1): 耕地 figures are net of it. Used when the layer has the field.</source>
         <translation>田坎系数（KCXS，0–1）：耕地面积按扣除田坎后计算。图层含该字段时使用。</translation>
     </message>
@@ -2454,6 +2574,10 @@
     <message>
         <source>规划实施监测指标: computes the plan's indicators (耕地保有量, 永久基本农田保护面积, 生态保护红线面积, 建设用地总规模, 城乡建设用地规模, 城镇开发边界内城乡建设用地比例, per-capita indicators from the population …) from the current DLTB and the control lines, and judges each against the planner's target table: 达标 / 预警 / 未达标, with the change since a previous vintage when one is given. Indicator definitions (data/monitoring/indicators.csv) and the warning rules (status_rules.csv) are data with evidence marks: a province edits a row, not the code.</source>
         <translation>规划实施监测指标：依据现状地类图斑（DLTB）和控制线计算规划指标（耕地保有量、永久基本农田保护面积、生态保护红线面积、建设用地总规模、城乡建设用地规模、城镇开发边界内城乡建设用地比例、依据人口计算的人均指标等），并对照规划目标表逐项判定：达标/预警/未达标；提供上一期数据时同时给出较上一期的变化。指标定义（data/monitoring/indicators.csv）和预警规则（status_rules.csv）均为附依据标注的数据文件：各省只需修改相应行，无需改动代码。</translation>
+    </message>
+    <message>
+        <source>通过 or 不通过, with the rule applied.</source>
+        <translation>通过或不通过，并注明所用判定规则。</translation>
     </message>
     <message>
         <source>通过 {0} / 不通过 {1} / 需论证 {2} — {3} conflict pieces, {4:.1f} s</source>

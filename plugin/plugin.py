@@ -32,6 +32,7 @@ FORMS = {
     "guotukit:assetpackages": "forms.packages_dialog.PackagesDialog",
     "guotukit:compliancecheck": "forms.compliance_dialog.ComplianceDialog",
     "guotukit:structuretable": "forms.structure_dialog.StructureDialog",
+    "guotukit:changedetect": "forms.monitoring_dialog.MonitoringDialog",
 }
 
 

@@ -140,6 +140,10 @@
         <translation>资产包（种子 {0}）</translation>
     </message>
     <message>
+        <source>Attribute</source>
+        <translation>指标属性</translation>
+    </message>
+    <message>
         <source>Attribute field</source>
         <translation>属性字段</translation>
     </message>
@@ -240,8 +244,16 @@
         <translation>变化类别规则（CSV 或 xlsx）</translation>
     </message>
     <message>
+        <source>Change detection</source>
+        <translation>变化图斑分析</translation>
+    </message>
+    <message>
         <source>Change detection between two survey vintages</source>
         <translation>两期调查变化图斑分析</translation>
+    </message>
+    <message>
+        <source>Change piece</source>
+        <translation>变化图斑编号</translation>
     </message>
     <message>
         <source>Change pieces</source>
@@ -284,6 +296,10 @@
         <translation>请选择基期土地利用现状图层（DLTB）。</translation>
     </message>
     <message>
+        <source>Choose the earlier and the later vintage (DLTB).</source>
+        <translation>请选择前期和后期地类图斑图层（DLTB）。</translation>
+    </message>
+    <message>
         <source>Choose the layers and compute the table.</source>
         <translation>请选择图层并计算结构表。</translation>
     </message>
@@ -318,6 +334,10 @@
     <message>
         <source>Choose the target-year plan layer (e.g. GHYD).</source>
         <translation>请选择目标年规划图层（如 GHYD）。</translation>
+    </message>
+    <message>
+        <source>Choose the two vintages and compare them.</source>
+        <translation>请选择两期地类图斑，然后进行对比分析。</translation>
     </message>
     <message>
         <source>Classification</source>
@@ -388,6 +408,14 @@
         <translation>紧凑度</translation>
     </message>
     <message>
+        <source>Compare</source>
+        <translation>对比分析</translation>
+    </message>
+    <message>
+        <source>Comparing the vintages…</source>
+        <translation>正在对比两期数据…</translation>
+    </message>
+    <message>
         <source>Compliance</source>
         <translation>合规性检查</translation>
     </message>
@@ -416,6 +444,10 @@
         <translation>计算结构表</translation>
     </message>
     <message>
+        <source>Compute the indicators</source>
+        <translation>计算指标</translation>
+    </message>
+    <message>
         <source>Compute the transition matrix</source>
         <translation>计算转换矩阵</translation>
     </message>
@@ -442,6 +474,10 @@
     <message>
         <source>Control layer «{0}» is empty or has no usable polygon: {1} reported as 未检查 (not checked).</source>
         <translation>控制线图层「{0}」为空或没有可用的面图形：{1} 记为未检查。</translation>
+    </message>
+    <message>
+        <source>Control line</source>
+        <translation>控制线</translation>
     </message>
     <message>
         <source>Control lines</source>
@@ -482,6 +518,14 @@
     <message>
         <source>Could not write the Excel report {0}: {1}</source>
         <translation>无法写出 Excel 报表 {0}：{1}</translation>
+    </message>
+    <message>
+        <source>County or area name</source>
+        <translation>县（市、区）或区域名称</translation>
+    </message>
+    <message>
+        <source>Current</source>
+        <translation>现状值</translation>
     </message>
     <message>
         <source>Current classification</source>
@@ -584,12 +628,28 @@
         <translation>双击某一行，地图将缩放至该对象的冲突图斑。</translation>
     </message>
     <message>
+        <source>Double-click a row to zoom the map to the suspected problem.</source>
+        <translation>双击某一行，地图将缩放至该疑似问题图斑。</translation>
+    </message>
+    <message>
+        <source>Dynamic monitoring</source>
+        <translation>动态监测</translation>
+    </message>
+    <message>
+        <source>Dynamic monitoring (动态监测)</source>
+        <translation>动态监测</translation>
+    </message>
+    <message>
         <source>Each subject with its occupied area and % per role, its verdict (通过/不通过/需论证) and the reasons.</source>
         <translation>每个审查对象及其占用各类控制线的面积和比例（%）、审查结论（通过/不通过/需论证）及判定理由。</translation>
     </message>
     <message>
         <source>Earlier area field (m², with 田坎)</source>
         <translation>前期面积字段（平方米，含田坎）</translation>
+    </message>
+    <message>
+        <source>Earlier class</source>
+        <translation>前期地类</translation>
     </message>
     <message>
         <source>Earlier classification</source>
@@ -686,6 +746,10 @@
     <message>
         <source>Export Excel report…</source>
         <translation>导出 Excel 报表…</translation>
+    </message>
+    <message>
+        <source>Export indicator report…</source>
+        <translation>导出指标报表…</translation>
     </message>
     <message>
         <source>Fail</source>
@@ -840,12 +904,20 @@
         <translation>清单中显示的标识（BSM 或 TBBH，自动识别）。未指定时使用要素 ID。</translation>
     </message>
     <message>
+        <source>Indicator</source>
+        <translation>指标名称</translation>
+    </message>
+    <message>
         <source>Indicator definitions (CSV or xlsx)</source>
         <translation>指标定义表（CSV 或 xlsx）</translation>
     </message>
     <message>
         <source>Indicator table</source>
         <translation>指标表</translation>
+    </message>
+    <message>
+        <source>Indicators (规划实施监测指标)</source>
+        <translation>规划实施监测指标</translation>
     </message>
     <message>
         <source>Indicators whose status is 未达标.</source>
@@ -870,6 +942,10 @@
     <message>
         <source>Indicators 预警</source>
         <translation>预警指标数</translation>
+    </message>
+    <message>
+        <source>Indicators: 达标 {0}, 预警 {1}, 未达标 {2}.</source>
+        <translation>指标：达标 {0} 项，预警 {1} 项，未达标 {2} 项。</translation>
     </message>
     <message>
         <source>Input layer</source>
@@ -974,6 +1050,10 @@
     <message>
         <source>Later area field (m², with 田坎)</source>
         <translation>后期面积字段（平方米，含田坎）</translation>
+    </message>
+    <message>
+        <source>Later class</source>
+        <translation>后期地类</translation>
     </message>
     <message>
         <source>Later classification</source>
@@ -1106,6 +1186,10 @@
     <message>
         <source>Maximum package area (ha)</source>
         <translation>资产包最大面积（公顷）</translation>
+    </message>
+    <message>
+        <source>Message</source>
+        <translation>说明</translation>
     </message>
     <message>
         <source>Minimum balance (万元)</source>
@@ -1540,6 +1624,10 @@
         <translation>预览分区</translation>
     </message>
     <message>
+        <source>Previous</source>
+        <translation>上一期</translation>
+    </message>
+    <message>
         <source>Previous vintage (DLTB)</source>
         <translation>上一期地类图斑（DLTB）</translation>
     </message>
@@ -1708,6 +1796,14 @@
         <translation>工作簿中疑似问题图斑列表行数</translation>
     </message>
     <message>
+        <source>Rule</source>
+        <translation>规则</translation>
+    </message>
+    <message>
+        <source>Rule applied</source>
+        <translation>判定依据</translation>
+    </message>
+    <message>
         <source>Rule profile</source>
         <translation>规则方案</translation>
     </message>
@@ -1784,6 +1880,10 @@
         <translation>允许拆分，按资产包报告</translation>
     </message>
     <message>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
         <source>Stop with an error</source>
         <translation>报错停止</translation>
     </message>
@@ -1852,6 +1952,10 @@
         <translation>疑似问题图斑</translation>
     </message>
     <message>
+        <source>Suspected problems (疑似问题图斑)</source>
+        <translation>疑似问题图斑</translation>
+    </message>
+    <message>
         <source>Suspected-problem parts</source>
         <translation>疑似问题图斑数</translation>
     </message>
@@ -1880,6 +1984,10 @@
         <translation>表格 (*.csv *.xlsx)</translation>
     </message>
     <message>
+        <source>Target</source>
+        <translation>目标值</translation>
+    </message>
+    <message>
         <source>Target area</source>
         <translation>目标年面积</translation>
     </message>
@@ -1897,7 +2005,11 @@
     </message>
     <message>
         <source>Target table (CSV or xlsx)</source>
-        <translation>规划目标表（CSV 或 xlsx）</translation>
+        <translation>规划指标表（CSV 或 xlsx）</translation>
+    </message>
+    <message>
+        <source>Target tables (*.csv *.xlsx)</source>
+        <translation>规划指标表 (*.csv *.xlsx)</translation>
     </message>
     <message>
         <source>Target total</source>
@@ -1956,6 +2068,10 @@
         <translation>基期与目标年选择了同一个图层：请选择规划图层作为目标年图层。</translation>
     </message>
     <message>
+        <source>The change detection failed: {0}</source>
+        <translation>变化图斑分析失败：{0}</translation>
+    </message>
+    <message>
         <source>The compliance check failed: {0}</source>
         <translation>合规性检查失败：{0}</translation>
     </message>
@@ -1966,6 +2082,10 @@
     <message>
         <source>The constraint that keeps the most parcels out: {0} ({1} parcels, {2} of them proven unplaceable).</source>
         <translation>限制未纳入图斑最多的约束：{0}（{1} 个图斑，其中 {2} 个已证明无论如何划定都无法纳入）。</translation>
+    </message>
+    <message>
+        <source>The earlier and the later vintage are the same layer: choose two vintages.</source>
+        <translation>前期与后期选择了同一个图层：请选择两期不同的地类图斑。</translation>
     </message>
     <message>
         <source>The finance table {0} holds EXAMPLE values: replace them with local benchmark prices before using the figures.</source>
@@ -1986,6 +2106,10 @@
     <message>
         <source>The land parcels packages are made of (地类图斑 DLTB or 清查图斑); a parcel is never split.</source>
         <translation>组成资产包的土地图斑（地类图斑 DLTB 或清查图斑）；图斑不拆分。</translation>
+    </message>
+    <message>
+        <source>The later vintage's indicators against the target table, with the change since the earlier one.</source>
+        <translation>按后期数据计算各项指标并对照规划指标表判定，同时给出较前期的变化。</translation>
     </message>
     <message>
         <source>The latest 年度变更调查 DLTB, as the 报批 rules require (三调 as the basis, the latest 变更调查 as the figure).</source>
@@ -2014,6 +2138,14 @@
     <message>
         <source>The plan has no area field: its areas are computed on the ellipsoid.</source>
         <translation>规划图层没有面积字段：按椭球面积计算其图斑面积。</translation>
+    </message>
+    <message>
+        <source>The plan's indicators: green 达标, amber 预警, red 未达标.</source>
+        <translation>规划实施监测指标：绿色为达标，黄色为预警，红色为未达标。</translation>
+    </message>
+    <message>
+        <source>The plan's target table (规划指标表)</source>
+        <translation>规划指标表</translation>
     </message>
     <message>
         <source>The plan's 规划指标表: indicator (id or name), target (a number, or lo~hi for an interval), attribute (约束性/预期性), warn (optional). data/monitoring/targets_example.csv shows the columns. Not given: values only (无目标).</source>
@@ -2092,6 +2224,10 @@
         <translation>已要求输出转换碎片：将计算转换叠加。</translation>
     </message>
     <message>
+        <source>Unit</source>
+        <translation>单位</translation>
+    </message>
+    <message>
         <source>Unit identifier field</source>
         <translation>单元标识字段</translation>
     </message>
@@ -2138,6 +2274,10 @@
     <message>
         <source>Verdicts: {0} 通过, {1} 不通过, {2} 需论证 ({3:.1f} s).</source>
         <translation>审查结论：通过 {0} 个，不通过 {1} 个，需论证 {2} 个（用时 {3:.1f} 秒）。</translation>
+    </message>
+    <message>
+        <source>Vintages</source>
+        <translation>两期数据</translation>
     </message>
     <message>
         <source>What binds</source>
@@ -2394,6 +2534,10 @@
     <message>
         <source>{0} change pieces, {1} suspected-problem parts; 耕地 out {2} ha, in {3} ha ({4:.1f} s).</source>
         <translation>变化图斑 {0} 个，疑似问题图斑 {1} 个；耕地流出 {2} 公顷，流入 {3} 公顷（用时 {4:.1f} 秒）。</translation>
+    </message>
+    <message>
+        <source>{0} change pieces, {1} suspected-problem parts; 耕地 out {2} ha, in {3} ha — {4:.1f} s</source>
+        <translation>变化图斑 {0} 个，疑似问题图斑 {1} 个；耕地流出 {2} 公顷，流入 {3} 公顷 — 用时 {4:.1f} 秒</translation>
     </message>
     <message>
         <source>{0} features have a name that disagrees with their code; the code was used.</source>

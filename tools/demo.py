@@ -107,8 +107,14 @@ def main(argv=None) -> int:
         "packages": lambda res: (f"资产包划定 assetpackages: {int(float(res.get('PACKAGE_COUNT', 0)))} packages, "
                                  f"{int(float(res.get('FAILED_COUNT', 0)))} failing, "
                                  f"{float(res.get('LEFT_OUT_PCT', 0)):.1f} % of eligible parcels left out"),
+        "changes": lambda res: (f"变化图斑分析 changedetect: {int(float(res.get('CHANGE_COUNT', 0)))} change pieces, "
+                                f"{int(float(res.get('SUSPECT_COUNT', 0)))} suspected-problem parts; 耕地流出 "
+                                f"{res.get('CROPLAND_OUT_HA')} ha, 流入 {res.get('CROPLAND_IN_HA')} ha"),
+        "indicators": lambda res: (f"规划实施监测指标 planindicators: 达标 {int(float(res.get('MET_COUNT', 0)))}, "
+                                   f"预警 {int(float(res.get('WARN_COUNT', 0)))}, 未达标 {int(float(res.get('MISSED_COUNT', 0)))}"),
+        "surveyfit": lambda res: f"报批套合分析 surveyfit: {res.get('VERDICT', '')}",
     }
-    for name in ("convert", "compliance", "structure", "packages"):
+    for name in runs:
         alg, params, outputs = runs[name]
         for p in outputs:
             if p.exists():

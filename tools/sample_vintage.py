@@ -58,7 +58,7 @@ def make_vintage(sample: Path = SAMPLE, out: Path = OUT, seed: int = 2024) -> di
     shapely.prepare(edge)
     crop = np.isin(code, ("0101", "0102", "0103"))
     agri = np.array([c[:2] in AGRI for c in code])
-    from core.overlay import ControlLayer, overlay   # a county's 永农 has 10⁵–10⁶ vertices: the indexed overlay
+    from core.overlay import ControlLayer, overlay  # a county's 永农 has 10⁵–10⁶ vertices: the indexed overlay
 
     res = overlay(geoms, ControlLayer(pbf, "pbf"), sliver_tolerance=0.0, want_geometry=False)
     in_pbf = res.occupied > 0.5 * res.subject_area

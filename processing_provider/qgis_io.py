@@ -541,3 +541,16 @@ def make_field(name: str, qvariant_type, length: int = 0):
         if meta is not None:
             return QgsField(name, meta, len=length)
     return QgsField(name, qvariant_type, len=length)
+
+
+def provenance_head(algorithm: str, inputs) -> list:
+    """The first lines of every workbook's 数据说明: plugin version, run time, the algorithm, and each input layer
+    (name｜path｜features｜CRS, reprojected or not).  ``inputs``: [(label, LayerData)]."""
+    import time
+
+    from ..plugin.about import plugin_version
+
+    items = [("插件版本", f"GuotuKit {plugin_version()}"), ("运行时间", time.strftime("%Y-%m-%d %H:%M:%S")), ("算法", algorithm)]
+    for label, d in inputs:
+        items.append((f"输入图层：{label}", f"{d.name}｜{d.path}｜{len(d)} 个要素｜{d.crs_desc}" + ("｜已重投影" if d.reprojected else "")))
+    return items

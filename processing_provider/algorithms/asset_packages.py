@@ -546,12 +546,8 @@ class _PackagesBase(GuotuKitAlgorithm):
     def _write_xlsx(self, parameters, context, path, run, rules, finance, inputs, how, work_crs, log, policy):
         from ...core.finance import change_rule_zh
         from ...core.packages.report import PackageReportData, write_packages_xlsx
-        from ...plugin.about import plugin_version
 
-        items = [("插件版本", f"GuotuKit {plugin_version()}"), ("运行时间", time.strftime("%Y-%m-%d %H:%M:%S")),
-                 ("算法", f"guotukit:{self.name()} {self.TITLE_ZH}")]
-        for label, d in inputs:
-            items.append((f"输入图层：{label}", f"{d.name}｜{d.path}｜{len(d)} 个要素｜{d.crs_desc}" + ("｜已重投影" if d.reprojected else "")))
+        items = qgis_io.provenance_head(f"guotukit:{self.name()} {self.TITLE_ZH}", inputs)
         items += [("工作坐标系", qgis_io.crs_description(work_crs)), ("面积口径", how),
                   ("现状地类", "转换为用地用海2023（三调 1:n 地类取默认目标）"), ("规划地类", run.planned_source),
                   ("资金测算单价表", f"{finance.label}｜{finance.path}"),

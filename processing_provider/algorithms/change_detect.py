@@ -334,12 +334,8 @@ class ChangeDetectAlgorithm(GuotuKitAlgorithm):
     def _write_xlsx(self, parameters, context, path, run, ledger, inputs, hows, labels, work_crs, profile, rules, unchecked, policy, log):
         from ...core.monitoring.report import ChangeReportData, write_change_xlsx
         from ...core.registry import SYSTEM_LABELS as SL
-        from ...plugin.about import plugin_version
 
-        items = [("插件版本", f"GuotuKit {plugin_version()}"), ("运行时间", time.strftime("%Y-%m-%d %H:%M:%S")),
-                 ("算法", "guotukit:changedetect 变化图斑分析")]
-        for label, d in inputs:
-            items.append((f"输入图层：{label}", f"{d.name}｜{d.path}｜{len(d)} 个要素｜{d.crs_desc}" + ("｜已重投影" if d.reprojected else "")))
+        items = qgis_io.provenance_head("guotukit:changedetect 变化图斑分析", inputs)
         items += [("工作坐标系", qgis_io.crs_description(work_crs)), ("面积口径", hows),
                   ("比较分类", f"{SL.get(run.system, run.system)}（二级类比较；三调 K/A 后缀按基础地类）"),
                   ("碎块面积", "前期图斑面积 × 碎块平面面积 / 前期图斑平面面积；田坎随所在图斑；耕地面积 = 碎块面积 ×（1 − 田坎系数）"),

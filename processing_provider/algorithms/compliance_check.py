@@ -435,13 +435,8 @@ class ComplianceCheckAlgorithm(GuotuKitAlgorithm):
         return dest
 
     def _provenance(self, parameters, context, inputs, work_crs, basis, profile, project_type, tol, policy, log, t0):
-        from ...plugin.about import plugin_version
 
-        items = [("插件版本", f"GuotuKit {plugin_version()}"), ("运行时间", time.strftime("%Y-%m-%d %H:%M:%S")),
-                 ("算法", "guotukit:compliancecheck 合规性检查")]
-        for label, data in inputs:
-            items.append((f"输入图层：{label}", f"{data.name}｜{data.path}｜{len(data)} 个要素｜{data.crs_desc}"
-                                             + ("｜已重投影" if data.reprojected else "")))
+        items = qgis_io.provenance_head("guotukit:compliancecheck 合规性检查", inputs)
         items += [("工作坐标系", qgis_io.crs_description(work_crs)), ("面积口径", f"{basis}：{qgis_io.area_method_zh(work_crs, basis, self.parameterAsString(parameters, self.AREA_FIELD, context))}"),
                   ("面积分摊", "冲突碎片按其占主体图形面积的比例分摊主体面积，各碎片之和与主体面积一致"),
                   ("取舍规则", "先以平方米求和，再换算为公顷（4 位小数）、亩（2 位小数），按四舍五入（ROUND_HALF_UP）"),

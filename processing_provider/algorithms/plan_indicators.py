@@ -218,13 +218,9 @@ class PlanIndicatorsAlgorithm(GuotuKitAlgorithm):
         xlsx = self.parameterAsFileOutput(parameters, self.OUTPUT_XLSX, context)
         if xlsx:
             from ...core.monitoring.report import write_indicators_xlsx
-            from ...plugin.about import plugin_version
 
-            items = [("插件版本", f"GuotuKit {plugin_version()}"), ("运行时间", time.strftime("%Y-%m-%d %H:%M:%S")),
-                     ("算法", "guotukit:planindicators 规划实施监测指标")]
             inputs = [("现状图层", cur[0])] + ([("上一期图层", prev[0])] if prev else []) + ctl_inputs
-            for label, d in inputs:
-                items.append((f"输入图层：{label}", f"{d.name}｜{d.path}｜{len(d)} 个要素｜{d.crs_desc}" + ("｜已重投影" if d.reprojected else "")))
+            items = qgis_io.provenance_head("guotukit:planindicators 规划实施监测指标", inputs)
             items += [("工作坐标系", qgis_io.crs_description(work_crs)), ("面积口径", cur[2] + "；控制线面积为工作坐标系平面面积（融合后）"),
                       ("指标定义", ind_path), ("规划目标表", tpath or "未提供（状态为“无目标”）"),
                       ("达标判定参数", "；".join(f"{k} = {v:g}" for k, v in defaults.items()) + "（data/monitoring/status_rules.csv）"),

@@ -507,13 +507,8 @@ class StructureTableAlgorithm(GuotuKitAlgorithm):
                     policy, log, tolerance, bsystem, tsystem, mapping, rfield, with_transition, checked_overlaps):
         from ...core.registry import SYSTEM_LABELS
         from ...core.rounding import UNIT_LABELS as UL
-        from ...plugin.about import plugin_version
 
-        items = [("插件版本", f"GuotuKit {plugin_version()}"), ("运行时间", time.strftime("%Y-%m-%d %H:%M:%S")),
-                 ("算法", "guotukit:structuretable 用地结构调整表")]
-        for label, data in inputs:
-            items.append((f"输入图层：{label}", f"{data.name}｜{data.path}｜{len(data)} 个要素｜{data.crs_desc}"
-                                             + ("｜已重投影" if data.reprojected else "")))
+        items = qgis_io.provenance_head("guotukit:structuretable 用地结构调整表", inputs)
         if work_crs is not None:
             items.append(("工作坐标系", qgis_io.crs_description(work_crs)))
         items += [("基期分类", f"{SYSTEM_LABELS[bsystem]} → 用地用海2023" + (f"（自定义对照表 {mapping}）" if mapping else "（内置衔接表，1:n 取默认目标并标记待细分）")),

@@ -177,12 +177,8 @@ class SurveyFitAlgorithm(GuotuKitAlgorithm):
         xlsx = self.parameterAsFileOutput(parameters, self.OUTPUT_XLSX, context)
         if xlsx:
             from ...core.monitoring.report import write_fit_xlsx
-            from ...plugin.about import plugin_version
 
-            items = [("插件版本", f"GuotuKit {plugin_version()}"), ("运行时间", time.strftime("%Y-%m-%d %H:%M:%S")),
-                     ("算法", "guotukit:surveyfit 报批套合分析")]
-            for label, d in (("勘测定界", project), ("变更调查", data)):
-                items.append((f"输入图层：{label}", f"{d.name}｜{d.path}｜{len(d)} 个要素｜{d.crs_desc}" + ("｜已重投影" if d.reprojected else "")))
+            items = qgis_io.provenance_head("guotukit:surveyfit 报批套合分析", (("勘测定界", project), ("变更调查", data)))
             items += [("勘测定界面积表", dpath or "未提供：总面积取勘测定界图形的平面坐标面积"),
                       ("工作坐标系", qgis_io.crs_description(work_crs)), ("变更调查面积口径", how),
                       ("套合碎块数", f"{result.pieces} 个（其中小于 1 平方米 {result.small_pieces} 个）"),

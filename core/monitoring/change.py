@@ -259,12 +259,13 @@ def _group_masks(groups: ChangeGroups, system: str, codes: np.ndarray, three: np
 
 def run_changes(before: Vintage, after: Vintage, *, groups: Optional[ChangeGroups] = None,
                 rules: Optional[ChangeRules] = None, controls: Sequence = (), unchecked_roles: Optional[dict] = None,
-                profile=None, min_piece_m2: float = 0.0, check_overlaps: bool = True,
+                profile=None, min_piece_m2: float = 0.0, check_overlaps: bool = True, legal: Sequence = (),
                 progress: Optional[Callable[[float], None]] = None,
                 cancelled: Optional[Callable[[], bool]] = None) -> ChangeRun:
     """Overlay ``before`` and ``after`` and classify every piece (see the module docstring).  ``controls``:
     :class:`core.compliance.compute.ControlInput` of 永久基本农田 / 生态保护红线 / 城镇开发边界 for the suspected
-    problems (judged with ``profile``, default the 现状变化 profile)."""
+    problems (judged with ``profile``, default the 现状变化 profile).  ``legal``: [(kind, geometries)] of the
+    land-management records (农转用, 供地, 设施农用地备案 …): what they cover is not a suspected problem."""
     def tick(f: float) -> None:
         if cancelled is not None and cancelled():
             raise Cancelled()
@@ -362,7 +363,7 @@ def run_changes(before: Vintage, after: Vintage, *, groups: Optional[ChangeGroup
     roles: List[dict] = []
     if controls and len(changes):
         suspects, roles, warn = _suspects(changes, system, controls, unchecked_roles or {}, profile,
-                                          None if progress is None else (lambda f: tick(0.82 + 0.16 * f)), cancelled)
+                                          None if progress is None else (lambda f: tick(0.82 + 0.16 * f)), cancelled, legal)
         notes += warn
     elif controls:
         roles = [{"role": ctl.role, "label": ctl.role_label, "checked": True, "features": len(ctl.geoms)} for ctl in controls]
@@ -384,7 +385,7 @@ def _empty_suspects() -> pd.DataFrame:
         ("role_label", object), ("control_id", object), ("message", object), ("area_m2", float), ("geometry", object))})
 
 
-def _suspects(changes: pd.DataFrame, system: str, controls, unchecked, profile, progress, cancelled):
+def _suspects(changes: pd.DataFrame, system: str, controls, unchecked, profile, progress, cancelled, legal=()):
     """The new-construction and farmland-outflow pieces judged by the 现状变化 rule profile."""
     from ..compliance.compute import run_compliance
     from ..compliance.rules import RuleProfile
@@ -412,5 +413,57 @@ def _suspects(changes: pd.DataFrame, system: str, controls, unchecked, profile, 
         "control_id": bad["control_id"].to_numpy() if "control_id" in bad else "", "message": bad["message"].to_numpy(),
         "area_m2": bad["area_m2"].to_numpy(dtype=float), "geometry": bad["geometry"].to_numpy(),
     })
+    warnings = list(res.warnings)
+    if legal:
+        out, note = _minus_legal(out, legal)
+        if note:
+            warnings.append(note)
     out = out.sort_values(["area_m2", "change_id"], ascending=[False, True], kind="stable").reset_index(drop=True)
-    return out, res.roles, list(res.warnings)
+    return out, res.roles, warnings
+
+
+def _minus_legal(out: pd.DataFrame, legal: Sequence[Tuple[str, Sequence]]) -> Tuple[pd.DataFrame, str]:
+    """The suspected parts less the land a legal basis covers (农转用, 供地, 设施农用地备案 …: ``legal`` =
+    [(kind, geometries)]): a part wholly inside is dropped, a part partly inside keeps its remainder (its area
+    scaled by the planar share that remains) and says which kinds covered the rest."""
+    if not len(out):
+        return out, ""
+    kinds, unions = [], []
+    for kind, geoms in legal:
+        g = np.asarray(geoms, dtype=object)
+        g = g[~(shapely.is_missing(g) | shapely.is_empty(g))]
+        if len(g):
+            u = shapely.union_all(g)
+            shapely.prepare(u)
+            kinds.append(kind)
+            unions.append(u)
+    if not unions:
+        return out, ""
+    geom = out["geometry"].to_numpy()
+    planar = shapely.area(geom)
+    rest = geom.copy()
+    covered_by = [[] for _ in range(len(out))]
+    for kind, u in zip(kinds, unions):
+        hit = np.flatnonzero(shapely.intersects(u, rest) & ~shapely.is_empty(rest))
+        if not len(hit):
+            continue
+        before = shapely.area(rest[hit])
+        rest[hit] = shapely.difference(rest[hit], u)
+        for i, lost in zip(hit, before - shapely.area(rest[hit])):
+            if lost > 1e-6:   # a shared edge is not coverage
+                covered_by[i].append(kind)
+    left = shapely.area(rest)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = np.where(planar > 0, left / np.where(planar > 0, planar, 1.0), 0.0)
+    out = out.copy()
+    out["legal_m2"] = out["area_m2"].to_numpy(dtype=float) * (1 - share)
+    out["legal_kinds"] = ["；".join(k) for k in covered_by]
+    out["area_m2"] = out["area_m2"].to_numpy(dtype=float) * share
+    out["geometry"] = rest
+    whole = left < 0.01
+    n_whole, n_part = int(whole.sum()), int(((share < 1 - 1e-9) & ~whole).sum())
+    note = ""
+    if n_whole or n_part:
+        note = (f"合法依据（{'、'.join(kinds)}）范围内的部分不列为疑似问题：{n_whole} 个疑似部分整体位于其中、已剔除，"
+                f"{n_part} 个部分位于其中、只保留其余面积；剔除面积 {out['legal_m2'].sum():.2f} 平方米。")
+    return out[~whole].reset_index(drop=True), note

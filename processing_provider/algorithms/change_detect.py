@@ -9,6 +9,7 @@ from qgis.core import (
     QgsFeatureSink,
     QgsProcessing,
     QgsProcessingException,
+    QgsProcessingFeatureSource,
     QgsProcessingOutputNumber,
     QgsProcessingParameterBoolean,
     QgsProcessingParameterEnum,
@@ -17,6 +18,7 @@ from qgis.core import (
     QgsProcessingParameterField,
     QgsProcessingParameterFile,
     QgsProcessingParameterFileDestination,
+    QgsProcessingParameterMultipleLayers,
     QgsProcessingParameterNumber,
     QgsProcessingParameterString,
     QgsWkbTypes,
@@ -24,7 +26,7 @@ from qgis.core import (
 from qgis.PyQt.QtCore import QVariant
 
 from ...plugin.i18n import tr
-from .. import qgis_io
+from .. import gate, qgis_io
 from ..worker import beside_event_loop
 from .base import GuotuKitAlgorithm
 from .compliance_check import POLICIES, POLICY_LABELS, multi_geometry, read_control_lines
@@ -53,6 +55,8 @@ class ChangeDetectAlgorithm(GuotuKitAlgorithm):
     PBF_LAYER = "PBF_LAYER"
     EPRL_LAYER = "EPRL_LAYER"
     UDB_LAYER = "UDB_LAYER"
+    LEGAL_LAYERS = "LEGAL_LAYERS"
+    LEGAL_KINDS = "LEGAL_KINDS"
     RULE_PROFILE = "RULE_PROFILE"
     CHANGE_RULES = "CHANGE_RULES"
     MIN_PIECE = "MIN_PIECE_M2"
@@ -123,6 +127,12 @@ class ChangeDetectAlgorithm(GuotuKitAlgorithm):
                        "Ecological protection red line (STBHHX): new construction inside it is a suspected problem.")
         self.add_param(QgsProcessingParameterFeatureSource(self.UDB_LAYER, tr("城镇开发边界 layer"), poly, optional=True),
                        "Urban development boundary (CZKFBJ): new 城镇类 construction outside it is to be checked.")
+        self.add_param(QgsProcessingParameterMultipleLayers(self.LEGAL_LAYERS, tr("Legal basis layers (用地管理信息)"),
+                                                            QgsProcessing.TypeVectorPolygon, optional=True),
+                       "Land-management records that make a change lawful: 农转用, 征收, 供地, 增减挂钩, 设施农用地备案, 临时用地, "
+                       "进出平衡方案流出地块 … What they cover is not listed as a suspected problem; the report counts it.")
+        self.add_param(QgsProcessingParameterString(self.LEGAL_KINDS, tr("Kinds of the legal basis layers"), optional=True),
+                       "One label per legal basis layer, separated by ; (e.g. 农转用;设施农用地备案). Empty: the layer names.", advanced=True)
         self.add_param(QgsProcessingParameterFile(self.RULE_PROFILE, tr("Suspected-problem rule profile (CSV or xlsx)"), optional=True,
                                                   fileFilter="Tables (*.csv *.xlsx)"),
                        "Rules with the project type 现状变化. Not given: data/rule_profiles/change_monitoring.csv (F01–F04). "
@@ -236,13 +246,23 @@ class ChangeDetectAlgorithm(GuotuKitAlgorithm):
             self, parameters, context, feedback, log, work_crs, apply_policy,
             (("pbf", self.PBF_LAYER, None), ("eprl", self.EPRL_LAYER, None), ("udb", self.UDB_LAYER, None)))
         inputs += ctl_inputs
+        legal = []
+        kinds = [k.strip() for k in (self.parameterAsString(parameters, self.LEGAL_KINDS, context) or "").replace("；", ";").split(";") if k.strip()]
+        for i, lyr in enumerate(self.parameterAsLayerList(parameters, self.LEGAL_LAYERS, context) or []):
+            lname = gate.display_name(lyr)
+            data = qgis_io.read_layer(QgsProcessingFeatureSource(lyr, context), [], work_crs, context, feedback, name=lname,
+                                      path=gate.safe_source(lyr.source()))
+            if len(data):
+                apply_policy(data)
+            legal.append((kinds[i] if i < len(kinds) else lname, data.geoms))
+            inputs.append((f"合法依据：{kinds[i] if i < len(kinds) else lname}", data))
         feedback.pushInfo(tr("Read {0} and {1} parcels in {2:.1f} s.").format(len(vintages[0].ids), len(vintages[1].ids), time.time() - t0))
         min_piece = self.parameterAsDouble(parameters, self.MIN_PIECE, context)
         check = self.parameterAsBool(parameters, self.CHECK_OVERLAPS, context)
         try:
             run = beside_event_loop(lambda progress, cancelled: run_changes(
                 vintages[0], vintages[1], groups=groups, rules=rules, controls=controls, unchecked_roles=unchecked,
-                profile=profile, min_piece_m2=min_piece, check_overlaps=check, progress=progress, cancelled=cancelled),
+                profile=profile, min_piece_m2=min_piece, check_overlaps=check, legal=legal, progress=progress, cancelled=cancelled),
                 feedback, (22, 88))
         except Cancelled:
             feedback.pushWarning(tr("Cancelled: nothing was written."))
@@ -301,16 +321,19 @@ class ChangeDetectAlgorithm(GuotuKitAlgorithm):
 
         spec = [("BH", QVariant.String), ("FLAG", QVariant.String), ("JIELUN", QVariant.String), ("KZX", QVariant.String),
                 ("KZX_ID", QVariant.String), ("BGQ_DL", QVariant.String), ("BGH_DL", QVariant.String),
-                ("AREA_M2", QVariant.Double), ("AREA_HA", QVariant.Double), ("MESSAGE", QVariant.String)]
+                ("AREA_M2", QVariant.Double), ("AREA_HA", QVariant.Double), ("MESSAGE", QVariant.String),
+                ("LEGAL_M2", QVariant.Double), ("LEGAL", QVariant.String)]
         sink, dest, fields = self.make_sink(parameters, context, self.SUSPECTS, spec, QgsWkbTypes.MultiPolygon, crs)
         s = run.suspects
+        legal_m2 = s["legal_m2"].to_numpy() if "legal_m2" in s else [0.0] * len(s)
+        legal_kind = s["legal_kinds"].tolist() if "legal_kinds" in s else [""] * len(s)
         wkbs = shapely.to_wkb(s["geometry"].to_numpy()) if len(s) else []
         for i, (r, printed) in enumerate(zip(s.itertuples(), ledger.suspects)):
             f = QgsFeature(fields)
             if wkbs[i] is not None:
                 f.setGeometry(multi_geometry(wkbs[i]))
             f.setAttributes([r.change_id, r.flag, printed["verdict"], printed["line"], printed["control_id"], printed["before"],
-                             printed["after"], float(r.area_m2), float(printed["area"]), r.message])
+                             printed["after"], float(r.area_m2), float(printed["area"]), r.message, float(legal_m2[i]), legal_kind[i]])
             sink.addFeature(f, QgsFeatureSink.FastInsert)
         return dest
 

@@ -972,6 +972,10 @@
         <translation>项目类型，与规则方案中的名称一致（一般建设项目、国家重大项目、线性基础设施、生态保护修复、农业设施、军事国防、规划方案）。自动（默认）：审查对象为规划图层（图层名或字段含 GHYD、GHDLBM、规划）时按规划方案，否则按一般建设项目；日志中写明所用类型。</translation>
     </message>
     <message>
+        <source>Kinds of the legal basis layers</source>
+        <translation>合法依据图层类型</translation>
+    </message>
+    <message>
         <source>Label of the base year in the headers (规划基期年).</source>
         <translation>表头中基期年的标注（规划基期年）。</translation>
     </message>
@@ -998,6 +1002,10 @@
     <message>
         <source>Land use</source>
         <translation>用地</translation>
+    </message>
+    <message>
+        <source>Land-management records that make a change lawful: 农转用, 征收, 供地, 增减挂钩, 设施农用地备案, 临时用地, 进出平衡方案流出地块 … What they cover is not listed as a suspected problem; the report counts it.</source>
+        <translation>使变化合法的用地管理信息：农转用、征收、供地、增减挂钩、设施农用地备案、临时用地、进出平衡方案流出地块等。其范围内的部分不列为疑似问题，报告中计数说明。</translation>
     </message>
     <message>
         <source>Land-use code (DLBM), kept as text.</source>
@@ -1152,6 +1160,10 @@
         <translation>图层「{0}」：{1} 对要素相互重叠，重叠面积 {2:.2f} 平方米（平面量算），在汇总中被重复计算。请先处理拓扑（如 矢量 ▸ 几何工具 ▸ 检查有效性 / 拓扑检查器）后重新运行。</translation>
     </message>
     <message>
+        <source>Legal basis layers (用地管理信息)</source>
+        <translation>合法依据图层（用地管理信息）</translation>
+    </message>
+    <message>
         <source>Let the rule profile admit excluded parcels</source>
         <translation>按规则方案放行排除图斑</translation>
     </message>
@@ -1298,6 +1310,10 @@
     <message>
         <source>One dissolved polygon per package with its area, public and profitable land, state and collective land, ownership units, cost, revenue, balance, compactness and a pass flag per constraint.</source>
         <translation>每个资产包融合为一个多边形，含面积、公益性与经营性用地、国有与集体土地、权属单位、成本、收益、资金平衡、紧凑度以及各项约束的通过标志。</translation>
+    </message>
+    <message>
+        <source>One label per legal basis layer, separated by ; (e.g. 农转用;设施农用地备案). Empty: the layer names.</source>
+        <translation>每个合法依据图层一个类型名称，用 ; 分隔（如 农转用;设施农用地备案）。留空：使用图层名称。</translation>
     </message>
     <message>
         <source>One polygon per changed piece (earlier parcel ∩ later parcel): both codes and names, level 1, 三大类, area, 耕地 areas net of 田坎, categories and rule ids.</source>

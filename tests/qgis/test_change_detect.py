@@ -144,3 +144,21 @@ def test_partial_coverage_is_reported(tmp_path, run_alg):
     con.close()
     assert 0.2 * total < res["UNCOVERED_HA"] < 0.8 * total
     assert np.isfinite(res["CROPLAND_OUT_HA"])
+
+
+def test_a_legal_basis_layer_clears_what_it_covers(tmp_path, sample_run, run_alg):
+    # 永久基本农田 given as if it were one big 农转用 approval: every flag inside it (F01, F04) is cleared; the
+    # 城镇开发边界 flags (F03) stay where they lie outside it
+    base, _ = sample_run
+    before = [r for r in _layer_rows(base["SUSPECTS"], ["FLAG", "AREA_M2"]) if r["FLAG"] == "MF03"]
+    res, fb, _ = run_alg(ALG, _params(tmp_path, OUTPUT_XLSX="", MATRIX=None, LEGAL_LAYERS=[f"{SAMPLE}|layername=YJJBNT"],
+                                      LEGAL_KINDS="农转用"))
+    after = _layer_rows(res["SUSPECTS"], ["FLAG", "AREA_M2", "LEGAL_M2"])
+    assert after and {r["FLAG"] for r in after} == {"MF03"}
+    _, pbf = _read(SAMPLE, "YJJBNT", ["BSM"])
+    pbf_u = shapely.union_all(pbf)
+    for r in after:
+        assert shapely.intersection(r["geom"], pbf_u).area < 0.01      # what is left lies outside the approval
+    for r in after:    # what is kept plus what the approval covers is the part as it was: nothing lost or invented
+        assert any(abs(r["AREA_M2"] + r["LEGAL_M2"] - b["AREA_M2"]) < 0.01 for b in before)
+    assert any("合法依据（农转用）" in w for w in fb.warnings)

@@ -134,3 +134,15 @@ def test_the_ledger_prints_each_figure_once(run):
     flags = {f["flag"]: f for f in L.flags}
     assert flags["MF01"]["area"] == Decimal("0.5000") and flags["MF01"]["verdict"] == "疑似问题"
     assert flags["MF03"]["verdict"] == "需核实"
+
+
+def test_a_legal_basis_removes_what_it_covers_from_the_suspects(vintages):
+    # a 农转用 approval covering A∩E (x 0–50): the new construction there is approved, not a suspected problem;
+    # an approval covering half of A∩F leaves the other half of the orchard conversion in 永农 suspected
+    before, after = vintages
+    controls = [ControlInput("pbf", [box(0, 0, 100, 100)], ["YJ1"])]
+    legal = [("农转用", [box(0, 0, 50, 100)]), ("设施农用地备案", [box(50, 0, 75, 100)])]
+    run = run_changes(before, after, controls=controls, unchecked_roles={}, legal=legal)
+    got = {(r.flag, round(r.area_m2, 3), r.legal_kinds) for r in run.suspects.itertuples()}
+    assert got == {("MF04", 2500.0, "设施农用地备案")}
+    assert any("合法依据（农转用、设施农用地备案）" in n and "1 个疑似部分整体位于其中" in n for n in run.notes)

@@ -16,7 +16,7 @@ from qgis.core import (
     QgsFillSymbol,
     QgsProject,
 )
-from qgis.gui import QgsFileWidget
+from qgis.gui import QgsDoubleSpinBox, QgsFileWidget
 from qgis.PyQt.QtCore import Qt
 from qgis.PyQt.QtGui import QColor
 from qgis.PyQt.QtWidgets import (
@@ -54,6 +54,7 @@ FLAGS = (("MF01", "MF01 新增建设占用永农"), ("MF02", "MF02 新增建设�
          ("MF04", "MF04 永农转为园林草坑塘设施"))
 STATUS_COLOURS = {"达标": QColor(198, 239, 206), "预警": QColor(255, 235, 156), "未达标": QColor(255, 199, 206)}
 SUSPECT_COLOUR = QColor(255, 222, 210)
+STATUS_COLUMN = 5   # of the indicator table: beside the current value, visible without scrolling
 
 
 class MonitoringDialog(AlgorithmDialog):
@@ -93,6 +94,11 @@ class MonitoringDialog(AlgorithmDialog):
         self.targets = QgsFileWidget(self)
         self.targets.setFilter(tr("Target tables (*.csv *.xlsx)"))
         self.targets.lineEdit().setPlaceholderText(tr("The plan's target table (规划指标表)"))
+        self.population = QgsDoubleSpinBox(self)
+        self.population.setRange(0.0, 1e9)
+        self.population.setDecimals(0)
+        self.population.setSpecialValueText(tr("not given"))
+        self.population.setToolTip(tr("城镇常住人口 (persons), for 人均城镇建设用地面积"))
         self.add_layers = QCheckBox(tr("Add the result layers to the project"), self)
         self.add_layers.setChecked(True)
 
@@ -109,8 +115,7 @@ class MonitoringDialog(AlgorithmDialog):
         controls = group(tr("Control lines"), [("永久基本农田", self.pbf_combo), ("生态保护红线", self.eprl_combo),
                                                ("城镇开发边界", self.udb_combo)])
         options = group(tr("Options"), [(tr("Region name"), self.region), (tr("Target table (CSV or xlsx)"), self.targets),
-                                        ("", self.add_layers)])
-        self._inputs = (vintages, controls, options)
+                                        (tr("Urban resident population (persons)"), self.population), ("", self.add_layers)])
         run_row = self._make_run_controls(tr("Compare"), tr("Export Excel report…"), tr("Choose the two vintages and compare them."))
 
         self.table = self._table(tr("Double-click a row to zoom the map to the suspected problem."))
@@ -123,6 +128,7 @@ class MonitoringDialog(AlgorithmDialog):
         self.indicator_export = QPushButton(tr("Export indicator report…"), self)
         self.indicator_export.setEnabled(False)
         self.indicator_export.clicked.connect(self._export_indicators)
+        self._inputs = (vintages, controls, options, self.indicator_button)
 
         top = reflow_row(QHBoxLayout())
         for box in (vintages, controls, options):
@@ -315,6 +321,7 @@ class MonitoringDialog(AlgorithmDialog):
         before, after, params = common
         params.update({"CURRENT_LAYER": after.id(), "YEAR": self.after_year.text().strip(), "PREVIOUS_LAYER": before.id(),
                        "PREVIOUS_YEAR": self.before_year.text().strip(), "TARGETS": self.targets.filePath().strip() or None,
+                       "POPULATION_TOWN": self.population.value(),
                        "OUTPUT": "memory:"})
         return params
 
@@ -346,26 +353,28 @@ class MonitoringDialog(AlgorithmDialog):
         t = self.indicator_table
         t.setSortingEnabled(False)
         t.clear()
-        headers = [tr("Id"), tr("Indicator"), tr("Unit"), tr("Attribute"), tr("Target"), tr("Current"), tr("Previous"),
-                   tr("Change"), tr("Status"), tr("Rule applied")]
+        headers = [tr("Id"), tr("Indicator"), tr("Unit"), tr("Target"), tr("Current"), tr("Status"), tr("Previous"),
+                   tr("Change"), tr("Attribute"), tr("Rule applied")]
         t.setColumnCount(len(headers))
         t.setHorizontalHeaderLabels(headers)
         feats = list(layer.getFeatures())
         t.setRowCount(len(feats))
         self.indicator_rows = []
         for row, f in enumerate(feats):
-            cells = [_text(f["ZBBH"]), _text(f["ZBMC"]), _text(f["DW"]), _text(f["SX"]), _text(f["MBZ"]),
-                     f["XZZ"], f["SYQ"], f["BH"], _text(f["ZT"]), _text(f["YJ"])]
+            unit = _text(f["DW"])
+            places = {"公顷": 4, "%": 2, "平方米/人": 2}.get(unit, 4)   # as the workbook prints them
+            cells = [_text(f["ZBBH"]), _text(f["ZBMC"]), unit, _text(f["MBZ"]), f["XZZ"], _text(f["ZT"]), f["SYQ"], f["BH"],
+                     _text(f["SX"]), _text(f["YJ"])]
             self.indicator_rows.append(cells)
-            colour = STATUS_COLOURS.get(cells[8])
+            colour = STATUS_COLOURS.get(cells[STATUS_COLUMN])
             for col, value in enumerate(cells):
                 if isinstance(value, (int, float)):
-                    item = NumberCell(f"{value:g}")
+                    item = NumberCell(f"{value:+.{places}f}" if col == 7 else f"{value:.{places}f}")
                     item.setData(NUMBER, float(value))
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 else:
                     item = NumberCell(_text(value))
-                if colour is not None and col == 8:
+                if colour is not None and col == STATUS_COLUMN:
                     item.setBackground(colour)
                     item.setForeground(QColor(Qt.GlobalColor.black))
                 t.setItem(row, col, item)

@@ -2464,6 +2464,10 @@
         <translation>不适用</translation>
     </message>
     <message>
+        <source>not given</source>
+        <translation>未输入</translation>
+    </message>
+    <message>
         <source>occupied (ha)</source>
         <translation>占用（公顷）</translation>
     </message>
@@ -2618,6 +2622,10 @@
     <message>
         <source>城镇/村庄 of each plan parcel (CZCSXM codes or the words 城镇/村庄). Not given: the class rule of data/structure_templates/czcs_class_rule.csv (0703/0704 村庄, other 城乡建设类 城镇).</source>
         <translation>每个规划图斑属于城镇或村庄（CZCSXM 代码或“城镇/村庄”字样）。不填则按 data/structure_templates/czcs_class_rule.csv 的地类规则判定（0703/0704 为村庄，其余城乡建设类为城镇）。</translation>
+    </message>
+    <message>
+        <source>城镇常住人口 (persons), for 人均城镇建设用地面积</source>
+        <translation>城镇常住人口（人），用于计算人均城镇建设用地面积</translation>
     </message>
     <message>
         <source>城镇常住人口, for 人均城镇建设用地面积; 0: not computed (无法计算).</source>

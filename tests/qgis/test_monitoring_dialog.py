@@ -70,9 +70,16 @@ def test_suspects_sorted_by_area_filtered_by_rule_and_zoomed(dialog, qgis_canvas
 
 def test_indicator_tab_is_coloured_by_status(dialog):
     dialog.targets.setFilePath(str(TARGETS))
+    dialog.population.setValue(650000)
     res = dialog.compute_indicators()
     assert res is not None
-    status_col = 8
+    cells = {r[1]: r for r in dialog.indicator_rows}
+    assert cells["人均城镇建设用地面积"][5] in ("达标", "预警", "未达标")      # the population reached the algorithm
+    shown = {dialog.indicator_table.item(r, 1).text(): dialog.indicator_table.item(r, 4).text()
+             for r in range(dialog.indicator_table.rowCount())}
+    assert shown["耕地保有量"].count(".") == 1 and len(shown["耕地保有量"].split(".")[1]) == 4   # 公顷 to 4 places
+    from guotukit.forms.monitoring_dialog import STATUS_COLUMN as status_col
+
     colours = {dialog.indicator_table.item(r, status_col).text(): dialog.indicator_table.item(r, status_col).background().color().getRgb()[:3]
                for r in range(dialog.indicator_table.rowCount())}
     assert colours["达标"] == (198, 239, 206) and colours["未达标"] == (255, 199, 206)

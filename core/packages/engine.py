@@ -151,6 +151,9 @@ def delineate(parcels: ParcelTable, adj: Adjacency, rules: PackageRules, seed: i
     moved = eng.make_room()
     if moved:
         absorbed += eng.absorb()
+    pulled = eng.pull_public()
+    if pulled:
+        absorbed += pulled + eng.absorb()
     regrown = eng.regrow()
     if regrown:
         absorbed += regrown + eng.absorb()
@@ -221,7 +224,7 @@ def delineate(parcels: ParcelTable, adj: Adjacency, rules: PackageRules, seed: i
         "parcels": n, "eligible": eligible, "packaged": int((own >= 0).sum()),
         "left_out": int(left.sum()), "left_out_pct": 100.0 * left.sum() / eligible if eligible else 0.0,
         "packages": len(live), "locked_packages": len(taken), "atoms": eng.m,
-        "absorbed": absorbed, "repaired": repaired, "exact_grown": grown, "exact_stolen": stolen, "share_bound": share_bound, "phases": phases, "room_moves": moved, "compact_moves": compact_moves, "failed_growths": len(eng.failures), "exact": exact,
+        "absorbed": absorbed, "repaired": repaired, "exact_grown": grown, "exact_stolen": stolen, "share_bound": share_bound, "phases": phases, "room_moves": moved, "public_pulled": pulled, "compact_moves": compact_moves, "failed_growths": len(eng.failures), "exact": exact,
         "reasons": pd.Series(reason[reason != ""]).value_counts().to_dict(),
     }
     if progress is not None:

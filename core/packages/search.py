@@ -141,6 +141,45 @@ class SearchMixin:
                     break
         return moved
 
+    def pull_public(self) -> int:
+        """A leftover atom that a neighbouring package k cannot take for want of public land: k first takes a
+        public atom from another package j next to it, when j stays feasible and contiguous without it — the
+        public land a package holds beyond its floor moves one package nearer to the land that needs it.
+        Returns the atoms placed."""
+        if self.pmin <= 0:
+            return 0
+        placed = 0
+        for a in self._leftovers():
+            if self.owner[a] >= 0 or self.prof[a] <= 0 and not self.total_basis:
+                continue
+            done = False
+            for k in sorted({self.owner[b] for b in self.nb[a] if self.owner[b] >= 0}):
+                P = self.pk[k]
+                st = self._with(P, [a], +1)
+                if st[0] > self.r.max_m2 * (1 + EPS):
+                    continue
+                # donors: public atoms of other packages that touch k
+                cands = sorted({(self.owner[c], c) for m in P["members"] for c in self.nb[m]
+                                if self.owner[c] >= 0 and self.owner[c] != k and self.pub[c] > 0})
+                for j, pa in cands:
+                    st2 = (st[0] + self.A[pa], st[1] + self.pub[pa], st[2] + self.prof[pa], st[3] + self.cost[pa],
+                           st[4] + self.rev[pa])
+                    if not self.feasible(*st2):
+                        continue
+                    J = self.pk[j]
+                    if len(J["members"]) < 2 or not self.feasible(*self._with(J, [pa], -1)):
+                        continue
+                    if not self._connected_without(J["members"], pa):
+                        continue
+                    self._remove(j, pa)
+                    self._add(k, [pa, a])
+                    placed += 1
+                    done = True
+                    break
+                if done:
+                    break
+        return placed
+
     def _clusters(self, atoms) -> List[List[int]]:
         """Connected clusters (through the adjacency graph) of the atom set ``atoms``."""
         left = set(atoms)

@@ -262,3 +262,29 @@ def test_the_share_bound_counts_the_fewest_parcels_that_reach_it(finance):
     assert (res.reason[out] == "share_bound").sum() == 1
     assert "即至少 1 个含经营性用地的图斑" in res.detail[res.reason == "share_bound"][0]
     assert (res.reason[out] == "unplaced").sum() == res.stats["left_out"] - 1
+
+
+def test_a_package_short_of_public_land_pulls_it_from_a_neighbour(finance):
+    # 0 pub, 1 经营性, 2 pub | 3 pub, 4–7 经营性 | 8 经营性 left over.  Package j = {0, 1, 2} holds public land
+    # beyond its floor (67 %); package k = {3 … 7} is at the floor (20 %), so it cannot take 8 alone.  k takes
+    # public parcel 2 from j (j keeps 50 %, stays contiguous) and then parcel 8: 2 of 7 ha public, 29 %.
+    from core.packages.engine import _Engine
+
+    geoms = strip(9)
+    codes = ["0801", "0701", "0801", "0801", "0701", "0701", "0701", "0701", "0701"]
+    pt, adj = setup(geoms, codes, codes, finance)
+    rules = PackageRules(min_area_ha=2, max_area_ha=10, public_min_pct=20, public_max_pct=100, public_basis="construction")
+    eng = _Engine(pt, adj, rules, 0, None, None)
+    eng.build_atoms()
+    eng.owner = [-1] * eng.m
+    eng.why_atom = np.full(eng.m, "", dtype=object)
+    eng.reason_atom = np.full(eng.m, "", dtype=object)
+    eng._set_blocked(np.zeros(eng.m, dtype=bool))
+    eng.pk = [eng._empty(), eng._empty()]
+    atom = eng.atom
+    eng._add(0, [int(atom[i]) for i in (0, 1, 2)])
+    eng._add(1, [int(atom[i]) for i in (3, 4, 5, 6, 7)])
+    assert eng.pull_public() == 1
+    assert [eng.owner[atom[i]] for i in range(9)] == [0, 0, 1, 1, 1, 1, 1, 1, 1]
+    for k in (0, 1):   # both packages still meet every constraint
+        assert eng.feasible(*eng._with(eng.pk[k], [], +1))

@@ -167,18 +167,59 @@ class SearchMixin:
                     if not self.feasible(*st2):
                         continue
                     J = self.pk[j]
-                    if len(J["members"]) < 2 or not self.feasible(*self._with(J, [pa], -1)):
+                    if len(J["members"]) < 2 or not self._connected_without(J["members"], pa):
                         continue
-                    if not self._connected_without(J["members"], pa):
-                        continue
-                    self._remove(j, pa)
-                    self._add(k, [pa, a])
+                    if self.feasible(*self._with(J, [pa], -1)):
+                        self._remove(j, pa)
+                        self._add(k, [pa, a])
+                    else:   # j can give pa only if it takes a public atom from a third package r first
+                        refill = self._refill(j, pa, k)
+                        if refill is None:
+                            continue
+                        r, pr = refill
+                        self._remove(r, pr)
+                        self._add(j, [pr])
+                        self._remove(j, pa)
+                        self._add(k, [pa, a])
                     placed += 1
                     done = True
                     break
                 if done:
                     break
         return placed
+
+    def _refill(self, j: int, pa: int, k: int):
+        """(r, pr): a public atom pr of a package r (not j, not k) touching j, such that r stays feasible and
+        contiguous without pr and j stays feasible and contiguous with pr instead of pa; or None."""
+        J = self.pk[j]
+        base = self._with(J, [pa], -1)
+        rest = set(J["members"])
+        rest.discard(pa)
+        for r, pr in sorted({(self.owner[c], c) for m in rest for c in self.nb[m]
+                             if self.owner[c] >= 0 and self.owner[c] not in (j, k) and self.pub[c] > 0}):
+            st = (base[0] + self.A[pr], base[1] + self.pub[pr], base[2] + self.prof[pr], base[3] + self.cost[pr],
+                  base[4] + self.rev[pr])
+            if not self.feasible(*st):
+                continue
+            R = self.pk[r]
+            if len(R["members"]) < 2 or not self.feasible(*self._with(R, [pr], -1)) or not self._connected_without(R["members"], pr):
+                continue
+            if self._connected_set(rest | {pr}):   # j ∪ {pr} ∖ {pa} must be one piece
+                return r, pr
+        return None
+
+    def _connected_set(self, members: set) -> bool:
+        if not members:
+            return False
+        start = next(iter(members))
+        seen, stack = {start}, [start]
+        while stack:
+            x = stack.pop()
+            for y in self.nb[x]:
+                if y in members and y not in seen:
+                    seen.add(y)
+                    stack.append(y)
+        return len(seen) == len(members)
 
     def _clusters(self, atoms) -> List[List[int]]:
         """Connected clusters (through the adjacency graph) of the atom set ``atoms``."""

@@ -288,3 +288,29 @@ def test_a_package_short_of_public_land_pulls_it_from_a_neighbour(finance):
     assert [eng.owner[atom[i]] for i in range(9)] == [0, 0, 1, 1, 1, 1, 1, 1, 1]
     for k in (0, 1):   # both packages still meet every constraint
         assert eng.feasible(*eng._with(eng.pk[k], [], +1))
+
+
+def test_public_land_moves_two_packages_along(finance):
+    # r = {0 经营性, 1 pub, 2 pub} (67 %) | j = {3–6 经营性, 7 pub} (20 %) | k = {8 pub, 9–12 经营性} (20 %) | 13 left over.
+    # k needs j's public parcel 7, which j can give only after taking r's public parcel 2: r 50 %, j 20 %, k 29 %.
+    from core.packages.engine import _Engine
+
+    geoms = strip(14)
+    codes = ["0701", "0801", "0801", "0701", "0701", "0701", "0701", "0801", "0801", "0701", "0701", "0701", "0701", "0701"]
+    pt, adj = setup(geoms, codes, codes, finance)
+    rules = PackageRules(min_area_ha=2, max_area_ha=10, public_min_pct=20, public_max_pct=100, public_basis="construction")
+    eng = _Engine(pt, adj, rules, 0, None, None)
+    eng.build_atoms()
+    eng.owner = [-1] * eng.m
+    eng.why_atom = np.full(eng.m, "", dtype=object)
+    eng.reason_atom = np.full(eng.m, "", dtype=object)
+    eng._set_blocked(np.zeros(eng.m, dtype=bool))
+    eng.pk = [eng._empty(), eng._empty(), eng._empty()]
+    atom = eng.atom
+    for k, parcels in enumerate(((0, 1, 2), (3, 4, 5, 6, 7), (8, 9, 10, 11, 12))):
+        eng._add(k, [int(atom[i]) for i in parcels])
+    assert eng.pull_public() == 1
+    assert [eng.owner[atom[i]] for i in range(14)] == [0, 0, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 2, 2]
+    for k in (0, 1, 2):
+        assert eng.feasible(*eng._with(eng.pk[k], [], +1))
+        assert eng._connected_set(set(eng.pk[k]["members"]))

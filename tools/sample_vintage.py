@@ -7,6 +7,7 @@ of ``county.gpkg`` with the changes a 年度变更调查 records, deterministic 
   cropland parcels (F01), the rest of the parcel unchanged;
 * farmland to orchard (0201) and to ponds (1104): 进出平衡 candidates, some inside 永久基本农田 (F04);
 * reclamation: rural homesteads back to 旱地, and orchards restored to 旱地 (耕地流入);
+* cropland that stays cropland but is no longer sown with grain (ZZSXDM LS → FLS / WG, rule C14);
 * a project's 勘测定界 (layer KCDJ, 400 m × 300 m at the town's edge) for 报批套合分析, with its declared areas in
   ``project_kcdj.csv`` (example figures, not a survey).
 
@@ -83,10 +84,16 @@ def make_vintage(sample: Path = SAMPLE, out: Path = OUT, seed: int = 2024) -> di
     restored = pick(code == "0201", 5)
     new_code[restored] = "0103"
     carve = pick(crop & in_pbf, 12)
+    # cropland that stays cropland but is no longer sown with grain (种植属性 LS → FLS / WG): 非粮化 at attribute level
+    zz = np.array(["" if v is None else str(v) for v in cols["ZZSXDM"]], dtype=object)
+    non_grain = pick(crop & (zz == "LS"), 15)
 
     sd = sandiao_names()
     attrs = {f: list(v) for f, v in cols.items()}
     out_geoms = list(geoms)
+    attrs["ZZSXDM"] = list(attrs["ZZSXDM"])
+    for k, i in enumerate(non_grain):
+        attrs["ZZSXDM"][i] = "WG" if k % 3 == 2 else "FLS"
     # what is built is surveyed inside the 城镇村 range: 建制镇 at the town's edge, 村庄 for a homestead
     czcs = list(attrs["CZCSXM"])
     for i in growth:
@@ -135,7 +142,7 @@ def make_vintage(sample: Path = SAMPLE, out: Path = OUT, seed: int = 2024) -> di
                 {"GUOTUKIT_SAMPLE_VINTAGE": f"2024 vintage of {sample.name}, seed {seed}"}, order=("DLTB", "KCDJ"))
     return {"path": str(out), "parcels": len(out_geoms), "changed": int(len(changed)), "carved": int(len(carve)),
             "growth": int(len(growth)), "orchard": int(len(orchard)), "ponds": int(len(ponds)),
-            "reclaimed": int(len(homesteads)), "restored": int(len(restored))}
+            "reclaimed": int(len(homesteads)), "restored": int(len(restored)), "non_grain": int(len(non_grain))}
 
 
 def main(argv=None) -> int:

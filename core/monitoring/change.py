@@ -116,6 +116,8 @@ class ChangeRule:
     evidence: str
     source: str
     line: int
+    kind: str = "class"                  # class: the class changed; attribute: same class, ZZSXDM changed
+    zzsx_after: Tuple[str, ...] = ()     # attribute rules: the later 种植属性 codes that count (empty: any change)
 
 
 @dataclass
@@ -150,8 +152,13 @@ class ChangeRules:
                 sides.append(names)
             if not row["category"]:
                 raise MonitoringDataError(f"{path.name} 第{line}行：category 为空 / {path.name} line {line}: empty category")
+            kind = (row.get("kind") or "class").strip()
+            if kind not in ("class", "attribute"):
+                raise MonitoringDataError(f"{path.name} 第{line}行 kind 列：“{kind}” 应为 class 或 attribute / "
+                                          f"{path.name} line {line}, column kind: must be class or attribute")
+            zz = tuple(z.strip().upper() for z in (row.get("zzsx_after") or "").replace("；", ";").split(";") if z.strip())
             rules.append(ChangeRule(rid, sides[0], sides[1], row["category"], row.get("sub_category", ""),
-                                    row.get("ledger", ""), row.get("evidence", ""), row.get("source", ""), line))
+                                    row.get("ledger", ""), row.get("evidence", ""), row.get("source", ""), line, kind, zz))
         return cls(rules, str(path))
 
     def categories(self) -> List[str]:
@@ -174,6 +181,7 @@ class Vintage:
     area_m2: np.ndarray
     ids: Sequence
     kcxs: Optional[np.ndarray] = None
+    zzsx: Optional[Sequence] = None      # 种植属性代码 ZZSXDM per parcel (LS, FLS, WG …) or None
 
 
 @dataclass
@@ -321,6 +329,11 @@ def run_changes(before: Vintage, after: Vintage, *, groups: Optional[ChangeGroup
     l1b, nb_, tb = _class_info(system, cb)
     l1a, na_, ta = _class_info(system, ca)
     changed = cb != ca
+    # 种植属性 (ZZSXDM): compared only when both vintages carry it, and only where the class stayed
+    zb = _zzsx(before, s)
+    za = _zzsx(after, c)
+    with_attr = before.zzsx is not None and after.zzsx is not None
+    attr_changed = (~changed & (zb != za) & (cb != "")) if with_attr else np.zeros(len(s), dtype=bool)
     mb = _group_masks(groups, system, cb, tb)
     ma = _group_masks(groups, system, ca, ta)
     hit_ids: List[List[str]] = [[] for _ in range(len(s))]
@@ -332,7 +345,11 @@ def run_changes(before: Vintage, after: Vintage, *, groups: Optional[ChangeGroup
         tm = np.zeros(len(s), dtype=bool)
         for gname in r.to_groups:
             tm |= ma[gname] if gname in ma else False
-        for i in np.flatnonzero(changed & fm & tm):
+        if r.kind == "attribute":
+            which = attr_changed & (np.isin(za, r.zzsx_after) if r.zzsx_after else True)
+        else:
+            which = changed
+        for i in np.flatnonzero(which & fm & tm):
             hit_ids[i].append(r.rule_id)
             if r.category not in hit_cats[i]:
                 hit_cats[i].append(r.category)
@@ -345,14 +362,18 @@ def run_changes(before: Vintage, after: Vintage, *, groups: Optional[ChangeGroup
         "before_l1": l1b, "after_l1": l1a, "before_three": tb, "after_three": ta,
         "planar_m2": planar, "area_m2": g,
         "net_before_m2": g * (1 - kb[s]), "net_after_m2": g * (1 - ka[c]),
-        "changed": changed, "rule_ids": [";".join(x) for x in hit_ids], "categories": [";".join(x) for x in hit_cats],
+        "changed": changed, "attr_changed": attr_changed, "zzsx_before": zb, "zzsx_after": za,
+        "rule_ids": [";".join(x) for x in hit_ids], "categories": [";".join(x) for x in hit_cats],
         "crop_before": mb.get(CROPLAND, np.zeros(len(s), bool)), "crop_after": ma.get(CROPLAND, np.zeros(len(s), bool)),
         "geometry": p["geometry"].to_numpy(),
     })
     order = np.lexsort((pieces["after"].to_numpy(), pieces["before"].to_numpy()))
     pieces = pieces.iloc[order].reset_index(drop=True)
-    listed = pieces["changed"].to_numpy() & (pieces["area_m2"].to_numpy() >= float(min_piece_m2))
-    small_mask = pieces["changed"].to_numpy() & ~listed
+    # listed: a class change, or a 种植属性 change that a rule names (the others are counted, not listed)
+    named_attr = pieces["attr_changed"].to_numpy() & (pieces["rule_ids"].astype(str).to_numpy() != "")
+    moved = pieces["changed"].to_numpy() | named_attr
+    listed = moved & (pieces["area_m2"].to_numpy() >= float(min_piece_m2))
+    small_mask = moved & ~listed
     small = (int(small_mask.sum()), float(pieces.loc[small_mask, "area_m2"].sum()))
     changes = pieces[listed].copy().reset_index(drop=True)
     width = max(6, len(str(len(changes))))
@@ -377,6 +398,13 @@ def run_changes(before: Vintage, after: Vintage, *, groups: Optional[ChangeGroup
     return ChangeRun(pieces=pieces, changes=changes, suspects=suspects, uncovered=uncovered, outside=outside,
                      totals={"before": float(area_b.sum()), "after": float(area_a.sum())}, system=system, groups=groups,
                      rules=rules, roles=roles, notes=notes, small=small, min_piece_m2=float(min_piece_m2), profile=profile)
+
+
+def _zzsx(v: Vintage, idx: np.ndarray) -> np.ndarray:
+    if v.zzsx is None:
+        return np.full(len(idx), "", dtype=object)
+    vals = np.array(["" if x is None else str(x).strip().upper() for x in v.zzsx], dtype=object)
+    return vals[idx] if len(idx) else np.empty(0, dtype=object)
 
 
 def _empty_suspects() -> pd.DataFrame:

@@ -128,10 +128,16 @@ def build_ledger(run: ChangeRun) -> ChangeLedger:
     if ha(run.uncovered["after"]) > 0:
         summary.append({"item": "后期图斑未被前期覆盖", "pieces": None, "area": ha(run.uncovered["after"]), "crop": None,
                         "note": "两期范围不一致：这部分面积不参与比较"})
-    cats = changed["categories"].astype(str).str.split(";")
+    attr = p[p["attr_changed"]] if "attr_changed" in p else p.iloc[:0]
+    if len(attr):
+        summary.append({"item": "其中：地类未变、种植属性变化", "pieces": len(attr), "area": ha(attr["area_m2"].sum()),
+                        "crop": ha(attr.loc[attr["crop_before"], "net_before_m2"].sum()),
+                        "note": "种植属性代码（ZZSXDM）前后不同；计入“地类未变”"})
+    named = p[p["categories"].astype(str) != ""]
+    cats = named["categories"].astype(str).str.split(";")
     for cat in run.rules.categories():
         m = cats.map(lambda xs, c=cat: c in xs).to_numpy(dtype=bool)
-        sub = changed[m]
+        sub = named[m]
         crop_col = "net_before_m2" if cat != "耕地流入" else "net_after_m2"
         crop = sub.loc[sub["crop_before"] if cat != "耕地流入" else sub["crop_after"], crop_col].sum()
         ids = [r.rule_id for r in run.rules.rules if r.category == cat]

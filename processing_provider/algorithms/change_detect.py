@@ -44,12 +44,14 @@ class ChangeDetectAlgorithm(GuotuKitAlgorithm):
     BEFORE_SYSTEM = "BEFORE_SYSTEM"
     BEFORE_AREA = "BEFORE_AREA_FIELD"
     BEFORE_KCXS = "BEFORE_KCXS_FIELD"
+    BEFORE_ZZSX = "BEFORE_ZZSX_FIELD"
     BEFORE_YEAR = "BEFORE_YEAR"
     AFTER = "AFTER_LAYER"
     AFTER_CODE = "AFTER_CODE_FIELD"
     AFTER_SYSTEM = "AFTER_SYSTEM"
     AFTER_AREA = "AFTER_AREA_FIELD"
     AFTER_KCXS = "AFTER_KCXS_FIELD"
+    AFTER_ZZSX = "AFTER_ZZSX_FIELD"
     AFTER_YEAR = "AFTER_YEAR"
     AREA_BASIS = "AREA_BASIS"
     PBF_LAYER = "PBF_LAYER"
@@ -98,13 +100,15 @@ class ChangeDetectAlgorithm(GuotuKitAlgorithm):
         sides = (
             (self.BEFORE, self.BEFORE_CODE, self.BEFORE_SYSTEM, self.BEFORE_AREA, self.BEFORE_KCXS, self.BEFORE_YEAR, "2019",
              (tr("Earlier vintage (DLTB)"), tr("Earlier land-use code field"), tr("Earlier classification"),
-              tr("Earlier area field (m², with 田坎)"), tr("Earlier 田坎 coefficient field"), tr("Earlier year")),
+              tr("Earlier area field (m², with 田坎)"), tr("Earlier 田坎 coefficient field"), tr("Earlier year"),
+              tr("Earlier planting attribute field")), self.BEFORE_ZZSX,
              tr("Land-use parcels of the earlier vintage (e.g. 三调 2019 or last year's 变更调查 DLTB).")),
             (self.AFTER, self.AFTER_CODE, self.AFTER_SYSTEM, self.AFTER_AREA, self.AFTER_KCXS, self.AFTER_YEAR, "2024",
              (tr("Later vintage (DLTB)"), tr("Later land-use code field"), tr("Later classification"),
-              tr("Later area field (m², with 田坎)"), tr("Later 田坎 coefficient field"), tr("Later year")),
+              tr("Later area field (m², with 田坎)"), tr("Later 田坎 coefficient field"), tr("Later year"),
+              tr("Later planting attribute field")), self.AFTER_ZZSX,
              tr("Land-use parcels of the later vintage (e.g. this year's 年度变更调查 DLTB).")))
-        for layer, code, system, area, kcxs, year, default_year, labels, what in sides:
+        for layer, code, system, area, kcxs, year, default_year, labels, zzsx, what in sides:
             self.add_param(QgsProcessingParameterFeatureSource(layer, labels[0], poly), what)
             self.add_param(QgsProcessingParameterField(code, labels[1], "DLBM", layer, optional=True),
                            "Land-use code (DLBM), kept as text; 101 is read as 0101; K/A suffixes are compared as their base class.")
@@ -117,6 +121,10 @@ class ChangeDetectAlgorithm(GuotuKitAlgorithm):
                            "田坎系数 (KCXS, 0–1): 耕地 figures are net of it. Used when the layer has the field.", advanced=True)
             self.add_param(QgsProcessingParameterString(year, labels[5], defaultValue=default_year, optional=True),
                            "Label of the vintage in the report (e.g. 2019（三调）).")
+            self.add_param(QgsProcessingParameterField(zzsx, labels[6], "ZZSXDM", layer, optional=True),
+                           "种植属性代码 (ZZSXDM: LS, FLS, LYFL, WG …). When both vintages have it, cropland that stays cropland "
+                           "but turns from grain to non-grain or unfarmed is reported (rule C14). Used when the layer has the field.",
+                           advanced=True)
         self.add_param(QgsProcessingParameterEnum(self.AREA_BASIS, tr("Area basis"), [tr(qgis_io.AREA_BASIS_LABELS[b]) for b in BASES], defaultValue=0),
                        "attribute: the area fields (TBMJ), the official survey figures; ellipsoidal: CGCS2000 ellipsoidal area of the "
                        "geometry; planar: area in the projected CRS. Each piece takes its earlier parcel's area in proportion to its planar share.")
@@ -224,22 +232,24 @@ class ChangeDetectAlgorithm(GuotuKitAlgorithm):
             return rep
 
         vintages, inputs, hows, labels = [], [], [], []
-        for key, code_key, sys_key, area_key, k_key, year_key, span, word in (
-                (self.BEFORE, self.BEFORE_CODE, self.BEFORE_SYSTEM, self.BEFORE_AREA, self.BEFORE_KCXS, self.BEFORE_YEAR, (0, 10), "前期"),
-                (self.AFTER, self.AFTER_CODE, self.AFTER_SYSTEM, self.AFTER_AREA, self.AFTER_KCXS, self.AFTER_YEAR, (10, 20), "后期")):
+        for key, code_key, sys_key, area_key, k_key, z_key, year_key, span, word in (
+                (self.BEFORE, self.BEFORE_CODE, self.BEFORE_SYSTEM, self.BEFORE_AREA, self.BEFORE_KCXS, self.BEFORE_ZZSX,
+                 self.BEFORE_YEAR, (0, 10), "前期"),
+                (self.AFTER, self.AFTER_CODE, self.AFTER_SYSTEM, self.AFTER_AREA, self.AFTER_KCXS, self.AFTER_ZZSX,
+                 self.AFTER_YEAR, (10, 20), "后期")):
             src, name = sources[key]
             got = read_vintage(self, parameters, context, feedback, log, work_crs, apply_policy, key, src, name,
-                               code_key, area_key if basis == "attribute" else None, k_key, None, basis, span, word)
+                               code_key, area_key if basis == "attribute" else None, k_key, None, basis, span, word, z_key)
             if got is None:
                 return {}
-            data, code, area, kcxs, _czcs, how = got
+            data, code, area, kcxs, _czcs, zzsx, how = got
             kcxs_f = self.parameterAsString(parameters, k_key, context) if kcxs is not None else ""
             year = (self.parameterAsString(parameters, year_key, context) or "").strip()
             label = (f"{year}年" if year.isdigit() else year) if year else word
             system = SYSTEMS[self.parameterAsEnum(parameters, sys_key, context)]
             labels.append(label)
             vintages.append(Vintage(label, data.geoms, data.columns[code], system, area,
-                                    [str(f) for f in data.fids], kcxs))
+                                    [str(f) for f in data.fids], kcxs, zzsx))
             inputs.append((f"{word}图层", data))
             hows.append(f"{label}：{how}" + (f"，田坎系数 {kcxs_f}" if kcxs_f else "，无田坎系数（耕地按图斑面积计）"))
         controls, unchecked, ctl_inputs = read_control_lines(
@@ -298,7 +308,8 @@ class ChangeDetectAlgorithm(GuotuKitAlgorithm):
                 ("BGQ_YJL", QVariant.String), ("BGQ_SDL", QVariant.String), ("BGH_BSM", QVariant.String), ("BGH_DLBM", QVariant.String),
                 ("BGH_DLMC", QVariant.String), ("BGH_YJL", QVariant.String), ("BGH_SDL", QVariant.String),
                 ("AREA_M2", QVariant.Double), ("AREA_HA", QVariant.Double), ("GD_OUT_M2", QVariant.Double), ("GD_IN_M2", QVariant.Double),
-                ("CATEGORY", QVariant.String), ("RULES", QVariant.String), ("SUSPECT", QVariant.String)]
+                ("CATEGORY", QVariant.String), ("RULES", QVariant.String), ("SUSPECT", QVariant.String),
+                ("BGQ_ZZSX", QVariant.String), ("BGH_ZZSX", QVariant.String)]
         sink, dest, fields = self.make_sink(parameters, context, self.CHANGES, spec, QgsWkbTypes.MultiPolygon, crs)
         c = run.changes
         flagged = run.suspects.groupby("change_id")["flag"].agg(lambda x: ";".join(dict.fromkeys(x))).to_dict() if len(run.suspects) else {}
@@ -312,7 +323,7 @@ class ChangeDetectAlgorithm(GuotuKitAlgorithm):
             f.setAttributes([r.change_id, r.before_id, r.before_raw, r.before_name, r.before_l1, r.before_three,
                              r.after_id, r.after_raw, r.after_name, r.after_l1, r.after_three,
                              float(r.area_m2), float(ledger.changes_ha[i]), out_m2, in_m2, r.categories, r.rule_ids,
-                             flagged.get(r.change_id, "")])
+                             flagged.get(r.change_id, ""), r.zzsx_before, r.zzsx_after])
             sink.addFeature(f, QgsFeatureSink.FastInsert)
         return dest
 
@@ -379,7 +390,7 @@ class ChangeDetectAlgorithm(GuotuKitAlgorithm):
 
 
 def read_vintage(alg, parameters, context, feedback, log, work_crs, apply_policy, key, src, name, code_key, area_key,
-                 kcxs_key, czcs_key, basis, span, word):
+                 kcxs_key, czcs_key, basis, span, word, zzsx_key=None):
     """One DLTB vintage through the input gate: (data, code field, area m² per parcel on ``basis`` — 0 where the
     geometry is missing or the area field unusable, which the log counts —, KCXS or None, CZCSXM or None, how the
     areas were made), or None when cancelled.  An optional KCXS/CZCSXM field is used when the layer has it."""
@@ -389,15 +400,15 @@ def read_vintage(alg, parameters, context, feedback, log, work_crs, apply_policy
     if area_f:
         qgis_io.require_field(src, area_f, tr("area field"), name)
     optional = []
-    for k in (kcxs_key, czcs_key):
+    for k in (kcxs_key, czcs_key, zzsx_key):
         f = (alg.parameterAsString(parameters, k, context) or "") if k else ""
         if f and src.fields().lookupField(f) < 0:
             if parameters.get(k):
                 qgis_io.require_field(src, f, tr("field"), name)
             f = ""
         optional.append(f)
-    kcxs_f, czcs_f = optional
-    data = qgis_io.read_layer(src, [f for f in (code, area_f, kcxs_f, czcs_f) if f], work_crs, context, feedback, name=name,
+    kcxs_f, czcs_f, zzsx_f = optional
+    data = qgis_io.read_layer(src, [f for f in (code, area_f, kcxs_f, czcs_f, zzsx_f) if f], work_crs, context, feedback, name=name,
                               path=qgis_io.source_path(parameters, key, context), progress_span=span)
     if feedback.isCanceled():
         return None
@@ -420,4 +431,5 @@ def read_vintage(alg, parameters, context, feedback, log, work_crs, apply_policy
         if (kcxs > 1).any():   # given in percent
             kcxs = np.where(kcxs > 1, kcxs / 100.0, kcxs)
     czcs = data.columns[czcs_f] if czcs_f else None
-    return data, code, area, kcxs, czcs, how
+    zzsx = data.columns[zzsx_f] if zzsx_f else None
+    return data, code, area, kcxs, czcs, zzsx, how

@@ -181,7 +181,7 @@ class PlanIndicatorsAlgorithm(GuotuKitAlgorithm):
                                self.CODE, self.AREA if basis == "attribute" else None, self.KCXS, self.CZCS, basis, span, word)
             if got is None:
                 return None
-            data, code, area, kcxs, czcs, how = got
+            data, code, area, kcxs, czcs, _zzsx, how = got
             if czcs is None:
                 log.append(f"{word}图层「{name_}」没有城镇村属性码字段：城乡建设用地与人均指标无法计算")
             return data, IndicatorInput(word, data.geoms, data.columns[code], system, area, kcxs, czcs), how

@@ -156,7 +156,7 @@ class SurveyFitAlgorithm(GuotuKitAlgorithm):
                            self.AREA if basis == "attribute" else None, self.KCXS, None, basis, (10, 40), "变更调查")
         if got is None:
             return {}
-        data, code, area, kcxs, _czcs, how = got
+        data, code, area, kcxs, _czcs, _zzsx, how = got
         system = SYSTEMS[self.parameterAsEnum(parameters, self.SYSTEM, context)]
         dltb = Vintage(dname, data.geoms, data.columns[code], system, area, [str(f) for f in data.fids], kcxs)
         try:

@@ -660,6 +660,10 @@
         <translation>前期地类编码字段</translation>
     </message>
     <message>
+        <source>Earlier planting attribute field</source>
+        <translation>前期种植属性字段</translation>
+    </message>
+    <message>
         <source>Earlier vintage (DLTB)</source>
         <translation>前期地类图斑（DLTB）</translation>
     </message>
@@ -1070,6 +1074,10 @@
     <message>
         <source>Later land-use code field</source>
         <translation>后期地类编码字段</translation>
+    </message>
+    <message>
+        <source>Later planting attribute field</source>
+        <translation>后期种植属性字段</translation>
     </message>
     <message>
         <source>Later vintage (DLTB)</source>
@@ -2730,6 +2738,10 @@
     <message>
         <source>田坎系数 (KCXS, 0–1): 耕地 figures are net of it. Used when the layer has the field.</source>
         <translation>田坎系数（KCXS，0–1）：耕地面积按扣除田坎后计算。图层含该字段时使用。</translation>
+    </message>
+    <message>
+        <source>种植属性代码 (ZZSXDM: LS, FLS, LYFL, WG …). When both vintages have it, cropland that stays cropland but turns from grain to non-grain or unfarmed is reported (rule C14). Used when the layer has the field.</source>
+        <translation>种植属性代码字段（ZZSXDM：LS、FLS、LYFL、WG 等）。两期都有该字段时，地类仍为耕地但由种植粮食作物变为非粮、粮与非粮轮作或未耕种的，按规则 C14 列出。图层有该字段时使用。</translation>
     </message>
     <message>
         <source>耕地流入 (ha, net of 田坎)</source>

@@ -162,3 +162,12 @@ def test_a_legal_basis_layer_clears_what_it_covers(tmp_path, sample_run, run_alg
     for r in after:    # what is kept plus what the approval covers is the part as it was: nothing lost or invented
         assert any(abs(r["AREA_M2"] + r["LEGAL_M2"] - b["AREA_M2"]) < 0.01 for b in before)
     assert any("合法依据（农转用）" in w for w in fb.warnings)
+
+
+def test_cropland_sown_with_non_grain_is_listed_as_an_attribute_change(sample_run):
+    # the 2024 vintage turned 15 grain (LS) parcels to non-grain (FLS) or unfarmed (WG) without changing their class
+    res, _ = sample_run
+    rows = _layer_rows(res["CHANGES"], ["RULES", "BGQ_DLBM", "BGH_DLBM", "BGQ_ZZSX", "BGH_ZZSX"])
+    attr = [r for r in rows if r["RULES"] == "C14"]
+    assert len(attr) >= 15
+    assert all(r["BGQ_DLBM"] == r["BGH_DLBM"] and r["BGQ_ZZSX"] == "LS" and r["BGH_ZZSX"] in ("FLS", "WG") for r in attr)

@@ -146,3 +146,22 @@ def test_a_legal_basis_removes_what_it_covers_from_the_suspects(vintages):
     got = {(r.flag, round(r.area_m2, 3), r.legal_kinds) for r in run.suspects.itertuples()}
     assert got == {("MF04", 2500.0, "设施农用地备案")}
     assert any("合法依据（农转用、设施农用地备案）" in n and "1 个疑似部分整体位于其中" in n for n in run.notes)
+
+
+def test_cropland_turning_to_non_grain_is_an_attribute_change():
+    # one 水田 parcel, the same class in both years: LS (grain) → FLS (non-grain) is rule C14; LS → XG (fallow) is not
+    # named by the rule, so it is counted but not listed
+    geoms = [box(0, 0, 100, 100), box(100, 0, 200, 100)]
+    before = Vintage("前期", geoms, ["0101", "0101"], "sandiao", np.full(2, 10000.0), ["A", "B"], zzsx=["LS", "LS"])
+    after = Vintage("后期", geoms, ["0101", "0101"], "sandiao", np.full(2, 10000.0), ["A", "B"], zzsx=["FLS", "XG"])
+    run = run_changes(before, after)
+    p = run.pieces.set_index("before_id")
+    assert p.loc["A", "attr_changed"] and p.loc["A", "rule_ids"] == "C14" and not p.loc["A", "changed"]
+    assert p.loc["B", "attr_changed"] and p.loc["B", "rule_ids"] == ""
+    assert list(run.changes["before_id"]) == ["A"]
+    from core.monitoring.ledger import build_ledger
+
+    summary = {r["item"]: r for r in build_ledger(run).summary}
+    assert summary["耕地种植属性变化"]["area"] == Decimal("1.0000") and summary["耕地种植属性变化"]["pieces"] == 1
+    assert summary["其中：地类未变、种植属性变化"]["pieces"] == 2
+    assert summary["其中：地类变化"]["pieces"] == 0

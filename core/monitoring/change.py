@@ -101,7 +101,7 @@ class ChangeGroups:
         codes = np.asarray(codes, dtype=object)
         out = {}
         for group, prefixes in self.groups.get(system, {}).items():
-            out[group] = np.fromiter((bool(c) and c.startswith(prefixes) for c in codes), dtype=bool, count=len(codes))
+            out[group] = by_value(codes, lambda c, p=prefixes: bool(c) and c.startswith(p), dtype=bool)
         return out
 
 
@@ -202,6 +202,16 @@ class ChangeRun:
     profile: object = None
 
 
+def by_value(values, fn, dtype=object) -> np.ndarray:
+    """``fn`` applied once per distinct value of ``values`` (a county has 200 000 parcels but ~100 codes), spread
+    back over the array."""
+    vals = np.asarray(values, dtype=object)
+    if not len(vals):
+        return np.empty(0, dtype=dtype)
+    uniq, inverse = np.unique(vals, return_inverse=True)
+    return np.array([fn(u) for u in uniq], dtype=dtype)[inverse.ravel()]
+
+
 def _comparison_system(a: str, b: str) -> str:
     return a if a == b and a in COMPARABLE else "ydyh2023"
 
@@ -210,27 +220,23 @@ def _codes_in(v: Vintage, system: str, notes: List[str]) -> Tuple[np.ndarray, np
     """(comparison code per parcel, '' when unknown; raw text per parcel)."""
     reg = get_registry()
     raw = np.array(["" if c is None else str(c).strip() for c in v.codes], dtype=object)
-    out = np.full(len(raw), "", dtype=object)
     if v.system == system:
         cls = reg.classification(system)
-        for i, r in enumerate(raw):
-            if r:
-                lc = cls.get(r)
-                if lc is not None:
-                    out[i] = cls.base_code(lc.code) or lc.code
-        suffixed = int(sum(1 for i, r in enumerate(raw) if out[i] and cls.normalize(r) != out[i]))
+
+        def compared(r):
+            lc = cls.get(r) if r else None
+            return (cls.base_code(lc.code) or lc.code) if lc is not None else ""
+
+        out = by_value(raw, compared)
+        suffixed = int((by_value(raw, lambda r: cls.normalize(r) or "") != out)[out != ""].sum())
         if suffixed:
             notes.append(f"{v.label}有 {suffixed} 个图斑的地类编码带 K/A 后缀（可调整地类、部分细化地类），按去掉后缀的基础地类比较，"
                          "明细中保留原码。")
     else:
         cw = reg.crosswalk(v.system, system)
-        n_default = 0
-        for i, r in enumerate(raw):
-            if r:
-                m = cw.map(r)
-                if m.target_code:
-                    out[i] = m.target_code
-                    n_default += m.type not in ("1:1", "identity")
+        maps = by_value(raw, lambda r: cw.map(r) if r else None)
+        out = np.array(["" if m is None or not m.target_code else m.target_code for m in maps], dtype=object)
+        n_default = int(sum(1 for m in maps if m is not None and m.target_code and m.type not in ("1:1", "identity")))
         notes.append(f"{v.label}为{SYSTEM_LABELS.get(v.system, v.system)}，按衔接表转换为{SYSTEM_LABELS.get(system, system)}后比较"
                      + (f"；其中 {n_default} 个图斑的地类为一对多或需细分，取衔接表的默认目标地类。" if n_default else "。"))
     unknown = int(((out == "") & (raw != "")).sum())
@@ -244,14 +250,15 @@ def _codes_in(v: Vintage, system: str, notes: List[str]) -> Tuple[np.ndarray, np
 def _class_info(system: str, codes: np.ndarray) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(level-1 code, level-2 name, 三大类) per comparison code ('' / 未知 when unknown)."""
     cls = get_registry().classification(system)
-    cache: Dict[str, Tuple[str, str, str]] = {"": ("", UNKNOWN, UNKNOWN)}
-    for c in set(codes.tolist()):
-        if c not in cache:
-            lc = cls.get(c)
-            cache[c] = (lc.level1_code or "", lc.name or c, lc.sandalei or "其他") if lc else ("", UNKNOWN, UNKNOWN)
-    l1 = np.array([cache[c][0] for c in codes], dtype=object)
-    name = np.array([cache[c][1] for c in codes], dtype=object)
-    three = np.array([cache[c][2] for c in codes], dtype=object)
+    def info(c):
+        lc = cls.get(c) if c else None
+        return (lc.level1_code or "", lc.name or c, lc.sandalei or "其他") if lc else ("", UNKNOWN, UNKNOWN)
+
+    rows = by_value(codes, info)
+    if not len(rows):
+        empty = np.empty(0, dtype=object)
+        return empty, empty.copy(), empty.copy()
+    l1, name, three = (np.array([r[k] for r in rows], dtype=object) for k in range(3))
     return l1, name, three
 
 
@@ -403,7 +410,7 @@ def run_changes(before: Vintage, after: Vintage, *, groups: Optional[ChangeGroup
 def _zzsx(v: Vintage, idx: np.ndarray) -> np.ndarray:
     if v.zzsx is None:
         return np.full(len(idx), "", dtype=object)
-    vals = np.array(["" if x is None else str(x).strip().upper() for x in v.zzsx], dtype=object)
+    vals = by_value(["" if x is None else x for x in v.zzsx], lambda x: str(x).strip().upper())
     return vals[idx] if len(idx) else np.empty(0, dtype=object)
 
 

@@ -26,7 +26,16 @@ import numpy as np
 
 from ..overlay import ControlLayer, overlay
 from ..rounding import round_half_up
-from .change import MONITORING_DIR, ChangeGroups, MonitoringDataError, _class_info, _codes_in, _group_masks, _rows
+from .change import (
+    MONITORING_DIR,
+    ChangeGroups,
+    MonitoringDataError,
+    _class_info,
+    _codes_in,
+    _group_masks,
+    _rows,
+    by_value,
+)
 
 INDICATORS_FILE = MONITORING_DIR / "indicators.csv"
 STATUS_FILE = MONITORING_DIR / "status_rules.csv"
@@ -207,12 +216,12 @@ class _Calc:
             m &= np.isin(self.three, ind.arg("three"))
         if ind.arg("codes"):
             pref = ind.arg("codes")
-            m &= np.fromiter((bool(c) and c.startswith(pref) for c in self.codes), dtype=bool, count=len(m))
+            m &= by_value(self.codes, lambda c: bool(c) and c.startswith(pref), dtype=bool)
         if ind.arg("czcs"):
             if not self.czcs.any():
                 return None
             pref = ind.arg("czcs")
-            m &= np.fromiter((c.startswith(pref) for c in self.czcs), dtype=bool, count=len(m))
+            m &= by_value(self.czcs, lambda c: c.startswith(pref), dtype=bool)
         return m
 
     def weights(self, ind: Indicator) -> np.ndarray:

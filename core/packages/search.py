@@ -162,9 +162,7 @@ class SearchMixin:
                 cands = sorted({(self.owner[c], c) for m in P["members"] for c in self.nb[m]
                                 if self.owner[c] >= 0 and self.owner[c] != k and self.pub[c] > 0})
                 for j, pa in cands:
-                    st2 = (st[0] + self.A[pa], st[1] + self.pub[pa], st[2] + self.prof[pa], st[3] + self.cost[pa],
-                           st[4] + self.rev[pa])
-                    if not self.feasible(*st2):
+                    if not self.feasible(*self._with(P, [a, pa], +1)):
                         continue
                     J = self.pk[j]
                     if len(J["members"]) < 2 or not self._connected_without(J["members"], pa):

@@ -325,10 +325,10 @@ class AlgorithmDialog(QDialog):
     def run(self):
         raise NotImplementedError
 
-    def _execute(self, params):
+    def _execute(self, params, alg_id: str = "", result_key: str = ""):
         """The algorithm through ``processing.run`` on the main thread (FlagNoThreading for its QGIS parts; its core
-        work runs in a worker while the event loop turns: DESIGN §6a).  The
-        results, or None on error or cancel (message shown)."""
+        work runs in a worker while the event loop turns: DESIGN §6a).  ``alg_id``/``result_key``: another algorithm
+        of the same form (default ``ALG_ID``/``RESULT_KEY``).  The results, or None on error or cancel (message shown)."""
         missing = missing_dependencies()
         if missing:
             self._fail(missing_message(missing))
@@ -343,7 +343,7 @@ class AlgorithmDialog(QDialog):
         self._cancel_requested = False
         self._busy(True)
         try:
-            results = processing.run(self.ALG_ID, params, feedback=self.feedback, context=context)
+            results = processing.run(alg_id or self.ALG_ID, params, feedback=self.feedback, context=context)
         except QgsProcessingException as exc:
             if self._cancel_requested or self.feedback.isCanceled():  # the user's own cancel is not an error
                 return self._cancelled()
@@ -353,12 +353,12 @@ class AlgorithmDialog(QDialog):
             return self._bug(exc)
         finally:
             self._busy(False)
-        return self._done(results)
+        return self._done(results, result_key or self.RESULT_KEY)
 
-    def _done(self, results):
+    def _done(self, results, result_key: str = ""):
         """The results of a finished run, or None when it was cancelled (a cancelled run raises in
         base.processAlgorithm; this is the defensive check)."""
-        if self.RESULT_KEY not in results:
+        if (result_key or self.RESULT_KEY) not in results:
             return self._cancelled()
         self.progress.setValue(100)
         self._auto_layers = False   # the results are from these layers: keep them

@@ -330,7 +330,7 @@ class MonitoringDialog(AlgorithmDialog):
         params = self._indicator_params()
         if params is None:
             return None
-        results = self._run_other(INDICATORS_ID, params)
+        results = self._execute(params, INDICATORS_ID, "OUTPUT")
         if results is None:
             return None
         self._indicator_params_used = params
@@ -339,15 +339,6 @@ class MonitoringDialog(AlgorithmDialog):
         self.tabs.setCurrentIndex(1)
         self._say(tr("Indicators: 达标 {0}, 预警 {1}, 未达标 {2}.").format(results["MET_COUNT"], results["WARN_COUNT"], results["MISSED_COUNT"]))
         return results
-
-    def _run_other(self, alg_id, params):
-        """Another algorithm through the same run path (busy state, Cancel, errors in the form)."""
-        own = (self.ALG_ID, self.RESULT_KEY)
-        self.ALG_ID, self.RESULT_KEY = alg_id, "OUTPUT"
-        try:
-            return self._execute(params)
-        finally:
-            self.ALG_ID, self.RESULT_KEY = own
 
     def _show_indicators(self, layer):
         t = self.indicator_table
@@ -393,7 +384,7 @@ class MonitoringDialog(AlgorithmDialog):
         if not params:
             return None
         params["OUTPUT_XLSX"] = path
-        results = self._run_other(INDICATORS_ID, params)
+        results = self._execute(params, INDICATORS_ID, "OUTPUT")
         if results is None:
             return None
         self._say(tr("Excel report written: {0}").format(path))

@@ -330,6 +330,11 @@ def run_changes(before: Vintage, after: Vintage, *, groups: Optional[ChangeGroup
     unc_b = np.clip(planar_b - covered_b, 0, None) * factor_b
     unc_a = np.clip(planar_a - covered_a, 0, None) * factor_a
     uncovered = {"before": float(unc_b.sum()), "after": float(unc_a.sum())}
+    for side, v, total in (("before", before, float(area_b.sum())), ("after", after, float(area_a.sum()))):
+        if total > 0 and uncovered[side] > 0.01 * total:   # different extents: say so, or 0 changes reads as "no change"
+            other = after if side == "before" else before
+            notes.append(f"{v.label}有 {uncovered[side] / 10000:.4f} 公顷（占 {100 * uncovered[side] / total:.1f}%）不在{other.label}范围内，"
+                         "这部分不参与比较" + ("；两期图层完全不重叠，请检查两期的范围与坐标系。" if not len(p) else "。"))
     tick(0.78)
 
     cb, ca = code_b[s], code_a[c]

@@ -11,6 +11,7 @@ from decimal import Decimal
 import numpy as np
 import pytest
 import shapely
+import shapely.affinity
 
 from core.compliance.compute import ControlInput
 from core.monitoring import ChangeGroups, ChangeRules, Vintage, run_changes
@@ -165,3 +166,12 @@ def test_cropland_turning_to_non_grain_is_an_attribute_change():
     assert summary["耕地种植属性变化"]["area"] == Decimal("1.0000") and summary["耕地种植属性变化"]["pieces"] == 1
     assert summary["其中：地类未变、种植属性变化"]["pieces"] == 2
     assert summary["其中：地类变化"]["pieces"] == 0
+
+
+def test_vintages_that_do_not_meet_are_said_to_not_meet(vintages):
+    before, after = vintages
+    away = Vintage(after.label, [shapely.affinity.translate(g, 10000.0, 0) for g in after.geoms], after.codes, "sandiao",
+                   after.area_m2, after.ids)
+    run = run_changes(before, away)
+    assert len(run.pieces) == 0 and run.uncovered["before"] == pytest.approx(40000.0)
+    assert any("完全不重叠" in n for n in run.notes)

@@ -25,7 +25,7 @@ from typing import Callable, Dict, List, Optional, Sequence, Tuple
 import numpy as np
 
 from ..overlay import ControlLayer, overlay
-from ..rounding import round_half_up
+from ..rounding import convert_area, round_half_up
 from .change import (
     MONITORING_DIR,
     ChangeGroups,
@@ -309,20 +309,16 @@ def compute_indicators(current: IndicatorInput, indicators: Sequence[Indicator],
 
 
 # ------------------------------------------------------------------------------------------- ledger
-M2_PER_HA = Decimal(10000)
 PLACES = {"公顷": 4, "%": 2, "平方米/人": 2, "万亩": 4, "亩": 2}
 
 
 def printed_value(value: Optional[float], unit: str) -> Optional[Decimal]:
     if value is None:
         return None
-    d = Decimal(str(float(value)))
-    if unit == "公顷":
-        d = d / M2_PER_HA
-    elif unit == "亩":
-        d = d * 15 / M2_PER_HA
-    elif unit == "万亩":
-        d = d * 15 / M2_PER_HA / 10000
+    if unit in ("公顷", "亩", "万亩"):
+        d = convert_area(float(value), "ha" if unit == "公顷" else "mu") / (10000 if unit == "万亩" else 1)
+    else:
+        d = Decimal(str(float(value)))
     return round_half_up(d, PLACES.get(unit, 2))
 
 

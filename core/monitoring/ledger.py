@@ -21,22 +21,21 @@ from typing import Dict, List, Optional, Sequence
 import numpy as np
 import pandas as pd
 
-from ..rounding import balance_remainders, round_half_up
+from ..rounding import balance_remainders, convert_area, round_half_up
 from .change import THREE_CLASSES, UNKNOWN, ChangeRun
 
 HA = 4
-M2_PER_HA = Decimal(10000)
 OUTSIDE = "（另一期未覆盖）"
 SUSPECT_ZH = {"fail": "疑似问题", "review": "需核实"}   # the rule profile's 不通过 / 需论证, said as monitoring says it
 
 
 def ha(m2) -> Decimal:
-    return round_half_up(Decimal(str(float(m2))) / M2_PER_HA, HA)
+    return round_half_up(convert_area(float(m2), "ha"), HA)
 
 
 def _balanced_ha(values_m2: Sequence[float], total_m2: Optional[float] = None) -> List[Decimal]:
-    exact = [Decimal(str(float(v))) / M2_PER_HA for v in values_m2]
-    total = None if total_m2 is None else Decimal(str(float(total_m2))) / M2_PER_HA
+    exact = [convert_area(float(v), "ha") for v in values_m2]
+    total = None if total_m2 is None else convert_area(float(total_m2), "ha")
     return balance_remainders(exact, HA, total)
 
 

@@ -18,13 +18,13 @@ import numpy as np
 import shapely
 
 from ..overlay import ControlLayer, overlay
-from ..rounding import round_half_up
+from ..rounding import M2_PER_UNIT, convert_area, round_half_up
 from .change import ChangeGroups, MonitoringDataError, Vintage, _class_info, _codes_in, _group_masks, _rows
 
 ITEMS = ("总面积", "农用地", "其中：耕地", "水田", "水浇地", "旱地", "建设用地", "未利用地")
 ITEM_ALIASES = {"耕地": "其中：耕地", "总面积": "总面积", "农用地": "农用地", "建设用地": "建设用地", "未利用地": "未利用地",
                 "水田": "水田", "水浇地": "水浇地", "旱地": "旱地", "其中：耕地": "其中：耕地"}
-UNITS = {"公顷": Decimal(10000), "平方米": Decimal(1), "亩": Decimal(10000) / 15, "ha": Decimal(10000), "m2": Decimal(1)}
+UNITS = {"公顷": M2_PER_UNIT["ha"], "平方米": M2_PER_UNIT["m2"], "亩": M2_PER_UNIT["mu"], "ha": M2_PER_UNIT["ha"], "m2": M2_PER_UNIT["m2"]}
 PADDY = {"水田": "0101", "水浇地": "0102", "旱地": "0103"}
 
 
@@ -127,15 +127,14 @@ def fit_rows(result: FitResult, declared: Dict[str, float], *, tolerance_pct: fl
     """(rows, verdict, verdict text): the printed 套合 table (公顷, 4 places; 差值 and 差异率 from the printed
     figures) and whether the project passes: ``combine`` "or" — 总面积 within the tolerance or every class within
     it (the source's literal "或"); "and" — both; "total" — 总面积 only."""
-    q = Decimal(10000)
     tol = Decimal(f"{tolerance_pct:g}")
     declared = dict(declared)
     declared.setdefault("总面积", result.project_planar_m2)
     rows = []
     for item in ITEMS:
-        d = round_half_up(Decimal(str(declared[item])) / q, 4) if item in declared else None
-        f = round_half_up(Decimal(str(result.fitted.get(item, 0.0))) / q, 4)
-        flat = round_half_up(Decimal(str(result.planar.get(item, 0.0))) / q, 4)
+        d = round_half_up(convert_area(declared[item], "ha"), 4) if item in declared else None
+        f = round_half_up(convert_area(result.fitted.get(item, 0.0), "ha"), 4)
+        flat = round_half_up(convert_area(result.planar.get(item, 0.0), "ha"), 4)
         diff = (d - f) if d is not None else None
         base = f if denominator == "fitted" else d
         rate = None

@@ -13,19 +13,17 @@ filters — so a province adds or changes an indicator by editing a row::
 Filters: ``group`` (a comparison group of change_groups.csv), ``three`` (三大类), ``codes`` (code prefixes),
 ``czcs`` (城镇村属性码 prefixes: 201 matches 201A), ``net=1`` (耕地 net of 田坎: area × (1 − KCXS)).
 Status rules (monitoring.md §4.2, all [R]) come from ``status_rules.csv``; a target row's ``warn`` overrides.
-Exact values here (m², %, m²/person); rounding and the printed table in :func:`indicator_rows`.
+Exact values here (m², %, m²/person); rounding, the status and the printed table in ``ledger.indicator_rows``.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import Decimal
 from pathlib import Path
 from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
 from ..overlay import ControlLayer, overlay
-from ..rounding import convert_area, round_half_up
 from .change import (
     MONITORING_DIR,
     ChangeGroups,
@@ -306,70 +304,3 @@ def compute_indicators(current: IndicatorInput, indicators: Sequence[Indicator],
         if progress is not None:
             progress((k + 1) / max(len(indicators), 1))
     return IndicatorResult(rows, calc.notes + ([f"上一期：{n}" for n in prev.notes] if prev is not None else []))
-
-
-# ------------------------------------------------------------------------------------------- ledger
-PLACES = {"公顷": 4, "%": 2, "平方米/人": 2, "万亩": 4, "亩": 2}
-
-
-def printed_value(value: Optional[float], unit: str) -> Optional[Decimal]:
-    if value is None:
-        return None
-    if unit in ("公顷", "亩", "万亩"):
-        d = convert_area(float(value), "ha" if unit == "公顷" else "mu") / (10000 if unit == "万亩" else 1)
-    else:
-        d = Decimal(str(float(value)))
-    return round_half_up(d, PLACES.get(unit, 2))
-
-
-def judge(direction: str, value: Optional[Decimal], target: Optional[Target], defaults: Dict[str, float]) -> Tuple[str, str]:
-    """(status, the rule applied, in words) on the *printed* value and target."""
-    if value is None:
-        return "无法计算", ""
-    if target is None or (target.target is None and target.lo is None):
-        return "无目标", ""
-    if direction == "区间":
-        lo = target.lo if target.lo is not None else target.target
-        hi = target.hi if target.hi is not None else target.target
-        ok = Decimal(str(lo)) <= value <= Decimal(str(hi))
-        return ("达标" if ok else "未达标"), f"{lo:g} ≤ 现状 ≤ {hi:g}"
-    t = Decimal(f"{target.target:g}")
-    if direction == "下限":
-        warn = target.warn if target.warn is not None else defaults.get("warn_pct", 0.0)
-        pct = Decimal(f"{warn:g}")
-        if value >= t:
-            return "达标", f"现状 ≥ 目标 {t}"
-        if t != 0 and pct > 0 and (t - value) / t * 100 <= pct:
-            return "预警", f"低于目标，差距不超过目标的 {pct}%"
-        return "未达标", (f"低于目标，差距超过目标的 {pct}%" if pct > 0 else "低于目标")
-    ratio = Decimal(f"{(target.warn if target.warn is not None else defaults.get('warn_ratio', 0.9)):g}")
-    if t == 0:
-        return ("达标" if value <= 0 else "未达标"), "目标为 0"
-    r = value / t
-    if r < ratio:
-        return "达标", f"现状 / 目标 < {ratio}"
-    if r <= 1:
-        return "预警", f"{ratio} ≤ 现状 / 目标 ≤ 1"
-    return "未达标", "现状超过目标"
-
-
-def indicator_rows(result: IndicatorResult, targets: Dict[str, Target], defaults: Dict[str, float]) -> List[dict]:
-    """The printed indicator table: every figure rounded once here; status judged on the printed figures."""
-    out = []
-    for r in result.rows:
-        ind: Indicator = r["indicator"]
-        v = printed_value(r["value"], ind.unit)
-        p = printed_value(r["previous"], ind.unit)
-        tgt = targets.get(ind.indicator_id)
-        status, rule = judge(ind.direction, v, tgt, defaults)
-        target_text = None
-        if tgt is not None:
-            target_text = Decimal(f"{tgt.target:g}") if tgt.target is not None else \
-                (f"{tgt.lo:g}–{tgt.hi:g}" if tgt.lo is not None else None)
-        out.append({"id": ind.indicator_id, "name": ind.name, "unit": ind.unit, "attribute": tgt.attribute if tgt else "",
-                    "direction": ind.direction, "target": target_text, "value": v, "previous": p,
-                    "change": (v - p) if (v is not None and p is not None) else None,
-                    "status": status,
-                    "rule": rule if status in ("达标", "预警", "未达标") else (r["why"] if status == "无法计算" else "目标表中没有该指标"),
-                    "formula": ind.formula, "evidence": ind.evidence, "source": ind.source, "note": ind.note})
-    return out

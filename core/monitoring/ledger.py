@@ -11,18 +11,22 @@ Rules of the printed tables:
   difference of the two printed totals.
 * 疑似问题图斑: each part rounded; per-flag subtotals are sums of the printed parts (a change piece can
   carry two flags — no total adds different flags).
+* 规划实施监测指标: each value in its unit's places; the status is judged on the printed value and target.
+* 报批套合: 差值 and 差异率 from the printed figures.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 import pandas as pd
 
 from ..rounding import balance_remainders, convert_area, round_half_up
 from .change import THREE_CLASSES, UNKNOWN, ChangeRun
+from .indicators import Indicator, IndicatorResult, Target
+from .surveyfit import ITEMS, FitResult
 
 HA = 4
 OUTSIDE = "（另一期未覆盖）"
@@ -231,4 +235,113 @@ def three_totals(run: ChangeRun) -> Dict[str, Dict[str, Decimal]]:
     return {"before": dict(zip(m.rows, m.row_totals)), "after": dict(zip(m.cols, m.col_totals))}
 
 
-__all__ = ["ChangeLedger", "Matrix", "build_ledger", "ha"]
+# ------------------------------------------------------------------------------------------- 规划实施监测指标
+PLACES = {"公顷": 4, "%": 2, "平方米/人": 2, "万亩": 4, "亩": 2}
+
+
+def printed_value(value: Optional[float], unit: str) -> Optional[Decimal]:
+    if value is None:
+        return None
+    if unit in ("公顷", "亩", "万亩"):
+        d = convert_area(float(value), "ha" if unit == "公顷" else "mu") / (10000 if unit == "万亩" else 1)
+    else:
+        d = Decimal(str(float(value)))
+    return round_half_up(d, PLACES.get(unit, 2))
+
+
+def judge(direction: str, value: Optional[Decimal], target: Optional[Target], defaults: Dict[str, float]) -> Tuple[str, str]:
+    """(status, the rule applied, in words) on the *printed* value and target."""
+    if value is None:
+        return "无法计算", ""
+    if target is None or (target.target is None and target.lo is None):
+        return "无目标", ""
+    if direction == "区间":
+        lo = target.lo if target.lo is not None else target.target
+        hi = target.hi if target.hi is not None else target.target
+        ok = Decimal(str(lo)) <= value <= Decimal(str(hi))
+        return ("达标" if ok else "未达标"), f"{lo:g} ≤ 现状 ≤ {hi:g}"
+    t = Decimal(f"{target.target:g}")
+    if direction == "下限":
+        warn = target.warn if target.warn is not None else defaults.get("warn_pct", 0.0)
+        pct = Decimal(f"{warn:g}")
+        if value >= t:
+            return "达标", f"现状 ≥ 目标 {t}"
+        if t != 0 and pct > 0 and (t - value) / t * 100 <= pct:
+            return "预警", f"低于目标，差距不超过目标的 {pct}%"
+        return "未达标", (f"低于目标，差距超过目标的 {pct}%" if pct > 0 else "低于目标")
+    ratio = Decimal(f"{(target.warn if target.warn is not None else defaults.get('warn_ratio', 0.9)):g}")
+    if t == 0:
+        return ("达标" if value <= 0 else "未达标"), "目标为 0"
+    r = value / t
+    if r < ratio:
+        return "达标", f"现状 / 目标 < {ratio}"
+    if r <= 1:
+        return "预警", f"{ratio} ≤ 现状 / 目标 ≤ 1"
+    return "未达标", "现状超过目标"
+
+
+def indicator_rows(result: IndicatorResult, targets: Dict[str, Target], defaults: Dict[str, float]) -> List[dict]:
+    """The printed indicator table: every figure rounded once here; status judged on the printed figures."""
+    out = []
+    for r in result.rows:
+        ind: Indicator = r["indicator"]
+        v = printed_value(r["value"], ind.unit)
+        p = printed_value(r["previous"], ind.unit)
+        tgt = targets.get(ind.indicator_id)
+        status, rule = judge(ind.direction, v, tgt, defaults)
+        target_text = None
+        if tgt is not None:
+            target_text = Decimal(f"{tgt.target:g}") if tgt.target is not None else \
+                (f"{tgt.lo:g}–{tgt.hi:g}" if tgt.lo is not None else None)
+        out.append({"id": ind.indicator_id, "name": ind.name, "unit": ind.unit, "attribute": tgt.attribute if tgt else "",
+                    "direction": ind.direction, "target": target_text, "value": v, "previous": p,
+                    "change": (v - p) if (v is not None and p is not None) else None,
+                    "status": status,
+                    "rule": rule if status in ("达标", "预警", "未达标") else (r["why"] if status == "无法计算" else "目标表中没有该指标"),
+                    "formula": ind.formula, "evidence": ind.evidence, "source": ind.source, "note": ind.note})
+    return out
+
+
+# ------------------------------------------------------------------------------------------- 报批套合
+def fit_rows(result: FitResult, declared: Dict[str, float], *, tolerance_pct: float = 1.0, denominator: str = "fitted",
+             combine: str = "or") -> tuple:
+    """(rows, verdict, verdict text): the printed 套合 table (公顷, 4 places; 差值 and 差异率 from the printed
+    figures) and whether the project passes: ``combine`` "or" — 总面积 within the tolerance or every class within
+    it (the source's literal "或"); "and" — both; "total" — 总面积 only."""
+    tol = Decimal(f"{tolerance_pct:g}")
+    declared = dict(declared)
+    declared.setdefault("总面积", result.project_planar_m2)
+    rows = []
+    for item in ITEMS:
+        d = round_half_up(convert_area(declared[item], "ha"), 4) if item in declared else None
+        f = round_half_up(convert_area(result.fitted.get(item, 0.0), "ha"), 4)
+        flat = round_half_up(convert_area(result.planar.get(item, 0.0), "ha"), 4)
+        diff = (d - f) if d is not None else None
+        base = f if denominator == "fitted" else d
+        rate = None
+        if diff is not None and base is not None:
+            rate = round_half_up(abs(diff) / base * 100, 2) if base != 0 else (Decimal(0) if diff == 0 else None)
+        ok = None if rate is None else rate <= tol
+        if diff is not None and base == 0 and diff != 0:
+            ok = False
+        rows.append({"item": item, "declared": d, "fitted": f, "planar": flat, "diff": diff, "rate": rate,
+                     "ok": None if ok is None else ("是" if ok else "否")})
+    by = {r["item"]: r for r in rows}
+    total_ok = by["总面积"]["ok"] == "是"
+    classes = [by[i] for i in ("农用地", "其中：耕地", "建设用地", "未利用地") if by[i]["ok"] is not None]
+    classes_ok = bool(classes) and all(r["ok"] == "是" for r in classes)
+    if combine == "and":
+        passed = total_ok and classes_ok
+        how = f"总面积与各地类面积差异均在 {tol}% 以内"
+    elif combine == "total":
+        passed = total_ok
+        how = f"总面积差异在 {tol}% 以内"
+    else:
+        passed = total_ok or classes_ok
+        how = f"总面积差异在 {tol}% 以内，或各地类面积差异均在 {tol}% 以内"
+    verdict = "通过" if passed else "不通过"
+    return rows, verdict, f"{verdict}（判定：{how}；差异率 = |勘测定界面积 − 套合面积| / " \
+                          f"{'套合面积' if denominator == 'fitted' else '勘测定界面积'} × 100%）"
+
+
+__all__ = ["ChangeLedger", "Matrix", "build_ledger", "fit_rows", "ha", "indicator_rows", "judge", "printed_value"]

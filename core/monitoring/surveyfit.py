@@ -5,7 +5,7 @@
 The 变更调查 side: project ∩ DLTB pieces, each with its DLTB parcel's area on the chosen basis in proportion to
 its planar share; 耕地 net of 田坎 (KCXS) and the 田坎 counted in 农用地 (三调 1203); 三大类 from the
 classification table.  The 勘测定界 side: the planner's declared figures (the 勘测定界表), the 总面积 defaulting
-to the planar (coordinate) area of the project polygons.  Exact m² here; :func:`fit_rows` rounds and judges.
+to the planar (coordinate) area of the project polygons.  Exact m² here; ``ledger.fit_rows`` rounds and judges.
 """
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ import numpy as np
 import shapely
 
 from ..overlay import ControlLayer, overlay
-from ..rounding import M2_PER_UNIT, convert_area, round_half_up
+from ..rounding import M2_PER_UNIT
 from .change import ChangeGroups, MonitoringDataError, Vintage, _class_info, _codes_in, _group_masks, _rows
 
 ITEMS = ("总面积", "农用地", "其中：耕地", "水田", "水浇地", "旱地", "建设用地", "未利用地")
@@ -120,44 +120,3 @@ def load_declared(path) -> Dict[str, float]:
             raise MonitoringDataError(f"{where} area 列：面积不能为负 / {path.name} line {line}: negative area")
         out[item] = float(value * UNITS[unit])
     return out
-
-
-def fit_rows(result: FitResult, declared: Dict[str, float], *, tolerance_pct: float = 1.0, denominator: str = "fitted",
-             combine: str = "or") -> tuple:
-    """(rows, verdict, verdict text): the printed 套合 table (公顷, 4 places; 差值 and 差异率 from the printed
-    figures) and whether the project passes: ``combine`` "or" — 总面积 within the tolerance or every class within
-    it (the source's literal "或"); "and" — both; "total" — 总面积 only."""
-    tol = Decimal(f"{tolerance_pct:g}")
-    declared = dict(declared)
-    declared.setdefault("总面积", result.project_planar_m2)
-    rows = []
-    for item in ITEMS:
-        d = round_half_up(convert_area(declared[item], "ha"), 4) if item in declared else None
-        f = round_half_up(convert_area(result.fitted.get(item, 0.0), "ha"), 4)
-        flat = round_half_up(convert_area(result.planar.get(item, 0.0), "ha"), 4)
-        diff = (d - f) if d is not None else None
-        base = f if denominator == "fitted" else d
-        rate = None
-        if diff is not None and base is not None:
-            rate = round_half_up(abs(diff) / base * 100, 2) if base != 0 else (Decimal(0) if diff == 0 else None)
-        ok = None if rate is None else rate <= tol
-        if diff is not None and base == 0 and diff != 0:
-            ok = False
-        rows.append({"item": item, "declared": d, "fitted": f, "planar": flat, "diff": diff, "rate": rate,
-                     "ok": None if ok is None else ("是" if ok else "否")})
-    by = {r["item"]: r for r in rows}
-    total_ok = by["总面积"]["ok"] == "是"
-    classes = [by[i] for i in ("农用地", "其中：耕地", "建设用地", "未利用地") if by[i]["ok"] is not None]
-    classes_ok = bool(classes) and all(r["ok"] == "是" for r in classes)
-    if combine == "and":
-        passed = total_ok and classes_ok
-        how = f"总面积与各地类面积差异均在 {tol}% 以内"
-    elif combine == "total":
-        passed = total_ok
-        how = f"总面积差异在 {tol}% 以内"
-    else:
-        passed = total_ok or classes_ok
-        how = f"总面积差异在 {tol}% 以内，或各地类面积差异均在 {tol}% 以内"
-    verdict = "通过" if passed else "不通过"
-    return rows, verdict, f"{verdict}（判定：{how}；差异率 = |勘测定界面积 − 套合面积| / " \
-                          f"{'套合面积' if denominator == 'fitted' else '勘测定界面积'} × 100%）"

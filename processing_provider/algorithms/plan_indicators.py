@@ -143,11 +143,11 @@ class PlanIndicatorsAlgorithm(GuotuKitAlgorithm):
             INDICATORS_FILE,
             IndicatorInput,
             compute_indicators,
-            indicator_rows,
             load_indicators,
             load_status_defaults,
             load_targets,
         )
+        from ...core.monitoring.ledger import indicator_rows
         from ...core.overlay import Cancelled
 
         t0 = time.time()

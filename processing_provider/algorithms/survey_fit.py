@@ -122,7 +122,8 @@ class SurveyFitAlgorithm(GuotuKitAlgorithm):
 
     def run_algorithm(self, parameters, context, feedback):
         from ...core.monitoring import MonitoringDataError, Vintage
-        from ...core.monitoring.surveyfit import fit_project, fit_rows, load_declared
+        from ...core.monitoring.ledger import fit_rows
+        from ...core.monitoring.surveyfit import fit_project, load_declared
         from ...core.overlay import Cancelled
 
         t0 = time.time()

@@ -15,11 +15,11 @@ from core.monitoring import MonitoringDataError
 from core.monitoring.indicators import (
     IndicatorInput,
     compute_indicators,
-    indicator_rows,
     load_indicators,
     load_status_defaults,
     load_targets,
 )
+from core.monitoring.ledger import indicator_rows
 
 
 def row_of(n):

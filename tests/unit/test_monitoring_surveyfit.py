@@ -11,7 +11,8 @@ import pytest
 import shapely
 
 from core.monitoring import MonitoringDataError, Vintage
-from core.monitoring.surveyfit import fit_project, fit_rows, load_declared
+from core.monitoring.ledger import fit_rows
+from core.monitoring.surveyfit import fit_project, load_declared
 
 DLTB = Vintage("变更调查", [shapely.box(0, 0, 100, 100), shapely.box(100, 0, 200, 100)], ["0101", "0702"], "sandiao",
                np.array([10000.0, 10000.0]), ["A", "B"], kcxs=np.array([0.1, 0.0]))

@@ -55,6 +55,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from .pairarea import EdgeTable, intersection_areas, small_enough
+
 __all__ = [
     "Cancelled",
     "ControlLayer",
@@ -218,6 +220,18 @@ def _bulk(func, a: np.ndarray, b: np.ndarray, threads: Optional[_Threads], *args
         return func(a, b, *args)
     cuts = np.linspace(0, n, 4 * threads.n + 1).astype(np.int64)  # several slices per thread: balance
     parts = threads.pool.map(lambda lo_hi: func(a[lo_hi[0]:lo_hi[1]], b[lo_hi[0]:lo_hi[1]], *args), zip(cuts[:-1], cuts[1:]))
+    return np.concatenate(list(parts))
+
+
+def _bulk_areas(a: EdgeTable, ia: np.ndarray, b: EdgeTable, ib: np.ndarray, threads: Optional[_Threads]) -> np.ndarray:
+    """:func:`core.pairarea.intersection_areas` in slices over the threads (numpy releases the GIL)."""
+    n = len(ia)
+    a.fan()  # built once, before the threads share it
+    if threads is None or threads.pool is None or n < 4096:
+        return intersection_areas(a, ia, b, ib)
+    cuts = np.linspace(0, n, 2 * threads.n + 1).astype(np.int64)
+    parts = threads.pool.map(lambda lo_hi: intersection_areas(a, ia[lo_hi[0]:lo_hi[1]], b, ib[lo_hi[0]:lo_hi[1]]),
+                             zip(cuts[:-1], cuts[1:]))
     return np.concatenate(list(parts))
 
 
@@ -407,6 +421,17 @@ class ControlLayer:
             shapely.prepare(self.whole[self._multi])
             shapely.prepare(self.pieces)
             self.prepared = True
+
+    def edge_table(self) -> EdgeTable:
+        """The pieces' ring edges for area-only overlays (:mod:`core.pairarea`), built once."""
+        if getattr(self, "_edges", None) is None:
+            self._edges = EdgeTable(self.pieces)
+        return self._edges
+
+    def piece_counts(self) -> np.ndarray:
+        if getattr(self, "_counts", None) is None:
+            self._counts = shapely.get_num_coordinates(self.pieces)
+        return self._counts
 
     def overlap_frame(self) -> pd.DataFrame:
         """The reported overlaps between the layer's features (i < j, area ≥ 0.01 m²), as
@@ -608,14 +633,32 @@ def _overlay(subjects, control, sliver_tolerance, want_geometry, progress, cance
     out_a: List[np.ndarray] = []
     out_g: List[np.ndarray] = []
     _report(progress, 0.0)
+    # areas only, and no piece to dissolve with another: small pairs are measured without being built
+    # (core.pairarea: ~8× less work than GEOS intersections), the others go through GEOS as below
+    by_terms = not want_geometry and not control.features_overlap and len(todo)
+    if by_terms:
+        s_edges = EdgeTable(work)
+        c_edges = control.edge_table()
+        s_counts = shapely.get_num_coordinates(work)
+        c_counts = control.piece_counts()
     for start in range(0, len(todo), _CHUNK):
         _check(cancelled)
         chunk = todo[start:start + _CHUNK]
         qs, qp = control.tree.query(subj[chunk], predicate=None)
+        si = chunk[qs]
+        if by_terms:
+            small = small_enough(s_counts[si], c_counts[qp])
+            a_small = _bulk_areas(s_edges, si[small], c_edges, qp[small], threads)
+            hit = a_small > 0
+            t_s, t_f, t_a = si[small][hit], control.piece_owner[qp[small][hit]], a_small[hit]
+            si, qp = si[~small], qp[~small]
         try:
-            s_, f_, a_, g_ = _pair_pieces(work, subj, subject_area, chunk[qs], qp, control, threads)
+            s_, f_, a_, g_ = _pair_pieces(work, subj, subject_area, si, qp, control, threads)
         except shapely.errors.GEOSException as exc:
             _raise_invalid(subj, chunk, exc)
+        if by_terms:
+            s_, f_, a_ = np.concatenate([t_s, s_]), np.concatenate([t_f, f_]), np.concatenate([t_a, a_])
+            g_ = np.concatenate([np.full(len(t_s), None, dtype=object), g_])
         out_s.append(s_)
         out_f.append(f_)
         out_a.append(a_)

@@ -1,0 +1,275 @@
+"""Area of ``a[k] ∩ b[k]`` for many pairs of small polygons, without building the intersection.
+
+Why
+---
+An area-only overlay (the transition matrix of the 用地结构调整表, the plan join and the exclusions of
+资产包, regions) needs ``area(P ∩ Q)`` for ~10⁶ pairs of parcels of ~10 vertices each. GEOS builds every
+intersection polygon first (OverlayNG: noding, graph, rings), ~30 µs a pair; the area alone is a sum
+of closed-form terms that numpy evaluates for all pairs at once, ~10× faster.
+
+How (exact identity, no topology decisions)
+-------------------------------------------
+Pick an origin O per pair. Every ring edge e = (p, q) spans the triangle T_e = (O, p, q). For a valid
+polygon, the indicator of P equals Σ_e w_e·1[T_e] almost everywhere, with w_e = ±1: the sign of the
+triangle's orientation times the ring's orientation, times −1 for holes (the winding-number identity
+behind the shoelace formula). Hence
+
+    area(P ∩ Q) = Σ_{e ∈ P} Σ_{f ∈ Q} w_e · w_f · area(T_e ∩ T_f).
+
+T_e ∩ T_f is the intersection of two triangles sharing the apex O: the common angular wedge of the two
+(each < π, so their intersection is one wedge or empty), cut by the nearer of the two far edges. Along
+the wedge the two far edges swap order at most once (two lines cross once), so the area is one
+triangle, or two when they cross inside the wedge. ``area(T_e ∩ T_f)`` is a continuous function of the
+coordinates, so shared (collinear) edges, vertices on edges and identical polygons need no special
+case: round-off moves the result by round-off, never by a misclassified piece. Coordinates are taken
+relative to O (a vertex of the pair's first polygon), so the terms are of the order of the parcels'
+own areas and their sum cancels to ~1e-9 m².
+
+Cost is |P|·|Q| terms per pair, so the caller sends only pairs of small polygons (``small_enough``);
+large ones go to GEOS.
+"""
+from __future__ import annotations
+
+from typing import Optional, Tuple
+
+import numpy as np
+import shapely
+
+__all__ = ["EdgeTable", "intersection_areas", "small_enough"]
+
+#: edge pairs per pair of polygons above which GEOS is the faster way (a 256-vertex control piece
+#: against a 40-vertex parcel is 10⁴ terms: GEOS wins there)
+MAX_TERMS = 900
+_BLOCK = 1 << 21  # edge pairs evaluated at once (~20 arrays of 16 MB)
+
+
+class EdgeTable:
+    """The ring edges of an array of polygons, with their weights.
+
+    ``start[i]:start[i]+count[i]`` are the edges of geometry i in ``x0, y0, x1, y1, w``."""
+
+    def __init__(self, geoms: np.ndarray):
+        geoms = np.asarray(geoms, dtype=object)
+        n = len(geoms)
+        xy, ring_of, owner, hole = _rings(geoms)
+        same = ring_of[1:] == ring_of[:-1]  # consecutive coordinates of one ring = an edge
+        e_ring = ring_of[:-1][same]
+        p = xy[:-1][same]
+        q = xy[1:][same]
+        # signed ring areas relative to each ring's first vertex (absolute survey coordinates lose digits)
+        ring_first = np.concatenate([[0], np.nonzero(ring_of[1:] != ring_of[:-1])[0] + 1]) if len(xy) else \
+            np.empty(0, dtype=np.int64)
+        o = np.zeros((len(owner), 2))
+        o[ring_of[ring_first]] = xy[ring_first]
+        pr, qr = p - o[e_ring], q - o[e_ring]
+        cross = pr[:, 0] * qr[:, 1] - qr[:, 0] * pr[:, 1]
+        ring_area2 = np.bincount(e_ring, weights=cross, minlength=len(owner))  # twice the signed area
+        orient = np.sign(ring_area2)
+        w = np.where(hole[e_ring], -orient[e_ring], orient[e_ring])
+        e_owner = owner[e_ring]  # edges come in geometry order already
+        self.x0, self.y0 = p[:, 0].copy(), p[:, 1].copy()
+        self.x1, self.y1 = q[:, 0].copy(), q[:, 1].copy()
+        self.w = w
+        self.count = np.bincount(e_owner, minlength=n).astype(np.int64)
+        self.start = np.concatenate([[0], np.cumsum(self.count)[:-1]]).astype(np.int64)
+        self._owner = e_owner
+        self._fan = None
+
+    def fan(self):
+        """The edges as a fan from each geometry's first vertex O (the side whose O a pair uses):
+        (O x, O y per geometry; edge start, count per geometry; ax, ay, bx, by relative to O with
+        cross(a, b) > 0; signed weight). Edges whose triangle has no area (through O) are dropped."""
+        if self._fan is None:
+            n = len(self.count)
+            ox = np.zeros(n)
+            oy = np.zeros(n)
+            has = self.count > 0
+            ox[has], oy[has] = self.x0[self.start[has]], self.y0[self.start[has]]
+            ax, ay = self.x0 - ox[self._owner], self.y0 - oy[self._owner]
+            bx, by = self.x1 - ox[self._owner], self.y1 - oy[self._owner]
+            cr = _cross(ax, ay, bx, by)
+            flip = cr < 0
+            ax, bx = np.where(flip, bx, ax), np.where(flip, ax, bx)
+            ay, by = np.where(flip, by, ay), np.where(flip, ay, by)
+            w = np.where(flip, -self.w, self.w)
+            keep = (cr != 0) & (w != 0)
+            owner = self._owner[keep]
+            count = np.bincount(owner, minlength=n).astype(np.int64)
+            start = np.concatenate([[0], np.cumsum(count)[:-1]]).astype(np.int64)
+            self._fan = (ox, oy, start, count, ax[keep], ay[keep], bx[keep], by[keep], w[keep])
+        return self._fan
+
+
+def _rings(geoms: np.ndarray):
+    """(coordinates, ring of each coordinate, geometry of each ring, ring is a hole) in geometry order."""
+    present = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+    kinds = set(shapely.get_type_id(geoms[present]).tolist())
+    if not kinds:
+        return np.empty((0, 2)), np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64), np.empty(0, dtype=bool)
+    if kinds <= {3, 6}:  # polygons and multipolygons: one pass through GEOS
+        arr = geoms if present.all() else np.where(present, geoms, None)
+        _, xy, offsets = shapely.to_ragged_array(arr)
+        if len(offsets) == 2:  # Polygon: rings, geometries
+            ring_off, geom_off = offsets
+            part_of_ring = np.arange(len(ring_off) - 1)
+            owner_of_part = np.repeat(np.arange(len(geom_off) - 1), np.diff(geom_off))
+            part_first_ring = geom_off[:-1]
+            n_parts = np.diff(geom_off)
+            first = part_first_ring[n_parts > 0]
+        else:  # MultiPolygon: rings, parts, geometries
+            ring_off, part_off, geom_off = offsets
+            part_of_ring = np.repeat(np.arange(len(part_off) - 1), np.diff(part_off))
+            owner_of_part = np.repeat(np.arange(len(geom_off) - 1), np.diff(geom_off))
+            first = part_off[:-1][np.diff(part_off) > 0]
+        n_rings = len(ring_off) - 1
+        ring_of = np.repeat(np.arange(n_rings), np.diff(ring_off))
+        if len(offsets) == 2:
+            owner = np.repeat(np.arange(len(geom_off) - 1), np.diff(geom_off))
+        else:
+            owner = owner_of_part[part_of_ring]
+        hole = np.ones(n_rings, dtype=bool)
+        hole[first] = False
+        return np.asarray(xy, dtype=float), ring_of, owner.astype(np.int64), hole
+    # anything else (a collection holding polygons): part by part
+    parts, part_owner = shapely.get_parts(geoms, return_index=True)
+    keep = np.isin(shapely.get_type_id(parts), (3,))
+    parts, part_owner = parts[keep], part_owner[keep]
+    rings, ring_part = shapely.get_rings(parts, return_index=True)
+    hole = np.ones(len(rings), dtype=bool)
+    if len(rings):
+        hole[0] = False
+        hole[1:] = ring_part[1:] == ring_part[:-1]
+    xy, ring_of = shapely.get_coordinates(rings, return_index=True)
+    return xy, ring_of, part_owner[ring_part].astype(np.int64), hole
+
+
+def small_enough(a_counts: np.ndarray, b_counts: np.ndarray) -> np.ndarray:
+    """Pairs cheap enough for :func:`intersection_areas` (vertex counts from ``shapely.get_num_coordinates``)."""
+    return a_counts.astype(np.int64) * b_counts.astype(np.int64) <= MAX_TERMS
+
+
+def _cross(ax, ay, bx, by):
+    return ax * by - ay * bx
+
+
+def _wedge(ax, ay, bx, by, cx, cy, dx, dy):
+    """The common wedge of the triangles (O, a, b) and (O, c, d) (each counter-clockwise, < π at O):
+    (start ray u, end ray v, non-empty).  u is a when a lies in wedge (c, d), else c when c lies in
+    wedge (a, b); v likewise from b and d."""
+    ca = _cross(cx, cy, ax, ay)
+    ad = _cross(ax, ay, dx, dy)
+    cb = _cross(cx, cy, bx, by)
+    bd = _cross(bx, by, dx, dy)
+    a_in = (ca >= 0) & (ad >= 0)
+    c_in = (ca <= 0) & (cb >= 0)
+    b_in = (cb >= 0) & (bd >= 0)
+    d_in = (ad >= 0) & (bd <= 0)
+    ux, uy = np.where(a_in, ax, cx), np.where(a_in, ay, cy)
+    vx, vy = np.where(b_in, bx, dx), np.where(b_in, by, dy)
+    ok = (a_in | c_in) & (b_in | d_in) & (_cross(ux, uy, vx, vy) > 0)
+    return ux, uy, vx, vy, ok
+
+
+def _wedge_areas(ax, ay, bx, by, cx, cy, dx, dy, ux, uy, vx, vy) -> np.ndarray:
+    """area(T(O,a,b) ∩ T(O,c,d)) for triangles whose common wedge (u, v) is not empty."""
+    ab = _cross(ax, ay, bx, by)
+    cd = _cross(cx, cy, dx, dy)
+    # distances (in units of the ray vector) from O to the far edges along u and v
+    with np.errstate(divide="ignore", invalid="ignore"):
+        bax, bay, dcx, dcy = bx - ax, by - ay, dx - cx, dy - cy
+        tp_u = ab / _cross(ux, uy, bax, bay)
+        tq_u = cd / _cross(ux, uy, dcx, dcy)
+        tp_v = ab / _cross(vx, vy, bax, bay)
+        tq_v = cd / _cross(vx, vy, dcx, dcy)
+        p_first_u = tp_u <= tq_u
+        p_first_v = tp_v <= tq_v
+        t_u = np.where(p_first_u, tp_u, tq_u)
+        t_v = np.where(p_first_v, tp_v, tq_v)
+        area = 0.5 * _cross(ux, uy, vx, vy) * t_u * t_v
+        s = np.nonzero(p_first_u != p_first_v)[0]
+        if len(s):
+            # the far edges cross inside the wedge at X: two triangles
+            n1x, n1y, n2x, n2y = ux[s] * t_u[s], uy[s] * t_u[s], vx[s] * t_v[s], vy[s] * t_v[s]
+            den = _cross(bax[s], bay[s], dcx[s], dcy[s])
+            k = _cross(cx[s] - ax[s], cy[s] - ay[s], dcx[s], dcy[s]) / den
+            xx, xy = ax[s] + k * bax[s], ay[s] + k * bay[s]
+            two = 0.5 * (_cross(n1x, n1y, xx, xy) + _cross(xx, xy, n2x, n2y))
+            # nearly collinear far edges: X is round-off; the two triangles under either edge agree
+            inside = np.isfinite(two) & (_cross(ux[s], uy[s], xx, xy) >= 0) & (_cross(xx, xy, vx[s], vy[s]) >= 0)
+            uv = _cross(ux[s], uy[s], vx[s], vy[s])
+            alt = 0.5 * uv * np.minimum(tp_u[s] * tp_v[s], tq_u[s] * tq_v[s])
+            area[s] = np.where(inside, two, alt)
+    area = np.where(np.isfinite(area), area, 0.0)
+    return np.maximum(area, 0.0)
+
+
+def intersection_areas(a: EdgeTable, ia: np.ndarray, b: EdgeTable, ib: np.ndarray,
+                       cancelled: Optional[callable] = None) -> np.ndarray:
+    """``area(A[ia[k]] ∩ B[ib[k]])`` for every k (planar, in the units of the coordinates).
+
+    Results within round-off of zero (below 1e-13 of the sum of the absolute terms: a pair that only
+    touches) are 0."""
+    ia = np.asarray(ia, dtype=np.int64)
+    ib = np.asarray(ib, dtype=np.int64)
+    out = np.zeros(len(ia), dtype=float)
+    if not len(ia):
+        return out
+    fan = a.fan()
+    na, nb = fan[3][ia], b.count[ib]
+    terms = na * nb
+    ends = np.cumsum(terms)
+    k0 = 0
+    while k0 < len(ia):
+        base = ends[k0 - 1] if k0 else 0
+        k1 = int(np.searchsorted(ends, base + _BLOCK, side="right"))
+        k1 = max(k1, k0 + 1)
+        if cancelled is not None and cancelled():
+            from .overlay import Cancelled
+            raise Cancelled()
+        out[k0:k1] = _block(fan, ia[k0:k1], b, ib[k0:k1], nb[k0:k1], terms[k0:k1])
+        k0 = k1
+    return out
+
+
+def _block(fan, ia, b: EdgeTable, ib, nb, terms) -> np.ndarray:
+    ox_g, oy_g, f_start, _, fax, fay, fbx, fby, fw = fan
+    total = int(terms.sum())
+    if total == 0:
+        return np.zeros(len(ia))
+    pair = np.repeat(np.arange(len(ia)), terms)
+    # position of each term inside its pair: r = i_a * nb + i_b
+    offs = np.concatenate([[0], np.cumsum(terms)[:-1]])
+    r = np.arange(total, dtype=np.int64) - np.repeat(offs, terms)
+    nbp = nb[pair]
+    ea = f_start[ia][pair] + r // nbp
+    eb = b.start[ib][pair] + r % nbp
+    del r, nbp
+    ax, ay, bx, by = fax[ea], fay[ea], fbx[ea], fby[ea]
+    ox, oy = ox_g[ia][pair], oy_g[ia][pair]
+    cx, cy, dx, dy = b.x0[eb] - ox, b.y0[eb] - oy, b.x1[eb] - ox, b.y1[eb] - oy
+    del ox, oy
+    w = fw[ea] * b.w[eb]
+    cd = _cross(cx, cy, dx, dy)
+    # counter-clockwise triangles: flip B's edge and its sign when its triangle turns clockwise
+    fc = cd < 0
+    cx, dx = np.where(fc, dx, cx), np.where(fc, cx, dx)
+    cy, dy = np.where(fc, dy, cy), np.where(fc, cy, dy)
+    w = np.where(fc, -w, w)
+    ux, uy, vx, vy, live = _wedge(ax, ay, bx, by, cx, cy, dx, dy)
+    idx = np.nonzero(live & (cd != 0) & (w != 0))[0]
+    contrib = np.zeros(total, dtype=float)
+    if len(idx):
+        contrib[idx] = w[idx] * _wedge_areas(ax[idx], ay[idx], bx[idx], by[idx], cx[idx], cy[idx], dx[idx], dy[idx],
+                                             ux[idx], uy[idx], vx[idx], vy[idx])
+    res = np.bincount(pair, weights=contrib, minlength=len(ia))
+    mag = np.bincount(pair, weights=np.abs(contrib), minlength=len(ia))
+    res[res <= 1e-13 * mag] = 0.0
+    return res
+
+
+def pair_areas(a_geoms, b_geoms) -> Tuple[np.ndarray, np.ndarray]:  # pragma: no cover - convenience
+    """``area(a[k] ∩ b[k])`` for two equally long geometry arrays (tests and tools)."""
+    a_geoms = np.asarray(a_geoms, dtype=object)
+    b_geoms = np.asarray(b_geoms, dtype=object)
+    k = np.arange(len(a_geoms))
+    return intersection_areas(EdgeTable(a_geoms), k, EdgeTable(b_geoms), k)

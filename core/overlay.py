@@ -235,6 +235,47 @@ def _bulk_areas(a: EdgeTable, ia: np.ndarray, b: EdgeTable, ib: np.ndarray, thre
     return np.concatenate(list(parts))
 
 
+def _common_areas(g: np.ndarray, a: np.ndarray, b: np.ndarray, threads: Optional[_Threads],
+                  cancelled: Optional[Callable[[], bool]], progress: Optional[Callable[[float], None]]):
+    """The pairs (a[k], b[k]) of ``g`` whose interiors meet, with their common area.
+
+    Small polygons are measured by :mod:`core.pairarea` (a pair that only touches measures exactly 0);
+    the others are tested with the DE-9IM pattern ``T********`` (threaded, GIL released) and only the
+    overlapping ones intersected."""
+    counts = shapely.get_num_coordinates(g)
+    small = small_enough(counts[a], counts[b])
+    si = np.nonzero(small)[0]
+    area_s = np.empty(0)
+    if len(si):
+        edges = EdgeTable(g)
+        area_s = np.zeros(len(si))
+        step = 1 << 18
+        for s in range(0, len(si), step):
+            _check(cancelled)
+            part = si[s:s + step]
+            area_s[s:s + step] = _bulk_areas(edges, a[part], edges, b[part], threads)
+            _report(progress, 0.5 * min(s + step, len(si)) / len(si))
+    hit_s = area_s > 0
+    ba, bb = a[~small], b[~small]
+    hit = np.zeros(len(ba), dtype=bool)
+    step = 65536
+    for s in range(0, len(ba), step):
+        _check(cancelled)
+        hit[s:s + step] = _bulk(shapely.relate_pattern, g[ba[s:s + step]], g[bb[s:s + step]], threads, "T********")
+        _report(progress, 0.5 + 0.5 * min(s + step, len(ba)) / len(ba))
+    ba, bb = ba[hit], bb[hit]
+    area_b = shapely.area(shapely.intersection(g[ba], g[bb])) if len(ba) else np.empty(0)
+    _report(progress, 1.0)
+    return (np.concatenate([a[si[hit_s]], ba]), np.concatenate([b[si[hit_s]], bb]),
+            np.concatenate([area_s[hit_s], area_b]))
+
+
+def _sub_report(progress, lo, hi):
+    if progress is None:
+        return None
+    return lambda f: progress(lo + (hi - lo) * f)
+
+
 def _check(cancelled: Optional[Callable[[], bool]]) -> None:
     if cancelled is not None and cancelled():
         raise Cancelled("overlay cancelled")
@@ -346,9 +387,10 @@ class ControlLayer:
     i < j whose common area is positive); ``features_overlap`` (any such pair).
 
     Overlap test: candidate pairs are pieces of different features whose bboxes overlap with
-    positive area (STRtree self-query); they are tested exactly with the DE-9IM pattern
-    ``T********`` (interiors intersect ⇔ common area > 0 for polygons). Touching neighbours of
-    a coverage (永久基本农田 图斑) are therefore not "overlapping".
+    positive area (STRtree self-query); small ones are measured by :mod:`core.pairarea`, the
+    others tested with the DE-9IM pattern ``T********`` (interiors intersect ⇔ common area > 0
+    for polygons). Touching neighbours of a coverage (永久基本农田 图斑) are therefore not
+    "overlapping".
 
     Features split into several pieces are also kept whole (``whole``, prepared): a subject
     that straddles internal cut lines is tested once against the whole feature
@@ -452,15 +494,7 @@ class ControlLayer:
         dy = np.minimum(bb[a, 3], bb[b, 3]) - np.maximum(bb[a, 1], bb[b, 1])
         keep = (dx > 0) & (dy > 0)
         a, b = a[keep], b[keep]
-        hit = np.zeros(len(a), dtype=bool)
-        step = 65536
-        for s in range(0, len(a), step):
-            _check(cancelled)
-            hit[s:s + step] = _bulk(shapely.relate_pattern, self.pieces[a[s:s + step]], self.pieces[b[s:s + step]],
-                                    threads, "T********")
-            _report(progress, 0.3 + 0.6 * min(s + step, len(a)) / len(a))
-        a, b = a[hit], b[hit]
-        area = shapely.area(shapely.intersection(self.pieces[a], self.pieces[b])) if len(a) else np.empty(0)
+        a, b, area = _common_areas(self.pieces, a, b, threads, cancelled, _sub_report(progress, 0.3, 0.9))
         pairs = np.stack([self.piece_owner[a], self.piece_owner[b]], axis=1)
         if not len(pairs):
             return none
@@ -805,8 +839,7 @@ def self_overlaps(geoms, workers: Optional[int] = None, cancelled: Optional[Call
     """Pairs of features of one layer whose interiors overlap (i < j) and the area they share.
 
     A coverage (parcels that only touch) gives an empty frame.  Candidate pairs are bbox overlaps
-    with positive area; they are tested with the DE-9IM pattern ``T********`` (threaded, GIL
-    released) and only the overlapping ones are intersected.  Columns: ``i``, ``j``, ``area``.
+    with positive area; they are measured as :func:`_common_areas` says.  Columns: ``i``, ``j``, ``area``.
     """
     arr = _as_geom_array(geoms)
     idx = np.nonzero(_present(arr))[0]
@@ -824,17 +857,7 @@ def self_overlaps(geoms, workers: Optional[int] = None, cancelled: Optional[Call
     dy = np.minimum(bb[a, 3], bb[b, 3]) - np.maximum(bb[a, 1], bb[b, 1])
     keep = (dx > 0) & (dy > 0)
     a, b = a[keep], b[keep]
-    hit = np.zeros(len(a), dtype=bool)
-    step = 65536
     with _Threads(workers) as threads:
-        for s in range(0, len(a), step):
-            _check(cancelled)
-            hit[s:s + step] = _bulk(shapely.relate_pattern, g[a[s:s + step]], g[b[s:s + step]], threads,
-                                    "T********")
-            _report(progress, min(s + step, len(a)) / len(a))
-    a, b = a[hit], b[hit]
-    if not len(a):
-        return empty
-    area = shapely.area(shapely.intersection(g[a], g[b]))
+        a, b, area = _common_areas(g, a, b, threads, cancelled, progress)
     keep = area >= min_area  # vertices off by the last bit along a shared edge are not an overlap
     return pd.DataFrame({"i": idx[a[keep]].astype(np.int64), "j": idx[b[keep]].astype(np.int64), "area": area[keep]})

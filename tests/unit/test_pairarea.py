@@ -34,6 +34,14 @@ def test_touching_is_exactly_zero_in_survey_coordinates():
     # the right half of a, cut on a vertex-on-edge (T-junction) line
     right = shapely.Polygon([(E + 15.35, N), (E + 30.7, N), (E + 30.7, N + 41.3), (E + 15.35, N + 41.3)])
     assert one(a, right) == pytest.approx(15.35 * 41.3, abs=1e-6)
+    # a plan polygon digitised on the parcel's edge with a 1 mm spur outside it (seen in a county's GHYD)
+    p = shapely.Polygon([(E + 56.375, N + 67.69), (E + 41.724, N + 104.508), (E + 66.342, N + 161.343),
+                         (E + 95.044, N + 178.111), (E + 149.363, N + 51.135)])
+    q = shapely.Polygon([(E - 2.138, N - 30.021), (E - 14.108, N - 16.4), (E + 56.375, N + 67.69),
+                         (E + 149.363, N + 51.135), (E + 149.364, N + 51.135), (E + 151.402, N + 47.861),
+                         (E + 96.096, N - 66.521), (E - 2.138, N - 30.021)])
+    assert shapely.area(shapely.intersection(p, q)) == 0.0
+    assert one(p, q) == 0.0 and one(q, p) == 0.0
 
 
 def test_orientation_holes_and_multipolygons():

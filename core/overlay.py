@@ -236,24 +236,27 @@ def _bulk_areas(a: EdgeTable, ia: np.ndarray, b: EdgeTable, ib: np.ndarray, thre
 
 
 def _common_areas(g: np.ndarray, a: np.ndarray, b: np.ndarray, threads: Optional[_Threads],
-                  cancelled: Optional[Callable[[], bool]], progress: Optional[Callable[[float], None]]):
+                  cancelled: Optional[Callable[[], bool]], progress: Optional[Callable[[float], None]],
+                  edges: Optional[Callable[[], EdgeTable]] = None, index: Optional[np.ndarray] = None):
     """The pairs (a[k], b[k]) of ``g`` whose interiors meet, with their common area.
 
     Small polygons are measured by :mod:`core.pairarea` (a pair that only touches measures exactly 0);
     the others are tested with the DE-9IM pattern ``T********`` (threaded, GIL released) and only the
-    overlapping ones intersected."""
+    overlapping ones intersected.  ``edges()``: an EdgeTable the caller keeps, whose row ``index[i]``
+    is ``g[i]`` (default: built here on ``g``)."""
     counts = shapely.get_num_coordinates(g)
     small = small_enough(counts[a], counts[b])
     si = np.nonzero(small)[0]
     area_s = np.empty(0)
     if len(si):
-        edges = EdgeTable(g)
+        table = edges() if edges is not None else EdgeTable(g)
+        rows = index if (edges is not None and index is not None) else np.arange(len(g))
         area_s = np.zeros(len(si))
         step = 1 << 18
         for s in range(0, len(si), step):
             _check(cancelled)
             part = si[s:s + step]
-            area_s[s:s + step] = _bulk_areas(edges, a[part], edges, b[part], threads)
+            area_s[s:s + step] = _bulk_areas(table, rows[a[part]], table, rows[b[part]], threads)
             _report(progress, 0.5 * min(s + step, len(si)) / len(si))
     hit_s = area_s > 0
     ba, bb = a[~small], b[~small]
@@ -494,7 +497,8 @@ class ControlLayer:
         dy = np.minimum(bb[a, 3], bb[b, 3]) - np.maximum(bb[a, 1], bb[b, 1])
         keep = (dx > 0) & (dy > 0)
         a, b = a[keep], b[keep]
-        a, b, area = _common_areas(self.pieces, a, b, threads, cancelled, _sub_report(progress, 0.3, 0.9))
+        a, b, area = _common_areas(self.pieces, a, b, threads, cancelled, _sub_report(progress, 0.3, 0.9),
+                                   edges=self.edge_table)
         pairs = np.stack([self.piece_owner[a], self.piece_owner[b]], axis=1)
         if not len(pairs):
             return none
@@ -626,7 +630,7 @@ def _pair_pieces(subj, original, subject_area, si, qp, control: ControlLayer, th
 
 def overlay(subjects, control: ControlLayer, sliver_tolerance: float = 1.0, want_geometry: bool = True,
             progress: Optional[Callable[[float], None]] = None,
-            cancelled: Optional[Callable[[], bool]] = None) -> OverlayResult:
+            cancelled: Optional[Callable[[], bool]] = None, subject_edges: Optional[EdgeTable] = None) -> OverlayResult:
     """Overlay ``subjects`` (array-like of shapely polygons, None allowed) on one control role.
 
     ``progress(fraction)`` is called with 0…1; when ``cancelled()`` returns True,
@@ -637,13 +641,17 @@ def overlay(subjects, control: ControlLayer, sliver_tolerance: float = 1.0, want
     the GIL in both: measured 1.8× on 2 cores for 200 000 intersections with shapely 2.0.7); the
     tests against prepared control pieces stay in the calling thread, since GEOS builds a prepared
     geometry's indexes lazily and is not safe to share across threads.
+
+    ``subject_edges``: :class:`core.pairarea.EdgeTable` of ``subjects`` when the caller has one already.
     """
     control.prepare()
     with _Threads(None) as threads:
-        return _overlay(subjects, control, sliver_tolerance, want_geometry, progress, cancelled, threads)
+        return _overlay(subjects, control, sliver_tolerance, want_geometry, progress, cancelled, threads,
+                        subject_edges)
 
 
-def _overlay(subjects, control, sliver_tolerance, want_geometry, progress, cancelled, threads) -> OverlayResult:
+def _overlay(subjects, control, sliver_tolerance, want_geometry, progress, cancelled, threads,
+             subject_edges=None) -> OverlayResult:
     subj = _as_geom_array(subjects)
     n = len(subj)
     tol = float(sliver_tolerance)
@@ -655,11 +663,16 @@ def _overlay(subjects, control, sliver_tolerance, want_geometry, progress, cance
     todo = np.nonzero(present)[0]
     # one-part MultiPolygons (what GeoPackage/shapefile layers usually hold) are compared and
     # intersected as their Polygon, so a subject that copies a control polygon is recognised
-    work = subj
-    single = np.nonzero((shapely.get_type_id(subj) == 6) & (shapely.get_num_geometries(subj) == 1))[0]
-    if len(single):
-        work = subj.copy()
-        work[single] = shapely.get_geometry(subj[single], 0)
+    # (converted when GEOS first needs them: an area-only overlay of small parcels never does)
+    single = (shapely.get_type_id(subj) == 6) & (shapely.get_num_geometries(subj) == 1)
+    work = subj.copy() if single.any() else subj
+
+    def as_polygons(rows: np.ndarray) -> None:
+        rows = np.unique(rows)
+        rows = rows[single[rows]]
+        if len(rows):
+            work[rows] = shapely.get_geometry(subj[rows], 0)
+            single[rows] = False
 
     # ---- phase 1: candidate pairs, containment shortcuts, bulk intersection (batched) ---------
     out_s: List[np.ndarray] = []
@@ -671,9 +684,9 @@ def _overlay(subjects, control, sliver_tolerance, want_geometry, progress, cance
     # (core.pairarea: ~8× less work than GEOS intersections), the others go through GEOS as below
     by_terms = not want_geometry and not control.features_overlap and len(todo)
     if by_terms:
-        s_edges = EdgeTable(work)
+        s_edges = subject_edges if subject_edges is not None else EdgeTable(subj)
         c_edges = control.edge_table()
-        s_counts = shapely.get_num_coordinates(work)
+        s_counts = shapely.get_num_coordinates(subj)
         c_counts = control.piece_counts()
     for start in range(0, len(todo), _CHUNK):
         _check(cancelled)
@@ -686,6 +699,7 @@ def _overlay(subjects, control, sliver_tolerance, want_geometry, progress, cance
             hit = a_small > 0
             t_s, t_f, t_a = si[small][hit], control.piece_owner[qp[small][hit]], a_small[hit]
             si, qp = si[~small], qp[~small]
+        as_polygons(si)
         try:
             s_, f_, a_, g_ = _pair_pieces(work, subj, subject_area, si, qp, control, threads)
         except shapely.errors.GEOSException as exc:
@@ -835,11 +849,13 @@ polygonal = _polygonal
 
 
 def self_overlaps(geoms, workers: Optional[int] = None, cancelled: Optional[Callable[[], bool]] = None,
-                  progress: Optional[Callable[[float], None]] = None, min_area: float = 0.01) -> pd.DataFrame:
+                  progress: Optional[Callable[[float], None]] = None, min_area: float = 0.01,
+                  edges: Optional[EdgeTable] = None) -> pd.DataFrame:
     """Pairs of features of one layer whose interiors overlap (i < j) and the area they share.
 
     A coverage (parcels that only touch) gives an empty frame.  Candidate pairs are bbox overlaps
     with positive area; they are measured as :func:`_common_areas` says.  Columns: ``i``, ``j``, ``area``.
+    ``edges``: the :class:`core.pairarea.EdgeTable` of ``geoms`` when the caller has one already.
     """
     arr = _as_geom_array(geoms)
     idx = np.nonzero(_present(arr))[0]
@@ -858,6 +874,7 @@ def self_overlaps(geoms, workers: Optional[int] = None, cancelled: Optional[Call
     keep = (dx > 0) & (dy > 0)
     a, b = a[keep], b[keep]
     with _Threads(workers) as threads:
-        a, b, area = _common_areas(g, a, b, threads, cancelled, progress)
+        a, b, area = _common_areas(g, a, b, threads, cancelled, progress,
+                                   edges=(lambda: edges) if edges is not None else None, index=idx)
     keep = area >= min_area  # vertices off by the last bit along a shared edge are not an overlap
     return pd.DataFrame({"i": idx[a[keep]].astype(np.int64), "j": idx[b[keep]].astype(np.int64), "area": area[keep]})

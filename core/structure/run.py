@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from ..overlay import Cancelled, ControlLayer, overlay, self_overlaps
+from ..pairarea import EdgeTable
 from ..rounding import M2_PER_UNIT
 from .compute import (
     FinanceView,
@@ -132,12 +133,15 @@ def run_structure(base_in: LayerInput, target_in: LayerInput, template: Structur
     overlaps = {}
     # with a transition overlay to run, the base layer's overlap test (GEOS relate, GIL released) runs in a
     # background thread beside it (intersections, mostly holding the GIL): two cores, one wall time
-    pool = base_future = None
+    pool = base_future = base_edges = None
+    if want_transition and base_in.geoms is not None:
+        base_edges = EdgeTable(base_in.geoms)  # one for the overlap test and the overlay
+        base_edges.fan()
     if want_transition and check_overlaps and base_in.geoms is not None:
         pool = ThreadPoolExecutor(1, thread_name_prefix="guotukit-overlaps")
-        base_future = pool.submit(self_overlaps, base_in.geoms, cancelled=cancelled)
+        base_future = pool.submit(self_overlaps, base_in.geoms, cancelled=cancelled, edges=base_edges)
     try:
-        return _run(base_in, target_in, template, base, target, notes, overlaps, base_future, unit=unit,
+        return _run(base_in, target_in, template, base, target, notes, overlaps, base_future, base_edges, unit=unit,
                     decimals=decimals, pct_decimals=pct_decimals, region_geoms=region_geoms,
                     region_names=region_names, want_transition=want_transition, want_pieces=want_pieces,
                     finance=finance, check_overlaps=check_overlaps, total_tolerance_pct=total_tolerance_pct,
@@ -149,7 +153,8 @@ def run_structure(base_in: LayerInput, target_in: LayerInput, template: Structur
             pool.shutdown(wait=True)
 
 
-def _run(base_in, target_in, template, base, target, notes, overlaps, base_future, *, unit, decimals, pct_decimals,
+def _run(base_in, target_in, template, base, target, notes, overlaps, base_future, base_edges, *, unit, decimals,
+         pct_decimals,
          region_geoms, region_names, want_transition, want_pieces, finance, check_overlaps, total_tolerance_pct,
          bases, progress, check, cancelled):
     tlayer = None
@@ -177,7 +182,7 @@ def _run(base_in, target_in, template, base, target, notes, overlaps, base_futur
     pieces = None
     if want_transition:
         res = overlay(base_in.geoms, tlayer, sliver_tolerance=0.0, want_geometry=want_pieces,
-                      progress=_sub(progress, 0.35, 0.8), cancelled=cancelled)
+                      progress=_sub(progress, 0.35, 0.8), cancelled=cancelled, subject_edges=base_edges)
         p = res.pieces
         import shapely
 

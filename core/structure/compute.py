@@ -643,7 +643,7 @@ def transition_pairs(base: LayerRecords, target: LayerRecords, pieces: pd.DataFr
     t_area = pd.Series(tf["area_m2"].to_numpy(), index=tf["parcel"].to_numpy())
     t_area = t_area.groupby(level=0).sum()
     t_row = t_row[~t_row.index.duplicated()]
-    p = pieces.rename(columns={"base_parcel": "parcel"})
+    p = pieces[["base_parcel", "target_parcel", "base_share", "target_share"]].rename(columns={"base_parcel": "parcel"})
     p = p[p["target_parcel"].isin(t_row.index)]
     joined = bf.merge(p, on="parcel", how="inner")
     joined["target_row"] = t_row.reindex(joined["target_parcel"].to_numpy()).to_numpy()
@@ -731,15 +731,18 @@ def finance_view(base: LayerRecords, target: LayerRecords, finance, pieces: Opti
                   + change_rule_zh(getattr(finance, "change_level", None)))
         tcode = pd.Series(tf["code"].to_numpy(), index=tf["parcel"].to_numpy())
         tcode = tcode[~tcode.index.duplicated()]
-        p = pieces.rename(columns={"base_parcel": "parcel"})
+        p = pieces[["base_parcel", "target_parcel", "base_share"]].rename(columns={"base_parcel": "parcel"})
         j = bf[["parcel", "parcel_code", "area_m2"]].rename(columns={"parcel_code": "code"}).merge(
             p, on="parcel", how="inner")  # 田坎 is priced and judged as its parcel's class
         j["tcode"] = tcode.reindex(j["target_parcel"].to_numpy()).to_numpy()
         share_sum = p.groupby("parcel")["base_share"].sum().clip(lower=1.0)  # overlapping plan parcels
         j["m2"] = j["area_m2"] * j["base_share"] / share_sum.reindex(j["parcel"].to_numpy()).to_numpy()
-        j = j[use_changed(j["code"].fillna("").tolist(), j["tcode"].fillna("").tolist(),
-                          getattr(finance, "change_level", None)) & j["code"].notna().to_numpy()
-              & j["tcode"].notna().to_numpy()]
+        # judged once per distinct (current, planned) pair of codes: a county has ~10⁶ pieces, ~10³ pairs
+        pair_key = pd.MultiIndex.from_arrays([j["code"].fillna(""), j["tcode"].fillna("")])
+        codes_of, uniq = pair_key.factorize()
+        changed = np.asarray(use_changed([a for a, _ in uniq], [b for _, b in uniq],
+                                         getattr(finance, "change_level", None)), dtype=bool)
+        j = j[changed[codes_of] & j["code"].notna().to_numpy() & j["tcode"].notna().to_numpy()]
         for c, v in j.groupby("code")["m2"].sum().items():
             e = entries.get(c)
             if e is not None:

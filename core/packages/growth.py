@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import heapq
 import math
+from collections import deque
 from typing import Dict, List, Optional, Tuple
 
 import numpy as np
@@ -362,16 +363,30 @@ class GrowthMixin:
         P["garea"] -= self.garea[a]
 
     def _connected_without(self, members: set, a: int) -> bool:
+        """Whether ``members`` without ``a`` stays connected (``members`` connected, holding ``a``).
+
+        Every member reached ``a`` through one of ``a``'s neighbours in the package, so the rest is
+        connected exactly when those neighbours reach each other without ``a``: a breadth-first search
+        from one of them stops as soon as it has met them all — usually a few steps around ``a``, not
+        the whole package."""
         rest = [b for b in self.nb[a] if b in members and b != a]
         if not rest:
             return len(members) <= 1
-        target = len(members) - 1
-        seen = {rest[0]}
-        stack = [rest[0]]
-        while stack:
-            x = stack.pop()
-            for y in self.nb[x]:
-                if y != a and y in members and y not in seen:
+        want = set(rest)
+        want.discard(rest[0])
+        if not want:
+            return True
+        seen = {rest[0], a}
+        queue = deque([rest[0]])
+        nb = self.nb
+        while queue:
+            x = queue.popleft()
+            for y in nb[x]:
+                if y not in seen and y in members:
+                    if y in want:
+                        want.discard(y)
+                        if not want:
+                            return True
                     seen.add(y)
-                    stack.append(y)
-        return len(seen) == target
+                    queue.append(y)
+        return False

@@ -370,3 +370,36 @@ def test_keep_mode_keeps_connected_parts_whole_and_passes_a_unit_whose_parts_lie
     assert set(res.packages["status"]) == {"pass"}  # before: both failed their own ownership check
     halves = evaluate(["A", "B", "B", "B", "A"], pt, adj, rules).set_index("package")  # A is not contiguous anyway
     assert not halves.loc["A", "ok_owner"] and not halves.loc["B", "ok_owner"]  # each cuts a connected part of U1
+
+
+@settings(max_examples=80, deadline=None)
+@given(n=st.integers(2, 7), m=st.integers(2, 7), holes=st.sets(st.integers(0, 48), max_size=20), seed=st.integers(0, 10**6))
+def test_connected_without_agrees_with_a_full_search(n, m, holes, seed):
+    """Removing an atom from a package (make_room, steal, compactness) must never leave it in pieces."""
+    from core.packages.growth import GrowthMixin
+
+    cells = [(i, j) for i in range(n) for j in range(m) if i * m + j not in holes]
+    if not cells:
+        return
+    idx = {c: k for k, c in enumerate(cells)}
+    nb = {k: {idx[(i + di, j + dj)]: 1.0 for di, dj in ((1, 0), (-1, 0), (0, 1), (0, -1)) if (i + di, j + dj) in idx}
+          for (i, j), k in idx.items()}
+
+    def component(start, members, without=None):
+        seen, todo = {start}, [start]
+        while todo:
+            x = todo.pop()
+            for y in nb[x]:
+                if y in members and y != without and y not in seen:
+                    seen.add(y)
+                    todo.append(y)
+        return seen
+
+    rng = np.random.default_rng(seed)
+    members = component(int(rng.integers(len(cells))), set(nb))  # a connected package
+    probe = type("Probe", (GrowthMixin,), {})()
+    probe.nb = nb
+    for a in members:
+        rest = members - {a}
+        want = not rest or len(component(next(iter(rest)), members, without=a)) == len(rest)
+        assert probe._connected_without(members, a) == want

@@ -324,12 +324,18 @@ class GrowthMixin:
                 and self.viol(A, pub, prof, cost, rev) <= 0)
 
     def _with(self, P: dict, atoms, sign: int):
-        A = P["A"] + sign * sum(self.A[a] for a in atoms)
-        pub = P["pub"] + sign * sum(self.pub[a] for a in atoms)
-        prof = P["prof"] + sign * sum(self.prof[a] for a in atoms)
-        cost = P["cost"] + sign * sum(self.cost[a] for a in atoms)
-        rev = P["rev"] + sign * sum(self.rev[a] for a in atoms)
-        return A, pub, prof, cost, rev
+        """The package's (area, public, profitable, cost, revenue) with ``atoms`` added (sign 1) or taken out
+        (−1); each sum over ``atoms`` is formed first, in order, as ``sum()`` would."""
+        SA, SP, SF, SC, SR = self.A, self.pub, self.prof, self.cost, self.rev
+        dA = dP = dF = dC = dR = 0
+        for a in atoms:
+            dA += SA[a]
+            dP += SP[a]
+            dF += SF[a]
+            dC += SC[a]
+            dR += SR[a]
+        return (P["A"] + sign * dA, P["pub"] + sign * dP, P["prof"] + sign * dF, P["cost"] + sign * dC,
+                P["rev"] + sign * dR)
 
     def _add(self, k: int, atoms) -> None:
         P = self.pk[k]

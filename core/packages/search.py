@@ -193,8 +193,8 @@ class SearchMixin:
         base = self._with(J, [pa], -1)
         rest = set(J["members"])
         rest.discard(pa)
-        for r, pr in sorted({(self.owner[c], c) for m in rest for c in self.nb[m]
-                             if self.owner[c] >= 0 and self.owner[c] not in (j, k) and self.pub[c] > 0}):
+        owner, pub_nb = self.owner, self._public_neighbours()
+        for r, pr in sorted({(owner[c], c) for m in rest for c in pub_nb[m] if owner[c] >= 0 and owner[c] not in (j, k)}):
             st = (base[0] + self.A[pr], base[1] + self.pub[pr], base[2] + self.prof[pr], base[3] + self.cost[pr],
                   base[4] + self.rev[pr])
             if not self.feasible(*st):
@@ -205,6 +205,15 @@ class SearchMixin:
             if self._connected_set(rest | {pr}):   # j ∪ {pr} ∖ {pa} must be one piece
                 return r, pr
         return None
+
+    def _public_neighbours(self):
+        """Per atom, its neighbours holding public land (fixed for a run: built once)."""
+        cached = getattr(self, "_pub_nb", None)
+        if cached is None or cached[0] is not self.nb:
+            pub = self.pub
+            cached = (self.nb, [tuple(c for c in nbs if pub[c] > 0) for nbs in self.nb])
+            self._pub_nb = cached
+        return cached[1]
 
     def _connected_set(self, members: set) -> bool:
         if not members:

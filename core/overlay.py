@@ -635,7 +635,9 @@ def overlay(subjects, control: ControlLayer, sliver_tolerance: float = 1.0, want
 
     ``progress(fraction)`` is called with 0…1; when ``cancelled()`` returns True,
     :class:`Cancelled` is raised (checked between batches of ~16 000 subjects and between
-    phases). An invalid subject that makes GEOS fail raises :class:`InvalidGeometryError`.
+    phases). An invalid subject that makes GEOS fail raises :class:`InvalidGeometryError`; an
+    area-only overlay measures small pairs without GEOS (:mod:`core.pairarea`) and so does not
+    catch every invalid subject: run :func:`check_geometries` first (every algorithm does).
 
     The DE-9IM pre-test and the bulk intersections run on up to 2 worker threads (GEOS releases
     the GIL in both: measured 1.8× on 2 cores for 200 000 intersections with shapely 2.0.7); the

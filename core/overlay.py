@@ -169,6 +169,11 @@ def _grouped_union(geoms: np.ndarray, groups: np.ndarray) -> Tuple[np.ndarray, n
     """
     cur = np.asarray(geoms, dtype=object)
     g = np.asarray(groups)
+    with _Threads(None) as threads:   # shapely.union releases the GIL: the pairs of a round on two cores
+        return _grouped_union_rounds(cur, g, threads)
+
+
+def _grouped_union_rounds(cur: np.ndarray, g: np.ndarray, threads) -> Tuple[np.ndarray, np.ndarray]:
     while len(g) > 1:
         same_next = np.zeros(len(g), dtype=bool)
         same_next[:-1] = g[1:] == g[:-1]
@@ -181,7 +186,7 @@ def _grouped_union(geoms: np.ndarray, groups: np.ndarray) -> Tuple[np.ndarray, n
         left = (pos - start) % 2 == 0
         li = np.nonzero(left & same_next)[0]
         cur = cur.copy()
-        cur[li] = shapely.union(cur[li], cur[li + 1])
+        cur[li] = _bulk(shapely.union, cur[li], cur[li + 1], threads)
         cur, g = cur[left], g[left]
     return g, cur
 

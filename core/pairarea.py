@@ -30,7 +30,7 @@ large ones go to GEOS.
 """
 from __future__ import annotations
 
-from typing import Optional, Tuple
+from typing import Optional
 
 import numpy as np
 import shapely
@@ -310,7 +310,7 @@ def _block(fan, ia, b: EdgeTable, ib, nb, terms) -> np.ndarray:
     return np.bincount(pair, weights=contrib, minlength=len(ia))
 
 
-def pair_areas(a_geoms, b_geoms) -> Tuple[np.ndarray, np.ndarray]:  # pragma: no cover - convenience
+def pair_areas(a_geoms, b_geoms) -> np.ndarray:
     """``area(a[k] ∩ b[k])`` for two equally long geometry arrays (tests and tools)."""
     a_geoms = np.asarray(a_geoms, dtype=object)
     b_geoms = np.asarray(b_geoms, dtype=object)

@@ -195,6 +195,16 @@ def _run(base_in, target_in, template, base, target, notes, overlaps, base_futur
         pieces = pd.DataFrame({"base_parcel": p["subject"].to_numpy(), "target_parcel": tgt,
                                "base_share": p["subject_share"].to_numpy(), "target_share": t_share,
                                "area": p["area"].to_numpy(), "geometry": p["geometry"].to_numpy()})
+        # layers covering different extents: say so — a matrix all in 规划图层未覆盖 must not pass unremarked
+        covered = float(res.occupied.sum())
+        for inp, total in ((base_in, float(res.subject_area.sum())), (target_in, float(t_planar.sum()))):
+            if total > 0 and total - covered > 0.01 * total:
+                other = target_in if inp is base_in else base_in
+                where = ("转换矩阵中这部分计入“规划图层未覆盖”列" if inp is base_in
+                         else "这部分不进入转换矩阵，列在其“差额”行")
+                notes.append(f"{inp.label}图层约有 {(total - covered) / 10000:.4f} 公顷（占 {100 * (total - covered) / total:.1f}%，"
+                             f"平面量算）不在{other.label}图层范围内，{where}"
+                             + ("；两个图层完全不重叠，请检查是否选对了图层、其范围和坐标系。" if not len(p) else "。"))
         check()
         if base_future is not None:
             collect(base_in, base_future.result())

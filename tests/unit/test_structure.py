@@ -392,6 +392,23 @@ def test_target_overlaps_found_with_and_without_the_transition(tpl):
     assert exact == pytest.approx(20000.0)  # not 22 000: the doubly covered strip is not counted twice
 
 
+def test_a_plan_covering_other_land_is_named_not_left_to_the_matrix(tpl):
+    """A plan that misses part of the base (or all of it: wrong layer, wrong CRS) would put the base in
+    规划图层未覆盖 without a word; the run says how much lies outside, and that nothing meets at all."""
+    bg = np.array([_box(0, 0, 100, 100), _box(100, 0, 200, 100)], dtype=object)
+    base = LayerInput("基期", ["0101", "0301"], "sandiao", shapely.area(bg), [1, 2], bg)
+    same = LayerInput("目标年", ["0101", "0701"], "ydyh2023", shapely.area(bg), [1, 2], bg)
+    assert not any("不在" in n for n in run_structure(base, same, tpl, want_transition=True).notes)
+    half = np.array([_box(0, 0, 100, 100)], dtype=object)
+    part = LayerInput("目标年", ["0101"], "ydyh2023", shapely.area(half), [1], half)
+    notes = run_structure(base, part, tpl, want_transition=True).notes
+    assert any("基期图层约有 1.0000 公顷（占 50.0%" in n and "完全不重叠" not in n for n in notes)
+    far = np.array([_box(0, 10000, 200, 10100)], dtype=object)
+    apart = LayerInput("目标年", ["0101"], "ydyh2023", shapely.area(far), [1], far)
+    notes = run_structure(base, apart, tpl, want_transition=True).notes
+    assert any("占 100.0%" in n and "完全不重叠" in n for n in notes)
+
+
 # ------------------------------------------------------------------------- one ledger (issue 12)
 def test_different_area_bases_get_their_own_line_not_a_change(tpl, tmp_path):
     """Attribute base (TBDLMJ) and an ellipsoidal plan: the 100 m² by which the totals differ are shown

@@ -620,64 +620,96 @@ UNCOVERED = "_uncovered"
 UNCOVERED_LABEL = "规划图层未覆盖"
 
 
+def _sum_by(key: np.ndarray, weights: np.ndarray, n: int) -> np.ndarray:
+    """Float sums of ``weights`` per integer ``key`` in 0..n-1 (also for no keys at all)."""
+    return np.bincount(key, weights=weights, minlength=n).astype(float, copy=False)
+
+
+def _join_many(rec_parcel: np.ndarray, piece_parcel: np.ndarray, n: int):
+    """The inner join records × pieces on the parcel index (each record meets every piece of its
+    parcel), as two index arrays (record, piece) — records in their order, pieces in theirs."""
+    count = np.bincount(piece_parcel, minlength=n)
+    order = np.argsort(piece_parcel, kind="stable")
+    start = np.concatenate([[0], np.cumsum(count)[:-1]])
+    per_rec = count[rec_parcel]
+    rec = np.repeat(np.arange(len(rec_parcel)), per_rec)
+    first = np.cumsum(per_rec) - per_rec
+    pos = np.repeat(start[rec_parcel] - first, per_rec) + np.arange(len(rec))
+    return rec, order[pos]
+
+
 def transition_pairs(base: LayerRecords, target: LayerRecords, pieces: pd.DataFrame) -> TransitionPairs:
     """From→to areas.  ``pieces``: (base_parcel, target_parcel, base_share, target_share) with
     the piece's share of the base parcel's and of the target parcel's geometry.  Every base
     record (the class and the 田坎 part) is apportioned by ``base_share``; what no target parcel
     covers goes to the column :data:`UNCOVERED`, so each row adds up to the base figure exactly.
+
+    Plain integer arrays throughout (a county has ~10⁶ pieces and ~30 rows): rows become codes,
+    the join of records and pieces is two index arrays, every sum a ``bincount``.
     """
     bf = base.frame[["parcel", "row", "parcel_row", "area_m2"]]
     if (base.frame["region"] != "").any():  # regions split records: transition on whole parcels
-        bf = bf.groupby(["parcel", "row", "parcel_row"], as_index=False)["area_m2"].sum()
+        bf = bf.groupby(["parcel", "row", "parcel_row"], as_index=False, sort=False)["area_m2"].sum()
     tf = target.frame[target.frame["kind"] == "class"][["parcel", "row", "area_m2"]]
-    if (target.frame["region"] != "").any():
-        tf = tf.groupby(["parcel", "row"], as_index=False)["area_m2"].sum()
-    # rows as integer codes while grouping (a county has ~10⁶ pieces and ~30 rows), labels again at the end
     labels = pd.Index(pd.unique(np.concatenate([bf["row"].to_numpy(dtype=object), bf["parcel_row"].to_numpy(dtype=object),
                                                 tf["row"].to_numpy(dtype=object), np.array([UNCOVERED], dtype=object)])))
-    bf = bf.assign(row=labels.get_indexer(bf["row"].to_numpy(dtype=object)),
-                   parcel_row=labels.get_indexer(bf["parcel_row"].to_numpy(dtype=object)))
-    tf = tf.assign(row=labels.get_indexer(tf["row"].to_numpy(dtype=object)))
+    n_lab = len(labels)
     uncovered = int(labels.get_loc(UNCOVERED))
-    t_row = pd.Series(tf["row"].to_numpy(), index=tf["parcel"].to_numpy())
-    t_area = pd.Series(tf["area_m2"].to_numpy(), index=tf["parcel"].to_numpy())
-    t_area = t_area.groupby(level=0).sum()
-    t_row = t_row[~t_row.index.duplicated()]
-    p = pieces[["base_parcel", "target_parcel", "base_share", "target_share"]].rename(columns={"base_parcel": "parcel"})
-    p = p[p["target_parcel"].isin(t_row.index)]
-    joined = bf.merge(p, on="parcel", how="inner")
-    joined["target_row"] = t_row.reindex(joined["target_parcel"].to_numpy()).to_numpy()
+    r_parcel = bf["parcel"].to_numpy(dtype=np.int64)
+    r_row = labels.get_indexer(bf["row"].to_numpy(dtype=object))
+    r_prow = labels.get_indexer(bf["parcel_row"].to_numpy(dtype=object))
+    r_area = bf["area_m2"].to_numpy(dtype=float)
+
+    pp = pieces["base_parcel"].to_numpy(dtype=np.int64)
+    pt = pieces["target_parcel"].to_numpy(dtype=np.int64)
+    n_b = int(max(r_parcel.max(initial=-1), pp.max(initial=-1))) + 1
+    n_t = int(max(tf["parcel"].max() if len(tf) else -1, pt.max(initial=-1))) + 1
+    t_parcel = tf["parcel"].to_numpy(dtype=np.int64)
+    t_area = _sum_by(t_parcel, tf["area_m2"].to_numpy(dtype=float), n_t)
+    t_row = np.full(n_t, -1, dtype=np.int64)
+    t_row[t_parcel[::-1]] = labels.get_indexer(tf["row"].to_numpy(dtype=object))[::-1]  # first record wins
+    b_row = np.full(n_b, -1, dtype=np.int64)
+    b_row[r_parcel[::-1]] = r_prow[::-1]  # the parcel's class row (田坎 records carry it too)
+    keep = (t_row[pt] >= 0) & (b_row[pp] >= 0)  # pieces of target parcels that have a class and base parcels kept
+    pp, pt = pp[keep], pt[keep]
+    bs = pieces["base_share"].to_numpy(dtype=float)[keep]
+    ts = pieces["target_share"].to_numpy(dtype=float)[keep]
     # overlapping target parcels would cover a base parcel more than once: scale its pieces so
     # that they never add up to more than the parcel (the overlap itself is reported separately)
-    share_sum = p.groupby("parcel")["base_share"].sum()
-    scale = (1.0 / share_sum.clip(lower=1.0)).reindex(joined["parcel"].to_numpy()).to_numpy()
-    joined["base_share"] = joined["base_share"].to_numpy() * scale
-    joined["piece_m2"] = joined["area_m2"] * joined["base_share"]
-    covered = joined.groupby(["parcel", "row"])["base_share"].sum().rename("covered")
-    rest = bf.merge(covered, left_on=["parcel", "row"], right_index=True, how="left")
-    rest["covered"] = rest["covered"].fillna(0.0).clip(upper=1.0)
-    rest["piece_m2"] = rest["area_m2"] * (1.0 - rest["covered"])
-    rest = rest[rest["piece_m2"] > 0]
-    # target-basis measure of each piece (only class records of the base count once per piece)
-    first_rec = joined.drop_duplicates(["parcel", "target_parcel"])
-    tgt_piece = first_rec.assign(target_m2=t_area.reindex(first_rec["target_parcel"].to_numpy()).to_numpy()
-                                 * first_rec["target_share"].to_numpy())
-    target_cover = {labels[k]: v for k, v in tgt_piece.groupby("target_row")["target_m2"].sum().items()}
-    t_cov_by_parcel = tgt_piece.groupby("target_parcel")["target_share"].sum().clip(upper=1.0)
-    target_uncovered = float((t_area * (1.0 - t_cov_by_parcel.reindex(t_area.index, fill_value=0.0))).sum())
+    share_sum = _sum_by(pp, bs, n_b)
+    bs = bs / np.maximum(share_sum, 1.0)[pp]
+    covered = np.minimum(_sum_by(pp, bs, n_b), 1.0)
 
-    pairs = pd.concat([
-        joined.groupby(["row", "target_row"], as_index=False)["piece_m2"].sum(),
-        rest.assign(target_row=uncovered).groupby(["row", "target_row"], as_index=False)["piece_m2"].sum(),
-    ], ignore_index=True).groupby(["row", "target_row"], as_index=False)["piece_m2"].sum()
-    pairs = pairs.rename(columns={"row": "base_row", "piece_m2": "area_m2"})
-    tgt_m2 = tgt_piece.groupby(["row", "target_row"])["target_m2"].sum()
-    pairs["target_m2"] = [float(tgt_m2.get((a, b), 0.0)) for a, b in zip(pairs["base_row"], pairs["target_row"])]
-    pairs["base_row"] = labels[pairs["base_row"].to_numpy()].to_numpy(dtype=object)
-    pairs["target_row"] = labels[pairs["target_row"].to_numpy()].to_numpy(dtype=object)
+    rec, piece = _join_many(r_parcel, pp, n_b)
+    j_row, j_trow = r_row[rec], t_row[pt[piece]]
+    j_m2 = r_area[rec] * bs[piece]
+    cells = n_lab * n_lab
+    key = j_row * n_lab + j_trow
+    area = _sum_by(key, j_m2, cells)
+    present = np.bincount(key, minlength=cells) > 0
+    # what no target parcel covers, record by record
+    rest = r_area * (1.0 - covered[r_parcel])
+    has_rest = rest > 0
+    key_u = r_row[has_rest] * n_lab + uncovered
+    area += _sum_by(key_u, rest[has_rest], cells)
+    present[key_u] = True
+    # target-basis measure of each piece, under its base parcel's class row
+    t_m2 = t_area[pt] * ts
+    tkey = b_row[pp] * n_lab + t_row[pt]
+    target_m2 = _sum_by(tkey, t_m2, cells)
+    by_trow = _sum_by(t_row[pt], t_m2, n_lab)
+    seen_trow = np.bincount(t_row[pt], minlength=n_lab) > 0
+    target_cover = {labels[k]: float(by_trow[k]) for k in np.nonzero(seen_trow)[0]}
+    t_cov = np.minimum(_sum_by(pt, ts, n_t), 1.0)
+    has_class = t_row >= 0
+    target_uncovered = float((t_area[has_class] * (1.0 - t_cov[has_class])).sum())
 
-    kept = (joined["row"] != joined["target_row"]) & (joined["parcel_row"] == joined["target_row"])
-    return TransitionPairs(pairs, target_cover, target_uncovered, float(joined.loc[kept, "piece_m2"].sum()))
+    k = np.nonzero(present)[0]
+    pairs = pd.DataFrame({"base_row": labels[k // n_lab].to_numpy(dtype=object),
+                          "target_row": labels[k % n_lab].to_numpy(dtype=object),
+                          "area_m2": area[k], "target_m2": target_m2[k]})
+    kept = (j_row != j_trow) & (r_prow[rec] == j_trow)
+    return TransitionPairs(pairs, target_cover, target_uncovered, float(j_m2[kept].sum()))
 
 
 # --------------------------------------------------------------------------- finance view
@@ -729,28 +761,39 @@ def finance_view(base: LayerRecords, target: LayerRecords, finance, pieces: Opti
     if pieces is not None:
         method = ("按叠加图斑逐块判定：用途改变的部分计成本（按现状地类单价）与收益（按规划地类单价）；"
                   + change_rule_zh(getattr(finance, "change_level", None)))
-        tcode = pd.Series(tf["code"].to_numpy(), index=tf["parcel"].to_numpy())
-        tcode = tcode[~tcode.index.duplicated()]
-        p = pieces[["base_parcel", "target_parcel", "base_share"]].rename(columns={"base_parcel": "parcel"})
-        j = bf[["parcel", "parcel_code", "area_m2"]].rename(columns={"parcel_code": "code"}).merge(
-            p, on="parcel", how="inner")  # 田坎 is priced and judged as its parcel's class
-        j["tcode"] = tcode.reindex(j["target_parcel"].to_numpy()).to_numpy()
-        share_sum = p.groupby("parcel")["base_share"].sum().clip(lower=1.0)  # overlapping plan parcels
-        j["m2"] = j["area_m2"] * j["base_share"] / share_sum.reindex(j["parcel"].to_numpy()).to_numpy()
-        # judged once per distinct (current, planned) pair of codes: a county has ~10⁶ pieces, ~10³ pairs
-        pair_key = pd.MultiIndex.from_arrays([j["code"].fillna(""), j["tcode"].fillna("")])
-        codes_of, uniq = pair_key.factorize()
-        changed = np.asarray(use_changed([a for a, _ in uniq], [b for _, b in uniq],
+        # the join of base records and pieces as index arrays, codes as integers: a county has ~10⁶
+        # pieces and ~10³ distinct (current, planned) code pairs, each judged once
+        b_parcel = bf["parcel"].to_numpy(dtype=np.int64)
+        b_codes = bf["parcel_code"].to_numpy(dtype=object)  # 田坎 is priced and judged as its parcel's class
+        t_codes = tf["code"].to_numpy(dtype=object)
+        code_id, uniq_codes = pd.factorize(np.concatenate([b_codes, t_codes]))  # None/NaN → -1
+        b_code_id, t_code_id = code_id[:len(b_codes)], code_id[len(b_codes):]
+        pp = pieces["base_parcel"].to_numpy(dtype=np.int64)
+        pt = pieces["target_parcel"].to_numpy(dtype=np.int64)
+        bs = pieces["base_share"].to_numpy(dtype=float)
+        t_parcel = tf["parcel"].to_numpy(dtype=np.int64)
+        n_b = int(max(b_parcel.max(initial=-1), pp.max(initial=-1))) + 1
+        n_t = int(max(t_parcel.max(initial=-1), pt.max(initial=-1))) + 1
+        t_code_of = np.full(n_t, -1, dtype=np.int64)
+        t_code_of[t_parcel[::-1]] = t_code_id[::-1]  # first class record of a target parcel
+        share_sum = np.maximum(_sum_by(pp, bs, n_b), 1.0)  # overlapping plan parcels
+        rec, piece = _join_many(b_parcel, pp, n_b)
+        m2 = bf["area_m2"].to_numpy(dtype=float)[rec] * bs[piece] / share_sum[pp[piece]]
+        cur, plan = b_code_id[rec], t_code_of[pt[piece]]
+        ok = (cur >= 0) & (plan >= 0)
+        k = len(uniq_codes)
+        pair, pair_of = np.unique(cur[ok] * k + plan[ok], return_inverse=True)
+        pair_m2 = _sum_by(pair_of, m2[ok], len(pair))
+        cur_p, plan_p = pair // k, pair % k
+        changed = np.asarray(use_changed([uniq_codes[i] for i in cur_p], [uniq_codes[i] for i in plan_p],
                                          getattr(finance, "change_level", None)), dtype=bool)
-        j = j[changed[codes_of] & j["code"].notna().to_numpy() & j["tcode"].notna().to_numpy()]
-        for c, v in j.groupby("code")["m2"].sum().items():
-            e = entries.get(c)
-            if e is not None:
-                cost_m2[id(e)] = cost_m2.get(id(e), 0.0) + v
-        for c, v in j.groupby("tcode")["m2"].sum().items():
-            e = entries.get(c) or entry_of(c)
-            if e is not None:
-                rev_m2[id(e)] = rev_m2.get(id(e), 0.0) + v
+        for by, dest in ((cur_p, cost_m2), (plan_p, rev_m2)):  # cost by current class, revenue by planned
+            sums = _sum_by(by[changed], pair_m2[changed], k)
+            for i in np.nonzero(np.bincount(by[changed], minlength=k))[0]:
+                c = uniq_codes[i]
+                e = entries[c] if c in entries else entry_of(c)
+                if e is not None:
+                    dest[id(e)] = dest.get(id(e), 0.0) + float(sums[i])
     else:
         method = "按地类净变化估算：面积减少的现状地类计成本，面积增加的规划地类计收益（无叠加分析时的近似）"
         for c in codes:

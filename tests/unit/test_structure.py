@@ -371,6 +371,25 @@ def test_tiankan_follows_its_parcel_for_change_and_money(tpl):
     assert fv.cost == 0.0 and fv.revenue == 0.0
 
 
+def test_tiankan_in_its_parcels_row_is_apportioned_once(tmp_path):
+    # a 三大类 template puts 田坎 (2303) in 农用地 with the 耕地 it lies in; the plan covers 60 % of the
+    # parcel: 0.60 ha stays 农用地, 0.40 ha is 规划图层未覆盖 — counting the parcel's cover once per
+    # record (class and 田坎) used to call it fully covered and print 1.00 ha as staying 农用地
+    path = tmp_path / "t3.csv"
+    path.write_text("# template: 三大类, version: t, classification: ydyh2023\n"
+                    "row_id,parent,label,classes,czcs,show,sum_of\n"
+                    "1,,农用地,01*;02*;03*;04*;05*;06*;2303,,,\n"
+                    "2,,建设用地,07*;08*;09*;10*;11*;12*;13*;14*;15*,,,\n"
+                    "3,,未利用地,16*;17*;18*;19*;20*;21*;22*;23*,,,\n", encoding="utf-8")
+    t3 = StructureTemplate.load(path)
+    base = _layer(t3, ["0103"], [10000.0], system="sandiao", deductions_m2=np.array([1000.0]))
+    target = _layer(t3, ["0103", "0701"], [6000.0, 4000.0])
+    tab = build_table(base, target, t3)
+    tr = transition(base, target, _pieces([(0, 0, 0.6, 1.0)]), tab, t3)
+    assert tr.matrix[("1", "1")] == D("0.60") and tr.matrix[("1", UNCOVERED)] == D("0.40")
+    assert sum(tr.matrix[("1", c)] for c in tr.col_ids) == tab.row("1").base == D("1.00")
+
+
 def test_empty_layer_gives_empty_records(tpl):
     empty = _layer(tpl, [], [])
     assert len(empty.frame) == 0 and empty.total_m2 == 0.0

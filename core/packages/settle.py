@@ -99,6 +99,26 @@ class SettleMixin:
             sA, sP, sF, sC, sR = st
         return [cur] if len(cur) > len(members) else []
 
+    def _may_hold(self, u: int, land: Sequence[int]) -> bool:
+        """False when no subset of ``land`` holding ``u`` can meet the share band or the balance, even
+        ignoring the area cap and contiguity: ``u``'s own term plus every term of the other atoms
+        that helps (share floor, share ceiling, balance, ratio) still misses. A necessary test, so
+        skipping HiGHS on False changes no result; on a county whose left-out land is 经营性 with no
+        free public land within reach it saves nearly all of the exact growth's time."""
+        rest = [y for y in land if y != u]
+        # twice the tolerances feasible() accepts a package with, so that no package it accepts is skipped
+        tol_share = 2e-9 * max(1.0, self.r.max_m2 * (1 + EPS)) / self.area_scale
+        tol_money = 2e-7 / self.bal_scale
+        if self.LO[u] + sum(min(self.LO[y], 0.0) for y in rest) > tol_share:
+            return False
+        if self.HI[u] + sum(min(self.HI[y], 0.0) for y in rest) > tol_share:
+            return False
+        if self.ball[u] + sum(max(self.ball[y], 0.0) for y in rest) < self.r.balance_min - 2e-7:
+            return False
+        if self.r.ratio_min > 0 and self.RQ[u] + sum(min(self.RQ[y], 0.0) for y in rest) > tol_money:
+            return False
+        return True
+
     def _connected_package(self, u: int, allowed: Set[int], max_nodes: int = 300,
                            node_limit: int = 50) -> Optional[List[int]]:
         """The smallest package holding ``u`` among the free atoms of ``allowed`` nearest to it,
@@ -128,6 +148,8 @@ class SettleMixin:
                     heapq.heappush(heap, (nd, z))
         n = len(order)
         if sum(Al[y] for y in order) < self.r.min_m2 * (1 - EPS):
+            return None
+        if not self._may_hold(u, order):
             return None
         idx = {y: i for i, y in enumerate(order)}
         rows, cols, vals = [], [], []

@@ -8,7 +8,6 @@ from collections import deque
 from typing import Dict, List, Optional, Tuple
 
 import numpy as np
-import pandas as pd
 
 from .graph import _components
 from .model import EPS, M2_PER_HA
@@ -108,8 +107,6 @@ class GrowthMixin:
         self.nb = nb
         self.comp = _components(m, ua, ub) if m else np.zeros(0, dtype=np.int64)
         self._edges = (ua, ub)  # atom adjacency, each pair once
-        self.parcels_of_atom = pd.Series(np.flatnonzero(atom >= 0)).groupby(atom[atom >= 0]).agg(list) \
-            if m else pd.Series(dtype=object)
         area_scale = self.r.min_m2
         self.area_scale = area_scale
         tot = float(np.abs(self.rev - self.cost).sum())

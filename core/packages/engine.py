@@ -164,18 +164,21 @@ def delineate(parcels: ParcelTable, adj: Adjacency, rules: PackageRules, seed: i
     # land for stranded atoms: taken from packages that can spare it (greedy growth), then the exact
     # smallest package on the free land around what is still left, then the same as steal()'s growth
     gains: Dict[str, int] = {}
-    for name, step in (("steal", eng.steal), ("exact growth", eng.exact_grow), ("exact steal", eng.steal_exact)):
+    for name, step in (("steal", eng.steal), ("exact growth", eng.exact_grow), ("exact steal", eng.steal_exact),
+                       ("public pooled", eng.pool_public)):
         gains[name] = step()
         if gains[name]:
             absorbed += gains[name] + eng.absorb()
         lap(name)
-    repaired, grown, stolen = gains["steal"], gains["exact growth"], gains["exact steal"]
+    repaired, grown, stolen, pooled = gains["steal"], gains["exact growth"], gains["exact steal"], gains["public pooled"]
     # coarse atoms (e.g. ownership units kept whole): every feasible package enumerated, the
     # atoms none holds proven out, the optimal packing taken when it packs more
     exact = eng.exact(exact_limit) if exact_limit else {"exact": "off"}
     lap("enumeration")
     eng._tick(0.8)
     compact_moves = eng.compact(compact_passes) if compact_passes else 0
+    if compact_moves:
+        absorbed += eng.absorb()  # reshaped packages may take leftovers they could not before
     lap("compactness")
     share_bound = eng.prove_share_bound()
     lap("share bound")
@@ -224,7 +227,7 @@ def delineate(parcels: ParcelTable, adj: Adjacency, rules: PackageRules, seed: i
         "parcels": n, "eligible": eligible, "packaged": int((own >= 0).sum()),
         "left_out": int(left.sum()), "left_out_pct": 100.0 * left.sum() / eligible if eligible else 0.0,
         "packages": len(live), "locked_packages": len(taken), "atoms": eng.m,
-        "absorbed": absorbed, "repaired": repaired, "exact_grown": grown, "exact_stolen": stolen, "share_bound": share_bound, "phases": phases, "room_moves": moved, "public_pulled": pulled, "compact_moves": compact_moves, "failed_growths": len(eng.failures), "exact": exact,
+        "absorbed": absorbed, "repaired": repaired, "exact_grown": grown, "exact_stolen": stolen, "public_pooled": pooled, "share_bound": share_bound, "phases": phases, "room_moves": moved, "public_pulled": pulled, "compact_moves": compact_moves, "failed_growths": len(eng.failures), "exact": exact,
         "reasons": pd.Series(reason[reason != ""]).value_counts().to_dict(),
     }
     if progress is not None:

@@ -248,6 +248,76 @@ class SearchMixin:
             out.append(cluster)
         return out
 
+    def pool_public(self, rounds: int = 4) -> int:
+        """Public land a package holds above the share floor can carry 经营性 (non-public) land, but
+        only inside its own package: a small public-rich package next to a package already at the floor
+        leaves that capacity unused while the leftovers beside the other one cannot join it. Such a
+        package merges with a neighbour when the two stay within the area cap, and the union takes the
+        leftovers next to it (one at a time, each step feasible, lowest atom index first). The merge is
+        kept only when leftovers join, so no package is merged for nothing; packages with the most spare
+        public land go first. Repeated while it places more (at most ``rounds`` passes). Returns the
+        parcels placed."""
+        if self.pmin <= 0:
+            return 0
+        owner, nb, bl, Al = self.owner, self.nb, self.bl, self.Al
+        publ, profl, costl, revl = self.publ, self.profl, self.costl, self.revl
+        maxA = self.r.max_m2 * (1 + EPS)
+
+        def spare(P):
+            base = P["A"] if self.total_basis else P["pub"] + P["prof"]
+            return P["pub"] - self.pmin * base
+
+        placed = 0
+        for _ in range(rounds):
+            gained = 0
+            order = sorted((k for k, P in enumerate(self.pk) if P["members"] and spare(P) > 0),
+                           key=lambda k: (-spare(self.pk[k]), k))
+            for i, R in enumerate(order):
+                if i % 50 == 0:
+                    self._tick(0.78)
+                PR = self.pk[R]
+                if not PR["members"] or spare(PR) <= 0:
+                    continue
+                best = None
+                for J in sorted({owner[b] for a in PR["members"] for b in nb[a]} - {R, -1}):
+                    PJ = self.pk[J]
+                    if PR["A"] + PJ["A"] > maxA:
+                        continue
+                    union = PR["members"] | PJ["members"]
+                    st = (PR["A"] + PJ["A"], PR["pub"] + PJ["pub"], PR["prof"] + PJ["prof"],
+                          PR["cost"] + PJ["cost"], PR["rev"] + PJ["rev"])
+                    frontier = {b for a in union for b in nb[a] if owner[b] < 0 and not bl[b]}
+                    taken: List[int] = []
+                    while frontier:
+                        pick = None
+                        for b in sorted(frontier):
+                            s2 = (st[0] + Al[b], st[1] + publ[b], st[2] + profl[b], st[3] + costl[b], st[4] + revl[b])
+                            if self.feasible(*s2):
+                                pick = (b, s2)
+                                break
+                        if pick is None:
+                            break
+                        b, st = pick
+                        taken.append(b)
+                        frontier.discard(b)
+                        frontier.update(c for c in nb[b] if owner[c] < 0 and not bl[c] and c not in union
+                                        and c not in taken)
+                    n_new = sum(self.npar[b] for b in taken)
+                    if n_new and (best is None or n_new > best[0]):
+                        best = (n_new, J, taken)
+                if best is not None:
+                    n_new, J, taken = best
+                    moved = sorted(self.pk[J]["members"])
+                    for a in moved:
+                        self._remove(J, a)
+                    self._add(R, moved)
+                    self._add(R, taken)
+                    gained += n_new
+            placed += gained
+            if not gained:
+                break
+        return placed
+
     def steal(self) -> int:
         """Place leftovers by taking land from packages that can spare it.
 

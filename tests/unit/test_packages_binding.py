@@ -355,3 +355,34 @@ def test_exact_growth_skips_only_atoms_no_package_can_hold(finance):
     eng.build_atoms()
     eng.run()
     assert not eng._may_hold(0, list(range(eng.m)))
+
+
+def test_spare_public_land_of_a_small_package_carries_the_leftovers_beside_its_neighbour(finance):
+    # 住宅 0 | 机关 1 ‖ 机关 2 | 住宅 3 4 5 ‖ 住宅 6 7 8, public floor 25 %, 2–8 ha:
+    # R = {0, 1} holds 50 % public, J = {2..5} exactly 25 %: J cannot take 6 (1 of 5 = 20 %) and R does
+    # not touch the leftovers. Merged, R ∪ J holds 2 of 6 and carries 6 and 7 (2 of 8 = 25 %, 8 ha); 8
+    # would pass the area cap
+    from core.packages.engine import _Engine
+
+    geoms = strip(9)
+    plan = ["0701", "0801", "0801", "0701", "0701", "0701", "0701", "0701", "0701"]
+    pt, adj = setup(geoms, ["0101"] * 9, plan, finance)
+    rules = PackageRules(min_area_ha=2, max_area_ha=8, public_min_pct=25, public_max_pct=90, public_basis="total")
+    eng = _Engine(pt, adj, rules, 0, None, None)
+    eng.build_atoms()
+    eng.run()
+    for P in eng.pk:
+        for a in list(P["members"]):
+            eng.owner[a] = -1
+    eng.pk = []
+    for members in ([0, 1], [2, 3, 4, 5]):
+        eng.pk.append(eng._empty())
+        eng._add(len(eng.pk) - 1, members)
+    assert eng.absorb() == 0  # nothing joins either package as it stands
+    assert eng.pool_public() == 2
+    k = eng.owner[0]
+    assert [eng.owner[a] == k for a in range(9)] == [True] * 8 + [False]
+    P = eng.pk[k]
+    assert P["A"] == pytest.approx(80000.0) and P["pub"] / P["A"] == pytest.approx(0.25)
+    assert eng.feasible(P["A"], P["pub"], P["prof"], P["cost"], P["rev"])
+    assert eng.pool_public() == 0  # no spare left where leftovers are

@@ -27,8 +27,9 @@ area cap or runs out of neighbours first is undone and its seed retired. A local
 (1) absorbs leftover atoms and leftover clusters into neighbouring packages, (2) makes room by
 moving a boundary atom of a full package to another neighbour, (3) grows a package for each
 stranded leftover as if the area were free and takes that land from the packages that can spare
-it (their remainders are kept or grown again; kept only when more parcels end up packaged), and
-(4) moves boundary atoms
+it (their remainders are kept or grown again; kept only when more parcels end up packaged),
+(4) merges a small package holding public land above the share floor with a neighbour when the
+union takes the leftovers beside it, and (5) moves boundary atoms
 between packages to make them more compact — every move only when every hard constraint of
 every package still holds and the package stays contiguous. The run is deterministic for a
 given seed. Leftovers carry the reason they were left out, and :func:`diagnose` says which

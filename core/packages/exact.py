@@ -100,6 +100,13 @@ class ExactMixin:
             return stats
         npar = self.npar
         before = sum(npar[a] for a in range(self.m) if self.owner[a] >= 0)
+        # no packing holds an atom no feasible package holds: when the packages hold every other one,
+        # they are optimal as they stand (HiGHS would take long to say so: 34 655 sets, 47 s measured)
+        upper = sum(npar[a] for a in np.flatnonzero(covered & ~self.blocked))
+        if before >= upper:
+            stats.update({"optimal": True, "optimum_parcels": before, "greedy_parcels": before,
+                          "bound": "every parcel a feasible package can hold is packaged"})
+            return stats
         rows = [list(c) for c in cols]
         values = [float(sum(npar[a] for a in c)) for c in cols]
         chosen, optimal = solve_packing(rows, values, self.m, node_limit=node_limit)

@@ -107,6 +107,7 @@ class GrowthMixin:
         self.nb = nb
         self.comp = _components(m, ua, ub) if m else np.zeros(0, dtype=np.int64)
         self._edges = (ua, ub)  # atom adjacency, each pair once
+        self._fill = np.zeros(m, dtype=bool)  # pieces short of public land (set by the engine's run)
         area_scale = self.r.min_m2
         self.area_scale = area_scale
         tot = float(np.abs(self.rev - self.cost).sum())
@@ -253,6 +254,36 @@ class GrowthMixin:
                     if owner[y] < 0 and not blocked[y]:
                         frontier.add(y)
             v = self.viol(sA, sP, sF, sC, sR)
+        if self.pmin > 0 and self._fill[a0]:
+            # where public land is the scarce side of its piece, what a package holds above the floor
+            # carries 经营性 land only inside this package: it takes the neighbours holding such land
+            # while it stays feasible (nearest first) instead of leaving them to packages short of it
+            while True:
+                base = sA if self.total_basis else sP + sF
+                if sP - self.pmin * base <= 0:
+                    break
+                bx, by = gx / sA, gy / sA
+                pick = None
+                for b in sorted(frontier):
+                    if profl[b] <= 0 or sA + Al[b] > maxA:
+                        continue
+                    st = (sA + Al[b], sP + publ[b], sF + profl[b], sC + costl[b], sR + revl[b])
+                    if not self.feasible(*st):
+                        continue
+                    d = (cx[b] - bx) ** 2 + (cy[b] - by) ** 2
+                    if pick is None or d < pick[0]:
+                        pick = (d, b, st)
+                if pick is None:
+                    break
+                _, b, (sA, sP, sF, sC, sR) = pick
+                frontier.discard(b)
+                members.append(b)
+                owner[b] = k
+                gx += cx[b] * Al[b]
+                gy += cy[b] * Al[b]
+                for y in nb[b]:
+                    if owner[y] < 0 and not blocked[y]:
+                        frontier.add(y)
         self.pk.append({"members": set(members), "A": sA, "pub": sP, "prof": sF, "cost": sC, "rev": sR,
                         "gx": gx, "gy": gy, "perim": self._perim_of(members), "garea": float(self.garea[members].sum())})
         return members

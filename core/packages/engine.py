@@ -77,18 +77,10 @@ class _Engine(GrowthMixin, SearchMixin, ProofMixin, SettleMixin, ExactMixin):
     def _public_short(self) -> np.ndarray:
         """Per atom: whether its piece of open land holds more other land than its public land can carry
         at the share floor (public land is the scarce side there)."""
-        m = self.m
-        if not m or self.pmin <= 0:
-            return np.zeros(m, dtype=bool)
-        base = self.A if self.total_basis else self.pub + self.prof
-        other = np.maximum(base - self.pub, 0.0)
-        ok = ~self.blocked
-        ua, ub = self._edges
-        keep = ok[ua] & ok[ub]
-        comp = _components(m, ua[keep], ub[keep])
-        P = np.bincount(comp[ok], weights=self.pub[ok], minlength=m)
-        oth = np.bincount(comp[ok], weights=other[ok], minlength=m)
-        return ok & (oth[comp] * self.pmin > P[comp] * (1 - self.pmin))
+        if not self.m or self.pmin <= 0:
+            return np.zeros(self.m, dtype=bool)
+        ok, comp, _, public, other = self.piece_land()
+        return ok & (other[comp] * self.pmin > public[comp] * (1 - self.pmin))
 
     def _tick(self, frac: float) -> None:
         if self.cancelled is not None and self.cancelled():

@@ -75,6 +75,21 @@ class ProofMixin:
                 "任何资产包都无法达标")
 
 
+    def piece_land(self):
+        """The pieces of open land (atoms not proven out, joined by adjacency; every package lies in one):
+        (open mask, piece per atom, each atom's other land of the share basis — 经营性 on the construction
+        basis —, public land per piece, other land per piece)."""
+        m = self.m
+        base = self.A if self.total_basis else self.pub + self.prof
+        other = np.maximum(base - self.pub, 0.0)
+        ok = ~self.blocked
+        ua, ub = self._edges
+        keep = ok[ua] & ok[ub]
+        comp = _components(m, ua[keep], ub[keep])
+        public = np.bincount(comp[ok], weights=self.pub[ok], minlength=m)
+        oth = np.bincount(comp[ok], weights=other[ok], minlength=m)
+        return ok, comp, other, public, oth
+
     def prove_share_bound(self) -> int:
         """The public-share band as a bound on land, per piece of open land (the atoms not proven out,
         joined by adjacency; every package lies in one piece).  Every package passes the floor p_min (to
@@ -89,14 +104,7 @@ class ProofMixin:
         m = self.m
         if not m or (self.pmin <= 0 and self.pmax >= 1):
             return 0
-        base = self.A if self.total_basis else self.pub + self.prof
-        other = np.maximum(base - self.pub, 0.0)
-        ok = ~self.blocked
-        ua, ub = self._edges
-        keep = ok[ua] & ok[ub]
-        comp = _components(m, ua[keep], ub[keep])
-        P = np.bincount(comp[ok], weights=self.pub[ok], minlength=m)
-        Oth = np.bincount(comp[ok], weights=other[ok], minlength=m)
+        ok, comp, other, P, Oth = self.piece_land()
         kind = "非公益性用地" if self.total_basis else "经营性用地"
         owner = np.asarray(self.owner)
         left = ok & (owner < 0)

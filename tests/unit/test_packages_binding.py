@@ -36,6 +36,20 @@ def setup(geoms, cur, pla, finance):
     return pt, build_adjacency(geoms)
 
 
+def _free_engine(pt, adj, rules):
+    """The engine after its proofs and first growth, with every package forgotten (all land free again)."""
+    from core.packages.engine import _Engine
+
+    eng = _Engine(pt, adj, rules, 0, None, None)
+    eng.build_atoms()
+    eng.run()
+    for P in eng.pk:
+        for a in list(P["members"]):
+            eng.owner[a] = -1
+    eng.pk = []
+    return eng
+
+
 def test_land_split_by_a_proven_parcel_is_proven_too(finance):
     # A B C D E: C (0101 → 0801, −50 万元) has no surplus anywhere: proven out. That leaves the
     # pieces A-B and D-E of 2 ha each, below the 3 ha minimum: no package can hold them either.
@@ -362,19 +376,12 @@ def test_spare_public_land_of_a_small_package_carries_the_leftovers_beside_its_n
     # R = {0, 1} holds 50 % public, J = {2..5} exactly 25 %: J cannot take 6 (1 of 5 = 20 %) and R does
     # not touch the leftovers. Merged, R ∪ J holds 2 of 6 and carries 6 and 7 (2 of 8 = 25 %, 8 ha); 8
     # would pass the area cap
-    from core.packages.engine import _Engine
 
     geoms = strip(9)
     plan = ["0701", "0801", "0801", "0701", "0701", "0701", "0701", "0701", "0701"]
     pt, adj = setup(geoms, ["0101"] * 9, plan, finance)
     rules = PackageRules(min_area_ha=2, max_area_ha=8, public_min_pct=25, public_max_pct=90, public_basis="total")
-    eng = _Engine(pt, adj, rules, 0, None, None)
-    eng.build_atoms()
-    eng.run()
-    for P in eng.pk:
-        for a in list(P["members"]):
-            eng.owner[a] = -1
-    eng.pk = []
+    eng = _free_engine(pt, adj, rules)
     for members in ([0, 1], [2, 3, 4, 5]):
         eng.pk.append(eng._empty())
         eng._add(len(eng.pk) - 1, members)
@@ -393,18 +400,11 @@ def test_where_public_land_is_short_a_package_uses_all_of_it(finance):
     # the piece holds 7 — public land is the scarce side. A package grown from the 机关 parcel is feasible
     # at 2 ha (50 %) but keeps taking 住宅 while it stays at or above the floor: 1 + 4 parcels, 20 %.
     # With a second 机关 parcel public land is not short, and the package stops where it is feasible.
-    from core.packages.engine import _Engine
 
     def grown(plan):
         pt, adj = setup(strip(8), ["0101"] * 8, plan, finance)
         rules = PackageRules(min_area_ha=2, max_area_ha=10, public_min_pct=20, public_max_pct=60, public_basis="total")
-        eng = _Engine(pt, adj, rules, 0, None, None)
-        eng.build_atoms()
-        eng.run()
-        for P in eng.pk:
-            for a in list(P["members"]):
-                eng.owner[a] = -1
-        eng.pk = []
+        eng = _free_engine(pt, adj, rules)
         members = eng.grow(3)
         P = eng.pk[-1]
         assert eng.feasible(P["A"], P["pub"], P["prof"], P["cost"], P["rev"])

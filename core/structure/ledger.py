@@ -56,6 +56,17 @@ def basis_differs(bases) -> bool:
     return bases is not None and bases[0].kind != bases[1].kind
 
 
+# a difference of area bases (attribute TBDLMJ / ellipsoidal / Gauss-Krüger planar in its zone) stays within
+# a few 0.1 %: totals further apart than this cover different land, whatever their bases
+BASIS_PLAUSIBLE_PCT = 1.0
+
+
+def range_note(bases: Tuple[Basis, Basis], change: Decimal, pct: Decimal, unit: str) -> str:
+    return (f"基期面积按{bases[0].label}、目标年面积按{bases[1].label}量算，两者口径不同；但合计相差 {change} "
+            f"{UNIT_LABELS[unit]}（{pct}%），远超面积口径可能造成的差异（通常不超过 0.3%）：主要是两图层覆盖的范围不同，"
+            "请核对规划图层是否覆盖全域。“其中：范围与口径差异”行列出这一差额，它不是用途变化。")
+
+
 def basis_note(bases: Tuple[Basis, Basis], change: Decimal, unit: str) -> str:
     return (f"基期面积按{bases[0].label}、目标年面积按{bases[1].label}量算，两者口径不同：合计的增减 "
             f"{change} {UNIT_LABELS[unit]}（“其中：面积口径差异”行）是两种面积口径之差，不是用途变化；"
@@ -257,12 +268,18 @@ def build_table(base: LayerRecords, target: LayerRecords, template: StructureTem
     rows.extend(memo)
 
     notes: List[str] = []
-    if bases is not None and bases[0].kind != bases[1].kind:
-        diff_row = TableRow(BASIS_ROW, "其中：面积口径差异", "basis", 0, "", 0.0, 0.0, None, None, None, None,
-                            total.change, None, "目标年合计 − 基期合计，两图层面积口径不同所致，不是用途变化")
-        rows.append(diff_row)
-        notes.append(basis_note(bases, total.change, unit))
     diff = t_total_m2 - b_total_m2
+    if bases is not None and bases[0].kind != bases[1].kind:
+        pct = abs(diff) / b_total_m2 * 100 if b_total_m2 > 0 else 0.0
+        if pct > BASIS_PLAUSIBLE_PCT:  # not a basis difference: the layers cover different land
+            diff_row = TableRow(BASIS_ROW, "其中：范围与口径差异", "basis", 0, "", 0.0, 0.0, None, None, None, None,
+                                total.change, None, "目标年合计 − 基期合计，主要来自两图层覆盖范围不同（见注），不是用途变化")
+            notes.append(range_note(bases, total.change, round_half_up(to_decimal(pct), 2), unit))
+        else:
+            diff_row = TableRow(BASIS_ROW, "其中：面积口径差异", "basis", 0, "", 0.0, 0.0, None, None, None, None,
+                                total.change, None, "目标年合计 − 基期合计，两图层面积口径不同所致，不是用途变化")
+            notes.append(basis_note(bases, total.change, unit))
+        rows.append(diff_row)
     if b_total_m2 > 0 and abs(diff) / b_total_m2 * 100 > total_tolerance_pct and not basis_differs(bases):
         notes.append(
             f"基期合计 {b_tot} 与目标年合计 {t_tot} {UNIT_LABELS[unit]}不一致，相差 "

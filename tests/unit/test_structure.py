@@ -454,6 +454,22 @@ def test_different_area_bases_get_their_own_line_not_a_change(tpl, tmp_path):
     assert "不是用途变化" in notes
 
 
+
+def test_totals_too_far_apart_for_their_bases_are_called_a_range_difference(tpl):
+    """A plan covering 10 % less land on another area basis: that is no basis difference (those stay within
+    a few 0.1 %) — the memo line and the note say the layers cover different land, not that the bases differ."""
+    from core.structure.ledger import BASIS_ROW, Basis
+
+    base = _layer(tpl, ["0101", "0301"], [10000.0, 10000.0])
+    target = _layer(tpl, ["0101", "0301"], [10000.0, 8000.0])
+    bases = (Basis("attribute", "属性面积（TBDLMJ）"), Basis("ellipsoidal", "椭球面积"))
+    tab = build_table(base, target, tpl, bases=bases)
+    memo = tab.row(BASIS_ROW)
+    assert memo.label == "其中：范围与口径差异" and memo.change == tab.total.change == D("-0.20")
+    note = next(n for n in tab.notes if "椭球面积" in n)
+    assert "合计相差 -0.20 公顷（10.00%）" in note and "覆盖的范围不同" in note and "不是用途变化" in note
+    assert not any("是两种面积口径之差" in n for n in tab.notes)
+
 def test_one_ledger_the_finance_areas_are_the_table_figures(tpl):
     """A class printed in the structure table and in 资金测算 is one figure even where balancing moved it:
     the three 0.3333 ha classes lose 0.01 together and one of them gets it back, on both sheets alike."""

@@ -625,6 +625,13 @@ def _sum_by(key: np.ndarray, weights: np.ndarray, n: int) -> np.ndarray:
     return np.bincount(key, weights=weights, minlength=n).astype(float, copy=False)
 
 
+def _first_per(index: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
+    """Per key 0..n-1, the value of its first record (−1 where it has none)."""
+    out = np.full(n, -1, dtype=np.int64)
+    out[index[::-1]] = np.asarray(values)[::-1]  # the last write wins: reversed, the first record does
+    return out
+
+
 def _join_many(rec_parcel: np.ndarray, piece_parcel: np.ndarray, n: int):
     """The inner join records × pieces on the parcel index (each record meets every piece of its
     parcel), as two index arrays (record, piece) — records in their order, pieces in theirs."""
@@ -666,10 +673,8 @@ def transition_pairs(base: LayerRecords, target: LayerRecords, pieces: pd.DataFr
     n_t = int(max(tf["parcel"].max() if len(tf) else -1, pt.max(initial=-1))) + 1
     t_parcel = tf["parcel"].to_numpy(dtype=np.int64)
     t_area = _sum_by(t_parcel, tf["area_m2"].to_numpy(dtype=float), n_t)
-    t_row = np.full(n_t, -1, dtype=np.int64)
-    t_row[t_parcel[::-1]] = labels.get_indexer(tf["row"].to_numpy(dtype=object))[::-1]  # first record wins
-    b_row = np.full(n_b, -1, dtype=np.int64)
-    b_row[r_parcel[::-1]] = r_prow[::-1]  # the parcel's class row (田坎 records carry it too)
+    t_row = _first_per(t_parcel, labels.get_indexer(tf["row"].to_numpy(dtype=object)), n_t)
+    b_row = _first_per(r_parcel, r_prow, n_b)  # the parcel's class row (田坎 records carry it too)
     keep = (t_row[pt] >= 0) & (b_row[pp] >= 0)  # pieces of target parcels that have a class and base parcels kept
     pp, pt = pp[keep], pt[keep]
     bs = pieces["base_share"].to_numpy(dtype=float)[keep]
@@ -774,8 +779,7 @@ def finance_view(base: LayerRecords, target: LayerRecords, finance, pieces: Opti
         t_parcel = tf["parcel"].to_numpy(dtype=np.int64)
         n_b = int(max(b_parcel.max(initial=-1), pp.max(initial=-1))) + 1
         n_t = int(max(t_parcel.max(initial=-1), pt.max(initial=-1))) + 1
-        t_code_of = np.full(n_t, -1, dtype=np.int64)
-        t_code_of[t_parcel[::-1]] = t_code_id[::-1]  # first class record of a target parcel
+        t_code_of = _first_per(t_parcel, t_code_id, n_t)  # first class record of a target parcel
         share_sum = np.maximum(_sum_by(pp, bs, n_b), 1.0)  # overlapping plan parcels
         rec, piece = _join_many(b_parcel, pp, n_b)
         m2 = bf["area_m2"].to_numpy(dtype=float)[rec] * bs[piece] / share_sum[pp[piece]]

@@ -89,6 +89,48 @@ def balance_remainders(values: Sequence, decimals: int = 2, total=None) -> List[
     return rounded
 
 
+
+def balance_array(exact, rounded, decimals: int, total):
+    """:func:`balance_remainders` for a column of many rows, vectorised: ``exact`` the values (floats,
+    in the printed unit), ``rounded`` each value already rounded half-up (floats, e.g. :func:`rhu_array`),
+    ``total`` the Decimal the printed values must add up to.  The same rule: the difference goes one
+    unit of the last place at a time to the rows whose rounding lost the most in its direction (ties:
+    larger absolute value, then input order); rows that are exactly zero stay zero.  Returns floats."""
+    import numpy as np
+
+    x = np.asarray(exact, dtype=float)
+    scale = 10 ** int(decimals)
+    units = np.rint(np.asarray(rounded, dtype=float) * scale).astype(np.int64)
+    target = int(round_half_up(total, decimals).scaleb(int(decimals)))
+    steps = target - int(units.sum(dtype=np.int64))
+    if steps == 0 or not len(units):
+        return units / scale
+    sign = 1 if steps > 0 else -1
+    eligible = np.nonzero(x != 0)[0]
+    if not len(eligible):
+        eligible = np.arange(len(units))
+    loss = sign * (x[eligible] * scale - units[eligible])
+    order = eligible[np.lexsort((eligible, -np.abs(x[eligible]), -loss))]
+    base, extra = divmod(abs(steps), len(order))
+    if 0 < extra < len(order):
+        # who gets the extra units is decided at one loss; rows whose float loss lies within rounding error
+        # of it are ranked again on their exact Decimal loss, so the result is balance_remainders' exactly
+        lo = sign * (x[order] * scale - units[order])
+        cut = lo[extra - 1]
+        tol = 64 * np.finfo(float).eps * (1.0 + float(np.abs(x).max()) * scale)
+        near = np.nonzero(np.abs(lo - cut) <= tol)[0]
+        if len(near) > 1:
+            unit = Decimal(1).scaleb(-int(decimals))
+            rows = order[near]
+            exact_loss = [sign * (to_decimal(float(x[i])) - int(units[i]) * unit) for i in rows.tolist()]
+            again = sorted(range(len(rows)), key=lambda k: (-exact_loss[k], -abs(to_decimal(float(x[rows[k]]))),
+                                                             int(rows[k])))
+            order[near] = rows[again]
+    add = np.full(len(order), base, dtype=np.int64)
+    add[:extra] += 1
+    units[order] += sign * add
+    return units / scale
+
 def sum_decimal(values: Iterable) -> Decimal:
     return sum((to_decimal(v) for v in values), Decimal(0))
 

@@ -4,7 +4,8 @@ compute (exact m² per subject, role and piece) → **ledger** → report (layou
 ROUND_HALF_UP(m² / 10 000, decimals_ha), 亩 = ROUND_HALF_UP(m² × 15 / 10 000, 2), % = ROUND_HALF_UP(
 part / whole × 100, 2).  Totals are sums of printed figures: 审查结论汇总 sums 审查结论's printed rows;
 控制线内地类 takes each line's 合计 from them and balances its parts to it (largest remainder); 冲突明细's
-per-line subtotals sum its printed rows; no total adds different control lines.
+per-line subtotals sum its printed rows, whose 公顷 and 亩 are balanced per line to the m² subtotal converted
+(piece_areas); no total adds different control lines.
 """
 from __future__ import annotations
 
@@ -401,6 +402,36 @@ def sliver_label(data: ComplianceReportData) -> str:
             else "碎片，不计入涉及面积")
 
 
+def piece_areas(area_m2, lines, sliver, decimals_ha: int = 4):
+    """(m², 公顷, 亩) of each conflict piece as 冲突明细 and the conflict layer print them, in input order.
+
+    m² = ROUND_HALF_UP(m², 2).  Per control line (``lines``: its label for each piece; pieces below the
+    sliver tolerance, ``sliver``, are not listed and stay plainly rounded), 公顷 and 亩 are balanced
+    (core.rounding.balance_array, largest remainder) to the line's m² subtotal converted: so the
+    subtotal line reads one area in three units — 214 025 593.38 m² beside 21 402.5593 ha, not the
+    21 402.5598 that 5 000 separately rounded rows add up to — and each piece stays within one unit of
+    the last place of its exact figure."""
+    from ..rounding import balance_array
+
+    ax = np.asarray(area_m2, dtype=float)
+    raw = [None if np.isnan(v) else v for v in ax.tolist()]
+    d = decimals_ha
+    m2 = printed_array(ax, 2, lambda i: float(round_half_up(_dec(raw[i]), 2)))
+    ha = printed_array(ax / 10000, d, lambda i: ha_value(raw[i], d))
+    mu = printed_array(ax * 15 / 10000, 2, lambda i: mu_value(raw[i]))
+    listed = ~np.asarray(sliver, dtype=bool) & ~np.isnan(ax)
+    keys = np.array(["" if v is None else str(v) for v in lines], dtype=object)
+    for key in dict.fromkeys(keys[listed].tolist()):
+        idx = np.nonzero(listed & (keys == key))[0]
+        at = idx.tolist()
+        whole = sum_exact([m2[j] for j in at], 2)
+        ha_b = balance_array(ax[idx] / 10000, [ha[j] for j in at], d, whole / 10000)
+        mu_b = balance_array(ax[idx] * 15 / 10000, [mu[j] for j in at], 2, whole * 15 / 10000)
+        for j, h, m in zip(at, ha_b.tolist(), mu_b.tolist()):
+            ha[j], mu[j] = h + 0.0, m + 0.0
+    return m2, ha, mu
+
+
 def conflict_rows(data: ComplianceReportData, roles: List[dict], subject_order: Dict[str, int]):
     """(rows, slivers): the printed conflict pieces in report order (subjects as on 审查结论, then control
     line and feature), and the pieces below the sliver tolerance — counted, never listed as rows."""
@@ -411,15 +442,16 @@ def conflict_rows(data: ComplianceReportData, roles: List[dict], subject_order: 
     role_pos = {r["role"]: i for i, r in enumerate(roles)}
     sliver_text = sliver_label(data)
     ax = _floats(c, "area_m2", n)
-    raw = [None if np.isnan(v) else v for v in ax.tolist()]
     sid = _texts(c, "subject_id" if c is not None and "subject_id" in c.columns else "subject", n)
     role = _texts(c, "role", n)
     sliver = _flags(c, "sliver", n)
     message, verdict_zh, pos = _texts(c, "message", n), _texts(c, "verdict_zh", n), _texts(c, "position", n)
     verdict = _texts(c, "verdict", n)
+    role_label = [lab or labels.get(ro) or ROLE_ZH.get(ro, ro) for lab, ro in zip(_texts(c, "role_label", n), role)]
+    m2, ha, mu = piece_areas(ax, role_label, sliver, d)
     cols = {
         "sid": sid,
-        "role_label": [lab or labels.get(ro) or ROLE_ZH.get(ro, ro) for lab, ro in zip(_texts(c, "role_label", n), role)],
+        "role_label": role_label,
         "control_id": _texts(c, "control_id", n),
         "zone": _texts(c, "zone", n),
         "position": [POSITION_ZH.get(p, p) for p in pos],
@@ -427,9 +459,7 @@ def conflict_rows(data: ComplianceReportData, roles: List[dict], subject_order: 
         "base_name": _texts(c, "base_name", n),
         "base_group": _texts(c, "base_group", n),
         "ownership": _texts(c, "ownership", n),
-        "m2": printed_array(ax, 2, lambda i: float(round_half_up(_dec(raw[i]), 2))),
-        "ha": printed_array(ax / 10000, d, lambda i: ha_value(raw[i], d)),
-        "mu": printed_array(ax * 15 / 10000, 2, lambda i: mu_value(raw[i])),
+        "m2": m2, "ha": ha, "mu": mu,
         "rule_id": _texts(c, "rule_id", n),
         "verdict_zh": ["碎片" if s else z for s, z in zip(sliver.tolist(), verdict_zh)],
         "message": [(f"{sliver_text}；{msg}" if msg else sliver_text) if s else msg

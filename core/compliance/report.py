@@ -47,6 +47,7 @@ from ..excel import (
     write_csv,
 )
 from ..printed import PrintedRows
+from ..rounding import BALANCE_RULE_ZH
 from .ledger import (  # noqa: F401  (ComplianceReportData, landuse_breakdown: public names of this module)
     VERDICT_ZH,
     ComplianceReportData,
@@ -320,12 +321,15 @@ def _conflict_sheet(wb, data: ComplianceReportData, roles: List[dict], subject_o
     sliver_m2 = slivers.total("m2")
     sliver_text = sliver_label(data)
     notes = ["面积为图斑与单个控制线要素相交部分的面积，平方米保留2位、公顷保留"
-             f"{d}位、亩保留2位（四舍五入）；控制线要素之间重叠时，同一处会在多行出现，融合后（不重复计）的涉及面积见审查结论表。",
+             f"{d}位、亩保留2位（四舍五入）；同一控制线各行的公顷、亩以该线平方米小计换算后的值为准调平尾差，"
+             f"使小计的三种单位是同一面积（{BALANCE_RULE_ZH}）；控制线要素之间重叠时，同一处会在多行出现，"
+             "融合后（不重复计）的涉及面积见审查结论表。",
              "“位于/涉及”只表示位置重叠；只有结论为“不通过”的才属违规占用。表中各行分属不同控制线，"
              "不设总计；各控制线的小计（COUNTIF/SUMIF 公式）列在表下，各自独立、不相加。"]
     if len(rows) < len(all_rows):
         notes.insert(0, f"共 {len(all_rows)} 处冲突，本表列出前 {len(rows)} 处（按审查结论表的对象顺序）；全部冲突见同一文件夹中的"
-                        f"“{csv_file.name if csv_file else SHEET_CONFLICTS + '.csv'}”和冲突图层；表下小计分“本表所列”与“全部”两栏。")
+                        f"“{csv_file.name if csv_file else SHEET_CONFLICTS + '.csv'}”和冲突图层；表下小计分“本表所列”与“全部”两栏，"
+                        "“全部”栏的三种单位是同一面积，“本表所列”栏是所列各行之和（末位可能与换算相差）。")
     if n_sliver:
         notes.append(f"另有 {n_sliver} 处{sliver_text}（共 {sliver_m2:.2f} 平方米），未列入本表；"
                      "冲突图层中保留并标记为碎片。")

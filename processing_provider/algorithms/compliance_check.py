@@ -350,8 +350,6 @@ class ComplianceCheckAlgorithm(GuotuKitAlgorithm):
 
     # ------------------------------------------------------------------------------------------
     def _write_conflicts(self, parameters, context, res, crs):
-        from ...core.rounding import rhu_array
-
         spec = [("SUBJ_ID", QVariant.String), ("ROLE", QVariant.String), ("ROLE_ZH", QVariant.String),
                 ("CTRL_ID", QVariant.String), ("ZONE", QVariant.String), ("POSITION", QVariant.String),
                 ("DLBM", QVariant.String), ("DLMC", QVariant.String), ("SDL", QVariant.String), ("QSXZ_GRP", QVariant.String),
@@ -371,8 +369,12 @@ class ComplianceCheckAlgorithm(GuotuKitAlgorithm):
         n = len(c)
         wkbs = shapely.to_wkb(shapely.force_2d(c["geometry"].to_numpy())) if n else []
         area = c["area_m2"].to_numpy(dtype=float) if n else np.empty(0, dtype=float)
-        # AREA_M2 is the exact figure (sums reconcile with the report); 公顷/亩 are the rounded display values
-        m2, ha, mu = area, rhu_array(area / 10000.0, 4), rhu_array(area * 15.0 / 10000.0, 2)
+        # AREA_M2 is the exact figure; 公顷/亩 are the values 冲突明细 prints (balanced per control line)
+        from ...core.compliance.ledger import piece_areas
+
+        m2 = area
+        _printed_m2, ha, mu = piece_areas(area, c["role_label"].tolist() if n else [],
+                                          c["sliver"].to_numpy(dtype=bool) if n else [], 4)
         pos = ["内" if p == "inside" else "外" for p in c["position"]]
         msg = [m if isinstance(m, str) else "" for m in c["message"]]
         rule = [r if isinstance(r, str) else "" for r in c["rule_id"]]

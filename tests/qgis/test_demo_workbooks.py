@@ -296,7 +296,24 @@ def test_compliance_totals_and_every_figure_printed_twice(demo):
         for j, key in ((3, "面积（平方米）"), (4, "面积（公顷）"), (5, "面积（亩）")):
             assert dec(cf.cell(r, j).value) == sum(dec(cf.cell(x, cc[key]).value) for x in mine), (ln, key)
             assert dec(cf.cell(r, j + 4).value) == sum(dec(x[key]) for x in theirs), (ln, key)
+        # one area in three units: the 公顷 and 亩 of every piece of the line add up to its m² converted
+        m2_all = dec(cf.cell(r, 7).value)
+        assert dec(cf.cell(r, 8).value) == q(m2_all / 10000, 4), ln
+        assert dec(cf.cell(r, 9).value) == q(m2_all * 15 / 10000, 2), ln
         r += 1
+    # the conflict layer's 公顷/亩 are the CSV's, piece by piece (same line, feature, subject and m²)
+    from qgis.core import QgsVectorLayer
+
+    layer = QgsVectorLayer(str(out / "compliance_conflicts.gpkg"), "c", "ogr")
+    printed = {(x["图斑/项目编号"], x["控制线"], x["控制线要素编号"], x["面积（平方米）"]): (dec(x["面积（公顷）"]), dec(x["面积（亩）"]))
+               for x in pieces}
+    matched = 0
+    for f in layer.getFeatures():
+        key = (str(f["SUBJ_ID"]), str(f["ROLE_ZH"]), str(f["CTRL_ID"]), format(q(dec(f["AREA_M2"]), 2), "f"))
+        if key in printed:
+            assert (dec(f["AREA_HA"]), dec(f["AREA_MU"])) == printed[key], key
+            matched += 1
+    assert matched >= 0.95 * len(pieces)
 
 
 # --------------------------------------------------------------------------- 资产包划定

@@ -29,7 +29,7 @@ from openpyxl.utils import get_column_letter
 from core import excel
 from core.compliance.report import ComplianceReportData, write_compliance_xlsx
 from core.excel import Column, OutputLockedError, add_table_sheet, display_width, safe_sheet_name, save_atomic
-from core.rounding import rhu
+from core.rounding import rhu, round_half_up
 
 from .xlsx_tools import SOFFICE, fill_rgb, merged
 
@@ -339,6 +339,31 @@ def test_conflict_rows_sorted_no_slivers_and_subtotals_per_line(wb):
     notes = " ".join(texts)
     assert "另有 1 处碎片（小于 20 平方米）" in notes and "共 10.00 平方米" in notes and "不设总计" in notes
 
+
+
+def test_a_lines_subtotal_reads_one_area_in_three_units(tmp_path):
+    """Seven 1.5 m² pieces of 永久基本农田: each alone is 0.00015 ha -> 0.0002 and 0.00225 亩 -> 0.00, so the
+    rows rounded one by one add up to 0.0014 ha and 0.00 亩 beside a subtotal of 10.50 m² (= 0.00105 ha ->
+    0.0011, = 0.01575 亩 -> 0.02).  Balanced per line (largest remainder; equal losses go to the earlier
+    row), the rows print 0.0001 ×3 + 0.0002 ×4 ha and 0.01 ×2 + 0.00 ×5 亩, and the layer's AREA_HA/AREA_MU
+    get the same values from core.compliance.ledger.piece_areas."""
+    from core.compliance.ledger import piece_areas
+
+    base = make_data().conflicts.iloc[1].to_dict()
+    pieces = pd.DataFrame([dict(base, control_id=f"YJ-{i}", area_m2=1.5) for i in range(1, 8)])
+    path = tmp_path / "pieces.xlsx"
+    write_compliance_xlsx(make_data(conflicts=pieces), path)
+    ws = load_workbook(path)["冲突明细"]
+    rows = [[ws.cell(r, c).value for c in (11, 12, 13)] for r in range(4, 11)]
+    assert [r[0] for r in rows] == [1.5] * 7
+    assert [r[1] for r in rows] == [0.0001] * 3 + [0.0002] * 4
+    assert [r[2] for r in rows] == [0.01] * 2 + [0.0] * 5
+    m2 = sum(Decimal(str(r[0])) for r in rows)
+    assert sum(Decimal(str(r[1])) for r in rows) == round_half_up(m2 / 10000, 4) == Decimal("0.0011")
+    assert sum(Decimal(str(r[2])) for r in rows) == Decimal("0.02")
+    # the layer writer's call, in input order (YJ-1 … YJ-7 here as on the sheet)
+    _m2, ha, mu = piece_areas(pieces["area_m2"], ["永久基本农田"] * 7, [False] * 7)
+    assert ha == [r[1] for r in rows] and mu == [r[2] for r in rows]
 
 def test_empty_conflicts_and_no_base_give_valid_notices(tmp_path):
     empty = make_data().conflicts.iloc[0:0]

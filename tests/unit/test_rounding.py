@@ -86,3 +86,30 @@ def test_balancing_leaves_zeros_alone():
     got = balance_remainders([Decimal("1.00004"), Decimal(0), Decimal("2.00004"), Decimal("3.00004")], 4,
                              total=Decimal("5.9998"))
     assert got[1] == 0 and sum(got) == Decimal("5.9998") and all(g >= 0 for g in got)
+
+
+@given(st.lists(st.floats(min_value=0, max_value=1e5, allow_nan=False), min_size=1, max_size=60), st.integers(1, 4),
+       st.integers(-30, 30))
+def test_balance_array_is_balance_remainders_for_a_column(values, decimals, shift):
+    """the vectorised balancer (冲突明细's 公顷/亩 per control line) gives every row exactly what the
+    Decimal one gives, for any total within reach — including totals the rows must move several units to"""
+    import numpy as np
+
+    from core.rounding import balance_array, rhu_array
+
+    unit = Decimal(1).scaleb(-decimals)
+    total = round_half_up(sum(Decimal(str(v)) for v in values), decimals) + shift * unit
+    if total < 0:
+        total = Decimal(0)
+    got = balance_array(np.array(values), rhu_array(np.array(values), decimals), decimals, total)
+    assert [Decimal(str(g)).quantize(unit) for g in got] == balance_remainders(values, decimals, total=total)
+
+
+def test_balance_array_keeps_zero_rows_and_lands_on_the_total():
+    import numpy as np
+
+    from core.rounding import balance_array, rhu_array
+
+    vals = np.array([0.0, 0.33333, 0.33333, 0.33334, 0.0])
+    got = balance_array(vals, rhu_array(vals, 2), 2, Decimal("1.00"))
+    assert list(got) == [0.0, 0.33, 0.33, 0.34, 0.0]

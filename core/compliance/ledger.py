@@ -19,7 +19,7 @@ import pandas as pd
 
 from ..excel import clean_text
 from ..printed import PrintedRows, natural_ranks, sum_exact, text_column
-from ..rounding import balance_remainders, round_half_up, to_decimal
+from ..rounding import balance_array, balance_remainders, round_half_up, to_decimal
 from .rules import POSITION_ZH, ROLE_ZH, STATUS_NOT_CHECKED, VERDICT_ZH  # noqa: F401  (VERDICT_ZH for the report)
 
 _VERDICT_RANK = {"fail": 0, "review": 1, "pass": 2}
@@ -205,6 +205,26 @@ def summary_rows(data: ComplianceReportData, roles: List[dict]) -> PrintedRows:
     order = np.lexsort((np.arange(n), natural_ranks(cols["sid"]), rank)) if n else np.empty(0, dtype=np.int64)
     rows = PrintedRows(cols, n, places).take(order)
     rows.set("seq", range(1, n + 1))
+    # 亩 and 公顷 of a line's total are one area: each line's 亩 are balanced to its printed 公顷 total × 15
+    # (largest remainder), for the rows the sheet lists and, apart, for the rest (the CSV's), so 本表所列合计
+    # and the whole agree both.  公顷 stay plainly rounded: a subject wholly inside a line prints its own area.
+    limit = int(data.detail_limit or 0)
+    cut = n if not limit or limit >= n else limit
+    for i, r in enumerate(roles):
+        if not r["checked"]:
+            continue
+        k = f"r{i}"
+        exact_mu = np.nan_to_num(_floats(f, f"occ_{r['role']}_m2", n), nan=0.0)[order] * 15 / 10000
+        ha, mu = rows.column(f"{k}_ha"), list(rows.column(f"{k}_mu"))
+        done = Decimal(0)
+        for lo, hi in ((0, cut), (cut, n)):
+            if hi <= lo:
+                continue
+            target = (round_half_up(sum_exact(ha[:hi], d) * 15, 2) - done) if hi == n else \
+                round_half_up(sum_exact(ha[lo:hi], d) * 15, 2)
+            mu[lo:hi] = [v + 0.0 for v in balance_array(exact_mu[lo:hi], mu[lo:hi], 2, target).tolist()]
+            done += target
+        rows.set(f"{k}_mu", mu)
     return rows
 
 
@@ -411,8 +431,6 @@ def piece_areas(area_m2, lines, sliver, decimals_ha: int = 4):
     subtotal line reads one area in three units — 214 025 593.38 m² beside 21 402.5593 ha, not the
     21 402.5598 that 5 000 separately rounded rows add up to — and each piece stays within one unit of
     the last place of its exact figure."""
-    from ..rounding import balance_array
-
     ax = np.asarray(area_m2, dtype=float)
     raw = [None if np.isnan(v) else v for v in ax.tolist()]
     d = decimals_ha

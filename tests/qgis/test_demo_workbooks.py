@@ -238,6 +238,11 @@ def test_compliance_totals_and_every_figure_printed_twice(demo):
         assert dec(ws.cell(total_r, c).value) == sum(dec(ws.cell(r, c).value) for r in data), key
     everyone = read_csv(out / "合规性检查_审查结论.csv")
     assert len(everyone) == 2400 and text(ws.cell(total_r, 1).value) == "本表所列合计"
+    for ln in lines:   # a line's 亩 total is its 公顷 total × 15, in the listed rows and in all of them
+        ha, mu = cols[f"{ln}/涉及面积（公顷）"], cols[f"{ln}/涉及面积（亩）"]
+        assert dec(ws.cell(total_r, mu).value) == q(dec(ws.cell(total_r, ha).value) * 15, 2), ln
+        whole_ha = sum(dec(x[f"{ln}/涉及面积（公顷）"]) for x in everyone)
+        assert sum(dec(x[f"{ln}/涉及面积（亩）"]) for x in everyone) == q(whole_ha * 15, 2), ln
     for r, row in zip(data, everyone):   # the listed rows are the CSV's first rows, figure for figure
         assert row["图斑/项目编号"] == text(ws.cell(r, cols["图斑/项目编号"]).value)
         assert dec(row["面积（公顷）"]) == dec(ws.cell(r, cols["面积（公顷）"]).value)

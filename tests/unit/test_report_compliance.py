@@ -365,6 +365,24 @@ def test_a_lines_subtotal_reads_one_area_in_three_units(tmp_path):
     _m2, ha, mu = piece_areas(pieces["area_m2"], ["永久基本农田"] * 7, [False] * 7)
     assert ha == [r[1] for r in rows] and mu == [r[2] for r in rows]
 
+
+def test_a_lines_mu_total_is_its_ha_total_times_15(tmp_path):
+    """Seven subjects each 1.5 m² inside 永久基本农田: 0.00015 ha -> 0.0002 each, 0.00225 亩 -> 0.00 each, so
+    rounded one by one the 审查结论 合计 would read 0.0014 ha beside 0.00 亩.  Balanced to 0.0014 × 15 =
+    0.021 -> 0.02 亩, two rows print 0.01 (equal losses: the earlier rows in the sheet's order); the 公顷 stay
+    as rounded (each 0.0002), so a subject's 公顷 is never moved by the balancing."""
+    one = make_data().subjects.iloc[1].to_dict()
+    subjects = pd.DataFrame([dict(one, subject_id=f"00{i}", occ_pbf_m2=1.5, area_m2=1.5) for i in range(1, 8)])
+    path = tmp_path / "mu.xlsx"
+    write_compliance_xlsx(make_data(subjects=subjects, conflicts=make_data().conflicts.iloc[0:0]), path)
+    ws = load_workbook(path)["审查结论"]
+    cols = header_columns(ws, 3, 4)
+    ha = [ws[f"{cols['永久基本农田/涉及面积（公顷）']}{r}"].value for r in range(5, 12)]
+    mu = [ws[f"{cols['永久基本农田/涉及面积（亩）']}{r}"].value for r in range(5, 12)]
+    assert ha == [0.0002] * 7
+    assert mu == [0.01, 0.01] + [0.0] * 5
+    assert sum(Decimal(str(v)) for v in mu) == round_half_up(sum(Decimal(str(v)) for v in ha) * 15, 2)
+
 def test_empty_conflicts_and_no_base_give_valid_notices(tmp_path):
     empty = make_data().conflicts.iloc[0:0]
     path = tmp_path / "empty.xlsx"

@@ -134,6 +134,11 @@ class _Engine(GrowthMixin, SearchMixin, ProofMixin, SettleMixin, ExactMixin):
         self._tick(0.6)
 
 
+HAND_ON = (8, 1500)
+HAND_ON_ROUNDS = 3
+TRADE_ROUNDS, TRADE_TRIES = 3, 30
+
+
 def delineate(parcels: ParcelTable, adj: Adjacency, rules: PackageRules, seed: int = 0,
               progress: Optional[Callable[[float], None]] = None,
               cancelled: Optional[Callable[[], bool]] = None, prefix: str = "ZCB",
@@ -179,6 +184,30 @@ def delineate(parcels: ParcelTable, adj: Adjacency, rules: PackageRules, seed: i
         if gains[name]:
             absorbed += gains[name] + eng.absorb()
         lap(name)
+    # 经营性 land handed on, package to package, to where public land is spare; then, where public land is
+    # short, large 经营性 parcels traded for smaller leftovers (more parcels, no less land).  A trade frees
+    # land next to other leftovers and a hand-on changes what a package can trade: a second round each.
+    # hand_on() retries a failed leftover only when a package its search met has changed.
+    handed = traded = 0
+    for _ in range(HAND_ON_ROUNDS):
+        got = eng.hand_on(*HAND_ON)
+        if got:
+            got += eng.absorb()
+        handed += got
+        lap("hand-on chains")
+        got_t = 0
+        for _ in range(TRADE_ROUNDS):
+            t = eng.trade_down(TRADE_TRIES)
+            if t:
+                t += eng.absorb()
+            got_t += t
+            if not t:
+                break
+        traded += got_t
+        lap("trades")
+        if not got and not got_t:
+            break
+    absorbed += handed + traded
     repaired, grown, stolen, pooled = gains["steal"], gains["exact growth"], gains["exact steal"], gains["public pooled"]
     # coarse atoms (e.g. ownership units kept whole): every feasible package enumerated, the
     # atoms none holds proven out, the optimal packing taken when it packs more
@@ -236,7 +265,7 @@ def delineate(parcels: ParcelTable, adj: Adjacency, rules: PackageRules, seed: i
         "parcels": n, "eligible": eligible, "packaged": int((own >= 0).sum()),
         "left_out": int(left.sum()), "left_out_pct": 100.0 * left.sum() / eligible if eligible else 0.0,
         "packages": len(live), "locked_packages": len(taken), "atoms": eng.m,
-        "absorbed": absorbed, "repaired": repaired, "exact_grown": grown, "exact_stolen": stolen, "public_pooled": pooled, "share_bound": share_bound, "phases": phases, "room_moves": moved, "public_pulled": pulled, "compact_moves": compact_moves, "failed_growths": len(eng.failures), "exact": exact,
+        "absorbed": absorbed, "repaired": repaired, "exact_grown": grown, "exact_stolen": stolen, "public_pooled": pooled, "handed_on": handed, "traded": traded, "share_bound": share_bound, "phases": phases, "room_moves": moved, "public_pulled": pulled, "compact_moves": compact_moves, "failed_growths": len(eng.failures), "exact": exact,
         "reasons": pd.Series(reason[reason != ""]).value_counts().to_dict(),
     }
     if progress is not None:

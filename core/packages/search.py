@@ -3,11 +3,15 @@ atoms, and compact — every move only when every hard constraint still holds.
 """
 from __future__ import annotations
 
+from collections import deque
 from typing import Dict, List
 
 import numpy as np
 
 from .model import EPS
+
+#: the land a trade_down must keep in the package, as a share of the land it hands out
+AREA_KEPT = 1.0
 
 
 class SearchMixin:
@@ -317,6 +321,174 @@ class SearchMixin:
             if not gained:
                 break
         return placed
+
+    def hand_on(self, max_depth: int = 8, max_nodes: int = 1500) -> int:
+        """Carry 经营性 land to where public land is spare, package by package.  A leftover atom ``a`` that its
+        neighbouring package k cannot take (k's public share would fall below the floor, or k would pass the
+        area cap) joins k when k hands one of its own atoms to a neighbouring package j1, j1 one of its own
+        to j2 … until a package takes the atom handed to it without handing any on — one whose public land
+        lies above the floor.  Public land far from the leftovers thus carries them: every package on the
+        way keeps about its size and stays feasible and contiguous (each is checked as it will be), and
+        only the last one grows.  Breadth-first over packages (each at most once per chain; at each step,
+        per next package, the smallest atom that leaves the giver feasible), at most ``max_depth`` hand-ons
+        and ``max_nodes`` atoms tried per leftover.  Returns the atoms placed."""
+        if self.pmin <= 0:
+            return 0
+        owner, nb, pk = self.owner, self.nb, self.pk
+        A, pub, prof, cost, rev = self.A, self.pub, self.prof, self.cost, self.rev
+        maxA = self.r.max_m2 * (1 + EPS)
+        placed = 0
+        # a leftover whose search failed is tried again only when a package that search met has changed since
+        memo = getattr(self, "_hand_on_failed", None)
+        if memo is None or memo[0] != (max_depth, max_nodes):
+            memo = self._hand_on_failed = ((max_depth, max_nodes), {})
+        failed = memo[1]
+
+        def unchanged(a) -> bool:
+            return all(len(pk[j]["members"]) == n and pk[j]["A"] == area for j, n, area in failed[a])
+
+        borders: Dict[int, Dict[int, List[int]]] = {}
+
+        def border(j) -> Dict[int, List[int]]:
+            """{other package: j's members holding 经营性 land that touch it, smallest first}."""
+            got = borders.get(j)
+            if got is None:
+                got = {}
+                for x in pk[j]["members"]:
+                    if prof[x] > 0:
+                        for o in {owner[y] for y in nb[x]}:
+                            if o >= 0 and o != j:
+                                got.setdefault(o, []).append(x)
+                for lst in got.values():
+                    lst.sort(key=lambda x: (A[x], x))
+                borders[j] = got
+            return got
+
+        def moved(atom) -> None:   # the border lists that name ``atom`` or its neighbours' owners are stale
+            borders.pop(owner[atom], None)
+            for y in nb[atom]:
+                borders.pop(owner[y], None)
+
+        for i, a in enumerate(self._leftovers()):
+            if i % 50 == 0:
+                self._tick(0.78)
+            if owner[a] >= 0 or self.reason_atom[a] != "" or (a in failed and unchanged(a)):
+                continue
+            done = False
+            met = set()
+            for k in sorted({owner[b] for b in nb[a] if owner[b] >= 0}):
+                K = pk[k]
+                # a node: (package, its members with the atom handed to it, its sums so, the hand-ons so far)
+                queue = deque([(k, K["members"] | {a}, self._with(K, [a], +1), [])])
+                seen = {k}
+                tried = 0
+                while queue and not done and tried <= max_nodes:
+                    cur, mem, st, path = queue.popleft()
+                    if len(path) >= max_depth:
+                        continue
+                    given = path[-1][2] if path else a
+                    for j, offer in sorted(border(cur).items()):
+                        if j in seen:
+                            continue
+                        for x in offer:
+                            if x == given:
+                                continue
+                            tried += 1
+                            rest = (st[0] - A[x], st[1] - pub[x], st[2] - prof[x], st[3] - cost[x], st[4] - rev[x])
+                            if not self.feasible(*rest) or not self._connected_without(mem, x):
+                                continue
+                            st_j = self._with(pk[j], [x], +1)
+                            chain = path + [(cur, j, x)]
+                            if self.feasible(*st_j):
+                                for giver, _, atom in chain:
+                                    self._remove(giver, atom)
+                                self._add(k, [a])
+                                for _, taker, atom in chain:
+                                    self._add(taker, [atom])
+                                for atom in [a] + [c[2] for c in chain]:
+                                    moved(atom)
+                                placed += 1
+                                done = True
+                            elif st_j[0] <= maxA:
+                                seen.add(j)
+                                queue.append((j, pk[j]["members"] | {x}, st_j, chain))
+                            break   # per next package, the smallest atom that leaves the giver feasible
+                        if done:
+                            break
+                met |= seen
+                if done:
+                    break
+            if done:
+                failed.pop(a, None)
+            else:
+                failed[a] = [(j, len(pk[j]["members"]), pk[j]["A"]) for j in met]
+        return placed
+
+    def trade_down(self, tries: int = 4) -> int:
+        """Where public land is short, which 经营性 land a package holds decides how many parcels it holds,
+        not how much land: a package beside leftovers hands out one of its larger members (it becomes a
+        leftover) when the land that frees takes in smaller leftovers instead — at least two, so more
+        parcels are packaged.  Leftovers join smallest first, each keeping the share, the area cap and the
+        balance; the package must end feasible and contiguous, and hold at least the land it gave
+        (``AREA_KEPT`` of it).  The ``tries`` largest members whose removal keeps the package contiguous are
+        tried per package and pass.  Returns the parcels gained."""
+        if self.pmin <= 0:
+            return 0
+        owner, nb, pk, bl = self.owner, self.nb, self.pk, self.bl
+        A, prof = self.A, self.prof
+        maxA = self.r.max_m2 * (1 + EPS)
+
+        def open_(b) -> bool:
+            return owner[b] < 0 and not bl[b] and self.reason_atom[b] == ""
+
+        gained = 0
+        for k in range(len(pk)):
+            if k % 50 == 0:
+                self._tick(0.79)
+            P = pk[k]
+            while P["members"]:
+                border = {b for x in P["members"] for b in nb[x] if open_(b)}
+                if not border:
+                    break
+                smallest = min(A[b] for b in border)
+                traded = False
+                members = sorted((x for x in P["members"] if prof[x] > 0 and A[x] > 2 * smallest),
+                                 key=lambda x: (-A[x], x))
+                tried = 0
+                for X in members:
+                    if tried >= tries:
+                        break
+                    if len(P["members"]) < 2 or not self._connected_without(P["members"], X):
+                        continue
+                    tried += 1
+                    st = self._with(P, [X], -1)
+                    inside = P["members"] - {X}
+                    frontier = {b for x in inside for b in nb[x] if open_(b)}
+                    taken: List[int] = []
+                    while frontier:
+                        pick = None
+                        for b in sorted(frontier, key=lambda b: (prof[b], A[b], b)):
+                            s2 = (st[0] + A[b], st[1] + self.pub[b], st[2] + prof[b], st[3] + self.cost[b],
+                                  st[4] + self.rev[b])
+                            if s2[0] <= maxA and self.viol(*s2) <= 0:
+                                pick = (b, s2)
+                                break
+                        if pick is None:
+                            break
+                        b, st = pick
+                        taken.append(b)
+                        frontier.discard(b)
+                        frontier.update(c for c in nb[b] if open_(c) and c not in taken and c != X)
+                    if (len(taken) >= 2 and self.feasible(*st)
+                            and sum(A[b] for b in taken) >= AREA_KEPT * A[X]):
+                        self._remove(k, X)
+                        self._add(k, taken)
+                        gained += len(taken) - 1
+                        traded = True
+                        break
+                if not traded:
+                    break
+        return gained
 
     def steal(self) -> int:
         """Place leftovers by taking land from packages that can spare it.

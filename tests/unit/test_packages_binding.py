@@ -432,3 +432,57 @@ def test_packages_holding_every_parcel_a_feasible_set_can_hold_are_optimal_witho
     ex = res.stats["exact"]
     assert ex["exact"] == "enumerated" and ex["optimal"] and ex["optimum_parcels"] == ex["greedy_parcels"] == 4
     assert res.stats["packaged"] == 4 and (res.reason == "").all()
+
+
+def _packages(eng, groups):
+    for members in groups:
+        eng.pk.append(eng._empty())
+        eng._add(len(eng.pk) - 1, members)
+
+
+def test_a_leftover_joins_when_its_neighbours_hand_land_on_to_spare_public_land(finance):
+    # 住宅 0 ‖ K: 机关 1, 住宅 2 3 4 ‖ J: 机关 5, 住宅 6 7 8 ‖ R: 机关 9 10, 住宅 11 — floor 25 %, 2–5 ha.
+    # K and J hold exactly 25 %: neither can take one more 住宅 parcel; R holds 67 % but is two packages
+    # from 0.  K takes 0 and hands 4 to J, J hands 8 to R: K {0 1 2 3}, J {4 5 6 7} at 25 %, R 50 %.
+    plan = ["0701", "0801", "0701", "0701", "0701", "0801", "0701", "0701", "0701", "0801", "0801", "0701"]
+    pt, adj = setup(strip(12), ["0101"] * 12, plan, finance)
+    rules = PackageRules(min_area_ha=2, max_area_ha=5, public_min_pct=25, public_max_pct=90, public_basis="total")
+    eng = _free_engine(pt, adj, rules)
+    _packages(eng, ([1, 2, 3, 4], [5, 6, 7, 8], [9, 10, 11]))
+    assert eng.absorb() == 0 and eng.make_room() == 0
+    assert eng.hand_on(max_depth=1) == 0          # one hand-on is not enough: J is at the floor too
+    assert eng.hand_on() == 1
+    groups = sorted(sorted(a for a in range(12) if eng.owner[a] == k) for k in range(3))
+    assert groups == [[0, 1, 2, 3], [4, 5, 6, 7], [8, 9, 10, 11]]
+    for P in eng.pk:
+        assert eng.feasible(P["A"], P["pub"], P["prof"], P["cost"], P["rev"])
+        assert eng._connected_set(P["members"])
+
+
+def _row(widths):
+    """Rectangles 100 m deep of the given widths (m), west to east: width/100 ha each."""
+    x = np.cumsum([0.0] + list(widths))
+    return np.array([shapely.box(x[i], 0, x[i + 1], 100.0) for i in range(len(widths))], dtype=object)
+
+
+@pytest.mark.parametrize("small", [4, 2])
+def test_a_package_short_of_public_land_trades_a_large_parcel_for_smaller_ones(finance, small):
+    # 住宅 X (3 ha) | 机关 (1 ha) ‖ 住宅 1 ha × small — floor 25 %, 2–5 ha.  K = {X, 机关} is at the floor:
+    # it carries 3 ha of 住宅, as one parcel or as three.  With four small leftovers, K hands X out and takes
+    # three (the fourth would fall below the floor): two more parcels packaged, the same 4 ha.  With two,
+    # K would hold a parcel more but 1 ha less: no trade.
+    geoms = _row([300] + [100] * (1 + small))
+    plan = ["0701", "0801"] + ["0701"] * small
+    pt, adj = setup(geoms, ["0101"] * len(plan), plan, finance)
+    rules = PackageRules(min_area_ha=2, max_area_ha=5, public_min_pct=25, public_max_pct=90, public_basis="total")
+    eng = _free_engine(pt, adj, rules)
+    _packages(eng, ([0, 1],))
+    assert eng.absorb() == 0
+    gained = eng.trade_down()
+    P = eng.pk[0]
+    assert eng.feasible(P["A"], P["pub"], P["prof"], P["cost"], P["rev"]) and eng._connected_set(P["members"])
+    if small == 4:
+        assert gained == 2 and sorted(P["members"]) == [1, 2, 3, 4] and eng.owner[0] == -1
+        assert P["A"] == pytest.approx(40000.0)
+    else:
+        assert gained == 0 and sorted(P["members"]) == [0, 1]

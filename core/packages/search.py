@@ -345,7 +345,9 @@ class SearchMixin:
         failed = memo[1]
 
         def unchanged(a) -> bool:
-            return all(len(pk[j]["members"]) == n and pk[j]["A"] == area for j, n, area in failed[a])
+            beside, stamps = failed[a]
+            return (beside == {owner[b] for b in nb[a] if owner[b] >= 0}
+                    and all(len(pk[j]["members"]) == n and pk[j]["A"] == area for j, n, area in stamps))
 
         borders: Dict[int, Dict[int, List[int]]] = {}
 
@@ -421,7 +423,8 @@ class SearchMixin:
             if done:
                 failed.pop(a, None)
             else:
-                failed[a] = [(j, len(pk[j]["members"]), pk[j]["A"]) for j in met]
+                failed[a] = ({owner[b] for b in nb[a] if owner[b] >= 0},
+                             [(j, len(pk[j]["members"]), pk[j]["A"]) for j in met])
         return placed
 
     def trade_down(self, tries: int = 4) -> int:

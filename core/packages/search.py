@@ -12,6 +12,8 @@ from .model import EPS
 
 #: the land a trade_down must keep in the package, as a share of the land it hands out
 AREA_KEPT = 1.0
+#: steal() grows a package for a leftover on the land within this many area caps of it (by area along a path)
+STEAL_REACH = 2.0
 
 
 class SearchMixin:
@@ -553,7 +555,7 @@ class SearchMixin:
         owner, npar = self.owner, self.npar
         n0, nf = len(self.pk), len(self.failures)
         # grow from a as if the land around it were free
-        near = self._reach(a, 3.0 * self.r.max_m2)
+        near = self._reach(a, STEAL_REACH * self.r.max_m2)
         saved = {x: owner[x] for x in near}
         for x in near:
             owner[x] = -1

@@ -451,10 +451,19 @@ class _PackagesBase(GuotuKitAlgorithm):
             feedback.pushWarning(note)
         for d in res.diagnosis:
             feedback.reportError(d, False)
-        results = {
-            self.PACKAGES: self._write_packages(parameters, context, data, run, work_crs, rules, finance),
-            self.ASSIGNMENT: self._write_assignment(parameters, context, data, run, work_crs),
-        }
+        # the package outlines (a GEOS union, GIL released) are dissolved in a thread while this one writes
+        # the parcel layer and works out the printed figures
+        from concurrent.futures import ThreadPoolExecutor
+
+        from ...core.packages import package_geometries
+
+        pool = ThreadPoolExecutor(1, thread_name_prefix="guotukit-outlines")
+        try:
+            outlines = pool.submit(package_geometries, data.geoms, res.labels) if len(res.packages) else None
+            results = {self.ASSIGNMENT: self._write_assignment(parameters, context, data, run, work_crs)}
+            results[self.PACKAGES] = self._write_packages(parameters, context, data, run, work_crs, rules, finance, outlines)
+        finally:
+            pool.shutdown(wait=True)
         xlsx = self.parameterAsFileOutput(parameters, self.OUTPUT_XLSX, context)
         if xlsx:
             self._write_xlsx(parameters, context, xlsx, run, rules, finance, inputs, how, work_crs, log, policy)
@@ -479,7 +488,8 @@ class _PackagesBase(GuotuKitAlgorithm):
         return 0
 
     # ------------------------------------------------------------------ outputs
-    def _write_packages(self, parameters, context, data, run, crs, rules, finance):
+    def _write_packages(self, parameters, context, data, run, crs, rules, finance, outlines=None):
+        """The package layer; ``outlines``: a future of package_geometries() when it runs beside (else here)."""
         import shapely
 
         from ...core.packages import CHECKS, package_geometries
@@ -501,7 +511,7 @@ class _PackagesBase(GuotuKitAlgorithm):
         pk = run.result.packages
         if not len(pk):
             return dest
-        ids, geoms = package_geometries(data.geoms, run.result.labels)
+        ids, geoms = outlines.result() if outlines is not None else package_geometries(data.geoms, run.result.labels)
         gmap = dict(zip(ids.tolist(), shapely.to_wkb(geoms).tolist())) if len(ids) else {}
         for r in pk.itertuples(index=False):
             f = QgsFeature(fields)

@@ -265,8 +265,7 @@ class SearchMixin:
         parcels placed."""
         if self.pmin <= 0:
             return 0
-        owner, nb, bl, Al = self.owner, self.nb, self.bl, self.Al
-        publ, profl, costl, revl = self.publ, self.profl, self.costl, self.revl
+        owner, nb, bl = self.owner, self.nb, self.bl
         maxA = self.r.max_m2 * (1 + EPS)
 
         def spare(P):
@@ -293,21 +292,8 @@ class SearchMixin:
                     st = (PR["A"] + PJ["A"], PR["pub"] + PJ["pub"], PR["prof"] + PJ["prof"],
                           PR["cost"] + PJ["cost"], PR["rev"] + PJ["rev"])
                     frontier = {b for a in union for b in nb[a] if owner[b] < 0 and not bl[b]}
-                    taken: List[int] = []
-                    while frontier:
-                        pick = None
-                        for b in sorted(frontier):
-                            s2 = (st[0] + Al[b], st[1] + publ[b], st[2] + profl[b], st[3] + costl[b], st[4] + revl[b])
-                            if self.feasible(*s2):
-                                pick = (b, s2)
-                                break
-                        if pick is None:
-                            break
-                        b, st = pick
-                        taken.append(b)
-                        frontier.discard(b)
-                        frontier.update(c for c in nb[b] if owner[c] < 0 and not bl[c] and c not in union
-                                        and c not in taken)
+                    taken, st = self._take_leftovers(st, frontier, lambda s2: self.feasible(*s2),
+                                                     lambda c, union=union: owner[c] < 0 and not bl[c] and c not in union)
                     n_new = sum(self.npar[b] for b in taken)
                     if n_new and (best is None or n_new > best[0]):
                         best = (n_new, J, taken)
@@ -323,6 +309,29 @@ class SearchMixin:
             if not gained:
                 break
         return placed
+
+    def _take_leftovers(self, st, frontier: set, accept, may_join, key=None):
+        """(atoms taken, sums after): free atoms joined one at a time to a package whose sums are ``st`` — of
+        ``frontier``, the first in ``key`` order (default: index) whose sums ``accept`` takes; a joined atom's
+        neighbours that ``may_join`` allows enter the frontier."""
+        Al, publ, profl, costl, revl, nb = self.Al, self.publ, self.profl, self.costl, self.revl, self.nb
+        taken: List[int] = []
+        joined = set()
+        while frontier:
+            pick = None
+            for b in sorted(frontier, key=key):
+                s2 = (st[0] + Al[b], st[1] + publ[b], st[2] + profl[b], st[3] + costl[b], st[4] + revl[b])
+                if accept(s2):
+                    pick = (b, s2)
+                    break
+            if pick is None:
+                break
+            b, st = pick
+            taken.append(b)
+            joined.add(b)
+            frontier.discard(b)
+            frontier.update(c for c in nb[b] if c not in joined and may_join(c))
+        return taken, st
 
     def hand_on(self, max_depth: int = 8, max_nodes: int = 1500) -> int:
         """Carry 经营性 land to where public land is spare, package by package.  A leftover atom ``a`` that its
@@ -469,21 +478,8 @@ class SearchMixin:
                     st = self._with(P, [X], -1)
                     inside = P["members"] - {X}
                     frontier = {b for x in inside for b in nb[x] if open_(b)}
-                    taken: List[int] = []
-                    while frontier:
-                        pick = None
-                        for b in sorted(frontier, key=lambda b: (prof[b], A[b], b)):
-                            s2 = (st[0] + A[b], st[1] + self.pub[b], st[2] + prof[b], st[3] + self.cost[b],
-                                  st[4] + self.rev[b])
-                            if s2[0] <= maxA and self.viol(*s2) <= 0:
-                                pick = (b, s2)
-                                break
-                        if pick is None:
-                            break
-                        b, st = pick
-                        taken.append(b)
-                        frontier.discard(b)
-                        frontier.update(c for c in nb[b] if open_(c) and c not in taken and c != X)
+                    taken, st = self._take_leftovers(st, frontier, lambda s2: s2[0] <= maxA and self.viol(*s2) <= 0,
+                                                     lambda c, X=X: open_(c) and c != X, key=lambda b: (prof[b], A[b], b))
                     if (len(taken) >= 2 and self.feasible(*st)
                             and sum(A[b] for b in taken) >= AREA_KEPT * A[X]):
                         self._remove(k, X)

@@ -641,16 +641,36 @@ def fit_row_heights(ws, first_row: int, last_row: int, min_height: Optional[floa
         width = sum(_col_width(ws, c) for c in range(rng.min_col, rng.max_col + 1))
         spans[(rng.min_row, rng.min_col)] = (width, rng.max_row - rng.min_row + 1)
     max_col = ws.max_column  # once: it scans every cell
+    col_width: Dict[int, float] = {}
+    looks: Dict[tuple, Tuple[float, bool]] = {}   # (font id, alignment id) -> (scale, wraps): a cell's font and
+    # alignment are looked up through the workbook's style tables, which costs more than the rest of the loop
+
+    def look(cell) -> Tuple[float, bool]:
+        style = getattr(cell, "_style", None)
+        key = (style.fontId, style.alignmentId) if style is not None else None
+        got = looks.get(key) if key is not None else None
+        if got is None:
+            size = (cell.font.sz if cell.font is not None and cell.font.sz else SIZE_BODY)
+            got = (float(size) / SIZE_BODY, bool(cell.alignment is not None and cell.alignment.wrap_text))
+            if key is not None:
+                looks[key] = got
+        return got
+
     for r, cells in enumerate(ws.iter_rows(min_row=first_row, max_row=last_row, min_col=1, max_col=max_col),
                               start=first_row):
         need = 0.0
         for cell in cells:
             if not isinstance(cell.value, str) or cell.data_type == "f":
                 continue
-            width, nrows = spans.get((r, cell.column), (_col_width(ws, cell.column), 1))
-            size = (cell.font.sz if cell.font is not None and cell.font.sz else SIZE_BODY)
-            scale = float(size) / SIZE_BODY
-            wrap = bool(cell.alignment is not None and cell.alignment.wrap_text)
+            c = cell.column
+            span = spans.get((r, c))
+            if span is None:
+                w0 = col_width.get(c)
+                if w0 is None:
+                    w0 = col_width[c] = _col_width(ws, c)
+                span = (w0, 1)
+            width, nrows = span
+            scale, wrap = look(cell)
             capacity = max((width - 1.0) / scale, 1.0)
             lines = 0
             for part in cell.value.split("\n"):

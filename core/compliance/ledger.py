@@ -422,7 +422,7 @@ def sliver_label(data: ComplianceReportData) -> str:
             else "碎片，不计入涉及面积")
 
 
-def piece_areas(area_m2, lines, sliver, decimals_ha: int = 4):
+def piece_areas(area_m2, lines, sliver, decimals_ha: int = 4, listed=None):
     """(m², 公顷, 亩) of each conflict piece as 冲突明细 and the conflict layer print them, in input order.
 
     m² = ROUND_HALF_UP(m², 2).  Per control line (``lines``: its label for each piece; pieces below the
@@ -430,24 +430,74 @@ def piece_areas(area_m2, lines, sliver, decimals_ha: int = 4):
     (core.rounding.balance_array, largest remainder) to the line's m² subtotal converted: so the
     subtotal line reads one area in three units — 214 025 593.38 m² beside 21 402.5593 ha, not the
     21 402.5598 that 5 000 separately rounded rows add up to — and each piece stays within one unit of
-    the last place of its exact figure."""
+    the last place of its exact figure.  ``listed`` (the rows a truncated sheet lists): those of a line are
+    balanced to their own m² subtotal converted and the rest to what is left of the line's, so the sheet's
+    “本表所列” and “全部” subtotals each read one area."""
     ax = np.asarray(area_m2, dtype=float)
     raw = [None if np.isnan(v) else v for v in ax.tolist()]
     d = decimals_ha
     m2 = printed_array(ax, 2, lambda i: float(round_half_up(_dec(raw[i]), 2)))
     ha = printed_array(ax / 10000, d, lambda i: ha_value(raw[i], d))
     mu = printed_array(ax * 15 / 10000, 2, lambda i: mu_value(raw[i]))
-    listed = ~np.asarray(sliver, dtype=bool) & ~np.isnan(ax)
+    rows = ~np.asarray(sliver, dtype=bool) & ~np.isnan(ax)
+    shown = rows if listed is None else rows & np.asarray(listed, dtype=bool)
     keys = np.array(["" if v is None else str(v) for v in lines], dtype=object)
-    for key in dict.fromkeys(keys[listed].tolist()):
-        idx = np.nonzero(listed & (keys == key))[0]
-        at = idx.tolist()
-        whole = sum_exact([m2[j] for j in at], 2)
-        ha_b = balance_array(ax[idx] / 10000, [ha[j] for j in at], d, whole / 10000)
-        mu_b = balance_array(ax[idx] * 15 / 10000, [mu[j] for j in at], 2, whole * 15 / 10000)
-        for j, h, m in zip(at, ha_b.tolist(), mu_b.tolist()):
-            ha[j], mu[j] = h + 0.0, m + 0.0
+    for key in dict.fromkeys(keys[rows].tolist()):
+        line = rows & (keys == key)
+        whole_m2 = sum_exact([m2[j] for j in np.nonzero(line)[0].tolist()], 2)
+        whole = (round_half_up(whole_m2 / 10000, d), round_half_up(whole_m2 * 15 / 10000, 2))
+        part = line & shown
+        part_m2 = sum_exact([m2[j] for j in np.nonzero(part)[0].tolist()], 2)
+        first = (round_half_up(part_m2 / 10000, d), round_half_up(part_m2 * 15 / 10000, 2))
+        for group, targets in ((part, first), (line & ~shown, (whole[0] - first[0], whole[1] - first[1]))):
+            idx = np.nonzero(group)[0]
+            if not len(idx):
+                continue
+            at = idx.tolist()
+            ha_b = balance_array(ax[idx] / 10000, [ha[j] for j in at], d, targets[0])
+            mu_b = balance_array(ax[idx] * 15 / 10000, [mu[j] for j in at], 2, targets[1])
+            for j, h, m in zip(at, ha_b.tolist(), mu_b.tolist()):
+                ha[j], mu[j] = h + 0.0, m + 0.0
     return m2, ha, mu
+
+
+def _conflict_order(data: ComplianceReportData, roles: List[dict], subject_order: Dict[str, int]):
+    """(role labels, sliver flags, report order, listed mask) of the conflict pieces: the report order is
+    subjects as on 审查结论, then control line and feature, slivers last; ``listed`` marks the pieces the
+    sheet lists (the first ``detail_limit`` pieces that are not slivers; all when there is no limit)."""
+    c = data.conflicts
+    n = 0 if c is None else len(c)
+    labels = {r["role"]: r["label"] for r in roles}
+    role_pos = {r["role"]: i for i, r in enumerate(roles)}
+    sid = _texts(c, "subject_id" if c is not None and "subject_id" in c.columns else "subject", n)
+    role = _texts(c, "role", n)
+    sliver = _flags(c, "sliver", n)
+    role_label = [lab or labels.get(ro) or ROLE_ZH.get(ro, ro) for lab, ro in zip(_texts(c, "role_label", n), role)]
+    sorder = np.array([subject_order.get(s, len(subject_order)) for s in sid], dtype=np.int64)
+    rpos = np.array([role_pos.get(ro, len(role_pos)) for ro in role], dtype=np.int64)
+    # a subject not on 审查结论 (none, normally) comes last, in natural order of its 编号
+    unknown = sorder == len(subject_order)
+    sid_rank = np.zeros(n, dtype=np.int64)
+    if unknown.any():
+        sid_rank[unknown] = natural_ranks(_pick(sid, unknown))
+    order = (np.lexsort((np.arange(n), natural_ranks(_texts(c, "control_id", n)), rpos, sid_rank, sorder, sliver))
+             if n else np.empty(0, dtype=np.int64))
+    listed = ~sliver.copy()
+    limit = int(data.detail_limit or 0)
+    if limit:
+        rank = np.empty(n, dtype=np.int64)
+        rank[order] = np.arange(n)
+        listed &= rank < limit   # slivers sort last, so the first `limit` in order are the first rows
+    return role_label, sliver, order, listed, sid
+
+
+def conflict_figures(data: ComplianceReportData):
+    """(m², 公顷, 亩) of each conflict piece in input order, exactly as 冲突明细 prints it — for the conflict
+    layer, so a piece reads the same on the sheet, in the CSV and in the layer."""
+    roles = _roles(data)
+    subject_order = {sid: i for i, sid in enumerate(summary_rows(data, roles).column("sid"))}
+    role_label, sliver, _order, listed, _sid = _conflict_order(data, roles, subject_order)
+    return piece_areas(_floats(data.conflicts, "area_m2", len(sliver)), role_label, sliver, data.decimals_ha, listed)
 
 
 def conflict_rows(data: ComplianceReportData, roles: List[dict], subject_order: Dict[str, int]):
@@ -456,17 +506,12 @@ def conflict_rows(data: ComplianceReportData, roles: List[dict], subject_order: 
     d = data.decimals_ha
     c = data.conflicts
     n = 0 if c is None else len(c)
-    labels = {r["role"]: r["label"] for r in roles}
-    role_pos = {r["role"]: i for i, r in enumerate(roles)}
     sliver_text = sliver_label(data)
     ax = _floats(c, "area_m2", n)
-    sid = _texts(c, "subject_id" if c is not None and "subject_id" in c.columns else "subject", n)
-    role = _texts(c, "role", n)
-    sliver = _flags(c, "sliver", n)
+    role_label, sliver, order, listed, sid = _conflict_order(data, roles, subject_order)
     message, verdict_zh, pos = _texts(c, "message", n), _texts(c, "verdict_zh", n), _texts(c, "position", n)
     verdict = _texts(c, "verdict", n)
-    role_label = [lab or labels.get(ro) or ROLE_ZH.get(ro, ro) for lab, ro in zip(_texts(c, "role_label", n), role)]
-    m2, ha, mu = piece_areas(ax, role_label, sliver, d)
+    m2, ha, mu = piece_areas(ax, role_label, sliver, d, listed)
     cols = {
         "sid": sid,
         "role_label": role_label,
@@ -485,15 +530,6 @@ def conflict_rows(data: ComplianceReportData, roles: List[dict], subject_order: 
         "_sliver": sliver.tolist(),
         "_verdict": [_ZH_TO_VERDICT.get(z, v.lower()) for z, v in zip(verdict_zh, verdict)],
     }
-    sorder = np.array([subject_order.get(s, len(subject_order)) for s in sid], dtype=np.int64)
-    rpos = np.array([role_pos.get(ro, len(role_pos)) for ro in role], dtype=np.int64)
-    # a subject not on 审查结论 (none, normally) comes last, in natural order of its 编号
-    unknown = sorder == len(subject_order)
-    sid_rank = np.zeros(n, dtype=np.int64)
-    if unknown.any():
-        sid_rank[unknown] = natural_ranks(_pick(sid, unknown))
-    order = (np.lexsort((np.arange(n), natural_ranks(cols["control_id"]), rpos, sid_rank, sorder, sliver))
-             if n else np.empty(0, dtype=np.int64))
     table = PrintedRows(cols, n, {"m2": 2, "ha": d, "mu": 2}).take(order)
     # pieces below the sliver tolerance are counted in a note, never listed as classed rows (a 0.00 row
     # with a neighbour parcel's class and a verdict reads as a finding); the layer keeps them, flagged

@@ -330,7 +330,7 @@ def _conflict_sheet(wb, data: ComplianceReportData, roles: List[dict], subject_o
     if len(rows) < len(all_rows):
         notes.insert(0, f"共 {len(all_rows)} 处冲突，本表列出前 {len(rows)} 处（按审查结论表的对象顺序）；全部冲突见同一文件夹中的"
                         f"“{csv_file.name if csv_file else SHEET_CONFLICTS + '.csv'}”和冲突图层；表下小计分“本表所列”与“全部”两栏，"
-                        "“全部”栏的三种单位是同一面积，“本表所列”栏是所列各行之和（末位可能与换算相差）。")
+                        "所列各行与其余各行分别调平尾差，两栏各自的三种单位都是同一面积。")
     if n_sliver:
         notes.append(f"另有 {n_sliver} 处{sliver_text}（共 {sliver_m2:.2f} 平方米），未列入本表；"
                      "冲突图层中保留并标记为碎片。")

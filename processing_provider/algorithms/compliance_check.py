@@ -331,15 +331,16 @@ class ComplianceCheckAlgorithm(GuotuKitAlgorithm):
                 feedback.pushWarning(tr("{0}: not checked ({1}).").format(r["label"], r["layer"]))
 
         results = {}
-        conflicts_id = self._write_conflicts(parameters, context, res, work_crs)
+        xlsx = self.parameterAsFileOutput(parameters, self.OUTPUT_XLSX, context)
+        detail_rows = self.parameterAsInt(parameters, self.DETAIL_ROWS, context)
+        conflicts_id = self._write_conflicts(parameters, context, res, work_crs, detail_rows if xlsx else None)
         results[self.CONFLICTS] = conflicts_id
         if parameters.get(self.SUMMARY):
             results[self.SUMMARY] = self._write_summary(parameters, context, res, subj, work_crs)
-        xlsx = self.parameterAsFileOutput(parameters, self.OUTPUT_XLSX, context)
         if xlsx:
             prov = self._provenance(parameters, context, inputs, work_crs, basis, profile, project_type, tol, policy, log, t0)
             self._write_xlsx(xlsx, res, profile, prov, base is not None, self.parameterAsString(parameters, self.TITLE, context),
-                             self.parameterAsInt(parameters, self.DETAIL_ROWS, context))
+                             detail_rows)
             results[self.OUTPUT_XLSX] = xlsx
         counts = res.verdict_counts()
         results.update({"PASS_COUNT": counts["pass"], "FAIL_COUNT": counts["fail"], "REVIEW_COUNT": counts["review"],
@@ -349,7 +350,9 @@ class ComplianceCheckAlgorithm(GuotuKitAlgorithm):
         return results
 
     # ------------------------------------------------------------------------------------------
-    def _write_conflicts(self, parameters, context, res, crs):
+    def _write_conflicts(self, parameters, context, res, crs, detail_rows=None):
+        """The conflict layer; with a report (``detail_rows``: the rows its detail sheet lists) its 公顷/亩 are
+        the report's, balanced as the sheet's listed rows and the rest are."""
         spec = [("SUBJ_ID", QVariant.String), ("ROLE", QVariant.String), ("ROLE_ZH", QVariant.String),
                 ("CTRL_ID", QVariant.String), ("ZONE", QVariant.String), ("POSITION", QVariant.String),
                 ("DLBM", QVariant.String), ("DLMC", QVariant.String), ("SDL", QVariant.String), ("QSXZ_GRP", QVariant.String),
@@ -370,11 +373,16 @@ class ComplianceCheckAlgorithm(GuotuKitAlgorithm):
         wkbs = shapely.to_wkb(shapely.force_2d(c["geometry"].to_numpy())) if n else []
         area = c["area_m2"].to_numpy(dtype=float) if n else np.empty(0, dtype=float)
         # AREA_M2 is the exact figure; 公顷/亩 are the values 冲突明细 prints (balanced per control line)
-        from ...core.compliance.ledger import piece_areas
+        from ...core.compliance.ledger import ComplianceReportData, conflict_figures, piece_areas
 
         m2 = area
-        _printed_m2, ha, mu = piece_areas(area, c["role_label"].tolist() if n else [],
-                                          c["sliver"].to_numpy(dtype=bool) if n else [], 4)
+        if detail_rows is not None and n:
+            _printed_m2, ha, mu = conflict_figures(ComplianceReportData(
+                title="", subjects=res.subjects, roles=res.roles, conflicts=c, rules=None, provenance=[],
+                detail_limit=detail_rows))
+        else:
+            _printed_m2, ha, mu = piece_areas(area, c["role_label"].tolist() if n else [],
+                                              c["sliver"].to_numpy(dtype=bool) if n else [], 4)
         pos = ["内" if p == "inside" else "外" for p in c["position"]]
         msg = [m if isinstance(m, str) else "" for m in c["message"]]
         rule = [r if isinstance(r, str) else "" for r in c["rule_id"]]

@@ -301,10 +301,12 @@ def test_compliance_totals_and_every_figure_printed_twice(demo):
         for j, key in ((3, "面积（平方米）"), (4, "面积（公顷）"), (5, "面积（亩）")):
             assert dec(cf.cell(r, j).value) == sum(dec(cf.cell(x, cc[key]).value) for x in mine), (ln, key)
             assert dec(cf.cell(r, j + 4).value) == sum(dec(x[key]) for x in theirs), (ln, key)
-        # one area in three units: the 公顷 and 亩 of every piece of the line add up to its m² converted
-        m2_all = dec(cf.cell(r, 7).value)
-        assert dec(cf.cell(r, 8).value) == q(m2_all / 10000, 4), ln
-        assert dec(cf.cell(r, 9).value) == q(m2_all * 15 / 10000, 2), ln
+        # one area in three units: the 公顷 and 亩 of the listed pieces of the line, and of all of them, add up
+        # to their m² converted
+        for m2_col in (3, 7):
+            m2_sum = dec(cf.cell(r, m2_col).value)
+            assert dec(cf.cell(r, m2_col + 1).value) == q(m2_sum / 10000, 4), (ln, m2_col)
+            assert dec(cf.cell(r, m2_col + 2).value) == q(m2_sum * 15 / 10000, 2), (ln, m2_col)
         r += 1
     # the conflict layer's 公顷/亩 are the CSV's, piece by piece (same line, feature, subject and m²)
     from qgis.core import QgsVectorLayer

@@ -366,6 +366,25 @@ def test_a_lines_subtotal_reads_one_area_in_three_units(tmp_path):
     assert ha == [r[1] for r in rows] and mu == [r[2] for r in rows]
 
 
+
+def test_a_truncated_list_and_the_whole_each_read_one_area(tmp_path):
+    """The same seven 1.5 m² pieces with a sheet listing three: the listed rows are balanced to their own
+    4.50 m² (0.0005 ha, 0.01 亩) and the other four to what is left of the line's (0.0006 ha, 0.01 亩), so
+    “本表所列” and “全部” each read one area in three units; the layer gets these very values."""
+    from core.compliance.ledger import conflict_figures
+
+    base = make_data().conflicts.iloc[1].to_dict()
+    pieces = pd.DataFrame([dict(base, control_id=f"YJ-{i}", area_m2=1.5) for i in range(1, 8)])
+    data = make_data(conflicts=pieces, detail_limit=3)
+    write_compliance_xlsx(data, tmp_path / "listed.xlsx")
+    ws = load_workbook(tmp_path / "listed.xlsx")["冲突明细"]
+    shown = [[ws.cell(r, c).value for c in (12, 13)] for r in range(4, 7)]
+    assert shown == [[0.0001, 0.01], [0.0002, 0.0], [0.0002, 0.0]]
+    _m2, ha, mu = conflict_figures(data)
+    assert [[h, m] for h, m in zip(ha[:3], mu[:3])] == shown
+    assert ha[3:] == [0.0001, 0.0001, 0.0002, 0.0002] and mu[3:] == [0.01, 0.0, 0.0, 0.0]
+    assert sum(Decimal(str(v)) for v in ha) == Decimal("0.0011") and sum(Decimal(str(v)) for v in mu) == Decimal("0.02")
+
 def test_a_lines_mu_total_is_its_ha_total_times_15(tmp_path):
     """Seven subjects each 1.5 m² inside 永久基本农田: 0.00015 ha -> 0.0002 each, 0.00225 亩 -> 0.00 each, so
     rounded one by one the 审查结论 合计 would read 0.0014 ha beside 0.00 亩.  Balanced to 0.0014 × 15 =

@@ -10,7 +10,7 @@ per-line subtotals sum its printed rows, whose 公顷 and 亩 are balanced per l
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Dict, List, Optional
 
@@ -50,6 +50,9 @@ class ComplianceReportData:
     organisation: str = ""               # 编制单位 (blank line when empty)
     detail_limit: int = 1000             # rows a detail sheet lists (0: all); the full detail goes to a CSV beside it
     report_date: object = None           # datetime.date for the footer (today when None)
+    # figures worked out once per data (审查结论's rows, the conflict pieces'): the conflict layer and the
+    # workbook of one run use the same — and a county's are not computed twice
+    memo: dict = field(default_factory=dict, repr=False, compare=False)
 
 
 # --------------------------------------------------------------------------- numbers
@@ -166,11 +169,22 @@ def _verdict_keys(verdicts: List[str], verdicts_zh: List[str]) -> List[str]:
     return out
 
 
+def _roles_key(roles: List[dict]) -> tuple:
+    return tuple((r["role"], r["label"], r["checked"]) for r in roles)
+
+
 def summary_rows(data: ComplianceReportData, roles: List[dict]) -> PrintedRows:
     """One printed row per subject (columns sid, code, code_name, area_ha, r<i>_ha/_mu/_pct/_status,
     verdict_zh, reasons, _verdict, seq), fail first, then review, then pass, then by 编号 in natural
     order.  Figures are rounded a column at a time (printed_array), each exactly as ha_value /
-    mu_value / pct_value would round it."""
+    mu_value / pct_value would round it.  Worked out once per ``data`` (callers do not change the rows)."""
+    key = ("summary", _roles_key(roles), data.detail_limit)
+    if key not in data.memo:
+        data.memo[key] = _summary_rows(data, roles)
+    return data.memo[key]
+
+
+def _summary_rows(data: ComplianceReportData, roles: List[dict]) -> PrintedRows:
     d = data.decimals_ha
     f = data.subjects
     n = 0 if f is None else len(f)
@@ -491,13 +505,26 @@ def _conflict_order(data: ComplianceReportData, roles: List[dict], subject_order
     return role_label, sliver, order, listed, sid
 
 
+def _subject_order(data: ComplianceReportData, roles: List[dict]) -> Dict[str, int]:
+    return {sid: i for i, sid in enumerate(summary_rows(data, roles).column("sid"))}
+
+
+def _conflict_printed(data: ComplianceReportData, roles: List[dict], subject_order: Dict[str, int]):
+    """(role labels, slivers, order, listed, subject ids, (m², 公顷, 亩)) of the conflict pieces, once per data."""
+    key = ("conflicts", _roles_key(roles), data.detail_limit)
+    if key not in data.memo:
+        role_label, sliver, order, listed, sid = _conflict_order(data, roles, subject_order)
+        figures = piece_areas(_floats(data.conflicts, "area_m2", len(sliver)), role_label, sliver, data.decimals_ha,
+                              listed)
+        data.memo[key] = (role_label, sliver, order, listed, sid, figures)
+    return data.memo[key]
+
+
 def conflict_figures(data: ComplianceReportData):
     """(m², 公顷, 亩) of each conflict piece in input order, exactly as 冲突明细 prints it — for the conflict
     layer, so a piece reads the same on the sheet, in the CSV and in the layer."""
     roles = _roles(data)
-    subject_order = {sid: i for i, sid in enumerate(summary_rows(data, roles).column("sid"))}
-    role_label, sliver, _order, listed, _sid = _conflict_order(data, roles, subject_order)
-    return piece_areas(_floats(data.conflicts, "area_m2", len(sliver)), role_label, sliver, data.decimals_ha, listed)
+    return _conflict_printed(data, roles, _subject_order(data, roles))[5]
 
 
 def conflict_rows(data: ComplianceReportData, roles: List[dict], subject_order: Dict[str, int]):
@@ -507,11 +534,9 @@ def conflict_rows(data: ComplianceReportData, roles: List[dict], subject_order: 
     c = data.conflicts
     n = 0 if c is None else len(c)
     sliver_text = sliver_label(data)
-    ax = _floats(c, "area_m2", n)
-    role_label, sliver, order, listed, sid = _conflict_order(data, roles, subject_order)
+    role_label, sliver, order, listed, sid, (m2, ha, mu) = _conflict_printed(data, roles, subject_order)
     message, verdict_zh, pos = _texts(c, "message", n), _texts(c, "verdict_zh", n), _texts(c, "position", n)
     verdict = _texts(c, "verdict", n)
-    m2, ha, mu = piece_areas(ax, role_label, sliver, d, listed)
     cols = {
         "sid": sid,
         "role_label": role_label,

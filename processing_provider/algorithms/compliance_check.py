@@ -333,14 +333,17 @@ class ComplianceCheckAlgorithm(GuotuKitAlgorithm):
         results = {}
         xlsx = self.parameterAsFileOutput(parameters, self.OUTPUT_XLSX, context)
         detail_rows = self.parameterAsInt(parameters, self.DETAIL_ROWS, context)
-        conflicts_id = self._write_conflicts(parameters, context, res, work_crs, detail_rows if xlsx else None)
+        # one report data for the conflict layer and the workbook: a piece's 公顷/亩 are worked out once
+        report = (self._report_data(res, profile, base is not None, self.parameterAsString(parameters, self.TITLE, context),
+                                    detail_rows) if xlsx else None)
+        conflicts_id = self._write_conflicts(parameters, context, res, work_crs, report)
         results[self.CONFLICTS] = conflicts_id
         if parameters.get(self.SUMMARY):
             results[self.SUMMARY] = self._write_summary(parameters, context, res, subj, work_crs)
         if xlsx:
-            prov = self._provenance(parameters, context, inputs, work_crs, basis, profile, project_type, tol, policy, log, t0)
-            self._write_xlsx(xlsx, res, profile, prov, base is not None, self.parameterAsString(parameters, self.TITLE, context),
-                             detail_rows)
+            report.provenance = self._provenance(parameters, context, inputs, work_crs, basis, profile, project_type, tol,
+                                                 policy, log, t0)
+            self._write_xlsx(xlsx, report)
             results[self.OUTPUT_XLSX] = xlsx
         counts = res.verdict_counts()
         results.update({"PASS_COUNT": counts["pass"], "FAIL_COUNT": counts["fail"], "REVIEW_COUNT": counts["review"],
@@ -350,9 +353,9 @@ class ComplianceCheckAlgorithm(GuotuKitAlgorithm):
         return results
 
     # ------------------------------------------------------------------------------------------
-    def _write_conflicts(self, parameters, context, res, crs, detail_rows=None):
-        """The conflict layer; with a report (``detail_rows``: the rows its detail sheet lists) its 公顷/亩 are
-        the report's, balanced as the sheet's listed rows and the rest are."""
+    def _write_conflicts(self, parameters, context, res, crs, report=None):
+        """The conflict layer; with a report (its ComplianceReportData) its 公顷/亩 are the report's, balanced as
+        the sheet's listed rows and the rest are."""
         spec = [("SUBJ_ID", QVariant.String), ("ROLE", QVariant.String), ("ROLE_ZH", QVariant.String),
                 ("CTRL_ID", QVariant.String), ("ZONE", QVariant.String), ("POSITION", QVariant.String),
                 ("DLBM", QVariant.String), ("DLMC", QVariant.String), ("SDL", QVariant.String), ("QSXZ_GRP", QVariant.String),
@@ -373,13 +376,11 @@ class ComplianceCheckAlgorithm(GuotuKitAlgorithm):
         wkbs = shapely.to_wkb(shapely.force_2d(c["geometry"].to_numpy())) if n else []
         area = c["area_m2"].to_numpy(dtype=float) if n else np.empty(0, dtype=float)
         # AREA_M2 is the exact figure; 公顷/亩 are the values 冲突明细 prints (balanced per control line)
-        from ...core.compliance.ledger import ComplianceReportData, conflict_figures, piece_areas
+        from ...core.compliance.ledger import conflict_figures, piece_areas
 
         m2 = area
-        if detail_rows is not None and n:
-            _printed_m2, ha, mu = conflict_figures(ComplianceReportData(
-                title="", subjects=res.subjects, roles=res.roles, conflicts=c, rules=None, provenance=[],
-                detail_limit=detail_rows))
+        if report is not None and n:
+            _printed_m2, ha, mu = conflict_figures(report)
         else:
             _printed_m2, ha, mu = piece_areas(area, c["role_label"].tolist() if n else [],
                                               c["sliver"].to_numpy(dtype=bool) if n else [], 4)
@@ -458,16 +459,20 @@ class ComplianceCheckAlgorithm(GuotuKitAlgorithm):
         items += [("处理记录", x) for x in log]
         return items
 
-    def _write_xlsx(self, path, res, profile, provenance, has_base, title, detail_rows=1000):
+    def _report_data(self, res, profile, has_base, title, detail_rows=1000):
         import pandas as pd
 
-        from ...core.compliance.report import ComplianceReportData, write_compliance_xlsx
+        from ...core.compliance.report import ComplianceReportData
 
         rules = pd.DataFrame(profile.to_rows())
         used = set(res.conflicts["rule_id"].dropna()) | set(res.rows["rule_id"].dropna())
         rules["applied"] = rules["rule_id"].isin(used)
-        data = ComplianceReportData(title=title or "", subjects=res.subjects, roles=res.roles, conflicts=res.conflicts,
-                                    rules=rules, provenance=provenance, has_base=has_base, detail_limit=detail_rows)
+        return ComplianceReportData(title=title or "", subjects=res.subjects, roles=res.roles, conflicts=res.conflicts,
+                                    rules=rules, provenance=[], has_base=has_base, detail_limit=detail_rows)
+
+    def _write_xlsx(self, path, data):
+        from ...core.compliance.report import write_compliance_xlsx
+
         try:
             beside_event_loop(lambda progress, cancelled: write_compliance_xlsx(data, path))
         except (OSError, ValueError) as exc:

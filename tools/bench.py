@@ -274,11 +274,14 @@ def packages_bench(out: Path, sizes=(10000, 100000), maxp_timeout: float = 600.0
         print(f"  core run_packages                                                                     {dt:7.1f} s  "
               + ", ".join(f"{k} {v:.2f} s" for k, v in run.timings.items()))
         reasons = st["reasons"]
-        proven = reasons.get("small_component", 0) + reasons.get("unbalanceable", 0) + reasons.get("too_big", 0)
+        from core.packages.whatif import PROVEN
+
+        proven = sum(reasons.get(k, 0) for k in PROVEN)
         eligible = st["eligible"]
         print(f"  eligible {eligible}: packaged {st['packaged']}, left out {st['left_out']} ({st['left_out_pct']:.1f} %), of which "
-              f"{proven} provably unplaceable (connected piece below the floor / no balance within reach) and "
-              f"{reasons.get('unplaced', 0)} ({100.0 * reasons.get('unplaced', 0) / max(eligible, 1):.1f} %) not placed by the engine")
+              f"{proven} proven (" + ", ".join(f"{k} {reasons[k]}" for k in PROVEN if reasons.get(k)) + "), "
+              f"{reasons.get('optimal_out', 0)} left out by a proven optimum and "
+              f"{reasons.get('unplaced', 0)} ({100.0 * reasons.get('unplaced', 0) / max(eligible, 1):.1f} %) unproven")
         if n <= 10000:
             alone, tried = _alone_feasible(run, rules, build_adjacency(dg))
             print(f"  of the {tried} parcels not placed, {alone} could form a package if the whole county were free to them "

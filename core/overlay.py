@@ -562,8 +562,9 @@ def _pair_pieces(subj, original, subject_area, si, qp, control: ControlLayer, th
     2. the subject lies in the piece's interior (``contains_properly``, prepared), is a
        coordinate-for-coordinate copy of it (``equals_exact``) or lies in it up to shared edges
        (``covers``, prepared): the piece is the subject;
-    3. a subject meeting several pieces of one feature and lying in the interior of the whole
-       feature (prepared copy): one piece = the subject, the sub-pieces are not intersected;
+    3. a subject meeting several pieces of one feature and lying in the whole feature up to its
+       boundary (prepared copy; a copy of the feature too): one piece = the subject, the sub-pieces are
+       not intersected;
     4. a subject that is such a "whole" piece of a feature overlapping no other feature has
        no other piece with positive area (the other pieces are interior-disjoint from that
        one), so its other candidate pairs — contacts with neighbouring 图斑 — are dropped;
@@ -593,7 +594,9 @@ def _pair_pieces(subj, original, subject_area, si, qp, control: ControlLayer, th
         inverse = inverse.ravel()
         test = np.nonzero(count > 1)[0]
         covered = np.zeros(len(uniq), dtype=bool)
-        covered[test] = shapely.contains_properly(control.whole[uniq[test, 1]], subj[uniq[test, 0]])
+        # covered up to the boundary (a subject that copies a feature cut into pieces: the cut vertices lie a
+        # last bit off the feature's edges, and GEOS then loses whole pieces of subject ∩ piece)
+        covered[test] = shapely.covers(control.whole[uniq[test, 1]], subj[uniq[test, 0]])
         if covered.any():
             keep[cand[covered[inverse]]] = False
             rep = cand[first[covered]]  # one row per covered (subject, feature)

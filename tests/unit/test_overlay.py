@@ -558,3 +558,20 @@ def test_a_control_layer_reports_the_same_overlaps_as_self_overlaps():
     got = ControlLayer(geoms, "base").overlap_frame()
     assert got[["i", "j"]].values.tolist() == want[["i", "j"]].values.tolist() == [[0, 1], [3, 4]]
     np.testing.assert_allclose(got["area"], want["area"])
+
+
+def test_a_subject_copying_a_feature_cut_into_pieces_is_wholly_inside_it():
+    # hypothesis found it (CI): a 20-vertex feature with a spike, cut into pieces of ≤ 8 vertices, and a
+    # subject that copies it; two other features overlap each other, so the overlay builds the pieces with
+    # GEOS. A cut vertex lies a last bit off the spike's edge and GEOS made subject ∩ that piece a
+    # MULTIPOINT: 32.76 of 250.84 m² went missing. A subject the whole feature covers is its own piece.
+    spike = shapely.from_wkt(
+        "POLYGON ((56.986 0.513, 47.863 2.656, 46.878 4.589, 45.344 6.123, 43.411 7.108, 41.268 7.447, 39.125 7.108, "
+        "37.192 6.123, 35.658 4.589, 34.673 2.656, 31.098 0.513, 20.604 -6.201, 30.048 -7.639, 35.969 -6.78, "
+        "39.125 -6.082, 41.268 -6.421, 43.411 -6.082, 45.344 -5.097, 46.878 -3.563, 47.863 -1.63, 56.986 0.513))")
+    square = box(0, 0, 1, 1)
+    layer = ControlLayer([spike, square, box(0, 0, 1, 1)], "eprl", max_vertices=8)
+    assert layer.features_overlap and layer.n_pieces > 3
+    for want_geometry in (False, True):
+        r = overlay([square, shapely.from_wkt(spike.wkt)], layer, sliver_tolerance=0.0, want_geometry=want_geometry)
+        np.testing.assert_allclose(r.occupied, [1.0, spike.area], rtol=1e-12)

@@ -89,7 +89,6 @@ def balance_remainders(values: Sequence, decimals: int = 2, total=None) -> List[
     return rounded
 
 
-
 def balance_array(exact, rounded, decimals: int, total):
     """:func:`balance_remainders` for a column of many rows, vectorised: ``exact`` the values (floats,
     in the printed unit), ``rounded`` each value already rounded half-up (floats, e.g. :func:`rhu_array`),
@@ -130,6 +129,7 @@ def balance_array(exact, rounded, decimals: int, total):
     add[:extra] += 1
     units[order] += sign * add
     return units / scale
+
 
 def sum_decimal(values: Iterable) -> Decimal:
     return sum((to_decimal(v) for v in values), Decimal(0))

@@ -224,22 +224,31 @@ def _summary_rows(data: ComplianceReportData, roles: List[dict]) -> PrintedRows:
     # and the whole agree both.  公顷 stay plainly rounded: a subject wholly inside a line prints its own area.
     limit = int(data.detail_limit or 0)
     cut = n if not limit or limit >= n else limit
+    listed = np.arange(n) < cut
     for i, r in enumerate(roles):
         if not r["checked"]:
             continue
         k = f"r{i}"
         exact_mu = np.nan_to_num(_floats(f, f"occ_{r['role']}_m2", n), nan=0.0)[order] * 15 / 10000
-        ha, mu = rows.column(f"{k}_ha"), list(rows.column(f"{k}_mu"))
-        done = Decimal(0)
-        for lo, hi in ((0, cut), (cut, n)):
-            if hi <= lo:
-                continue
-            target = (round_half_up(sum_exact(ha[:hi], d) * 15, 2) - done) if hi == n else \
-                round_half_up(sum_exact(ha[lo:hi], d) * 15, 2)
-            mu[lo:hi] = [v + 0.0 for v in balance_array(exact_mu[lo:hi], mu[lo:hi], 2, target).tolist()]
-            done += target
-        rows.set(f"{k}_mu", mu)
+        ha = rows.column(f"{k}_ha")
+        rows.set(f"{k}_mu", _balance_listed(exact_mu, rows.column(f"{k}_mu"), 2, np.arange(n), listed,
+                                            round_half_up(sum_exact(ha, d) * 15, 2),
+                                            round_half_up(sum_exact(ha[:cut], d) * 15, 2)))
     return rows
+
+
+def _balance_listed(exact, printed: list, decimals: int, rows: np.ndarray, listed: np.ndarray, whole: Decimal,
+                    part: Decimal) -> list:
+    """``printed`` with the values at ``rows`` balanced (largest remainder): those ``listed`` to ``part``, the
+    others to ``whole − part`` — so a sheet that lists only the first rows reads one area in its subtotal
+    and in the whole.  ``exact``: the exact values (floats, by position)."""
+    out = list(printed)
+    for group, target in ((rows[listed[rows]], part), (rows[~listed[rows]], whole - part)):
+        if len(group):
+            values = balance_array(exact[group], [printed[j] for j in group.tolist()], decimals, target)
+            for j, v in zip(group.tolist(), values.tolist()):
+                out[j] = v + 0.0
+    return out
 
 
 def _plain_number(value) -> str:
@@ -457,21 +466,13 @@ def piece_areas(area_m2, lines, sliver, decimals_ha: int = 4, listed=None):
     shown = rows if listed is None else rows & np.asarray(listed, dtype=bool)
     keys = np.array(["" if v is None else str(v) for v in lines], dtype=object)
     for key in dict.fromkeys(keys[rows].tolist()):
-        line = rows & (keys == key)
-        whole_m2 = sum_exact([m2[j] for j in np.nonzero(line)[0].tolist()], 2)
-        whole = (round_half_up(whole_m2 / 10000, d), round_half_up(whole_m2 * 15 / 10000, 2))
-        part = line & shown
-        part_m2 = sum_exact([m2[j] for j in np.nonzero(part)[0].tolist()], 2)
-        first = (round_half_up(part_m2 / 10000, d), round_half_up(part_m2 * 15 / 10000, 2))
-        for group, targets in ((part, first), (line & ~shown, (whole[0] - first[0], whole[1] - first[1]))):
-            idx = np.nonzero(group)[0]
-            if not len(idx):
-                continue
-            at = idx.tolist()
-            ha_b = balance_array(ax[idx] / 10000, [ha[j] for j in at], d, targets[0])
-            mu_b = balance_array(ax[idx] * 15 / 10000, [mu[j] for j in at], 2, targets[1])
-            for j, h, m in zip(at, ha_b.tolist(), mu_b.tolist()):
-                ha[j], mu[j] = h + 0.0, m + 0.0
+        line = np.nonzero(rows & (keys == key))[0]
+        whole_m2 = sum_exact([m2[j] for j in line.tolist()], 2)
+        part_m2 = sum_exact([m2[j] for j in line[shown[line]].tolist()], 2)
+        ha = _balance_listed(ax / 10000, ha, d, line, shown, round_half_up(whole_m2 / 10000, d),
+                             round_half_up(part_m2 / 10000, d))
+        mu = _balance_listed(ax * 15 / 10000, mu, 2, line, shown, round_half_up(whole_m2 * 15 / 10000, 2),
+                             round_half_up(part_m2 * 15 / 10000, 2))
     return m2, ha, mu
 
 

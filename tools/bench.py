@@ -242,18 +242,21 @@ def packages_bench(out: Path, sizes=(10000, 100000), maxp_timeout: float = 600.0
         params = {"PARCELS": _layer(gpkg, "DLTB"), "PLAN_LAYER": _layer(gpkg, "GHYD"),
                   "EXCLUDE_LAYERS": [_layer(gpkg, "YJJBNT"), _layer(gpkg, "STBHHX")], "MIN_AREA": mn, "MAX_AREA": mx,
                   "PACKAGES": "TEMPORARY_OUTPUT", "ASSIGNMENT": "TEMPORARY_OUTPUT"}
-        t = time.time()
-        res = processing.run("guotukit:assetpackages", params, feedback=QgsProcessingFeedback(), context=QgsProcessingContext())
-        dt = time.time() - t
+
+        def run_alg(params=params, **extra):
+            t = time.time()
+            got = processing.run("guotukit:assetpackages", dict(params, **extra), feedback=QgsProcessingFeedback(),
+                                 context=QgsProcessingContext())
+            return time.time() - t, got
+
+        # the ratio's two runs: best of two each (a 2-core machine's timings vary by 10-30 % between runs)
+        dt, res = min((run_alg() for _ in range(2)), key=lambda r: r[0])
         print(f"  guotukit:assetpackages (reading, plan join, exclusions, overlap check, engine, both layers)  {dt:7.1f} s  "
               f"{int(res['PACKAGE_COUNT'])} packages, {int(res['FAILED_COUNT'])} failing, {int(res['LEFT_OUT_COUNT'])} eligible "
               f"parcels left out ({res['LEFT_OUT_PCT']:.1f} %)")
         ok &= int(res["FAILED_COUNT"]) == 0
         xlsx = out / f"packages_{n}.xlsx"
-        t = time.time()
-        res_x = processing.run("guotukit:assetpackages", dict(params, OUTPUT_XLSX=str(xlsx)), feedback=QgsProcessingFeedback(),
-                               context=QgsProcessingContext())
-        dt_x = time.time() - t
+        dt_x, res_x = min((run_alg(OUTPUT_XLSX=str(xlsx)) for _ in range(2)), key=lambda r: r[0])
         print(f"  the same with the Excel report (资产包汇总, 资金平衡, 六项清单, 未纳入图斑)                       {dt_x:7.1f} s  "
               f"= {dt_x / max(dt, 1e-9):.2f}× the delineation alone; workbook {xlsx.stat().st_size / 1e6:.1f} MB, "
               f"same packages: {int(res_x['PACKAGE_COUNT']) == int(res['PACKAGE_COUNT'])}")

@@ -27,7 +27,6 @@ the whole frame per package, so 1 000 packages over 100 000 parcels write in sec
 """
 from __future__ import annotations
 
-from copy import copy
 from decimal import Decimal
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Tuple
@@ -133,23 +132,6 @@ def _fixed(value: Optional[float], decimals: int) -> str:
 
 
 # --------------------------------------------------------------------------- sheet helpers
-class _StyleCache:
-    """Restyle many cells alike: the first cell of a key gets the attributes, the others a copy of
-    its style (setting a font or fill hashes the style objects each time: ~30 µs a cell)."""
-
-    def __init__(self):
-        self._styles: Dict[object, object] = {}
-
-    def apply(self, cell, key, **attrs) -> None:
-        style = self._styles.get(key)
-        if style is None:
-            for name, value in attrs.items():
-                setattr(cell, name, value)
-            self._styles[key] = cell._style
-        else:
-            cell._style = copy(style)
-
-
 def _heading(data: PackageReportData, name: str) -> str:
     return f"{_text(data.region_name)}{name}"
 
@@ -297,7 +279,7 @@ def _summary_sheet(wb, data: PackageReportData, prep: _Prepared, rows: List[dict
         r = _warning(ws, r, ncols)
     _line(ws, r, ncols, "单位：公顷、万元、%", UNIT_FONT, horizontal="right", wrap=False)
     layout = append_table(ws, columns, rows, gap=0, total=Total("合计") if rows else None,
-                          empty_text=f"{NO_PACKAGES_TEXT}（原因见下方说明）")
+                          empty_text=f"{NO_PACKAGES_TEXT}（原因见下方说明）", stream=True)
     # the check headers read top to bottom in narrow columns (竖排), as on printed Chinese forms
     check_keys = [f"ok_{k}" for k in CHECKS]
     tallest = max(len(CHECKS[k][0]) for k in CHECKS)
@@ -306,16 +288,15 @@ def _summary_sheet(wb, data: PackageReportData, prep: _Prepared, rows: List[dict
         cell.alignment = Alignment(horizontal="center", vertical="center", textRotation=255, wrap_text=True)
     ws.row_dimensions[layout.header_bottom].height = max(ws.row_dimensions[layout.header_bottom].height or 0,
                                                         tallest * 13.5 + 8)
-    styles = _StyleCache()
     for i, row in enumerate(rows):
         fill = VERDICT_FILLS.get(row["_status"])
         if fill is not None:
-            styles.apply(layout.cell(i, "verdict"), row["_status"], fill=fill)
+            layout.restyle(i, "verdict", row["_status"], fill=fill)
         for key in check_keys:
             if row[key] == CHECK_FAIL:
-                styles.apply(layout.cell(i, key), ("fail", key), font=FAIL_FONT, fill=VERDICT_FILLS["fail"])
+                layout.restyle(i, key, "fail", font=FAIL_FONT, fill=VERDICT_FILLS["fail"])
         if row["balance"] < 0:
-            styles.apply(layout.cell(i, "balance"), "deficit", font=RED_FONT)
+            layout.restyle(i, "balance", "deficit", font=RED_FONT)
 
     r = layout.end_row + 1
     notes = []
@@ -411,16 +392,15 @@ def _balance_sheet(wb, data: PackageReportData, prep: _Prepared, summaries: Dict
         add({"package": "合计", "item": _GRAND[2], "amount": f"=ROUND({G}{v}-{G}{c},{data.money_decimals})"}, "grand")
 
     layout = append_table(ws, columns, rows, gap=0, empty_text=NO_PACKAGES_TEXT,
-                          col_widths={"item": 12.0, "area": 12.0, "amount": 14.0, "price": 12.0})
+                          col_widths={"item": 12.0, "area": 12.0, "amount": 14.0, "price": 12.0}, stream=True)
     assert layout.header_top == top and (not rows or layout.first_row == first)
     totals = {}
-    styles = _StyleCache()
     for i, kind in enumerate(kinds):
         if kind == "detail":
             continue
         rec = rows[i]
-        for c_ in range(layout.first_col, layout.last_col + 1):
-            styles.apply(ws.cell(row=first + i, column=c_), ("bold", c_), font=BOLD_FONT)
+        for c_ in columns:
+            layout.restyle(i, c_.key, "bold", font=BOLD_FONT)
         if kind in ("balance", "grand") and rec["item"] in (_BALANCE, _GRAND[2]):
             totals[first + i] = rec["package"]
     # 资金平衡 rows: green when ≥ 0, red when < 0 (figures from the package rows, as the formulas show)
@@ -429,7 +409,7 @@ def _balance_sheet(wb, data: PackageReportData, prep: _Prepared, summaries: Dict
     for row_no, pkg in totals.items():
         verdict = "pass" if (grand if pkg == "合计" else balance_of.get(pkg, Decimal(0))) >= 0 else "fail"
         for key in ("item", "amount"):
-            styles.apply(ws.cell(row=row_no, column=layout.col(key)), (verdict, key), fill=VERDICT_FILLS[verdict])
+            layout.restyle(row_no - layout.first_row, key, verdict, fill=VERDICT_FILLS[verdict])
 
     r = layout.end_row + 1
     notes = []
@@ -565,26 +545,24 @@ def _inventory_sheet(wb, data: PackageReportData, prep: _Prepared, summaries: Di
         block, marks = _block_rows(rec, data, prep, summaries[rec["package"]])
         starts.append((rec["package"], len(rows), marks))
         rows.extend(block)
-    layout = write_table(ws, top, cols, rows, empty_text=NO_PACKAGES_TEXT)
+    layout = write_table(ws, top, cols, rows, empty_text=NO_PACKAGES_TEXT, stream=True)
     set_widths(ws, {i + 1: c.width for i, c in enumerate(cols)})
-    styles = _StyleCache()
     links: Dict[str, int] = {}
     for pkg, first, marks in starts:
         links[pkg] = layout.first_row + first
         for key in ("pkg", "list", "part", "code", "name", "area", "pct", "amount", "note"):
-            cell = layout.cell(first, key)
-            styles.apply(cell, ("head", key), fill=BLOCK_FILL, font=BOLD_FONT)
+            layout.restyle(first, key, "head", fill=BLOCK_FILL, font=BOLD_FONT)
         for i in marks["split"]:
-            styles.apply(layout.cell(first + i, "note"), "split", fill=VERDICT_FILLS["review"])
+            layout.restyle(first + i, "note", "split", fill=VERDICT_FILLS["review"])
         for i in marks["balance"]:
             cost, revenue = layout.ref("amount", layout.first_row + first + i - 2), layout.ref("amount", layout.first_row + first + i - 1)
             cell = layout.cell(first + i, "amount")
             cell.value = f"=ROUND({revenue}-{cost},{data.money_decimals})"
-            styles.apply(cell, ("balance", summaries[pkg]["balance"] >= 0),
-                         fill=VERDICT_FILLS["pass" if summaries[pkg]["balance"] >= 0 else "fail"])
+            ok = summaries[pkg]["balance"] >= 0
+            layout.restyle(first + i, "amount", ("balance", ok), fill=VERDICT_FILLS["pass" if ok else "fail"])
         for i, keys in marks["template"]:
             for key in keys:
-                styles.apply(layout.cell(first + i, key), ("template", key), fill=TEMPLATE_FILL)
+                layout.restyle(first + i, key, "template", fill=TEMPLATE_FILL)
     fit_row_heights(ws, layout.first_row, max(layout.last_row, layout.first_row))
     r = layout.end_row + 2
     _footer(ws, r, ncols, data)
@@ -665,7 +643,7 @@ def _left_out_sheet(wb, data: PackageReportData, prep: _Prepared, path=None):
     if len(listed) < len(rows):
         caption += (f"（共 {len(rows)} 个，本表列出前 {len(listed)} 个；全部见同一文件夹中的"
                      f"“{csv_file.name if csv_file else SHEET_LEFT_OUT + '.csv'}”和图斑分配图层）")
-    detail = append_table(ws, columns, listed, caption=caption, gap=1, empty_text=ALL_PACKAGED_TEXT)
+    detail = append_table(ws, columns, listed, caption=caption, gap=1, empty_text=ALL_PACKAGED_TEXT, stream=True)
     detail.csv = csv_file
     fit_number_columns(ws, counts, count_rows)   # the counts' 合计 is wider than any parcel's area
     r = detail.end_row + 1

@@ -44,6 +44,7 @@ from ..excel import (
     notes_text,
     rounding_rule_text,
     save_atomic,
+    sheet_end_row,
     write_csv,
 )
 from ..printed import PrintedRows
@@ -155,11 +156,11 @@ def _summary_sheet(wb, data: ComplianceReportData, roles: List[dict], path=None)
         columns=columns, rows=rows,
         total=(Total("合计" if len(rows) == len(all_rows) else "本表所列合计") if rows else None), notes=notes,
         organisation=data.organisation, report_date=data.report_date, empty_text=NO_SUBJECTS_TEXT,
-        freeze_cols=2)
+        freeze_cols=2, stream=True)
     for i, row in enumerate(rows):
         fill = VERDICT_FILLS.get(row["_verdict"])
         if fill is not None:
-            layout.cell(i, "verdict_zh").fill = fill
+            layout.restyle(i, "verdict_zh", row["_verdict"], fill=fill)
     layout.printed_rows = all_rows  # the printed figures of every subject: the overview sums these
     layout.csv = csv_file
     return layout
@@ -215,7 +216,7 @@ def _overview_sheet(wb, data: ComplianceReportData, roles: List[dict], summary) 
     append_table(ws, fail_cols, fail_rows, caption="三、不通过清单" + (
         f"（前 {FAIL_LIST_LIMIT} 个，共 {n_fail} 个，全部见“{SHEET_SUMMARY}”）" if n_fail > FAIL_LIST_LIMIT else ""),
         gap=1, empty_text="（无不通过的对象）")
-    r = ws.max_row + 2
+    r = sheet_end_row(ws) + 2
     _merged_line(ws, r, 1, width, "说明：“位于/涉及”指图形与控制线重叠；只有规则方案判定为“不通过”的才属违规占用。"
                  "面积为“审查结论”表各行（四舍五入取位后）之和，与该表合计一致；各控制线的面积分列，不相加。", font=NOTE_FONT)
     ws.row_dimensions[r].height = 36
@@ -337,12 +338,12 @@ def _conflict_sheet(wb, data: ComplianceReportData, roles: List[dict], subject_o
     layout = add_table_sheet(
         wb, SHEET_CONFLICTS, heading=f"{data.title}冲突图斑明细表", unit_line="单位：平方米、公顷、亩",
         columns=cols, rows=rows, total=None, notes=None, footer=False, organisation=data.organisation,
-        report_date=data.report_date, empty_text=NO_CONFLICTS_TEXT, freeze_cols=2)
+        report_date=data.report_date, empty_text=NO_CONFLICTS_TEXT, freeze_cols=2, stream=True)
     ws = layout.ws
     for i, row in enumerate(rows):
         fill = VERDICT_FILLS.get(row["_verdict"])
         if fill is not None:
-            layout.cell(i, "verdict_zh").fill = fill
+            layout.restyle(i, "verdict_zh", row["_verdict"], fill=fill)
     if rows:
         lo, hi = layout.first_row, layout.last_row
         lab = layout.letter("role_label")
@@ -379,7 +380,7 @@ def _conflict_sheet(wb, data: ComplianceReportData, roles: List[dict], subject_o
                                        for r in sub_rows for k in ("m2", "ha", "mu")})
         layout.subtotals = sub_rows
     layout.csv = csv_file
-    r = ws.max_row + 2
+    r = sheet_end_row(ws) + 2
     ncols = len(cols)
     _merged_line(ws, r, 1, ncols, notes_text(notes), font=NOTE_FONT)
     layout.notes_row = r

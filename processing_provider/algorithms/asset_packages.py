@@ -30,7 +30,7 @@ from ...plugin.i18n import tr
 from .. import gate, qgis_io
 from ..worker import beside_event_loop
 from .base import GuotuKitAlgorithm
-from .compliance_check import POLICIES, POLICY_LABELS, ZONE_FIELDS, multi_geometry
+from .compliance_check import POLICIES, POLICY_LABELS, ZONE_FIELDS, multi_wkbs, wkb_geometry
 
 ZONE_FIELD_NAMES = tuple(f for names in ZONE_FIELDS.values() for f in names)
 
@@ -490,7 +490,6 @@ class _PackagesBase(GuotuKitAlgorithm):
     # ------------------------------------------------------------------ outputs
     def _write_packages(self, parameters, context, data, run, crs, rules, finance, outlines=None):
         """The package layer; ``outlines``: a future of package_geometries() when it runs beside (else here)."""
-        import shapely
 
         from ...core.packages import CHECKS, package_geometries
         from ...core.packages.ledger import PackageReportData, package_summaries
@@ -512,12 +511,13 @@ class _PackagesBase(GuotuKitAlgorithm):
         if not len(pk):
             return dest
         ids, geoms = outlines.result() if outlines is not None else package_geometries(data.geoms, run.result.labels)
-        gmap = dict(zip(ids.tolist(), shapely.to_wkb(geoms).tolist())) if len(ids) else {}
+        gmap = dict(zip(ids.tolist(), multi_wkbs(geoms))) if len(ids) else {}
+        features = []
         for r in pk.itertuples(index=False):
             f = QgsFeature(fields)
             w = gmap.get(r.package)
             if w is not None:
-                f.setGeometry(multi_geometry(w))
+                f.setGeometry(wkb_geometry(w))
             p = printed[r.package]
 
             def number(v):
@@ -529,11 +529,11 @@ class _PackagesBase(GuotuKitAlgorithm):
                              int(r.owner_units), int(r.split_units), r.owner_unit_list[:254], p["cost"], p["revenue"],
                              p["balance"], number(p["ratio"]), float(r.compactness), int(r.parts)]
                             + [int(getattr(r, f"ok_{k}")) for k in CHECKS] + [r.status, r.failed])
-            sink.addFeature(f, QgsFeatureSink.FastInsert)
+            features.append(f)
+        sink.addFeatures(features, QgsFeatureSink.FastInsert)
         return dest
 
     def _write_assignment(self, parameters, context, data, run, crs):
-        import shapely
 
         from ...core.packages.compute import reason_text
 
@@ -542,15 +542,17 @@ class _PackagesBase(GuotuKitAlgorithm):
                 ("COST", QVariant.Double), ("REVENUE", QVariant.Double), ("REASON", QVariant.String), ("DETAIL", QVariant.String)]
         sink, dest, fields = self.make_sink(parameters, context, self.ASSIGNMENT, spec, QgsWkbTypes.MultiPolygon, crs)
         fr = run.frame
-        wkbs = shapely.to_wkb(data.geoms)
+        wkbs = multi_wkbs(data.geoms)
         own_zh = {"state": "国有", "collective": "集体", "": ""}
+        features = []
         for i, r in enumerate(fr.itertuples(index=False)):
             f = QgsFeature(fields)
             if wkbs[i] is not None:
-                f.setGeometry(multi_geometry(wkbs[i]))
+                f.setGeometry(wkb_geometry(wkbs[i]))
             f.setAttributes([r.parcel_id, r.package, r.current, r.planned, r.nature, float(r.area_m2), own_zh.get(r.ownership, ""),
                              r.owner_unit, float(r.cost), float(r.revenue), reason_text(r.reason) if r.reason else "", r.detail])
-            sink.addFeature(f, QgsFeatureSink.FastInsert)
+            features.append(f)
+        sink.addFeatures(features, QgsFeatureSink.FastInsert)
         return dest
 
     def _write_xlsx(self, parameters, context, path, run, rules, finance, inputs, how, work_crs, log, policy):

@@ -522,6 +522,27 @@ def multi_geometry(wkb: bytes) -> QgsGeometry:
     return g
 
 
+def multi_wkbs(geoms) -> list:
+    """WKB of each geometry as a multi-type (a polygon becomes a one-part multipolygon; None stays None),
+    converted for the whole array at once: a layer's features then only need ``fromWkb``."""
+    import numpy as np
+    import shapely
+
+    geoms = np.asarray(geoms, dtype=object)
+    out = geoms.copy()
+    for single, make in ((0, shapely.multipoints), (1, shapely.multilinestrings), (3, shapely.multipolygons)):
+        at = np.flatnonzero(shapely.get_type_id(geoms) == single)
+        if len(at):
+            out[at] = make(geoms[at], indices=np.arange(len(at)))
+    return shapely.to_wkb(out).tolist() if len(out) else []
+
+
+def wkb_geometry(wkb: bytes) -> QgsGeometry:
+    g = QgsGeometry()
+    g.fromWkb(wkb)
+    return g
+
+
 def subject_wkb(geoms):
     import shapely
 

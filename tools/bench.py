@@ -21,6 +21,7 @@ per-role totals of the two side by side. Timings include reading the layers.
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import resource
 import sys
@@ -350,7 +351,8 @@ def variants_bench(out: Path, n: int = 20000, seeds=(1, 2, 3), exact_instances: 
     print(f"\n== 资产包 on the county family: {len(VARIANTS)} variants × seeds {list(seeds)}, {n} parcels each; "
           "YJJBNT + STBHHX excluded at 50 %, 20–100 ha, public 20–60 % of construction land, balance ≥ 0 ==")
     print("  proven: no package can hold them (a proof with its bound); optimum: left out by a packing solved to "
-          "optimality over every feasible package (coarse atoms only); unproven: neither")
+          "optimality over every feasible package (coarse atoms only); unproven: neither; end to end: "
+          "guotukit:assetpackages without xlsx, best of two runs")
     print(f"  {'county':16s} {'eligible':>8s} {'packaged':>8s} {'proven':>7s} {'optimum':>7s} {'unproven':>8s} {'unpr. %':>7s} "
           f"{'keep: unpr. % (optimum %)':>25s} {'engine s':>8s} {'end-to-end s':>12s}  binds most")
     rows = []
@@ -366,9 +368,12 @@ def variants_bench(out: Path, n: int = 20000, seeds=(1, 2, 3), exact_instances: 
                       "EXCLUDE_LAYERS": [_layer(gpkg, "YJJBNT"), _layer(gpkg, "STBHHX")], "FINANCE_TABLE": str(fin_csv),
                       "MIN_AREA": 20, "MAX_AREA": 100, "PUBLIC_SHARE_MIN": 20, "PUBLIC_SHARE_MAX": 60, "PUBLIC_BASIS": 0,
                       "PACKAGES": "TEMPORARY_OUTPUT", "ASSIGNMENT": "TEMPORARY_OUTPUT"}
-            t = time.time()
-            res = processing.run("guotukit:assetpackages", params, feedback=QgsProcessingFeedback(), context=QgsProcessingContext())
-            dt_e2e = time.time() - t
+            dt_e2e = math.inf
+            for _ in range(2):   # best of two: this 2-core machine's single runs vary by 10-30 %
+                t = time.time()
+                res = processing.run("guotukit:assetpackages", params, feedback=QgsProcessingFeedback(),
+                                     context=QgsProcessingContext())
+                dt_e2e = min(dt_e2e, time.time() - t)
             if int(res["FAILED_COUNT"]):
                 print(f"  {variant} s{seed}: {int(res['FAILED_COUNT'])} packages fail a constraint (end to end)")
                 ok = False

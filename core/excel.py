@@ -425,8 +425,9 @@ def write_table(ws, top: int, columns: Sequence[Column], rows: Sequence, *, firs
 
     ``stream=True`` (long detail tables): the data rows are kept as values and written straight into
     the sheet's XML by :func:`save_atomic` (no openpyxl cell per value: 3-5x faster on 10⁴-10⁵ cells),
-    with the same styles, values and row heights.  Restyle them through ``layout.cell()`` only; a
-    ``ws.cell()`` inside the streamed rows is refused at save.
+    with the same styles, values and row heights.  Restyle them through ``layout.restyle()`` (shared
+    styles) or ``layout.cell()`` (a real cell: a formula, an internal link); a ``ws.cell()`` inside the
+    streamed rows is refused at save.
     """
     columns = list(columns)
     depth = _header_levels(columns)

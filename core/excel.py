@@ -411,6 +411,34 @@ def _formatted_width(value, column: Column) -> int:
     return len(text)
 
 
+def _content_width(values, column: Column) -> int:
+    """The widest :func:`_formatted_width` of ``values``: of the finite numbers only the largest and the
+    smallest can be widest (a fixed format's text grows with |x|), and each distinct text is measured once."""
+    best = 0
+    lo = hi = None
+    seen = set()
+    for v in values:
+        cls = v.__class__
+        if (cls is float or cls is int) and not column.is_text:
+            if v != v:
+                continue
+            if cls is int or math.isfinite(v):
+                if lo is None or v < lo:
+                    lo = v
+                if hi is None or v > hi:
+                    hi = v
+                continue
+        elif cls is str:
+            if v in seen:
+                continue
+            seen.add(v)
+        best = max(best, _formatted_width(v, column))
+    for v in (lo, hi):
+        if v is not None:
+            best = max(best, _formatted_width(v, column))
+    return best
+
+
 def _header_levels(columns: Sequence[Column]) -> int:
     return max((len(c.path) for c in columns), default=0) + 1
 
@@ -610,10 +638,8 @@ def _column_widths(layout: TableLayout, rows: Sequence, col_widths: Optional[Dic
         if col.width is not None:
             out[layout.first_col + i] = float(col.width)
             continue
-        content = 0
-        for row in rows:
-            value = row.get(col.key) if isinstance(row, dict) else (row[i] if i < len(row) else None)
-            content = max(content, _formatted_width(value, col))
+        content = _content_width((row.get(col.key) if isinstance(row, dict) else (row[i] if i < len(row) else None)
+                                  for row in rows), col)
         if col.key in layout.expected_totals:   # the 合计 is bold: one more character
             content = max(content, _formatted_width(float(layout.expected_totals[col.key]), col) + 1)
         # headers wrap: a unit in brackets goes on its own line, other long headers need about half
@@ -948,9 +974,14 @@ def _attr(value) -> str:
     return str(value).translate(_XML_ESCAPES).replace('"', "&quot;")
 
 
-def _text_xml(ref: str, sid: int, text: str) -> str:
+def _text_body(sid: int, text: str) -> str:
+    """A text cell's XML after its ``<c r="…"``."""
     space = ' xml:space="preserve"' if text.strip() != text else ""
-    return f'<c r="{ref}" s="{sid}" t="inlineStr"><is><t{space}>{text.translate(_XML_ESCAPES)}</t></is></c>'
+    return f' s="{sid}" t="inlineStr"><is><t{space}>{text.translate(_XML_ESCAPES)}</t></is></c>'
+
+
+def _text_xml(ref: str, sid: int, text: str) -> str:
+    return f'<c r="{ref}"' + _text_body(sid, text)
 
 
 def _number_text(value) -> str:
@@ -1092,6 +1123,7 @@ class _Stream:
         is_text = [c.is_text for c in self.columns]
         plain_float = [not c.is_text and c.kind not in ("seq", "int") for c in self.columns]
         wide: Dict[str, int] = {}                                   # display widths, by text
+        bodies: Dict[tuple, tuple] = {}                             # (style, text) -> (XML after r=, clean text)
         over_rows: Dict[int, Dict[int, object]] = {}
         for (r, c), cell in self.overrides.items():
             over_rows.setdefault(r, {})[c - self.first_col] = cell
@@ -1125,8 +1157,12 @@ class _Stream:
                     xml, text = self._cell_xml(ref, cell)
                     look = _cell_look(cell) if text else look
                 elif is_text[k] and v.__class__ is str:
-                    text = illegal.sub("", v) if v else v
-                    xml = _text_xml(ref, sid, text) if text else f'<c r="{ref}" s="{sid}"/>'
+                    got = bodies.get((sid, v))    # list names, classes, reasons repeat: their XML is made once
+                    if got is None:
+                        text = illegal.sub("", v) if v else v
+                        got = bodies[(sid, v)] = (_text_body(sid, text) if text else f' s="{sid}"/>', text)
+                    body, text = got
+                    xml = f'<c r="{ref}"{body}'
                 elif plain_float[k] and v.__class__ is float and math.isfinite(v):
                     parts.append(f'<c r="{ref}" s="{sid}"><v>{v:.16g}</v></c>')
                     continue

@@ -21,7 +21,7 @@ from .compute import (
     LayerRecords,
     StructureTemplate,
     apportion_regions,
-    code_detail,
+    code_details,
     finance_view,
     prepare_layer,
     regions_of,
@@ -243,7 +243,7 @@ def _run(base_in, target_in, template, base, target, notes, overlaps, base_futur
     trans = transition(base, target, pieces, table, template, bases=bases) if pieces is not None else None
     fin = finance_view(base, target, finance, pieces) if finance is not None else None
     fin_ledger = finance_ledger(fin, table) if fin is not None else None
-    details = detail_areas(pd.concat([code_detail(base), code_detail(target)], ignore_index=True), table)
+    details = detail_areas(code_details(base, target), table)
     skipped = []
     for inp, rec in ((base_in, base), (target_in, target)):
         if len(rec.skipped):

@@ -42,6 +42,7 @@ from core.structure.compute import (
     StructureTemplate,
     apportion_regions,
     code_detail,
+    code_details,
     finance_view,
     prepare_layer,
     regions_of,
@@ -93,7 +94,7 @@ def make_data(**overrides) -> StructureReportData:
     region_tables = [build_table(base, target, t, region=r) for r in regions_of(base, target)]
     tr = transition(base, target, PIECES, table, t)
     fin = finance_ledger(finance_view(base, target, FinanceTable.example_table(), PIECES), table)
-    details = detail_areas(pd.concat([code_detail(base), code_detail(target)], ignore_index=True), table)
+    details = detail_areas(code_details(base, target), table)
     skipped = base.skipped.rename(columns={"parcel": "fid"}).assign(label=base.label)
     kw = dict(
         title="示例县国土空间功能结构调整表", region_name="示例县", base_year="2020", target_year="2035",

@@ -24,6 +24,7 @@ from core.structure.compute import (
     TemplateError,
     apportion_regions,
     code_detail,
+    code_details,
     czcs_groups,
     finance_view,
     gross_from_net,
@@ -157,6 +158,10 @@ def test_hand_computed_table_with_tiankan_and_czcs(tpl):
     detail = code_detail(base)
     assert set(detail["flag"]) >= {"空值", "待细分"}
     assert detail.loc[detail["flag"] == "空值", "area_m2"].iloc[0] == 500.0
+    # a layer with nothing to flag (the plan here) adds no row and leaves the areas numbers
+    both = code_details(base, _layer(tpl, ["0101"], [100.0]))
+    assert len(both) == len(detail) and both["area_m2"].dtype.kind == "f"
+    assert both["area_m2"].sum() == detail["area_m2"].sum()
 
 
 def test_rows_add_up_after_balancing(tpl):

@@ -151,7 +151,7 @@ def delineate(parcels: ParcelTable, adj: Adjacency, rules: PackageRules, seed: i
 
     def lap(name: str) -> None:
         now = time.perf_counter()
-        phases[name] = round(phases.get(name, 0.0) + now - clock[0], 3)
+        phases[name] = round(phases.get(name, 0.0) + now - clock[0], 3)  # ok: seconds for the bench, not an area
         clock[0] = now
 
     eng = _Engine(parcels, adj, rules, seed, progress, cancelled)
@@ -232,6 +232,7 @@ def delineate(parcels: ParcelTable, adj: Adjacency, rules: PackageRules, seed: i
     # bucketed to 10 m for the order, so Python's round is fine here: no figure is printed from it)
     taken = set(parcels.locked[locked].tolist())
     live = [k for k in range(len(eng.pk)) if eng.pk[k]["members"]]
+    # ok: round() buckets a centroid's y (10 m bands) for naming order, not an area
     order = sorted(live, key=lambda k: (-round(eng.pk[k]["gy"] / max(eng.pk[k]["A"], 1e-9), -1),
                                                        eng.pk[k]["gx"] / max(eng.pk[k]["A"], 1e-9)))
     names: Dict[int, str] = {}

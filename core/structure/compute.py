@@ -607,11 +607,7 @@ def code_details(*layers: LayerRecords) -> pd.DataFrame:
     an empty part's object columns would otherwise decide the dtypes (pandas deprecates excluding them),
     turning area_m2 into objects."""
     parts = [code_detail(r) for r in layers]
-    kept = [p for p in parts if len(p)]
-    if not kept:
-        return parts[0] if parts else pd.DataFrame(
-            columns=["label", "raw", "source_code", "code", "name", "flag", "row", "parcels", "area_m2"])
-    return pd.concat(kept, ignore_index=True) if len(kept) > 1 else kept[0].reset_index(drop=True)
+    return pd.concat([p for p in parts if len(p)] or parts[:1], ignore_index=True)
 
 
 # --------------------------------------------------------------------------- transition

@@ -364,29 +364,38 @@ def style_cell(cell, column: Column) -> None:
     cell.number_format = "@" if column.is_text else column.number_format
 
 
-def put_value(cell, value, column: Column) -> None:
-    """Only the value: text kinds as text, numbers as numbers (a stray text stays visible as text)."""
+def stored_value(value, column: Column):
+    """What a cell of ``column`` stores for ``value`` — None (nothing), ``("s", text)``, ``("n", number)`` or
+    ``("f", formula)``: text kinds as text, numbers as numbers, a stray text visible as text.  The one rule
+    for cells (:func:`put_value`) and for streamed rows."""
     if column.is_text:
         text = clean_text(value)
-        if text != "":
-            _set_text(cell, text)
-        return
+        return ("s", text) if text != "" else None
     if _is_missing(value):
-        return
+        return None
     if isinstance(value, bool):
         value = int(value)
     if isinstance(value, Decimal):
         value = float(value)
     if isinstance(value, (int, float)):
-        cell.value = int(value) if column.kind in ("seq", "int") and float(value).is_integer() else value
-        return
+        return "n", (int(value) if column.kind in ("seq", "int") and float(value).is_integer() else value)
     if hasattr(value, "item"):  # numpy scalar
-        cell.value = value.item()
-        return
+        return "n", value.item()
     if isinstance(value, str) and value.startswith("="):
-        cell.value = value  # a formula given on purpose
+        return "f", value  # a formula given on purpose
+    return "s", clean_text(value)
+
+
+def put_value(cell, value, column: Column) -> None:
+    """Only the value, as :func:`stored_value` says."""
+    got = stored_value(value, column)
+    if got is None:
         return
-    _set_text(cell, clean_text(value))
+    kind, stored = got
+    if kind == "s":
+        _set_text(cell, stored)
+    else:
+        cell.value = stored
 
 
 def write_value(cell, value, column: Column) -> None:
@@ -711,14 +720,21 @@ def _merge_spans(ws) -> Dict[Tuple[int, int], Tuple[float, int]]:
     return spans
 
 
-def _text_height(text: str, width: float, nrows: int, scale: float, wrap: bool) -> float:
+def _text_height(text: str, width: float, nrows: int, scale: float, wrap: bool,
+                 widths: Optional[Dict[str, int]] = None) -> float:
     """Points a row needs for ``text`` in a cell ``width`` wide spanning ``nrows`` rows (font ``scale``
-    × 五号): one line per '\n' part, a wrapped part as many lines as its width needs."""
+    × 五号): one line per '\n' part, a wrapped part as many lines as its width needs.  ``widths``: a cache
+    of display widths by text (streamed rows repeat their texts)."""
     if wrap:
         capacity = max((width - 1.0) / scale, 1.0)
         lines = 0
         for part in text.split("\n"):
-            lines += max(1, math.ceil(display_width(part) / capacity))
+            w = widths.get(part) if widths is not None else None
+            if w is None:
+                w = display_width(part)
+                if widths is not None:
+                    widths[part] = w
+            lines += max(1, math.ceil(w / capacity))
     else:
         lines = text.count("\n") + 1
     return (lines * (13.5 * scale + 1.5) + 4) / nrows
@@ -1058,29 +1074,20 @@ class _Stream:
             got._style = copy(template._style)
 
     def _value_xml(self, ref: str, sid: int, value, column: Column) -> Tuple[str, Optional[str]]:
-        """(the cell's XML, its text when it shows one) — :func:`put_value`'s rules."""
-        if column.is_text:
-            text = clean_text(value)
-            return (_text_xml(ref, sid, text), text) if text != "" else (f'<c r="{ref}" s="{sid}"/>', None)
-        if _is_missing(value):
+        """(the cell's XML, its text when it shows one), stored as :func:`stored_value` says."""
+        got = stored_value(value, column)
+        if got is None:
             return f'<c r="{ref}" s="{sid}"/>', None
-        if isinstance(value, bool):
-            value = int(value)
-        if isinstance(value, Decimal):
-            value = float(value)
-        if not isinstance(value, (int, float)) and hasattr(value, "item"):   # numpy scalar
-            value = value.item()
-            if isinstance(value, bool):
-                value = int(value)
-        if isinstance(value, (int, float)):
-            if column.kind in ("seq", "int") and float(value).is_integer():
-                value = int(value)
-            if isinstance(value, float) and not math.isfinite(value):
+        kind, stored = got
+        if kind == "f":
+            return f'<c r="{ref}" s="{sid}"><f>{stored[1:].translate(_XML_ESCAPES)}</f><v></v></c>', None
+        if kind == "n" and isinstance(stored, bool):
+            return f'<c r="{ref}" s="{sid}" t="b"><v>{int(stored)}</v></c>', None
+        if kind == "n" and isinstance(stored, (int, float)):
+            if isinstance(stored, float) and not math.isfinite(stored):
                 return f'<c r="{ref}" s="{sid}"><v></v></c>', None
-            return f'<c r="{ref}" s="{sid}"><v>{_number_text(value)}</v></c>', None
-        if isinstance(value, str) and value.startswith("="):
-            return f'<c r="{ref}" s="{sid}"><f>{value[1:].translate(_XML_ESCAPES)}</f><v></v></c>', None
-        text = clean_text(value)
+            return f'<c r="{ref}" s="{sid}"><v>{_number_text(stored)}</v></c>', None
+        text = stored if kind == "s" else clean_text(stored)
         return _text_xml(ref, sid, text), text
 
     def _cell_xml(self, ref: str, cell) -> Tuple[str, Optional[str]]:
@@ -1171,22 +1178,9 @@ class _Stream:
                 parts.append(xml)
                 if not text:
                     continue
-                if k in spanned and (r, self.first_col + k) in spans:
-                    width, nrows = spans[(r, self.first_col + k)]
-                    need = max(need, _text_height(text, width, nrows, look[0], look[1]))
-                elif look[1]:    # wraps: as many lines as the width needs
-                    lines = 0
-                    capacity = max((widths[k] - 1.0) / look[0], 1.0)
-                    for part in text.split("\n"):
-                        w = wide.get(part)
-                        if w is None:
-                            w = wide[part] = display_width(part)
-                        lines += max(1, math.ceil(w / capacity))
-                    need = max(need, lines * (13.5 * look[0] + 1.5) + 4)
-                elif "\n" in text:
-                    need = max(need, _text_height(text, widths[k], 1, look[0], False))
-                else:
-                    need = max(need, 13.5 * look[0] + 1.5 + 4)
+                width, nrows = (spans.get((r, self.first_col + k), (widths[k], 1)) if k in spanned
+                                else (widths[k], 1))
+                need = max(need, _text_height(text, width, nrows, look[0], look[1], wide))
             height = _row_height(need)
             head = f'<row r="{r}" ht="{height:g}" customHeight="1">' if height is not None else f'<row r="{r}">'
             out[r] = head + "".join(parts) + "</row>"

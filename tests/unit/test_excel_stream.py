@@ -41,7 +41,7 @@ def _rows():
         {"seq": 3, "code": None, "name": "两行\n第二行", "area": None, "mu": float("nan"), "n": None, "amount": "=1+2"},
         {"seq": 4, "code": "=not a formula", "name": "<b>&amp; 'quotes'</b>", "area": 0.1 + 0.2, "mu": 0,
          "n": 12345678, "amount": "文字"},
-        {"seq": 5, "code": "  x", "name": " leading space", "area": -3.5, "mu": 1e-7, "n": 0, "amount": None},
+        {"seq": 5, "code": "  x", "name": " leading space", "area": -3.5, "mu": 1e-7, "n": 0, "amount": np.bool_(True)},
     ]
     for i in range(6, 60):   # enough rows to span the header, the body and a restyled block
         rows.append({"seq": i, "code": f"{i:04d}", "name": "说明" * (i % 9), "area": i / 7, "mu": i * 1.5,

@@ -29,7 +29,7 @@ from ...plugin.i18n import tr
 from .. import gate, qgis_io
 from ..worker import beside_event_loop
 from .base import GuotuKitAlgorithm
-from .compliance_check import POLICIES, POLICY_LABELS, multi_geometry, read_control_lines
+from .compliance_check import POLICIES, POLICY_LABELS, multi_wkbs, read_control_lines, wkb_geometry
 
 SYSTEMS = ("sandiao", "ydyh2023", "ydyh2020")
 SYSTEM_LABELS = ("三调工作分类", "用地用海2023", "用地用海2020 (trial)")
@@ -302,7 +302,6 @@ class ChangeDetectAlgorithm(GuotuKitAlgorithm):
 
     # ------------------------------------------------------------------------------------------
     def _write_changes(self, parameters, context, run, ledger, crs):
-        import shapely
 
         spec = [("BH", QVariant.String), ("BGQ_BSM", QVariant.String), ("BGQ_DLBM", QVariant.String), ("BGQ_DLMC", QVariant.String),
                 ("BGQ_YJL", QVariant.String), ("BGQ_SDL", QVariant.String), ("BGH_BSM", QVariant.String), ("BGH_DLBM", QVariant.String),
@@ -313,11 +312,11 @@ class ChangeDetectAlgorithm(GuotuKitAlgorithm):
         sink, dest, fields = self.make_sink(parameters, context, self.CHANGES, spec, QgsWkbTypes.MultiPolygon, crs)
         c = run.changes
         flagged = run.suspects.groupby("change_id")["flag"].agg(lambda x: ";".join(dict.fromkeys(x))).to_dict() if len(run.suspects) else {}
-        wkbs = shapely.to_wkb(c["geometry"].to_numpy()) if len(c) else []
+        wkbs = multi_wkbs(c["geometry"].to_numpy()) if len(c) else []
         for i, r in enumerate(c.itertuples()):
             f = QgsFeature(fields)
             if wkbs[i] is not None:
-                f.setGeometry(multi_geometry(wkbs[i]))
+                f.setGeometry(wkb_geometry(wkbs[i]))
             out_m2 = float(r.net_before_m2) if r.crop_before and not r.crop_after else 0.0
             in_m2 = float(r.net_after_m2) if r.crop_after and not r.crop_before else 0.0
             f.setAttributes([r.change_id, r.before_id, r.before_raw, r.before_name, r.before_l1, r.before_three,
@@ -328,7 +327,6 @@ class ChangeDetectAlgorithm(GuotuKitAlgorithm):
         return dest
 
     def _write_suspects(self, parameters, context, run, ledger, crs):
-        import shapely
 
         spec = [("BH", QVariant.String), ("FLAG", QVariant.String), ("JIELUN", QVariant.String), ("KZX", QVariant.String),
                 ("KZX_ID", QVariant.String), ("BGQ_DL", QVariant.String), ("BGH_DL", QVariant.String),
@@ -338,11 +336,11 @@ class ChangeDetectAlgorithm(GuotuKitAlgorithm):
         s = run.suspects
         legal_m2 = s["legal_m2"].to_numpy() if "legal_m2" in s else [0.0] * len(s)
         legal_kind = s["legal_kinds"].tolist() if "legal_kinds" in s else [""] * len(s)
-        wkbs = shapely.to_wkb(s["geometry"].to_numpy()) if len(s) else []
+        wkbs = multi_wkbs(s["geometry"].to_numpy()) if len(s) else []
         for i, (r, printed) in enumerate(zip(s.itertuples(), ledger.suspects)):
             f = QgsFeature(fields)
             if wkbs[i] is not None:
-                f.setGeometry(multi_geometry(wkbs[i]))
+                f.setGeometry(wkb_geometry(wkbs[i]))
             f.setAttributes([r.change_id, r.flag, printed["verdict"], printed["line"], printed["control_id"], printed["before"],
                              printed["after"], float(r.area_m2), float(printed["area"]), r.message, float(legal_m2[i]), legal_kind[i]])
             sink.addFeature(f, QgsFeatureSink.FastInsert)

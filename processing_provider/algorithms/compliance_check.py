@@ -373,7 +373,7 @@ class ComplianceCheckAlgorithm(GuotuKitAlgorithm):
 
         c = res.conflicts
         n = len(c)
-        wkbs = shapely.to_wkb(shapely.force_2d(c["geometry"].to_numpy())) if n else []
+        wkbs = multi_wkbs(shapely.force_2d(c["geometry"].to_numpy())) if n else []
         area = c["area_m2"].to_numpy(dtype=float) if n else np.empty(0, dtype=float)
         # AREA_M2 is the exact figure; 公顷/亩 are the values 冲突明细 prints (balanced per control line)
         from ...core.compliance.ledger import conflict_figures, piece_areas
@@ -394,7 +394,7 @@ class ComplianceCheckAlgorithm(GuotuKitAlgorithm):
         for i in range(n):
             f = QgsFeature(fields)
             if wkbs[i] is not None:
-                f.setGeometry(multi_geometry(wkbs[i]))
+                f.setGeometry(wkb_geometry(wkbs[i]))
             f.setAttributes([cols[0][i], cols[1][i], cols[2][i], cols[3][i], cols[4][i], pos[i], cols2[0][i],
                              cols2[1][i], cols2[2][i], cols2[3][i], cols2[4][i], float(m2[i]), float(ha[i]),
                              float(mu[i]), sliver[i], rule[i], vz[i], msg[i]])
@@ -420,7 +420,7 @@ class ComplianceCheckAlgorithm(GuotuKitAlgorithm):
             fields.append(qgis_io.make_field(f"{s}_ST", QVariant.String))
         for n in ("VERDICT", "REASONS", "RULE_IDS"):
             fields.append(qgis_io.make_field(n, QVariant.String))
-        wkb = subject_wkb(subj.geoms)
+        wkb = multi_wkbs(subj.geoms)
         sink, dest = self.parameterAsSink(parameters, self.SUMMARY, context, fields, QgsWkbTypes.MultiPolygon, crs)
         if sink is None:
             raise QgsProcessingException(self.invalidSinkError(parameters, self.SUMMARY))
@@ -440,7 +440,7 @@ class ComplianceCheckAlgorithm(GuotuKitAlgorithm):
         for i, vals in enumerate(rows):
             f = QgsFeature(fields)
             if wkb[i] is not None:
-                f.setGeometry(multi_geometry(wkb[i]))
+                f.setGeometry(wkb_geometry(wkb[i]))
             f.setAttributes(list(vals))
             sink.addFeature(f, QgsFeatureSink.FastInsert)
         return dest
@@ -515,13 +515,6 @@ def read_control_lines(alg, parameters, context, feedback, log, work_crs, apply_
     return controls, unchecked, inputs
 
 
-def multi_geometry(wkb: bytes) -> QgsGeometry:
-    g = QgsGeometry()
-    g.fromWkb(wkb)
-    g.convertToMultiType()
-    return g
-
-
 def multi_wkbs(geoms) -> list:
     """WKB of each geometry as a multi-type (a polygon becomes a one-part multipolygon; None stays None),
     converted for the whole array at once: a layer's features then only need ``fromWkb``."""
@@ -541,9 +534,3 @@ def wkb_geometry(wkb: bytes) -> QgsGeometry:
     g = QgsGeometry()
     g.fromWkb(wkb)
     return g
-
-
-def subject_wkb(geoms):
-    import shapely
-
-    return shapely.to_wkb(geoms) if len(geoms) else []

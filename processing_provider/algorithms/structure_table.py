@@ -26,7 +26,7 @@ from ...plugin.i18n import tr
 from .. import qgis_io
 from ..worker import beside_event_loop
 from .base import GuotuKitAlgorithm
-from .compliance_check import POLICIES, POLICY_LABELS, multi_geometry
+from .compliance_check import POLICIES, POLICY_LABELS, multi_wkbs, wkb_geometry
 
 BASE_SYSTEMS = ("sandiao", "ydyh2023", "ydyh2020")
 BASE_SYSTEM_LABELS = ("三调工作分类", "用地用海2023", "用地用海2020 (trial)")
@@ -469,7 +469,6 @@ class StructureTableAlgorithm(GuotuKitAlgorithm):
         return dest
 
     def _write_pieces(self, parameters, context, run, bdata, tdata, crs):
-        import shapely
 
         spec = [("BASE_FID", QVariant.LongLong), ("BASE_CODE", QVariant.String), ("BASE_2023", QVariant.String),
                 ("BASE_ROW", QVariant.String), ("TARGET_FID", QVariant.LongLong), ("TARGET_CODE", QVariant.String),
@@ -491,13 +490,13 @@ class StructureTableAlgorithm(GuotuKitAlgorithm):
         planar = p["area"].to_numpy().tolist()
         b_fid = [int(bdata.fids[i]) for i in bi]
         t_fid = [int(tdata.fids[i]) for i in ti]
-        wkbs = shapely.to_wkb(p["geometry"].to_numpy()) if len(p) else []
+        wkbs = multi_wkbs(p["geometry"].to_numpy()) if len(p) else []
         for i in range(len(p)):
             if feedback_cancelled(context):
                 break
             f = QgsFeature(fields)
             if wkbs[i] is not None:
-                f.setGeometry(multi_geometry(wkbs[i]))
+                f.setGeometry(wkb_geometry(wkbs[i]))
             f.setAttributes([b_fid[i], b_raw[i], b_code[i], b_row[i], t_fid[i], t_raw[i], t_row[i],
                              m2[i], planar[i], int(b_row[i] != t_row[i])])
             sink.addFeature(f, QgsFeatureSink.FastInsert)

@@ -55,18 +55,21 @@ def build_adjacency(geoms, gap_tolerance: float = 0.0, min_shared: float = 1e-6,
     if len(idx) < 2:
         return Adjacency(empty, empty, np.zeros(0), np.zeros(0, bool), perim, garea, cx, cy, gap_tolerance)
     tree = shapely.STRtree(gp)
-    shared = _shared_segments(gp, tree)
-    if shared is not None:
-        ai, aj, al = shared
-        keep = al > min_shared
-        ai, aj, al = ai[keep], aj[keep], al[keep]
-    else:
-        qi, qj = tree.query(gp, predicate="intersects")
-        keep = qi < qj
-        qi, qj = qi[keep], qj[keep]
+    ai, aj, al, suspect = _shared_segments(gp, tree)
+    if suspect.any():
+        # the parcels whose boundary is not made of segments shared whole with one neighbour
+        # (a vertex in the middle of a neighbour's edge, overlaps, the layer's outline): a pair of
+        # two of them gets its shared length from GEOS, boundary against boundary; a pair with one
+        # parcel outside this set keeps the segment sum, which is exact for it
         if cancelled is not None and cancelled():
             raise Cancelled()
-        bnd = shapely.boundary(gp)
+        si = np.flatnonzero(suspect)
+        qi, qj = tree.query(gp[si], predicate="intersects")
+        qi = si[qi]
+        keep = (qi < qj) & suspect[qj]
+        qi, qj = qi[keep], qj[keep]
+        bnd = np.empty(len(gp), dtype=object)
+        bnd[si] = shapely.boundary(gp[si])
         lengths = np.zeros(len(qi))
         step = 200000
         for s in range(0, len(qi), step):
@@ -74,8 +77,14 @@ def build_adjacency(geoms, gap_tolerance: float = 0.0, min_shared: float = 1e-6,
             lengths[s:s + step] = shapely.length(shapely.intersection(bnd[a], bnd[b]))
             if cancelled is not None and cancelled():
                 raise Cancelled()
-        edge = lengths > min_shared
-        ai, aj, al = qi[edge], qj[edge], lengths[edge]
+        fast = ~(suspect[ai] & suspect[aj])
+        ai = np.concatenate([ai[fast], qi])
+        aj = np.concatenate([aj[fast], qj])
+        al = np.concatenate([al[fast], lengths])
+        order = np.lexsort((aj, ai))
+        ai, aj, al = ai[order], aj[order], al[order]
+    keep = al > min_shared
+    ai, aj, al = ai[keep], aj[keep], al[keep]
     if cancelled is not None and cancelled():
         raise Cancelled()
     bridged = np.zeros(len(ai), dtype=bool)
@@ -96,17 +105,26 @@ def build_adjacency(geoms, gap_tolerance: float = 0.0, min_shared: float = 1e-6,
 
 
 def _shared_segments(gp, tree):
-    """Neighbour pairs ``i < j`` and their shared boundary length from identical boundary segments
-    — the fast path for a clean coverage, where neighbours share their vertices (a DLTB layer
-    from one survey database). None when the layer is not such a coverage: a segment found in
-    more than two polygons (overlaps), or a segment found once that has another polygon beside
-    it (a vertex of one parcel in the middle of its neighbour's edge); the caller then intersects
-    the boundaries (GEOS), which handles any layer."""
+    """Neighbour pairs ``i < j`` with the length of the boundary segments they share whole (the
+    same two vertices), and the parcels for which that sum is not the whole story (``suspect``):
+
+    - a segment found once: the layer's outline, a hole, or a vertex of one parcel in the middle
+      of its neighbour's edge;
+    - a segment found in more than two polygons, or twice in one (overlaps, slivers);
+    - a polygon that a segment's side probe finds where it should find none (an overlap).
+
+    A parcel outside ``suspect`` has every segment shared whole with exactly one other parcel, so
+    its sums are exact; the caller intersects boundaries (GEOS) only for pairs of suspects. On a
+    clean coverage from one survey database that is the outline's parcels alone."""
+    n = len(gp)
+    suspect = np.zeros(n, dtype=bool)
+    none = np.zeros(0, dtype=np.int64)
     polys, pidx = shapely.get_parts(gp, return_index=True)
     rings, ridx = shapely.get_rings(polys, return_index=True)
     xy, cidx = shapely.get_coordinates(rings, return_index=True)
     if len(xy) < 2:
-        return None
+        suspect[:] = True
+        return none, none, np.zeros(0), suspect
     owner = pidx[ridx[cidx]]
     same = cidx[:-1] == cidx[1:]
     p, q = xy[:-1][same], xy[1:][same]
@@ -124,28 +142,32 @@ def _shared_segments(gp, tree):
     new[1:] = (a[1:] != a[:-1]).any(axis=1) | (b[1:] != b[:-1]).any(axis=1)
     start = np.flatnonzero(new)
     count = np.diff(np.append(start, len(a)))
-    if (count > 2).any():
-        return None
+    many = start[count > 2]
+    if len(many):
+        group = np.repeat(np.arange(len(start)), count)
+        suspect[own[(count > 2)[group]]] = True
     two = start[count == 2]
     i, j = own[two], own[two + 1]
     diff = i != j
+    suspect[i[~diff]] = True
     i, j, L = np.minimum(i, j)[diff], np.maximum(i, j)[diff], seg_len[two][diff]
-    # a segment seen once must have no other polygon beside it (the layer's outline, a hole)
     one = start[count == 1]
     if len(one):
+        suspect[own[one]] = True
+        # a polygon beside a segment seen once, other than its own: a neighbour along a part of
+        # it, or an overlap — a suspect too
         mid = (p[one] + q[one]) / 2.0
         d = (q[one] - p[one]) / seg_len[one][:, None]
         eps = np.minimum(0.01, seg_len[one] / 10.0)[:, None]
         normal = np.column_stack([-d[:, 1], d[:, 0]])
         pts = shapely.points(np.vstack([mid + eps * normal, mid - eps * normal]))
         hit_pt, hit_poly = tree.query(pts, predicate="intersects")
-        if (hit_poly != np.concatenate([own[one], own[one]])[hit_pt]).any():
-            return None
+        suspect[hit_poly[hit_poly != np.concatenate([own[one], own[one]])[hit_pt]]] = True
     if not len(i):
-        return i.astype(np.int64), j.astype(np.int64), L
-    key = i.astype(np.int64) * len(gp) + j
+        return none, none, np.zeros(0), suspect
+    key = i.astype(np.int64) * n + j
     uk, inv = np.unique(key, return_inverse=True)
-    return (uk // len(gp)).astype(np.int64), (uk % len(gp)).astype(np.int64), np.bincount(inv, weights=L)
+    return (uk // n).astype(np.int64), (uk % n).astype(np.int64), np.bincount(inv, weights=L), suspect
 
 
 def _components(n: int, i: np.ndarray, j: np.ndarray) -> np.ndarray:

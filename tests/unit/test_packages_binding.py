@@ -204,7 +204,8 @@ def test_adjacency_of_a_clean_coverage_comes_from_shared_segments():
     island = shapely.box(100, 100, 200, 200)
     right = shapely.box(300, 0, 400, 300)
     geoms = np.array([ring, island, right], dtype=object)
-    assert _shared_segments(geoms, shapely.STRtree(geoms)) is not None
+    # the island has every segment shared whole: its pairs need no boundary intersection
+    assert _shared_segments(geoms, shapely.STRtree(geoms))[3].tolist() == [True, False, True]
     assert _pairs(build_adjacency(geoms)) == {(0, 1): 400.0, (0, 2): 300.0}
 
 
@@ -215,7 +216,7 @@ def test_adjacency_falls_back_when_a_vertex_sits_in_the_middle_of_a_neighbours_e
 
     geoms = np.array([shapely.box(0, 0, 100, 100), shapely.box(0, 100, 100, 200),
                       shapely.Polygon([(100, 0), (200, 0), (200, 200), (100, 200)])], dtype=object)
-    assert _shared_segments(geoms, shapely.STRtree(geoms)) is None
+    assert _shared_segments(geoms, shapely.STRtree(geoms))[3].all()
     assert _pairs(build_adjacency(geoms)) == {(0, 1): 100.0, (0, 2): 100.0, (1, 2): 100.0}
 
 
@@ -223,9 +224,57 @@ def test_adjacency_falls_back_for_overlapping_parcels():
     from core.packages.graph import _shared_segments
 
     geoms = np.array([shapely.box(0, 0, 100, 100), shapely.box(0, 0, 100, 100), shapely.box(100, 0, 200, 100)], dtype=object)
-    assert _shared_segments(geoms, shapely.STRtree(geoms)) is None
+    assert _shared_segments(geoms, shapely.STRtree(geoms))[3].all()
     adj = build_adjacency(geoms)
     assert _pairs(adj)[(0, 2)] == 100.0 and _pairs(adj)[(1, 2)] == 100.0
+
+
+def _geos_pairs(geoms):
+    """Every pair's shared boundary length by brute force, boundary against boundary."""
+    out = {}
+    for a in range(len(geoms)):
+        for b in range(a + 1, len(geoms)):
+            L = shapely.length(shapely.intersection(geoms[a].boundary, geoms[b].boundary))
+            if L > 1e-6:
+                out[(a, b)] = round(float(L), 6)
+    return out
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_adjacency_of_a_coverage_with_t_junctions_inside_matches_geos(seed):
+    # a 10 × 10 grid of 10 m cells, some merged into 20 m wide or tall rectangles: their long edges
+    # pass a neighbour's vertex (a T-junction) deep inside the layer, beside cells whose segments are
+    # all shared whole; the graph must give every pair's shared length as GEOS does
+    rng = np.random.default_rng(seed)
+    taken = np.zeros((10, 10), dtype=bool)
+    geoms = []
+    for x in range(10):
+        for y in range(10):
+            if taken[x, y]:
+                continue
+            w, h = 1, 1
+            r = rng.random()
+            if r < 0.2 and x < 9 and not taken[x + 1, y]:
+                w = 2
+            elif r < 0.4 and y < 9 and not taken[x, y + 1]:
+                h = 2
+            taken[x:x + w, y:y + h] = True
+            geoms.append(shapely.box(10 * x, 10 * y, 10 * (x + w), 10 * (y + h)))
+    geoms = np.array(geoms, dtype=object)
+    from core.packages.graph import _shared_segments
+
+    suspect = _shared_segments(geoms, shapely.STRtree(geoms))[3]
+    assert 0 < suspect.sum() < len(geoms)     # both paths are exercised
+    assert _pairs(build_adjacency(geoms)) == _geos_pairs(geoms)
+
+
+def test_adjacency_of_an_overlap_inside_a_clean_coverage_matches_geos():
+    # a 3 × 3 grid, every segment shared whole, plus a parcel drawn over half of two cells:
+    # the cells it overlaps share boundary with it, which no identical segment shows
+    geoms = [shapely.box(10 * x, 10 * y, 10 * x + 10, 10 * y + 10) for x in range(3) for y in range(3)]
+    geoms.append(shapely.box(15, 10, 25, 20))
+    geoms = np.array(geoms, dtype=object)
+    assert _pairs(build_adjacency(geoms)) == _geos_pairs(geoms)
 
 
 @pytest.mark.skipif(not HAVE_MILP, reason="scipy.optimize.milp (HiGHS) not installed")

@@ -512,9 +512,9 @@ class SearchMixin:
         return gained
 
     def steal_exact(self, max_tries: int = 150) -> int:
-        """:meth:`steal` with the exact smallest package (HiGHS) where the greedy growth finds
-        none, for at most ``max_tries`` atoms still left out without a proof (a work limit: the
-        same seed gives the same packages everywhere)."""
+        """:meth:`steal` with a package found by HiGHS where the greedy growth finds none, for at
+        most ``max_tries`` atoms still left out without a proof (a work limit: the same seed gives
+        the same packages everywhere)."""
         from .settle import HAVE_MILP
 
         if not HAVE_MILP:
@@ -559,8 +559,10 @@ class SearchMixin:
         try:
             members = self.grow(a, tried)
             if not members and exact:
-                # the greedy growth found none: the exact smallest package on that land (HiGHS)
-                members = self._connected_package(a, set(near), max_nodes=120, node_limit=20)
+                # the greedy growth found none: a package on that land found by HiGHS — the first feasible
+                # one, not the smallest: proving it smallest took 70–200 ms a call and on the 18 bench
+                # counties placed the same parcels (grid s1's exact steal 2.7 → 0.8 s)
+                members = self._connected_package(a, set(near), max_nodes=120, node_limit=20, gap=1.0)
                 if members:
                     self.pk.append(self._empty())
                     self._add(len(self.pk) - 1, members)

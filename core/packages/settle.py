@@ -120,13 +120,14 @@ class SettleMixin:
         return True
 
     def _connected_package(self, u: int, allowed: Set[int], max_nodes: int = 300,
-                           node_limit: int = 50) -> Optional[List[int]]:
+                           node_limit: int = 50, gap: float = 0.0) -> Optional[List[int]]:
         """The smallest package holding ``u`` among the free atoms of ``allowed`` nearest to it,
         found exactly (HiGHS) under a sufficient connectivity rule: every chosen atom has a chosen
         neighbour nearer to ``u`` (by area along a path). None when there is none or none was
         found within ``node_limit`` branch-and-bound nodes (a work limit, not a time limit: the
         result is the same on every machine). Finds packages the greedy growth misses when balance and share bind
-        together."""
+        together. ``gap`` > 0: a package whose area is within that relative gap of the smallest is
+        taken (HiGHS's ``mip_rel_gap``; 1.0 takes the first feasible package it finds)."""
         Al, nb, owner = self.Al, self.nb, self.owner
         cap = self.r.max_m2 * (1 + EPS)
         dist = {u: Al[u]}
@@ -175,7 +176,8 @@ class SettleMixin:
         lb = np.zeros(n)
         lb[0] = 1.0
         res = milp(c=np.asarray(terms[0]) / self.r.min_m2, constraints=cons, integrality=np.ones(n),
-                   bounds=Bounds(lb, np.ones(n)), options={"node_limit": int(node_limit), "disp": False})
+                   bounds=Bounds(lb, np.ones(n)), options={"node_limit": int(node_limit), "disp": False,
+                                                         **({"mip_rel_gap": gap} if gap else {})})
         if res.x is None:
             return None
         members = [order[i] for i in np.flatnonzero(res.x > 0.5)]

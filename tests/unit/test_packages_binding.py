@@ -185,6 +185,9 @@ def test_exact_growth_takes_the_smallest_package_on_free_land(finance):
             eng.owner[a] = -1
     eng.pk = []
     assert sorted(eng._connected_package(1, set(range(5)))) == [0, 1]
+    # the first feasible package (what steal_exact asks for) holds u and meets every rule too
+    first = eng._connected_package(1, set(range(5)), gap=1.0)
+    assert 1 in first and eng.feasible(*eng._with(eng._empty(), first, +1))
     placed = eng.exact_grow()
     assert placed >= 2 and eng.owner[0] == eng.owner[1] >= 0
     P = eng.pk[eng.owner[1]]

@@ -45,6 +45,12 @@ class _Engine(GrowthMixin, SearchMixin, ProofMixin, SettleMixin, ExactMixin):
         self.total_basis = rules.public_basis == "total"
         self.pmin = rules.public_min_pct / 100.0
         self.pmax = rules.public_max_pct / 100.0
+        # the rules' figures as the feasibility test reads them, worked out once: it runs a million
+        # times on a county (the same expressions, so the same floats)
+        self.min_ok = rules.min_m2 * (1 - EPS)
+        self.max_ok = rules.max_m2 * (1 + EPS)
+        self.bal_min = rules.balance_min
+        self.ratio_min = rules.ratio_min
 
     def _prove_cut_off(self) -> bool:
         """Prove out the atoms whose piece of the land still open (unblocked atoms) is below the

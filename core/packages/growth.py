@@ -25,11 +25,11 @@ class GrowthMixin:
         hi = pub - self.pmax * base
         if hi > 1e-9 * max(1.0, base):
             v += hi / self.area_scale
-        b = self.r.balance_min - (rev - cost)
+        b = self.bal_min - (rev - cost)
         if b > 1e-7:
             v += b / self.bal_scale
-        if self.r.ratio_min > 0:
-            q = self.r.ratio_min * cost - rev
+        if self.ratio_min > 0:
+            q = self.ratio_min * cost - rev
             if q > 1e-7:
                 v += q / self.bal_scale
         return v
@@ -348,8 +348,17 @@ class GrowthMixin:
         return total
 
     def feasible(self, A, pub, prof, cost, rev) -> bool:
-        return (self.r.min_m2 * (1 - EPS) <= A <= self.r.max_m2 * (1 + EPS)
-                and self.viol(A, pub, prof, cost, rev) <= 0)
+        """Every constraint holds: :meth:`viol` is 0 and the area is in its band (inlined: the
+        engine asks this a million times on a county)."""
+        if not self.min_ok <= A <= self.max_ok:
+            return False
+        base = A if self.total_basis else pub + prof
+        tol = 1e-9 * max(1.0, base)
+        if self.pmin * base - pub > tol or pub - self.pmax * base > tol:
+            return False
+        if self.bal_min - (rev - cost) > 1e-7:
+            return False
+        return not (self.ratio_min > 0 and self.ratio_min * cost - rev > 1e-7)
 
     def _with(self, P: dict, atoms, sign: int):
         """The package's (area, public, profitable, cost, revenue) with ``atoms`` added (sign 1) or taken out

@@ -7,6 +7,7 @@ and call :func:`run_packages`; everything here is plain numpy/pandas/shapely.
 from __future__ import annotations
 
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
@@ -211,45 +212,34 @@ def run_packages(inp: PackageInputs, rules: PackageRules, finance: FinanceTable,
     lap("prices")
     if progress:
         progress(0.32)
-    adj = build_adjacency(inp.geoms, rules.gap_tolerance, cancelled=cancelled)
-    lap("adjacency graph")
-    overlaps = None
-    if check_overlaps:
-        ov = self_overlaps(inp.geoms, cancelled=cancelled)
-        ov_area = float(ov["area"].sum()) if len(ov) else 0.0
-        overlaps = (int(len(ov)), ov_area)
-        if len(ov):
-            notes.append(f"图层内有 {len(ov)} 对图斑相互重叠（重叠面积 {ov_area:.2f} 平方米），重叠部分在资产包面积中重复计算；"
-                         "请先处理拓扑重叠。")
-    check()
-    lap("overlap check")
-    if progress:
-        progress(0.4)
-    if mode == "delineate":
-        res = delineate(parcels, adj, rules, seed=seed, progress=prog(0.4, 0.92), cancelled=cancelled)
-    else:
-        labels = np.full(n, "", dtype=object)
-        if inp.package_ids is not None:
-            labels = text_array(inp.package_ids, n)
-        elif inp.package_geoms is not None:
-            from .geometry import assign_by_polygons
-
-            labels, _ = assign_by_polygons(inp.geoms, inp.package_geoms, text_array(inp.package_geom_ids, len(inp.package_geoms)))
-        packages = evaluate(labels, parcels, adj, rules)
-        reason = np.where(labels == "", np.where(parcels.reason == "", "outside", parcels.reason), "")
-        detail = np.where(labels == "", np.where(parcels.reason == "", "未划入任何资产包", parcels.detail), "")
-        # a hand-drawn package may hold a parcel that cannot be measured: it says why (and the package fails)
-        unusable = (labels != "") & np.isin(parcels.reason, ["no_area", "no_geometry"])
-        reason = np.where(unusable, parcels.reason, reason)
-        detail = np.where(unusable, parcels.detail, detail)
-        diag = diagnose(parcels, rules) if len(packages) == 0 or (packages["status"] == "fail").any() else []
-        stats = {"parcels": n, "eligible": int(parcels.eligible.sum()), "packaged": int((labels != "").sum()),
-                 "left_out": int(((labels == "") & parcels.eligible).sum()), "packages": int(len(packages)),
-                 "failed_packages": int((packages["status"] == "fail").sum()) if len(packages) else 0}
-        stats["left_out_pct"] = 100.0 * stats["left_out"] / stats["eligible"] if stats["eligible"] else 0.0
-        res = PackagingResult(labels, reason.astype(object), detail.astype(object), packages, diag, stats, seed)
-    check()
-    lap("delineation" if mode == "delineate" else "validation")
+    # the overlap check (GEOS, GIL released) runs on the second core beside the graph and the
+    # delineation (pure Python): it only adds a note, the engine does not read it
+    pool = ThreadPoolExecutor(1, thread_name_prefix="guotukit-overlaps") if check_overlaps else None
+    ov_future = pool.submit(self_overlaps, inp.geoms, cancelled=cancelled) if pool is not None else None
+    try:
+        adj = build_adjacency(inp.geoms, rules.gap_tolerance, cancelled=cancelled)
+        lap("adjacency graph")
+        if progress:
+            progress(0.4)
+        if mode == "delineate":
+            res = delineate(parcels, adj, rules, seed=seed, progress=prog(0.4, 0.92), cancelled=cancelled)
+        else:
+            res = _validate(inp, parcels, adj, rules, n, seed)
+        check()
+        lap("delineation" if mode == "delineate" else "validation")
+        overlaps = None
+        if ov_future is not None:
+            ov = ov_future.result()
+            ov_area = float(ov["area"].sum()) if len(ov) else 0.0
+            overlaps = (int(len(ov)), ov_area)
+            if len(ov):
+                notes.append(f"图层内有 {len(ov)} 对图斑相互重叠（重叠面积 {ov_area:.2f} 平方米），重叠部分在资产包面积中重复计算；"
+                             "请先处理拓扑重叠。")
+        check()
+        lap("overlap check (waited for)")
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True)
     # per-parcel frame
     frame = pd.DataFrame({
         "parcel_id": list(inp.parcel_ids), "package": res.labels, "current": cur, "current_name": cur_names,
@@ -281,6 +271,30 @@ def run_packages(inp: PackageInputs, rules: PackageRules, finance: FinanceTable,
 
         binding_table = binding(res, parcels)
     return PackageRun(res, parcels, frame, conditions, notes, overlaps, planned_source, mode, timings, adj, binding_table)
+
+
+def _validate(inp: PackageInputs, parcels, adj, rules: PackageRules, n: int, seed: int) -> PackagingResult:
+    """Check the given packages (``mode="validate"``): labelled by a field or drawn as polygons."""
+    labels = np.full(n, "", dtype=object)
+    if inp.package_ids is not None:
+        labels = text_array(inp.package_ids, n)
+    elif inp.package_geoms is not None:
+        from .geometry import assign_by_polygons
+
+        labels, _ = assign_by_polygons(inp.geoms, inp.package_geoms, text_array(inp.package_geom_ids, len(inp.package_geoms)))
+    packages = evaluate(labels, parcels, adj, rules)
+    reason = np.where(labels == "", np.where(parcels.reason == "", "outside", parcels.reason), "")
+    detail = np.where(labels == "", np.where(parcels.reason == "", "未划入任何资产包", parcels.detail), "")
+    # a hand-drawn package may hold a parcel that cannot be measured: it says why (and the package fails)
+    unusable = (labels != "") & np.isin(parcels.reason, ["no_area", "no_geometry"])
+    reason = np.where(unusable, parcels.reason, reason)
+    detail = np.where(unusable, parcels.detail, detail)
+    diag = diagnose(parcels, rules) if len(packages) == 0 or (packages["status"] == "fail").any() else []
+    stats = {"parcels": n, "eligible": int(parcels.eligible.sum()), "packaged": int((labels != "").sum()),
+             "left_out": int(((labels == "") & parcels.eligible).sum()), "packages": int(len(packages)),
+             "failed_packages": int((packages["status"] == "fail").sum()) if len(packages) else 0}
+    stats["left_out_pct"] = 100.0 * stats["left_out"] / stats["eligible"] if stats["eligible"] else 0.0
+    return PackagingResult(labels, reason.astype(object), detail.astype(object), packages, diag, stats, seed)
 
 
 def _not_allowed(inp: PackageInputs, c: ControlInput, share: np.ndarray, hit: np.ndarray, planned: np.ndarray,

@@ -75,3 +75,19 @@ def test_a_plan_layer_that_touches_no_parcel_is_said_so():
                             current_raw=["0301"] * 4, plan_geoms=plan, plan_codes=["0701"])
         run = run_packages(inp, RULES, FinanceTable.example_table(), check_overlaps=False)
         assert any(said in note for note in run.notes), run.notes
+
+
+def test_overlapping_parcels_are_said_with_their_area_in_both_modes():
+    # parcel E lies half over D (0.5 ha): one overlapping pair, said in a note, the packages made all the same
+    geoms = np.append(_grid(4, 1), shapely.box(350, 0, 450, 100))
+    ids = ["A", "B", "C", "D", "E"]
+    common = dict(geoms=geoms, area_m2=shapely.area(geoms), parcel_ids=ids, current_raw=["0301"] * 5,
+                  planned_raw=["0301"] * 5)
+    for mode, extra in (("delineate", {}), ("validate", {"package_ids": ["P1", "P1", "P1", "P1", ""]})):
+        run = run_packages(PackageInputs(**common, **extra), RULES, FinanceTable.example_table(), mode=mode)
+        assert run.overlaps == (1, 5000.0)
+        assert any("1 对图斑相互重叠（重叠面积 5000.00 平方米）" in n for n in run.notes), run.notes
+        assert run.result.stats["packaged"] >= 4
+        quiet = run_packages(PackageInputs(**common, **extra), RULES, FinanceTable.example_table(), mode=mode,
+                             check_overlaps=False)
+        assert quiet.overlaps is None and not any("相互重叠" in n for n in quiet.notes)

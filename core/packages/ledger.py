@@ -362,9 +362,39 @@ def _class_rows(records: List[dict], d: int, with_nature: bool = False) -> List[
 
 
 
+@dataclass
+class PackageLedger:
+    """Every printed figure of one run, worked out once: the PACKAGES layer and the workbook read the
+    same object, so a figure shown on both is one value and the work is not done twice."""
+
+    prep: _Prepared
+    lines: Dict[str, Dict[str, List[dict]]]   # package -> {成本: lines, 收益: lines}
+    rows: List[dict]                          # the 资产包汇总 rows, in package order
+    summaries: Dict[str, dict]                # package -> its row
+    source: tuple                             # what it was made from (see :func:`ledger_for`)
+
+
+def _source(data: PackageReportData) -> tuple:
+    return (id(data.packages), id(data.parcels), id(data.rules), id(data.conditions),
+            data.area_decimals, data.money_decimals)
+
+
+def package_ledger(data: PackageReportData) -> PackageLedger:
+    prep = _prepare(data)
+    lines = _money_lines(prep, data)
+    rows = [_summary_row(rec, data, prep.applied, lines[rec["package"]]) for rec in prep.records]
+    return PackageLedger(prep, lines, rows, {row["package"]: row for row in rows}, _source(data))
+
+
+def ledger_for(data: PackageReportData, ledger: Optional[PackageLedger] = None) -> PackageLedger:
+    """``ledger`` when it was made from this data's packages, parcels, rules, conditions and
+    decimals (the same objects); else a new one. Never a ledger of another run."""
+    if ledger is not None and ledger.source == _source(data):
+        return ledger
+    return package_ledger(data)
+
+
 def package_summaries(data: PackageReportData) -> Dict[str, dict]:
     """{package: its printed summary row} — the figures 资产包汇总, 资金平衡, 六项清单 and the PACKAGES
     layer all show (areas balanced to the printed package area, money = sums of printed lines)."""
-    prep = _prepare(data)
-    lines = _money_lines(prep, data)
-    return {rec["package"]: _summary_row(rec, data, prep.applied, lines[rec["package"]]) for rec in prep.records}
+    return package_ledger(data).summaries

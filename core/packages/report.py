@@ -75,19 +75,18 @@ from .ledger import (  # noqa: F401  (PackageReportData is this module's public 
     CHECKS,
     NOT_APPLICABLE,
     REASONS,
+    PackageLedger,
     PackageReportData,
     _balanced,
     _class_rows,
     _dec,
     _ha_exact,
-    _money_lines,
-    _prepare,
     _Prepared,
     _shares,
     _sorted_codes,
-    _summary_row,
     _text,
     ha_value,
+    ledger_for,
     money_value,
     pct_value,
 )
@@ -723,13 +722,13 @@ def _provenance_sheet(wb, data: PackageReportData):
 
 
 # --------------------------------------------------------------------------- entry points
-def build_packages_workbook(data: PackageReportData, path=None):
+def build_packages_workbook(data: PackageReportData, path=None, ledger: Optional[PackageLedger] = None):
     """The workbook of :func:`write_packages_xlsx`, not saved; with ``path`` (where it will be saved) a detail
-    list longer than ``data.detail_limit`` goes in full to a CSV beside it."""
-    prep = _prepare(data)
-    lines = _money_lines(prep, data)
-    rows = [_summary_row(rec, data, prep.applied, lines[rec["package"]]) for rec in prep.records]
-    summaries = {row["package"]: row for row in rows}
+    list longer than ``data.detail_limit`` goes in full to a CSV beside it. ``ledger``: the run's
+    :func:`~.ledger.package_ledger` when the caller has it (the PACKAGES layer's), used when it was made
+    from this data."""
+    led = ledger_for(data, ledger)
+    prep, lines, rows, summaries = led.prep, led.lines, led.rows, led.summaries
     wb = new_workbook()
     summary = _summary_sheet(wb, data, prep, rows)
     _balance_sheet(wb, data, prep, summaries, lines)
@@ -749,9 +748,9 @@ def build_packages_workbook(data: PackageReportData, path=None):
     return wb
 
 
-def write_packages_xlsx(data: PackageReportData, path) -> Path:
+def write_packages_xlsx(data: PackageReportData, path, ledger: Optional[PackageLedger] = None) -> Path:
     """Write the asset-package workbook to ``path`` atomically (:func:`core.excel.save_atomic`)."""
-    return save_atomic(build_packages_workbook(data, path), path)
+    return save_atomic(build_packages_workbook(data, path, ledger), path)
 
 
 __all__ = [

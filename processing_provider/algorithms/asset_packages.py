@@ -461,12 +461,13 @@ class _PackagesBase(GuotuKitAlgorithm):
         try:
             outlines = pool.submit(package_geometries, data.geoms, res.labels) if len(res.packages) else None
             results = {self.ASSIGNMENT: self._write_assignment(parameters, context, data, run, work_crs)}
-            results[self.PACKAGES] = self._write_packages(parameters, context, data, run, work_crs, rules, finance, outlines)
+            results[self.PACKAGES], ledger = self._write_packages(parameters, context, data, run, work_crs, rules, finance,
+                                                                  outlines)
         finally:
             pool.shutdown(wait=True)
         xlsx = self.parameterAsFileOutput(parameters, self.OUTPUT_XLSX, context)
         if xlsx:
-            self._write_xlsx(parameters, context, xlsx, run, rules, finance, inputs, how, work_crs, log, policy)
+            self._write_xlsx(parameters, context, xlsx, run, rules, finance, inputs, how, work_crs, log, policy, ledger)
             results[self.OUTPUT_XLSX] = xlsx
         pk = res.packages
         n_fail = int((pk["status"] == "fail").sum()) if len(pk) else 0
@@ -489,15 +490,17 @@ class _PackagesBase(GuotuKitAlgorithm):
 
     # ------------------------------------------------------------------ outputs
     def _write_packages(self, parameters, context, data, run, crs, rules, finance, outlines=None):
-        """The package layer; ``outlines``: a future of package_geometries() when it runs beside (else here)."""
+        """The package layer and the run's ledger of printed figures (the workbook reuses it);
+        ``outlines``: a future of package_geometries() when it runs beside (else here)."""
 
         from ...core.packages import CHECKS, package_geometries
-        from ...core.packages.ledger import PackageReportData, package_summaries
+        from ...core.packages.ledger import PackageReportData, package_ledger
 
         # the printed figures (one ledger for the layer and every sheet) beside the exact area
-        printed = package_summaries(PackageReportData(
+        ledger = package_ledger(PackageReportData(
             packages=run.result.packages, parcels=run.frame, rules=rules, finance_label=finance.label,
-            finance_example=finance.example, diagnosis=[], stats={}, conditions=None, provenance=[], title=""))
+            finance_example=finance.example, diagnosis=[], stats={}, conditions=run.conditions, provenance=[], title=""))
+        printed = ledger.summaries
         spec = [("PKG_ID", QVariant.String), ("KIND", QVariant.String), ("N_PARCELS", QVariant.Int),
                 ("AREA_M2", QVariant.Double), ("AREA_HA", QVariant.Double),
                 ("PUBLIC_HA", QVariant.Double), ("PUBLIC_PCT", QVariant.Double), ("PROFIT_HA", QVariant.Double),
@@ -509,7 +512,7 @@ class _PackagesBase(GuotuKitAlgorithm):
         sink, dest, fields = self.make_sink(parameters, context, self.PACKAGES, spec, QgsWkbTypes.MultiPolygon, crs)
         pk = run.result.packages
         if not len(pk):
-            return dest
+            return dest, ledger
         ids, geoms = outlines.result() if outlines is not None else package_geometries(data.geoms, run.result.labels)
         gmap = dict(zip(ids.tolist(), multi_wkbs(geoms))) if len(ids) else {}
         features = []
@@ -531,7 +534,7 @@ class _PackagesBase(GuotuKitAlgorithm):
                             + [int(getattr(r, f"ok_{k}")) for k in CHECKS] + [r.status, r.failed])
             features.append(f)
         sink.addFeatures(features, QgsFeatureSink.FastInsert)
-        return dest
+        return dest, ledger
 
     def _write_assignment(self, parameters, context, data, run, crs):
 
@@ -555,7 +558,7 @@ class _PackagesBase(GuotuKitAlgorithm):
         sink.addFeatures(features, QgsFeatureSink.FastInsert)
         return dest
 
-    def _write_xlsx(self, parameters, context, path, run, rules, finance, inputs, how, work_crs, log, policy):
+    def _write_xlsx(self, parameters, context, path, run, rules, finance, inputs, how, work_crs, log, policy, ledger=None):
         from ...core.finance import change_rule_zh
         from ...core.packages.report import PackageReportData, write_packages_xlsx
 
@@ -583,7 +586,7 @@ class _PackagesBase(GuotuKitAlgorithm):
                                  region_name=region, detail_limit=self.parameterAsInt(parameters, self.DETAIL_ROWS, context),
                                  binding=run.binding, what_if=run.what_if)
         try:
-            beside_event_loop(lambda progress, cancelled: write_packages_xlsx(data, path))
+            beside_event_loop(lambda progress, cancelled: write_packages_xlsx(data, path, ledger))
         except (OSError, ValueError) as exc:
             raise QgsProcessingException(tr("Could not write the Excel report {0}: {1}").format(path, exc)) from exc
 

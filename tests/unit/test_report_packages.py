@@ -537,3 +537,34 @@ def test_a_run_without_a_detail_csv_removes_the_old_one(tmp_path):
     staged.commit()
     assert final.read_bytes()[:2] == b"PK" and not (tmp_path / "资产包划定_未纳入图斑.csv").exists()
     assert (tmp_path / "其他_未纳入图斑.csv").exists()
+
+
+
+def _cells(tmp_path, data, ledger=None):
+    """Every value the saved workbook shows (streamed rows are only in the file), 数据说明 aside."""
+    import openpyxl
+
+    path = tmp_path / f"w{len(list(tmp_path.iterdir()))}.xlsx"
+    write_packages_xlsx(data, path, ledger)
+    wb = openpyxl.load_workbook(path)
+    return {(ws.title, c.coordinate): c.value for ws in wb.worksheets for row in ws.iter_rows() for c in row
+            if c.value is not None and ws.title != "数据说明"}
+
+
+def test_the_layers_ledger_is_the_workbooks_and_never_another_runs(tmp_path):
+    from core.packages.ledger import ledger_for, package_ledger
+
+    data = make_data()
+    led = package_ledger(data)
+    # the PACKAGES layer's ledger (same packages, parcels, rules, conditions) is the workbook's: one value
+    assert ledger_for(data, led) is led
+    plain = _cells(tmp_path, data)
+    assert _cells(tmp_path, data, led) == plain
+    # a ledger of other figures (P01 twice as large) is not taken for this run's
+    bigger = PARCELS.assign(area_m2=np.where(PARCELS["parcel_id"] == "P01", 24690.0, PARCELS["area_m2"]))
+    other = package_ledger(make_data(parcels=bigger))
+    assert ledger_for(data, other) is not other
+    assert _cells(tmp_path, data, other) == plain
+    assert _cells(tmp_path, make_data(parcels=bigger)) != plain
+    # nor one made with other decimals
+    assert ledger_for(make_data(area_decimals=2), led) is not led

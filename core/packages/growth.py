@@ -405,16 +405,18 @@ class GrowthMixin:
         P["gy"] -= self.cy[a] * self.A[a]
         P["garea"] -= self.garea[a]
 
-    def _connected_without(self, members: set, a: int) -> bool:
-        """Whether ``members`` without ``a`` stays connected (``members`` connected, holding ``a``).
+    def _connected_without(self, members: set, a: int, extra: int = -1) -> bool:
+        """Whether ``members`` without ``a`` stays connected (``members`` connected, holding ``a``);
+        ``extra`` ≥ 0: an atom counted as a member too (a package with an atom handed to it, without
+        copying its member set).
 
         Every member reached ``a`` through one of ``a``'s neighbours in the package, so the rest is
         connected exactly when those neighbours reach each other without ``a``: a breadth-first search
         from one of them stops as soon as it has met them all — usually a few steps around ``a``, not
         the whole package."""
-        rest = [b for b in self.nb[a] if b in members and b != a]
+        rest = [b for b in self.nb[a] if (b in members or b == extra) and b != a]
         if not rest:
-            return len(members) <= 1
+            return len(members) + (extra >= 0 and extra not in members) <= 1
         want = set(rest)
         want.discard(rest[0])
         if not want:
@@ -425,7 +427,7 @@ class GrowthMixin:
         while queue:
             x = queue.popleft()
             for y in nb[x]:
-                if y not in seen and y in members:
+                if y not in seen and (y in members or y == extra):
                     if y in want:
                         want.discard(y)
                         if not want:

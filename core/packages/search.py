@@ -391,15 +391,16 @@ class SearchMixin:
             met = set()
             for k in sorted({owner[b] for b in nb[a] if owner[b] >= 0}):
                 K = pk[k]
-                # a node: (package, its members with the atom handed to it, its sums so, the hand-ons so far)
-                queue = deque([(k, K["members"] | {a}, self._with(K, [a], +1), [])])
+                # a node: (package, the atom handed to it, its sums so, the hand-ons so far); its members are
+                # pk[package]["members"] and that atom (no set copied: nothing moves until a chain succeeds)
+                queue = deque([(k, a, self._with(K, [a], +1), [])])
                 seen = {k}
                 tried = 0
                 while queue and not done and tried <= max_nodes:
-                    cur, mem, st, path = queue.popleft()
+                    cur, given, st, path = queue.popleft()
                     if len(path) >= max_depth:
                         continue
-                    given = path[-1][2] if path else a
+                    mem = pk[cur]["members"]
                     for j, offer in sorted(border(cur).items()):
                         if j in seen:
                             continue
@@ -408,7 +409,7 @@ class SearchMixin:
                                 continue
                             tried += 1
                             rest = (st[0] - A[x], st[1] - pub[x], st[2] - prof[x], st[3] - cost[x], st[4] - rev[x])
-                            if not self.feasible(*rest) or not self._connected_without(mem, x):
+                            if not self.feasible(*rest) or not self._connected_without(mem, x, given):
                                 continue
                             st_j = self._with(pk[j], [x], +1)
                             chain = path + [(cur, j, x)]
@@ -424,7 +425,7 @@ class SearchMixin:
                                 done = True
                             elif st_j[0] <= maxA:
                                 seen.add(j)
-                                queue.append((j, pk[j]["members"] | {x}, st_j, chain))
+                                queue.append((j, x, st_j, chain))
                             break   # per next package, the smallest atom that leaves the giver feasible
                         if done:
                             break

@@ -403,3 +403,23 @@ def test_connected_without_agrees_with_a_full_search(n, m, holes, seed):
         rest = members - {a}
         want = not rest or len(component(next(iter(rest)), members, without=a)) == len(rest)
         assert probe._connected_without(members, a) == want
+    # with an atom handed to the package (hand_on's ``extra``, no set copied): as if it were a member
+    for e in sorted(set(nb) - members):
+        if not any(y in members for y in nb[e]):
+            continue
+        grown = members | {e}
+        for a in grown - {e}:
+            rest = grown - {a}
+            want = len(component(next(iter(rest)), grown, without=a)) == len(rest)
+            assert probe._connected_without(members, a, e) == want
+
+
+def test_connected_without_walks_through_the_atom_handed_to_the_package():
+    # a ring 0-1-2-3: the package {0, 1, 2} given atom 3 stays whole without 1 (0 and 2 meet through 3)
+    from core.packages.growth import GrowthMixin
+
+    probe = type("Probe", (GrowthMixin,), {})()
+    probe.nb = {0: {1: 1.0, 3: 1.0}, 1: {0: 1.0, 2: 1.0}, 2: {1: 1.0, 3: 1.0}, 3: {2: 1.0, 0: 1.0}}
+    assert not probe._connected_without({0, 1, 2}, 1)
+    assert probe._connected_without({0, 1, 2}, 1, 3)
+    assert probe._connected_without({0}, 0, 3)           # only the handed atom is left: whole

@@ -367,6 +367,13 @@ def ellipsoidal_area(
     it is only useful for edges longer than a few kilometres.
     Returns one float64 per input geometry (unrounded; round with core.rounding).
     """
+    from .gcpause import paused_gc
+
+    with paused_gc():   # a part and a ring object per polygon: no cycles among them (core/gcpause.py)
+        return _ellipsoidal_area(geoms, params, densify)
+
+
+def _ellipsoidal_area(geoms, params: GKParams, densify: Optional[float]) -> np.ndarray:
     arr = _as_geometry_array(geoms)
     n_geoms = arr.shape[0]
     result = np.zeros(n_geoms, dtype=np.float64)

@@ -419,8 +419,11 @@ def read_layer(
                 return None
         return geometry_to_wkb(geom)
 
-    fids, cols, wkbs = _read(source, field_names, feedback, progress_span, geometry)
-    geoms = to_shapely(wkbs)
+    from ..core.gcpause import paused_gc
+
+    with paused_gc():   # ~10⁶ objects without cycles: no walk of the whole heap in between (core/gcpause.py)
+        fids, cols, wkbs = _read(source, field_names, feedback, progress_span, geometry)
+        geoms = to_shapely(wkbs)
     bounds = np.array(boxes, dtype=float).reshape(-1, 4)
     if late:
         import shapely

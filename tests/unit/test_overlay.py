@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 import shapely
 import shapely.affinity
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 import core.overlay as ov
@@ -320,11 +320,16 @@ def _brute_pieces(subjects, controls):
 
 def assert_pieces_match(r, subjects, controls, tiny=1e-9):
     """The pieces table holds exactly the (subject, control) pairs with area, with their areas."""
-    want = {k: v for k, v in _brute_pieces(subjects, controls).items() if v > tiny}
-    got = {(int(s), int(c)): a for s, c, a in zip(r.pieces.subject, r.pieces.control, r.pieces.area) if a > tiny}
-    assert set(got) == set(want)
-    for k, v in want.items():
-        assert got[k] == pytest.approx(v, rel=1e-9, abs=1e-6), k
+    brute = _brute_pieces(subjects, controls)
+    got_all = {(int(s), int(c)): a for s, c, a in zip(r.pieces.subject, r.pieces.control, r.pieces.area)}
+    want = {k: v for k, v in brute.items() if v > tiny}
+    got = {k: a for k, a in got_all.items() if a > tiny}
+    # a pair whose area *is* the cut (a 0.001 × 0.001 corner against tiny = 1e-6) falls on either side of
+    # it by round-off, differently in GEOS versions: only such a pair may be on one side alone
+    for k in set(got) ^ set(want):
+        assert max(got_all.get(k, 0.0), brute.get(k, 0.0)) <= tiny * (1 + 1e-6), (k, got_all.get(k), brute.get(k))
+    for k in set(got) & set(want):
+        assert got[k] == pytest.approx(want[k], rel=1e-9, abs=1e-6), k
 
 
 @pytest.mark.parametrize("contact_share", [0.0, 2.0])  # always / never pre-test contacts
@@ -389,6 +394,10 @@ def polygons(draw):
     tol=st.sampled_from([0.0, 1.0, 25.0]),
     want_geometry=st.booleans(),
 )
+# a 0.001 × 0.001 corner, exactly the 1e-6 m² cut of assert_pieces_match (found by the pandas-3 leg): the
+# overlay measures 9.99999999999699e-07, GEOS 1.0000000000003347e-06
+@example(subjects=[shapely.box(0, 0.001, 1.001, 7.011)], controls=[shapely.box(1.001 - 0.001, 7.011 - 0.001, 2.001, 37.011)], copies=[],
+         max_vertices=8, tol=0.0, want_geometry=False)
 def test_invariants_against_brute_force(subjects, controls, copies, max_vertices, tol, want_geometry):
     subjects = list(subjects) + [controls[i % len(controls)] for i in copies]  # aligned copies
     layer = ControlLayer(controls, "eprl", max_vertices=max_vertices)

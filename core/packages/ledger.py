@@ -375,8 +375,12 @@ class PackageLedger:
 
 
 def _source(data: PackageReportData) -> tuple:
-    return (id(data.packages), id(data.parcels), id(data.rules), id(data.conditions),
-            data.area_decimals, data.money_decimals)
+    # the objects themselves (held, so an id can never be reused by another run's frame) and the decimals
+    return (data.packages, data.parcels, data.rules, data.conditions, data.area_decimals, data.money_decimals)
+
+
+def _same_source(a: tuple, b: tuple) -> bool:
+    return all(x is y for x, y in zip(a[:4], b[:4])) and a[4:] == b[4:]
 
 
 def package_ledger(data: PackageReportData) -> PackageLedger:
@@ -389,7 +393,7 @@ def package_ledger(data: PackageReportData) -> PackageLedger:
 def ledger_for(data: PackageReportData, ledger: Optional[PackageLedger] = None) -> PackageLedger:
     """``ledger`` when it was made from this data's packages, parcels, rules, conditions and
     decimals (the same objects); else a new one. Never a ledger of another run."""
-    if ledger is not None and ledger.source == _source(data):
+    if ledger is not None and _same_source(ledger.source, _source(data)):
         return ledger
     return package_ledger(data)
 

@@ -195,22 +195,26 @@ def _cross(ax, ay, bx, by):
     return ax * by - ay * bx
 
 
-def _wedge(ax, ay, bx, by, cx, cy, dx, dy):
-    """The common wedge of the triangles (O, a, b) and (O, c, d) (each counter-clockwise, < π at O):
-    (start ray u, end ray v, non-empty).  u is a when a lies in wedge (c, d), else c when c lies in
-    wedge (a, b); v likewise from b and d."""
+def _wedge(ax, ay, bx, by, cx, cy, dx, dy, w):
+    """The common wedges of the triangles (O, a, b) and (O, c, d) (each counter-clockwise, < π at O) of
+    the terms with weight w ≠ 0: (terms whose wedge is not empty, start rays ux, uy, end rays vx, vy of
+    those).  u is a when a lies in wedge (c, d), else c when c lies in wedge (a, b); v likewise from b
+    and d.  About three terms in four have none: they are dropped before the rays are chosen."""
     ca = _cross(cx, cy, ax, ay)
     ad = _cross(ax, ay, dx, dy)
     cb = _cross(cx, cy, bx, by)
     bd = _cross(bx, by, dx, dy)
-    a_in = (ca >= 0) & (ad >= 0)
-    c_in = (ca <= 0) & (cb >= 0)
-    b_in = (cb >= 0) & (bd >= 0)
-    d_in = (ad >= 0) & (bd <= 0)
-    ux, uy = np.where(a_in, ax, cx), np.where(a_in, ay, cy)
-    vx, vy = np.where(b_in, bx, dx), np.where(b_in, by, dy)
-    ok = (a_in | c_in) & (b_in | d_in) & (_cross(ux, uy, vx, vy) > 0)
-    return ux, uy, vx, vy, ok
+    ad_in, cb_in = ad >= 0, cb >= 0
+    a_in = (ca >= 0) & ad_in
+    c_in = (ca <= 0) & cb_in
+    b_in = cb_in & (bd >= 0)
+    d_in = ad_in & (bd <= 0)
+    idx = np.nonzero((a_in | c_in) & (b_in | d_in) & (w != 0))[0]
+    a_in, b_in = a_in[idx], b_in[idx]
+    ux, uy = np.where(a_in, ax[idx], cx[idx]), np.where(a_in, ay[idx], cy[idx])
+    vx, vy = np.where(b_in, bx[idx], dx[idx]), np.where(b_in, by[idx], dy[idx])
+    ok = _cross(ux, uy, vx, vy) > 0
+    return idx[ok], ux[ok], uy[ok], vx[ok], vy[ok]
 
 
 def _wedge_areas(ax, ay, bx, by, cx, cy, dx, dy, ux, uy, vx, vy) -> np.ndarray:
@@ -278,36 +282,53 @@ def intersection_areas(a: EdgeTable, ia: np.ndarray, b: EdgeTable, ib: np.ndarra
 
 
 def _block(fan, ia, b: EdgeTable, ib, nb, terms) -> np.ndarray:
-    ox_g, oy_g, f_start, _, fax, fay, fbx, fby, fw = fan
+    """Σ w_e·w_f·area(T_e ∩ T_f) over all edge pairs of the pairs (ia[k], ib[k]).
+
+    B's edges are taken relative to each pair's origin and turned counter-clockwise once per (pair, edge)
+    row; the terms are then each of A's rows against each of B's rows, contiguous per pair (no per-term
+    division, origin lookup or orientation test)."""
+    ox_g, oy_g, f_start, f_count, fax, fay, fbx, fby, fw = fan
+    npair = len(ia)
     total = int(terms.sum())
     if total == 0:
-        return np.zeros(len(ia))
-    pair = np.repeat(np.arange(len(ia)), terms)
-    # position of each term inside its pair: r = i_a * nb + i_b
-    offs = np.concatenate([[0], np.cumsum(terms)[:-1]])
-    r = np.arange(total, dtype=np.int64) - np.repeat(offs, terms)
-    nbp = nb[pair]
-    ea = f_start[ia][pair] + r // nbp
-    eb = b.start[ib][pair] + r % nbp
-    del r, nbp
-    ax, ay, bx, by = fax[ea], fay[ea], fbx[ea], fby[ea]
-    ox, oy = ox_g[ia][pair], oy_g[ia][pair]
+        return np.zeros(npair)
+    # B rows: (pair, edge of B), relative to the pair's origin, counter-clockwise, with the signed weight
+    b_first = np.cumsum(nb) - nb
+    pb = np.repeat(np.arange(npair), nb)
+    eb = np.arange(len(pb)) + np.repeat(b.start[ib] - b_first, nb)
+    ox, oy = ox_g[ia][pb], oy_g[ia][pb]
     cx, cy, dx, dy = b.x0[eb] - ox, b.y0[eb] - oy, b.x1[eb] - ox, b.y1[eb] - oy
-    del ox, oy
-    w = fw[ea] * b.w[eb]
     cd = _cross(cx, cy, dx, dy)
-    # counter-clockwise triangles: flip B's edge and its sign when its triangle turns clockwise
     fc = cd < 0
     cx, dx = np.where(fc, dx, cx), np.where(fc, cx, dx)
     cy, dy = np.where(fc, dy, cy), np.where(fc, cy, dy)
-    w = np.where(fc, -w, w)
-    ux, uy, vx, vy, live = _wedge(ax, ay, bx, by, cx, cy, dx, dy)
-    idx = np.nonzero(live & (cd != 0) & (w != 0))[0]
+    wb = np.where(cd == 0, 0.0, np.where(fc, -b.w[eb], b.w[eb]))  # a triangle without area adds nothing
+    del ox, oy, eb, cd, fc, pb
+    # A rows: (pair, fan edge of A); each meets the nb B rows of its pair
+    na = f_count[ia]
+    a_first = np.cumsum(na) - na
+    pa = np.repeat(np.arange(npair), na)
+    ea = np.arange(len(pa)) + np.repeat(f_start[ia] - a_first, na)
+    row_len = nb[pa]
+    row_first = np.cumsum(row_len) - row_len
+    ea_t = np.repeat(ea, row_len)
+    tb = np.arange(total) + np.repeat(b_first[pa] - row_first, row_len)
+    del pa, ea, row_first
+    ax, ay, bx, by = fax[ea_t], fay[ea_t], fbx[ea_t], fby[ea_t]
+    w = fw[ea_t] * wb[tb]
+    del ea_t
+    cx, cy, dx, dy = cx[tb], cy[tb], dx[tb], dy[tb]
+    del tb
+    idx, ux, uy, vx, vy = _wedge(ax, ay, bx, by, cx, cy, dx, dy, w)
     contrib = np.zeros(total, dtype=float)
     if len(idx):
         contrib[idx] = w[idx] * _wedge_areas(ax[idx], ay[idx], bx[idx], by[idx], cx[idx], cy[idx], dx[idx], dy[idx],
-                                             ux[idx], uy[idx], vx[idx], vy[idx])
-    return np.bincount(pair, weights=contrib, minlength=len(ia))
+                                             ux, uy, vx, vy)
+    out = np.zeros(npair)
+    has = terms > 0
+    first = np.cumsum(terms) - terms
+    out[has] = np.add.reduceat(contrib, first[has])
+    return out
 
 
 def pair_areas(a_geoms, b_geoms) -> np.ndarray:

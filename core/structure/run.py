@@ -131,39 +131,44 @@ def run_structure(base_in: LayerInput, target_in: LayerInput, template: Structur
         progress(0.05)
 
     overlaps = {}
-    # with a transition overlay to run, the base layer's overlap test (GEOS relate, GIL released) runs in a
-    # background thread beside it (intersections, mostly holding the GIL): two cores, one wall time
-    pool = base_future = base_edges = None
-    if want_transition and base_in.geoms is not None:
+    # with a transition overlay to run, three pieces of work are independent until the overlay: the target
+    # layer indexed as its control layer (with its own overlap test), the base layer's edge table, and the
+    # base layer's overlap test.  The first and the last run on two background threads (numpy and GEOS
+    # release the GIL for most of it), the edge table here: two cores, one wall time
+    pool = base_future = base_edges = target_future = None
+    if want_transition and base_in.geoms is not None and target_in.geoms is not None:
+        pool = ThreadPoolExecutor(2, thread_name_prefix="guotukit-structure")
+        # prepared (GEOS's lazy indexes) later, by the thread that overlays it
+        target_future = pool.submit(ControlLayer, target_in.geoms, "target", cancelled=cancelled,
+                                    progress=_sub(progress, 0.05, 0.25), find_overlaps=check_overlaps,
+                                    prepare=False)
         base_edges = EdgeTable(base_in.geoms)  # one for the overlap test and the overlay
         base_edges.fan()
-    if want_transition and check_overlaps and base_in.geoms is not None:
-        pool = ThreadPoolExecutor(1, thread_name_prefix="guotukit-overlaps")
-        base_future = pool.submit(self_overlaps, base_in.geoms, cancelled=cancelled, edges=base_edges)
+        if check_overlaps:
+            base_future = pool.submit(self_overlaps, base_in.geoms, cancelled=cancelled, edges=base_edges)
     try:
-        return _run(base_in, target_in, template, base, target, notes, overlaps, base_future, base_edges, unit=unit,
-                    decimals=decimals, pct_decimals=pct_decimals, region_geoms=region_geoms,
+        return _run(base_in, target_in, template, base, target, notes, overlaps, base_future, base_edges,
+                    target_future, unit=unit, decimals=decimals, pct_decimals=pct_decimals, region_geoms=region_geoms,
                     region_names=region_names, want_transition=want_transition, want_pieces=want_pieces,
                     finance=finance, check_overlaps=check_overlaps, total_tolerance_pct=total_tolerance_pct,
                     bases=bases, progress=progress, check=check, cancelled=cancelled)
     finally:
         if pool is not None:
-            if base_future is not None:
-                base_future.cancel()
+            for future in (target_future, base_future):
+                if future is not None:
+                    future.cancel()
             pool.shutdown(wait=True)
 
 
-def _run(base_in, target_in, template, base, target, notes, overlaps, base_future, base_edges, *, unit, decimals,
-         pct_decimals,
-         region_geoms, region_names, want_transition, want_pieces, finance, check_overlaps, total_tolerance_pct,
+def _run(base_in, target_in, template, base, target, notes, overlaps, base_future, base_edges, target_future, *,
+         unit, decimals, pct_decimals, region_geoms, region_names, want_transition, want_pieces, finance, check_overlaps, total_tolerance_pct,
          bases, progress, check, cancelled):
     tlayer = None
     if want_transition:
         if base_in.geoms is None or target_in.geoms is None:
             raise ValueError("the transition matrix needs the geometries of both layers")
         # the target's own overlap test doubles as the overlap check of the target layer
-        tlayer = ControlLayer(target_in.geoms, "target", cancelled=cancelled, progress=_sub(progress, 0.05, 0.25),
-                              find_overlaps=check_overlaps)
+        tlayer = target_future.result()
     def collect(inp, pairs):
         overlaps[inp.label] = (len(pairs), float(pairs["area"].sum()) if len(pairs) else 0.0, pairs)
 

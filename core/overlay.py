@@ -311,7 +311,7 @@ def _clip(geoms: np.ndarray, xmin, ymin, xmax, ymax) -> np.ndarray:
     return out
 
 
-def subdivide(geoms, max_vertices: int = 256) -> Tuple[np.ndarray, np.ndarray]:
+def subdivide(geoms, max_vertices: int = 256, keep_single_part: bool = False) -> Tuple[np.ndarray, np.ndarray]:
     """Split each polygon/multipolygon into pieces with ≤ ``max_vertices`` vertices (ST_Subdivide).
 
     Level by level, for all pieces at once: count vertices (``shapely.get_num_coordinates``,
@@ -325,17 +325,29 @@ def subdivide(geoms, max_vertices: int = 256) -> Tuple[np.ndarray, np.ndarray]:
     Returns ``(pieces, owner_index)``: Polygon object array and, per piece, the index of its
     input geometry. None/empty inputs have no pieces. The pieces of one input are
     interior-disjoint and their union equals it (Σ piece areas = its area up to round-off).
+
+    ``keep_single_part``: a one-part MultiPolygon within ``max_vertices`` (what GeoPackage and shapefile
+    layers hold) is returned as it is, not as a new Polygon: 200 000 of them cost ~0.25 s to copy, and an
+    area-only overlay never needs the copy (:meth:`ControlLayer.prepare` makes it when GEOS does).
     """
     if int(max_vertices) < 8:
         raise ValueError("max_vertices must be at least 8")
     max_vertices = int(max_vertices)
     arr = _as_geom_array(geoms)
     present = np.nonzero(_present(arr))[0]
-    cur, cur_owner = _polygon_parts(arr[present], present)
-    cur_clipped = np.zeros(len(cur), dtype=bool)
     done: List[np.ndarray] = []
     done_owner: List[np.ndarray] = []
     done_clipped: List[np.ndarray] = []
+    if keep_single_part and len(present):
+        g = arr[present]
+        as_is = ((shapely.get_type_id(g) == 6) & (shapely.get_num_geometries(g) == 1)
+                 & (shapely.get_num_coordinates(g) <= max_vertices))
+        done.append(g[as_is])
+        done_owner.append(present[as_is])
+        done_clipped.append(np.zeros(int(as_is.sum()), dtype=bool))
+        present = present[~as_is]
+    cur, cur_owner = _polygon_parts(arr[present], present)
+    cur_clipped = np.zeros(len(cur), dtype=bool)
     depth = 0
     while len(cur):
         small = shapely.get_num_coordinates(cur) <= max_vertices
@@ -431,7 +443,8 @@ class ControlLayer:
         self.max_vertices = int(max_vertices)
         _check(cancelled)
         _report(progress, 0.0)
-        self.pieces, self.piece_owner = subdivide(self.geoms, max_vertices)
+        # one-part MultiPolygons stay as they are until GEOS needs the pieces (prepare())
+        self.pieces, self.piece_owner = subdivide(self.geoms, max_vertices, keep_single_part=True)
         self.n_pieces = len(self.pieces)
         _report(progress, 0.3)
         _check(cancelled)
@@ -464,10 +477,16 @@ class ControlLayer:
         _report(progress, 1.0)
 
     def prepare(self) -> None:
-        """Attach GEOS prepared geometries (an overlay needs them).  A layer built beside other work on the
-        same geometry objects (a DLTB that is also the subject layer, in a background thread) leaves this
-        to the thread that overlays it."""
+        """Make every piece a Polygon and attach GEOS prepared geometries (an overlay's GEOS tests need
+        them; :func:`overlay` calls this when its first pair reaches GEOS).  A layer built beside other
+        work on the same geometry objects (a DLTB that is also the subject layer, in a background thread)
+        leaves this to the thread that overlays it."""
         if not self.prepared:
+            multi = np.nonzero(shapely.get_type_id(self.pieces) == 6)[0]  # one-part, kept by subdivide()
+            if len(multi):
+                pieces = self.pieces.copy()
+                pieces[multi] = shapely.get_geometry(pieces[multi], 0)
+                self.pieces = pieces
             shapely.prepare(self.whole[self._multi])
             shapely.prepare(self.pieces)
             self.prepared = True
@@ -654,7 +673,6 @@ def overlay(subjects, control: ControlLayer, sliver_tolerance: float = 1.0, want
 
     ``subject_edges``: :class:`core.pairarea.EdgeTable` of ``subjects`` when the caller has one already.
     """
-    control.prepare()
     with _Threads(None) as threads:
         return _overlay(subjects, control, sliver_tolerance, want_geometry, progress, cancelled, threads,
                         subject_edges)
@@ -710,6 +728,8 @@ def _overlay(subjects, control, sliver_tolerance, want_geometry, progress, cance
             t_s, t_f, t_a = si[small][hit], control.piece_owner[qp[small][hit]], a_small[hit]
             si, qp = si[~small], qp[~small]
         as_polygons(si)
+        if len(si):
+            control.prepare()  # GEOS from here on: Polygons, prepared
         try:
             s_, f_, a_, g_ = _pair_pieces(work, subj, subject_area, si, qp, control, threads)
         except shapely.errors.GEOSException as exc:

@@ -584,3 +584,32 @@ def test_a_subject_copying_a_feature_cut_into_pieces_is_wholly_inside_it():
     for want_geometry in (False, True):
         r = overlay([square, shapely.from_wkt(spike.wkt)], layer, sliver_tolerance=0.0, want_geometry=want_geometry)
         np.testing.assert_allclose(r.occupied, [1.0, spike.area], rtol=1e-12)
+
+
+def test_one_part_multipolygon_controls_are_kept_until_geos_needs_them():
+    """A control layer of one-part MultiPolygons (as GeoPackage stores parcels) keeps them as its pieces
+    while no pair reaches GEOS (an area-only overlay of small parcels), and turns them into prepared
+    Polygons when one does; the figures are the same either way and the same as for Polygon input."""
+    rng = np.random.default_rng(7)
+    vx = np.arange(6)[:, None] * 10.0 + rng.uniform(-2, 2, (6, 6))  # a coverage of quadrilaterals on a
+    vy = np.arange(6)[None, :] * 10.0 + rng.uniform(-2, 2, (6, 6))  # jittered grid: no two overlap
+    polys = [shapely.Polygon([(vx[i, j], vy[i, j]), (vx[i + 1, j], vy[i + 1, j]), (vx[i + 1, j + 1], vy[i + 1, j + 1]),
+                              (vx[i, j + 1], vy[i, j + 1])]) for i in range(5) for j in range(5)]
+    multis = [shapely.MultiPolygon([p]) for p in polys]
+    subjects = [shapely.box(x + 3, y + 4, x + 17, y + 12) for x in range(0, 40, 13) for y in range(0, 40, 11)]
+    expect = overlay(subjects, ControlLayer(polys, "plan"), sliver_tolerance=0.0, want_geometry=False).pieces
+
+    lazy = ControlLayer(multis, "plan", prepare=False)
+    assert not lazy.features_overlap
+    assert all(p is m for p, m in zip(lazy.pieces, multis))  # no copies made
+    area_only = overlay(subjects, lazy, sliver_tolerance=0.0, want_geometry=False).pieces
+    assert not lazy.prepared and all(p is m for p, m in zip(lazy.pieces, multis))
+    with_geoms = overlay(subjects, lazy, sliver_tolerance=0.0, want_geometry=True).pieces
+    assert lazy.prepared and set(shapely.get_type_id(lazy.pieces)) == {3}
+    for got in (area_only, with_geoms):
+        assert got[["subject", "control"]].values.tolist() == expect[["subject", "control"]].values.tolist()
+        np.testing.assert_allclose(got["area"], expect["area"], rtol=1e-9)
+    np.testing.assert_allclose(shapely.area(with_geoms["geometry"].to_numpy()), expect["area"], rtol=1e-9)
+    # the default still gives Polygon pieces
+    assert set(shapely.get_type_id(subdivide(multis)[0])) == {3}
+    assert set(shapely.get_type_id(subdivide(multis, keep_single_part=True)[0])) == {6}

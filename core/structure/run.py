@@ -6,7 +6,7 @@ chosen basis) and calls :func:`run_structure`; everything here is plain numpy/pa
 """
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Callable, List, Optional
 
@@ -119,36 +119,45 @@ def run_structure(base_in: LayerInput, target_in: LayerInput, template: Structur
         if cancelled is not None and cancelled():
             raise Cancelled()
 
-    base = prepare_layer(base_in.label, base_in.codes, base_in.system, base_in.areas_m2, template,
-                         deductions_m2=base_in.deductions_m2, czcs_values=base_in.czcs_values,
-                         czcs_field=base_in.czcs_field, overrides=base_in.overrides, excluded=base_in.excluded)
-    target = prepare_layer(target_in.label, target_in.codes, target_in.system, target_in.areas_m2, template,
-                           deductions_m2=target_in.deductions_m2, czcs_values=target_in.czcs_values,
-                           czcs_field=target_in.czcs_field, overrides=target_in.overrides,
-                           excluded=target_in.excluded)
-    check()
-    if progress:
-        progress(0.05)
-
     overlaps = {}
-    # with a transition overlay to run, three pieces of work are independent until the overlay: the target
-    # layer indexed as its control layer (with its own overlap test), the base layer's edge table, and the
-    # base layer's overlap test.  The first and the last run on two background threads (numpy and GEOS
-    # release the GIL for most of it), the edge table here: two cores, one wall time
-    pool = base_future = base_edges = target_future = None
+    # with a transition overlay to run, the geometry work is independent of the codes until the overlay:
+    # the target layer indexed as its control layer (with its own overlap test) on one background thread,
+    # the base layer's edge table and then its overlap test on another (numpy and GEOS release the GIL for
+    # most of it), while this thread reads the codes: two cores, one wall time
+    pool = base_future = edges_future = target_future = None
     if want_transition and base_in.geoms is not None and target_in.geoms is not None:
         pool = ThreadPoolExecutor(2, thread_name_prefix="guotukit-structure")
         # prepared (GEOS's lazy indexes) later, by the thread that overlays it
         target_future = pool.submit(ControlLayer, target_in.geoms, "target", cancelled=cancelled,
                                     progress=_sub(progress, 0.05, 0.25), find_overlaps=check_overlaps,
                                     prepare=False)
-        base_edges = EdgeTable(base_in.geoms)  # one for the overlap test and the overlay
-        base_edges.fan()
-        if check_overlaps:
-            base_future = pool.submit(self_overlaps, base_in.geoms, cancelled=cancelled, edges=base_edges)
+        edges_future = Future()
+
+        def base_geometry():
+            try:
+                edges = EdgeTable(base_in.geoms)  # one for the overlap test and the overlay
+                edges.fan()
+            except BaseException as exc:
+                edges_future.set_exception(exc)
+                raise
+            edges_future.set_result(edges)
+            return self_overlaps(base_in.geoms, cancelled=cancelled, edges=edges) if check_overlaps else None
+
+        base_future = pool.submit(base_geometry)
     try:
-        return _run(base_in, target_in, template, base, target, notes, overlaps, base_future, base_edges,
-                    target_future, unit=unit, decimals=decimals, pct_decimals=pct_decimals, region_geoms=region_geoms,
+        base = prepare_layer(base_in.label, base_in.codes, base_in.system, base_in.areas_m2, template,
+                             deductions_m2=base_in.deductions_m2, czcs_values=base_in.czcs_values,
+                             czcs_field=base_in.czcs_field, overrides=base_in.overrides, excluded=base_in.excluded)
+        target = prepare_layer(target_in.label, target_in.codes, target_in.system, target_in.areas_m2, template,
+                               deductions_m2=target_in.deductions_m2, czcs_values=target_in.czcs_values,
+                               czcs_field=target_in.czcs_field, overrides=target_in.overrides,
+                               excluded=target_in.excluded)
+        check()
+        if progress:
+            progress(0.05)
+        return _run(base_in, target_in, template, base, target, notes, overlaps,
+                    base_future if check_overlaps else None, edges_future, target_future, unit=unit,
+                    decimals=decimals, pct_decimals=pct_decimals, region_geoms=region_geoms,
                     region_names=region_names, want_transition=want_transition, want_pieces=want_pieces,
                     finance=finance, check_overlaps=check_overlaps, total_tolerance_pct=total_tolerance_pct,
                     bases=bases, progress=progress, check=check, cancelled=cancelled)
@@ -160,15 +169,16 @@ def run_structure(base_in: LayerInput, target_in: LayerInput, template: Structur
             pool.shutdown(wait=True)
 
 
-def _run(base_in, target_in, template, base, target, notes, overlaps, base_future, base_edges, target_future, *,
-         unit, decimals, pct_decimals, region_geoms, region_names, want_transition, want_pieces, finance, check_overlaps, total_tolerance_pct,
-         bases, progress, check, cancelled):
+def _run(base_in, target_in, template, base, target, notes, overlaps, base_future, edges_future, target_future, *,
+         unit, decimals, pct_decimals, region_geoms, region_names, want_transition, want_pieces, finance,
+         check_overlaps, total_tolerance_pct, bases, progress, check, cancelled):
     tlayer = None
     if want_transition:
         if base_in.geoms is None or target_in.geoms is None:
             raise ValueError("the transition matrix needs the geometries of both layers")
         # the target's own overlap test doubles as the overlap check of the target layer
         tlayer = target_future.result()
+        base_edges = edges_future.result()
     def collect(inp, pairs):
         overlaps[inp.label] = (len(pairs), float(pairs["area"].sum()) if len(pairs) else 0.0, pairs)
 

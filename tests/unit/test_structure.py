@@ -566,3 +566,46 @@ def test_a_class_prints_the_same_in_every_template(tpl):
     gd = by_label(level2_t, "耕地")
     shown = {r.row_id for r in level2_t.rows}   # zero sub-rows are not shown
     assert sum(level2_t.row(c).base for c in gd.children if c in shown) == gd.base == D("3.01")
+
+
+def test_run_structure_stops_cleanly_with_its_background_work(tpl, monkeypatch):
+    """With a transition overlay the geometry work starts on two threads before the codes are read: an
+    error in the codes or a cancel reaches the caller as itself, and no thread of the run is left behind."""
+    import threading
+    import time
+
+    import core.structure.run as run_mod
+    from core.overlay import Cancelled
+
+    bg = np.array([_box(0, 0, 100, 100), _box(100, 0, 200, 100)], dtype=object)
+    base = LayerInput("基期", ["0101", "0301"], "sandiao", shapely.area(bg), [1, 2], bg)
+    target = LayerInput("目标年", ["0101", "0701"], "ydyh2023", shapely.area(bg), [7, 8], bg.copy(),
+                        czcs_values=["", "201"])
+
+    def ours():
+        return [t for t in threading.enumerate() if t.name.startswith("guotukit-structure")]
+
+    with pytest.raises(Cancelled):
+        run_structure(base, target, tpl, want_transition=True, cancelled=lambda: True)
+    assert not ours()
+    real = run_mod.prepare_layer
+
+    def broken(label, *a, **kw):
+        if label == "目标年":
+            raise ValueError("目标年图层的地类代码字段为空")
+        return real(label, *a, **kw)
+
+    monkeypatch.setattr(run_mod, "prepare_layer", broken)
+    slow_layer = run_mod.ControlLayer
+
+    def slow(*a, **kw):  # still indexing the target when the codes fail
+        time.sleep(0.3)
+        return slow_layer(*a, **kw)
+
+    monkeypatch.setattr(run_mod, "ControlLayer", slow)
+    with pytest.raises(ValueError, match="地类代码字段为空"):
+        run_structure(base, target, tpl, want_transition=True)
+    assert not ours()
+    monkeypatch.setattr(run_mod, "prepare_layer", real)
+    res = run_structure(base, target, tpl, want_transition=True)
+    assert res.transition.matrix[("3", "7.1")] == Decimal("1.00") and not ours()

@@ -16,6 +16,7 @@ import pandas as pd
 
 from ..finance import FinanceTable
 from ..overlay import Cancelled, self_overlaps
+from ..pairarea import EdgeTable
 from ..registry import get_registry
 from .engine import PackagingResult, delineate
 from .geometry import majority_join, overlap_shares
@@ -135,6 +136,12 @@ def run_packages(inp: PackageInputs, rules: PackageRules, finance: FinanceTable,
         if cancelled is not None and cancelled():
             raise Cancelled()
 
+    # one edge table of the parcels for every overlay of them (plan join, control layers, unit layer, the
+    # overlap check)
+    edges = None
+    if n and (inp.controls or inp.plan_geoms is not None or inp.wall_geoms is not None or check_overlaps):
+        edges = EdgeTable(inp.geoms)
+        edges.fan()  # before the overlap check's thread shares it
     reg = get_registry()
     cur, cur_names = _codes(inp.current_raw, inp.current_system, inp.mapping)
     if inp.planned_raw is not None:
@@ -142,7 +149,8 @@ def run_packages(inp: PackageInputs, rules: PackageRules, finance: FinanceTable,
         planned_source = "图斑属性"
     elif inp.plan_geoms is not None and inp.plan_codes is not None:
         plan_codes, _ = _codes(inp.plan_codes, inp.planned_system)
-        pla, share = majority_join(inp.geoms, inp.plan_geoms, plan_codes, progress=prog(0.0, 0.15), cancelled=cancelled)
+        pla, share = majority_join(inp.geoms, inp.plan_geoms, plan_codes, progress=prog(0.0, 0.15), cancelled=cancelled,
+                                   subject_edges=edges)
         pla_names = _names(pla)
         planned_source = "规划图层（取覆盖图斑面积最大的规划地类）"
         low = (share > 0) & (share < 0.5)
@@ -174,7 +182,7 @@ def run_packages(inp: PackageInputs, rules: PackageRules, finance: FinanceTable,
     allowed: Dict[Tuple[str, str], int] = {}  # (layer, rule) -> parcels let in by the rule profile
     for k, c in enumerate(inp.controls):
         span = (0.15 + 0.1 * k / max(1, len(inp.controls)), 0.15 + 0.1 * (k + 1) / max(1, len(inp.controls)))
-        s = overlap_shares(inp.geoms, c.geoms, progress=prog(*span), cancelled=cancelled)
+        s = overlap_shares(inp.geoms, c.geoms, progress=prog(*span), cancelled=cancelled, subject_edges=edges)
         shares[c.name] = s
         if not c.exclude:
             continue
@@ -193,7 +201,7 @@ def run_packages(inp: PackageInputs, rules: PackageRules, finance: FinanceTable,
     wall = None
     if inp.wall_geoms is not None and inp.wall_ids is not None:
         wall, wshare = majority_join(inp.geoms, inp.wall_geoms, text_array(inp.wall_ids, len(inp.wall_geoms)),
-                                     progress=prog(0.25, 0.3), cancelled=cancelled)
+                                     progress=prog(0.25, 0.3), cancelled=cancelled, subject_edges=edges)
         outside = wall == ""
         if outside.any():
             wall = wall.copy()
@@ -215,7 +223,7 @@ def run_packages(inp: PackageInputs, rules: PackageRules, finance: FinanceTable,
     # the overlap check (GEOS, GIL released) runs on the second core beside the graph and the
     # delineation (pure Python): it only adds a note, the engine does not read it
     pool = ThreadPoolExecutor(1, thread_name_prefix="guotukit-overlaps") if check_overlaps else None
-    ov_future = pool.submit(self_overlaps, inp.geoms, cancelled=cancelled) if pool is not None else None
+    ov_future = pool.submit(self_overlaps, inp.geoms, cancelled=cancelled, edges=edges) if pool is not None else None
     try:
         adj = build_adjacency(inp.geoms, rules.gap_tolerance, cancelled=cancelled)
         lap("adjacency graph")

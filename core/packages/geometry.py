@@ -58,10 +58,11 @@ def assign_by_polygons(parcel_geoms, package_geoms, package_ids, min_share: floa
 
 
 def majority_join(parcel_geoms, other_geoms, other_values, min_share: float = 0.0,
-                  progress=None, cancelled=None) -> Tuple[np.ndarray, np.ndarray]:
+                  progress=None, cancelled=None, subject_edges=None) -> Tuple[np.ndarray, np.ndarray]:
     """Per parcel, the value of the ``other`` feature that covers the largest share of it
     (e.g. the planned class from a 规划用地 layer, or the wall unit from a 行政村 layer), and
-    that share. Parcels no feature covers by more than ``min_share`` get ''."""
+    that share. Parcels no feature covers by more than ``min_share`` get ''.  ``subject_edges``: the
+    parcels' :class:`core.pairarea.EdgeTable` when the caller shares one between overlays."""
     from ..overlay import ControlLayer, overlay
 
     pg = np.asarray(parcel_geoms, dtype=object)
@@ -70,8 +71,9 @@ def majority_join(parcel_geoms, other_geoms, other_values, min_share: float = 0.
     share = np.zeros(len(pg))
     if len(pg) == 0 or len(vals) == 0:
         return out, share
-    layer = ControlLayer(other_geoms, "join", find_overlaps=False, cancelled=cancelled)
-    res = overlay(pg, layer, sliver_tolerance=0.0, want_geometry=False, progress=progress, cancelled=cancelled)
+    layer = ControlLayer(other_geoms, "join", find_overlaps=False, cancelled=cancelled, prepare=False)
+    res = overlay(pg, layer, sliver_tolerance=0.0, want_geometry=False, progress=progress, cancelled=cancelled,
+                  subject_edges=subject_edges)
     pcs = res.pieces
     if len(pcs) == 0:
         return out, share
@@ -89,15 +91,17 @@ def majority_join(parcel_geoms, other_geoms, other_values, min_share: float = 0.
     return out, share
 
 
-def overlap_shares(parcel_geoms, other_geoms, progress=None, cancelled=None) -> np.ndarray:
-    """Share of each parcel covered by the union of ``other_geoms`` (a control layer)."""
+def overlap_shares(parcel_geoms, other_geoms, progress=None, cancelled=None, subject_edges=None) -> np.ndarray:
+    """Share of each parcel covered by the union of ``other_geoms`` (a control layer); ``subject_edges`` as
+    in :func:`majority_join`."""
     from ..overlay import ControlLayer, overlay
 
     pg = np.asarray(parcel_geoms, dtype=object)
     if len(pg) == 0 or len(other_geoms) == 0:
         return np.zeros(len(pg))
-    layer = ControlLayer(other_geoms, "exclude", cancelled=cancelled)
-    res = overlay(pg, layer, sliver_tolerance=0.0, want_geometry=False, progress=progress, cancelled=cancelled)
+    layer = ControlLayer(other_geoms, "exclude", cancelled=cancelled, prepare=False)
+    res = overlay(pg, layer, sliver_tolerance=0.0, want_geometry=False, progress=progress, cancelled=cancelled,
+                  subject_edges=subject_edges)
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(res.subject_area > 0, res.occupied / np.where(res.subject_area > 0, res.subject_area, 1), 0.0)
 

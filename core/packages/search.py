@@ -4,7 +4,7 @@ atoms, and compact — every move only when every hard constraint still holds.
 from __future__ import annotations
 
 from collections import deque
-from typing import Dict, List
+from typing import Dict, List, Tuple
 
 import numpy as np
 
@@ -14,6 +14,11 @@ from .model import EPS
 AREA_KEPT = 1.0
 #: steal() grows a package for a leftover on the land within this many area caps of it (by area along a path)
 STEAL_REACH = 2.0
+
+
+#: hand_on() keeps, per package, what handing on from it gave until the package or a neighbour changes; off
+#: only to test that keeping it changes nothing
+HAND_ON_MEMO = True
 
 
 class SearchMixin:
@@ -377,10 +382,34 @@ class SearchMixin:
                 borders[j] = got
             return got
 
+        # per package j: {(atom handed to j, next package o): (the first atom of j's border with o that j can
+        # hand on then, or -1; atoms tried)} — a search meets the same packages again and again; valid while
+        # j's border lists are, which is while j and its neighbours keep their members (see moved())
+        hands: Dict[int, Dict[Tuple[int, int], Tuple[int, int]]] = {}
+
         def moved(atom) -> None:   # the border lists that name ``atom`` or its neighbours' owners are stale
-            borders.pop(owner[atom], None)
-            for y in nb[atom]:
-                borders.pop(owner[y], None)
+            for j in [owner[atom]] + [owner[y] for y in nb[atom]]:
+                borders.pop(j, None)
+                hands.pop(j, None)
+
+        def hand(cur, given, st, o, offer) -> Tuple[int, int]:
+            """The smallest atom of ``offer`` (cur's border with o) that leaves cur, holding ``given`` and
+            with the sums ``st``, feasible and contiguous; and the atoms tried to find it."""
+            memo = hands.setdefault(cur, {})
+            got = memo.get((given, o)) if HAND_ON_MEMO else None
+            if got is None:
+                mem = pk[cur]["members"]
+                found, n = -1, 0
+                for x in offer:
+                    if x == given:
+                        continue
+                    n += 1
+                    rest = (st[0] - A[x], st[1] - pub[x], st[2] - prof[x], st[3] - cost[x], st[4] - rev[x])
+                    if self.feasible(*rest) and self._connected_without(mem, x, given):
+                        found = x
+                        break
+                got = memo[(given, o)] = (found, n)
+            return got
 
         for i, a in enumerate(self._leftovers()):
             if i % 50 == 0:
@@ -400,35 +429,30 @@ class SearchMixin:
                     cur, given, st, path = queue.popleft()
                     if len(path) >= max_depth:
                         continue
-                    mem = pk[cur]["members"]
                     for j, offer in sorted(border(cur).items()):
                         if j in seen:
                             continue
-                        for x in offer:
-                            if x == given:
-                                continue
-                            tried += 1
-                            rest = (st[0] - A[x], st[1] - pub[x], st[2] - prof[x], st[3] - cost[x], st[4] - rev[x])
-                            if not self.feasible(*rest) or not self._connected_without(mem, x, given):
-                                continue
-                            st_j = self._with(pk[j], [x], +1)
-                            chain = path + [(cur, j, x)]
-                            if self.feasible(*st_j):
-                                for giver, _, atom in chain:
-                                    self._remove(giver, atom)
-                                self._add(k, [a])
-                                for _, taker, atom in chain:
-                                    self._add(taker, [atom])
-                                for atom in [a] + [c[2] for c in chain]:
-                                    moved(atom)
-                                placed += 1
-                                done = True
-                            elif st_j[0] <= maxA:
-                                seen.add(j)
-                                queue.append((j, x, st_j, chain))
-                            break   # per next package, the smallest atom that leaves the giver feasible
-                        if done:
+                        # per next package, the smallest atom that leaves the giver feasible
+                        x, n = hand(cur, given, st, j, offer)
+                        tried += n
+                        if x < 0:
+                            continue
+                        st_j = self._with(pk[j], [x], +1)
+                        chain = path + [(cur, j, x)]
+                        if self.feasible(*st_j):
+                            for giver, _, atom in chain:
+                                self._remove(giver, atom)
+                            self._add(k, [a])
+                            for _, taker, atom in chain:
+                                self._add(taker, [atom])
+                            for atom in [a] + [c[2] for c in chain]:
+                                moved(atom)
+                            placed += 1
+                            done = True
                             break
+                        if st_j[0] <= maxA:
+                            seen.add(j)
+                            queue.append((j, x, st_j, chain))
                 met |= seen
                 if done:
                     break

@@ -42,7 +42,7 @@ class SearchMixin:
                         self.why_atom[a] = self.why(*st) or self.why_atom[a]
                         continue
                     shared = sum(L for b, L in self.nb[a].items() if b in P["members"])
-                    score = (self.perim[a] - 2 * shared)
+                    score = (self.perl[a] - 2 * shared)
                     if best is None or score < best[0]:
                         best = (score, k)
                 if best is not None:
@@ -127,8 +127,8 @@ class SearchMixin:
                     if not qs:
                         continue
                     stP = self._with(P, [a], +1)
-                    stP = (stP[0] - self.A[b], stP[1] - self.pub[b], stP[2] - self.prof[b],
-                           stP[3] - self.cost[b], stP[4] - self.rev[b])
+                    stP = (stP[0] - self.Al[b], stP[1] - self.publ[b], stP[2] - self.profl[b],
+                           stP[3] - self.costl[b], stP[4] - self.revl[b])
                     if not self.feasible(*stP):
                         continue
                     # P - b + a must stay contiguous
@@ -206,8 +206,8 @@ class SearchMixin:
         rest.discard(pa)
         owner, pub_nb = self.owner, self._public_neighbours()
         for r, pr in sorted({(owner[c], c) for m in rest for c in pub_nb[m] if owner[c] >= 0 and owner[c] not in (j, k)}):
-            st = (base[0] + self.A[pr], base[1] + self.pub[pr], base[2] + self.prof[pr], base[3] + self.cost[pr],
-                  base[4] + self.rev[pr])
+            st = (base[0] + self.Al[pr], base[1] + self.publ[pr], base[2] + self.profl[pr], base[3] + self.costl[pr],
+                  base[4] + self.revl[pr])
             if not self.feasible(*st):
                 continue
             R = self.pk[r]
@@ -351,7 +351,7 @@ class SearchMixin:
         if self.pmin <= 0:
             return 0
         owner, nb, pk = self.owner, self.nb, self.pk
-        A, pub, prof, cost, rev = self.A, self.pub, self.prof, self.cost, self.rev
+        A, pub, prof, cost, rev = self.Al, self.publ, self.profl, self.costl, self.revl
         maxA = self.r.max_m2 * (1 + EPS)
         placed = 0
         # a leftover whose search failed is tried again only when a package that search met has changed since
@@ -694,8 +694,8 @@ class SearchMixin:
                 if not qs:
                     continue
                 sharedP = sum(L for b, L in self.nb[a].items() if b in P["members"])
-                newPP = P["perim"] - (self.perim[a] - 2 * sharedP)
-                newPA = P["garea"] - self.garea[a]
+                newPP = P["perim"] - (self.perl[a] - 2 * sharedP)
+                newPA = P["garea"] - self.garl[a]
                 if newPA <= 0:
                     continue
                 before_p = P["perim"] ** 2 / max(P["garea"], 1e-9)
@@ -703,8 +703,8 @@ class SearchMixin:
                 for q in sorted(qs):
                     Q = self.pk[q]
                     sharedQ = sum(L for b, L in self.nb[a].items() if b in Q["members"])
-                    newQP = Q["perim"] + self.perim[a] - 2 * sharedQ
-                    newQA = Q["garea"] + self.garea[a]
+                    newQP = Q["perim"] + self.perl[a] - 2 * sharedQ
+                    newQA = Q["garea"] + self.garl[a]
                     gain = (newPP ** 2 / newPA + newQP ** 2 / newQA) - (before_p + Q["perim"] ** 2 / max(Q["garea"], 1e-9))
                     if gain < -1e-6 * before_p and (best is None or gain < best[0]):
                         best = (gain, q)

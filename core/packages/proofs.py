@@ -33,11 +33,18 @@ class ProofMixin:
             return None
         maxA = r.max_m2 * (1 + EPS)
         Al, nb, blocked = self.Al, self.nb, self.bl
+        need = [floor - vals[a] for _, vals, floor in checks]
+        # the neighbours a package of a and one of them can hold often carry the shortfall already: then the
+        # search below would end the same way (every one of them lies within the cap), without running it
+        near = [z for z in nb[a] if not blocked[z] and Al[a] + Al[z] <= maxA]
+        if all(sum(vals[z] for z in near if vals[z] > 0) >= nd - 1e-6 for (_, vals, _f), nd in zip(checks, need)):
+            return None
+        if len(checks) == 1 and self._surplus_within(a, checks[0][1], need[0], maxA):
+            return None
         dist = {a: Al[a]}
         heap = [(Al[a], a)]
         done = set()
         gain = [0.0] * len(checks)
-        need = [floor - vals[a] for _, vals, floor in checks]
         single = len(checks) == 1
         vals0 = checks[0][1]
         while heap:
@@ -74,6 +81,35 @@ class ProofMixin:
         return (f"最大面积 {r.max_area_ha:g} 公顷范围内可连通的收益不足以使收益成本比达到 {r.ratio_min:g}："
                 "任何资产包都无法达标")
 
+
+    def _surplus_within(self, a: int, vals, need: float, maxA: float, budget: int = 300) -> bool:
+        """Whether atoms joined to ``a`` by paths within the area cap carry ``need`` of ``vals`` — found by
+        walking to the largest surpluses first, for at most ``budget`` atoms.  A path found is no shorter
+        than the shortest, so an atom reached within the cap lies within it: True is a proof (the search of
+        :meth:`unbalanceable` would end the same way); False only means "not found this way"."""
+        Al, nb, blocked = self.Al, self.nb, self.bl
+        best = {a: Al[a]}
+        heap = [(-vals[z], z, Al[a] + Al[z]) for z in nb[a] if not blocked[z] and Al[a] + Al[z] <= maxA]
+        heapq.heapify(heap)
+        gain = 0.0
+        done = {a}
+        while heap and len(done) <= budget:
+            _s, y, d = heapq.heappop(heap)
+            if y in done:
+                continue
+            done.add(y)
+            if vals[y] > 0:
+                gain += vals[y]
+                if gain >= need - 1e-6:
+                    return True
+            for z in nb[y]:
+                if z in done or blocked[z]:
+                    continue
+                nd = d + Al[z]
+                if nd <= maxA and nd < best.get(z, math.inf):
+                    best[z] = nd
+                    heapq.heappush(heap, (-vals[z], z, nd))
+        return False
 
     def piece_land(self):
         """The pieces of open land (atoms not proven out, joined by adjacency; every package lies in one):

@@ -538,3 +538,31 @@ def test_a_package_short_of_public_land_trades_a_large_parcel_for_smaller_ones(f
         assert P["A"] == pytest.approx(40000.0)
     else:
         assert gained == 0 and sorted(P["members"]) == [0, 1]
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_quick_surplus_search_proves_only_what_the_full_search_finds(finance, seed, monkeypatch):
+    """unbalanceable() first looks for the shortfall of a deficit parcel among the largest surpluses within
+    the area cap (a path it finds is no shorter than the shortest): whenever that says "enough surplus", the
+    full shortest-path search finds it too, and every parcel's proof is the same with the quick search off."""
+    from core.packages.proofs import ProofMixin
+
+    rng = np.random.default_rng(seed)
+    nx, ny = 12, 10
+    geoms = np.array([shapely.box(x * 100.0, y * 100.0, (x + 1) * 100.0, (y + 1) * 100.0)
+                      for y in range(ny) for x in range(nx)], dtype=object)
+    # deficits (0801), surpluses (0701) and parcels that keep their use, scattered
+    pla = rng.choice(["0801", "0701", "0101"], size=len(geoms), p=[0.6, 0.03, 0.37]).tolist()
+    pt, adj = setup(geoms, ["0101"] * len(geoms), pla, finance)
+    rules = PackageRules(min_area_ha=2, max_area_ha=float(rng.choice([2, 3, 5])), public_min_pct=0,
+                         public_max_pct=100, public_basis="total")
+    eng = _free_engine(pt, adj, rules)
+    maxA = rules.max_m2 * (1 + 1e-9)
+    quick = {a: eng._surplus_within(a, eng.ball, rules.balance_min - eng.ball[a], maxA)
+             for a in range(eng.m) if eng.ball[a] < rules.balance_min - 1e-6}
+    with_quick = {a: eng.unbalanceable(a) for a in quick}
+    monkeypatch.setattr(ProofMixin, "_surplus_within", lambda *a, **k: False)
+    full = {a: eng.unbalanceable(a) for a in quick}
+    assert with_quick == full
+    assert all(full[a] is None for a, found in quick.items() if found)
+    assert any(quick.values()) and any(v is not None for v in full.values())  # both outcomes occur

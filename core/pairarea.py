@@ -281,31 +281,29 @@ def intersection_areas(a: EdgeTable, ia: np.ndarray, b: EdgeTable, ib: np.ndarra
     return out
 
 
-def _arange_runs(first: np.ndarray, length: np.ndarray) -> np.ndarray:
-    """``concatenate([arange(f, f + n) for f, n in zip(first, length)])`` (int64) as one cumulative sum:
-    ``np.repeat`` costs ~3 ns an element and holds the GIL, a cumulative sum ~0.5 ns and releases it."""
+def _runs(first: np.ndarray, length: np.ndarray, within: int) -> np.ndarray:
+    """Runs of integers, run i starting at ``first[i]`` and ``length[i]`` long, stepping by ``within`` (1: a
+    range, 0: a repeat), concatenated (int64) — as one cumulative sum: ``np.repeat`` costs ~3 ns an element
+    and holds the GIL, a cumulative sum ~0.5 ns and releases it."""
     keep = length > 0
     first, length = first[keep], length[keep]
     total = int(length.sum())
-    step = np.ones(total, dtype=np.int64)
+    step = np.full(total, within, dtype=np.int64)
     if total:
         starts = np.cumsum(length) - length
         step[0] = first[0]
-        step[starts[1:]] = first[1:] - (first[:-1] + length[:-1] - 1)
+        step[starts[1:]] = first[1:] - (first[:-1] + within * (length[:-1] - 1))
     return np.cumsum(step, out=step)
+
+
+def _arange_runs(first: np.ndarray, length: np.ndarray) -> np.ndarray:
+    """``concatenate([arange(f, f + n) for f, n in zip(first, length)])``."""
+    return _runs(first, length, 1)
 
 
 def _repeat_runs(values: np.ndarray, length: np.ndarray) -> np.ndarray:
-    """``np.repeat(values, length)`` for integer ``values``, as one cumulative sum (see :func:`_arange_runs`)."""
-    keep = length > 0
-    values, length = values[keep], length[keep]
-    total = int(length.sum())
-    step = np.zeros(total, dtype=np.int64)
-    if total:
-        starts = np.cumsum(length) - length
-        step[0] = values[0]
-        step[starts[1:]] = np.diff(values)
-    return np.cumsum(step, out=step)
+    """``np.repeat(values, length)`` for integer ``values``."""
+    return _runs(values, length, 0)
 
 
 def _block(fan, ia, b: EdgeTable, ib, nb, terms) -> np.ndarray:

@@ -126,3 +126,18 @@ def test_area_only_overlay_measures_without_geos_and_matches_it(monkeypatch):
     np.testing.assert_allclose(g.area, r.area, atol=1e-6)
     np.testing.assert_allclose(got.occupied, ref.occupied, atol=1e-6)
     assert got.occupied.sum() == pytest.approx(1e6, abs=1e-3)  # two tessellations of one square km
+
+
+def test_runs_are_ranges_and_repeats_with_empty_runs_anywhere():
+    """The terms' edge indices are built as cumulative sums; runs of length 0 (a polygon without edges)
+    at the start, in the middle or at the end must leave no trace."""
+    from core.pairarea import _arange_runs, _repeat_runs
+
+    rng = np.random.default_rng(3)
+    for _ in range(300):
+        n = int(rng.integers(0, 12))
+        first, length = rng.integers(-40, 40, n), rng.integers(0, 4, n)
+        ranges = [np.arange(f, f + k) for f, k in zip(first, length)]
+        want = np.concatenate(ranges).astype(np.int64) if ranges else np.empty(0, dtype=np.int64)
+        assert _arange_runs(first, length).tolist() == want.tolist()
+        assert _repeat_runs(first, length).tolist() == np.repeat(first, length).tolist()

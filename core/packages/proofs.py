@@ -34,13 +34,8 @@ class ProofMixin:
         maxA = r.max_m2 * (1 + EPS)
         Al, nb, blocked = self.Al, self.nb, self.bl
         need = [floor - vals[a] for _, vals, floor in checks]
-        # the neighbours a package of a and one of them can hold often carry the shortfall already: then the
-        # search below would end the same way (every one of them lies within the cap), without running it
-        near = [z for z in nb[a] if not blocked[z] and Al[a] + Al[z] <= maxA]
-        if all(sum(vals[z] for z in near if vals[z] > 0) >= nd - 1e-6 for (_, vals, _f), nd in zip(checks, need)):
-            return None
-        if len(checks) == 1 and self._surplus_within(a, checks[0][1], need[0], maxA):
-            return None
+        if self._surplus_within(a, [vals for _, vals, _f in checks], need, maxA):
+            return None  # most deficits are balanced nearby: found without the shortest paths
         dist = {a: Al[a]}
         heap = [(Al[a], a)]
         done = set()
@@ -82,25 +77,35 @@ class ProofMixin:
                 "任何资产包都无法达标")
 
 
-    def _surplus_within(self, a: int, vals, need: float, maxA: float, budget: int = 300) -> bool:
-        """Whether atoms joined to ``a`` by paths within the area cap carry ``need`` of ``vals`` — found by
-        walking to the largest surpluses first, for at most ``budget`` atoms.  A path found is no shorter
-        than the shortest, so an atom reached within the cap lies within it: True is a proof (the search of
-        :meth:`unbalanceable` would end the same way); False only means "not found this way"."""
+    def _surplus_within(self, a: int, vals: list, need: list, maxA: float, budget: int = 300) -> bool:
+        """Whether atoms joined to ``a`` by paths within the area cap carry ``need[t]`` of ``vals[t]`` for
+        every check t — found by walking to the largest surpluses (of the first check) first, for at most
+        ``budget`` atoms.  A path found is no shorter than the shortest, so an atom reached within the cap
+        lies within it: True is a proof (the search of :meth:`unbalanceable` would end the same way); False
+        only means "not found this way"."""
         Al, nb, blocked = self.Al, self.nb, self.bl
+        v0 = vals[0]
         best = {a: Al[a]}
-        heap = [(-vals[z], z, Al[a] + Al[z]) for z in nb[a] if not blocked[z] and Al[a] + Al[z] <= maxA]
+        heap = [(-v0[z], z, Al[a] + Al[z]) for z in nb[a] if not blocked[z] and Al[a] + Al[z] <= maxA]
         heapq.heapify(heap)
-        gain = 0.0
+        gain = [0.0] * len(vals)
+        single, need0 = len(vals) == 1, need[0] - 1e-6  # one check (the usual case): no loop over checks
         done = {a}
         while heap and len(done) <= budget:
             _s, y, d = heapq.heappop(heap)
             if y in done:
                 continue
             done.add(y)
-            if vals[y] > 0:
-                gain += vals[y]
-                if gain >= need - 1e-6:
+            if single:
+                if v0[y] > 0:
+                    gain[0] += v0[y]
+                    if gain[0] >= need0:
+                        return True
+            else:
+                for t, v in enumerate(vals):
+                    if v[y] > 0:
+                        gain[t] += v[y]
+                if all(g >= nd - 1e-6 for g, nd in zip(gain, need)):
                     return True
             for z in nb[y]:
                 if z in done or blocked[z]:
@@ -108,7 +113,7 @@ class ProofMixin:
                 nd = d + Al[z]
                 if nd <= maxA and nd < best.get(z, math.inf):
                     best[z] = nd
-                    heapq.heappush(heap, (-vals[z], z, nd))
+                    heapq.heappush(heap, (-v0[z], z, nd))
         return False
 
     def piece_land(self):

@@ -558,7 +558,7 @@ def test_quick_surplus_search_proves_only_what_the_full_search_finds(finance, se
                          public_max_pct=100, public_basis="total")
     eng = _free_engine(pt, adj, rules)
     maxA = rules.max_m2 * (1 + 1e-9)
-    quick = {a: eng._surplus_within(a, eng.ball, rules.balance_min - eng.ball[a], maxA)
+    quick = {a: eng._surplus_within(a, [eng.ball], [rules.balance_min - eng.ball[a]], maxA)
              for a in range(eng.m) if eng.ball[a] < rules.balance_min - 1e-6}
     with_quick = {a: eng.unbalanceable(a) for a in quick}
     monkeypatch.setattr(ProofMixin, "_surplus_within", lambda *a, **k: False)

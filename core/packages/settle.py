@@ -30,6 +30,7 @@ from typing import Dict, List, Optional, Sequence, Set, Tuple
 
 import numpy as np
 
+from .graph import _components
 from .model import EPS
 
 try:  # scipy ≥ 1.9 (HiGHS); the settle step is skipped without it
@@ -119,6 +120,50 @@ class SettleMixin:
             return False
         return True
 
+    def _free_pieces(self, free: Set[int]):
+        """For :meth:`exact_grow`'s quick refusal: the connected pieces of the free atoms ``free``
+        (component id per atom) and, per piece, its area and the sums of what every atom could
+        contribute towards the share floor, the share ceiling, the balance and the ratio (as
+        :meth:`_may_hold` adds them). Land that HiGHS may use around an atom lies inside its piece,
+        and stays inside it as packages take land away, so these sums bound every later search too."""
+        m = self.m
+        isf = np.zeros(m, dtype=bool)
+        isf[list(free)] = True
+        ua, ub = self._edges
+        keep = isf[ua] & isf[ub]
+        comp = _components(m, ua[keep], ub[keep])
+        w = isf.astype(float)
+
+        def per(values) -> List[float]:
+            return np.bincount(comp, weights=np.asarray(values, dtype=float) * w, minlength=m).tolist()
+
+        lo, hi, bal, rq = (np.asarray(x, dtype=float) for x in (self.LO, self.HI, self.ball, self.RQ))
+        return comp.tolist(), per(self.A), per(np.minimum(lo, 0.0)), per(np.minimum(hi, 0.0)), \
+            per(np.maximum(bal, 0.0)), per(np.minimum(rq, 0.0))
+
+    def _piece_refuses(self, u: int, pieces) -> bool:
+        """True when the piece of free land around ``u`` is too small, or cannot meet the share band,
+        the balance or the ratio even taken whole — :meth:`_may_hold`'s test on the whole piece, with a
+        margin far above rounding. Then no package holding ``u`` exists there, and :meth:`_connected_package`
+        would return None: it need not search."""
+        comp, area, lo, hi, bal, rq = pieces
+        c = comp[u]
+        if area[c] < self.r.min_m2 * (1 - EPS) * (1 - 1e-9):
+            return True
+        tol_share = 2e-9 * max(1.0, self.r.max_m2 * (1 + EPS)) / self.area_scale
+        tol_money = 2e-7 / self.bal_scale
+
+        def over(own: float, total: float, helps: float, limit: float) -> bool:
+            # own term plus every other atom's help, the piece's total less own help, still beyond the limit
+            return own + total - helps > limit + 1e-9 * (abs(total) + abs(own) + 1.0)
+
+        LO, HI, RQ, ball = self.LO[u], self.HI[u], self.RQ[u], self.ball[u]
+        if over(LO, lo[c], min(LO, 0.0), tol_share) or over(HI, hi[c], min(HI, 0.0), tol_share):
+            return True
+        if over(-ball, -bal[c], -max(ball, 0.0), -(self.r.balance_min - 2e-7)):
+            return True
+        return self.r.ratio_min > 0 and over(RQ, rq[c], min(RQ, 0.0), tol_money)
+
     def _connected_package(self, u: int, allowed: Set[int], max_nodes: int = 300,
                            node_limit: int = 50, gap: float = 0.0) -> Optional[List[int]]:
         """The smallest package holding ``u`` among the free atoms of ``allowed`` nearest to it,
@@ -200,12 +245,15 @@ class SettleMixin:
         left = [a for a in self._leftovers() if self.reason_atom[a] == ""]
         left.sort(key=lambda a: (int(self.tier[a]), a))
         free = {a for a in range(self.m) if owner[a] < 0 and not bl[a]}
+        pieces = self._free_pieces(free) if left else None
         placed = 0
         for i, u in enumerate(left[:max_tries]):
             if owner[u] >= 0:
                 continue
             if i % 50 == 0:
                 self._tick(0.8)
+            if self._piece_refuses(u, pieces):
+                continue  # _connected_package would search its land and find none: the same result, sooner
             members = self._connected_package(u, free, max_nodes, node_limit)
             if not members:
                 continue

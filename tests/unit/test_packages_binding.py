@@ -410,9 +410,14 @@ def test_exact_growth_skips_only_atoms_no_package_can_hold(finance):
         found = eng.enumerate_packages(10 ** 6)
         held = {a for c in found[0] for a in c}
         land = [a for a in range(eng.m) if not eng.bl[a]]
+        pieces = eng._free_pieces(set(land))  # exact growth's test per piece of free land, before any search
         for u in land:
             if u in held:
                 assert eng._may_hold(u, land), (u, plan, floor, balance, max_ha)
+                assert not eng._piece_refuses(u, pieces), (u, plan, floor, balance, max_ha, ratio, basis)
+            if eng._piece_refuses(u, pieces):  # refused: the whole piece around u cannot hold it either
+                piece = [a for a in land if pieces[0][a] == pieces[0][u]]
+                assert (sum(eng.Al[a] for a in piece) < rules.min_m2 or not eng._may_hold(u, piece))
 
     check()
     # and it does skip: 住宅 only, a 20 % public floor — nothing to ask HiGHS
@@ -421,6 +426,16 @@ def test_exact_growth_skips_only_atoms_no_package_can_hold(finance):
     eng.build_atoms()
     eng.run()
     assert not eng._may_hold(0, list(range(eng.m)))
+    assert eng._piece_refuses(0, eng._free_pieces(set(range(eng.m))))
+    # a piece of free land below the area floor is refused: 2 ha of 住宅 | 机关 against a 3 ha floor; the
+    # whole grid, 12 ha half public, is not
+    pt, adj = setup(geoms, ["0101"] * 12, ["0701", "0801"] * 6, finance)
+    eng = _Engine(pt, adj, PackageRules(min_area_ha=3, max_area_ha=5, public_min_pct=20, public_max_pct=60), 0, None, None)
+    eng.build_atoms()
+    eng.run()
+    assert not eng._piece_refuses(0, eng._free_pieces(set(range(eng.m))))
+    assert eng._piece_refuses(0, eng._free_pieces({0, 1}))
+    assert eng._may_hold(0, [0, 1])  # the share and the balance alone would not refuse it
 
 
 def test_spare_public_land_of_a_small_package_carries_the_leftovers_beside_its_neighbour(finance):

@@ -607,10 +607,9 @@ class SearchMixin:
             region |= self.pk[k]["members"]
         before_owner = {x: owner[x] for x in region}
         before = sum(npar[x] for x in region if owner[x] >= 0)
-        for k in ks:
-            for x in members:
-                if owner[x] == k:
-                    self._remove(k, x)
+        for x in members:  # each package loses them in the members' order, as before
+            if owner[x] >= 0:
+                self._remove(owner[x], x)
         self.pk.append(S)
         for x in members:
             owner[x] = n0
@@ -622,8 +621,8 @@ class SearchMixin:
             parts = self._clusters(rem)
             if len(parts) == 1 and self.feasible(*self._with(self.pk[k], [], +1)):
                 continue
-            for x in list(rem):
-                self._remove(k, x)
+            for x in rem:  # k is dissolved: its sums are dropped with it (the snapshot keeps them)
+                owner[x] = -1
             self.pk[k] = self._empty()
             for part in parts:
                 if self.feasible(*self._with(self._empty(), part, +1)):

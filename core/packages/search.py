@@ -115,31 +115,32 @@ class SearchMixin:
     def make_room(self) -> int:
         """A leftover atom next to a package it cannot join: try handing one boundary atom of
         that package to another neighbouring package first."""
+        owner, nb, pk = self.owner, self.nb, self.pk
+        Al, publ, profl, costl, revl = self.Al, self.publ, self.profl, self.costl, self.revl
         moved = 0
         for a in self._leftovers():
-            if self.owner[a] >= 0:
+            if owner[a] >= 0:
                 continue
             done = False
-            for k in sorted({self.owner[b] for b in self.nb[a] if self.owner[b] >= 0}):
-                P = self.pk[k]
-                for b in sorted(P["members"]):
-                    qs = sorted({self.owner[c] for c in self.nb[b] if self.owner[c] >= 0 and self.owner[c] != k})
-                    if not qs:
-                        continue
-                    stP = self._with(P, [a], +1)
-                    stP = (stP[0] - self.Al[b], stP[1] - self.publ[b], stP[2] - self.profl[b],
-                           stP[3] - self.costl[b], stP[4] - self.revl[b])
+            for k in sorted({owner[b] for b in nb[a] if owner[b] >= 0}):
+                P = pk[k]
+                mem = P["members"]
+                with_a = self._with(P, [a], +1)
+                touching = [c for c in nb[a] if c in mem]   # a's neighbours in P: P − b + a is one piece only
+                for b in sorted(mem):                        # if one of them is not b (and P − b + a connects)
+                    # the first b (in index order) that passes every test: the tests have no side effects, so
+                    # the cheap ones go first
+                    stP = (with_a[0] - Al[b], with_a[1] - publ[b], with_a[2] - profl[b],
+                           with_a[3] - costl[b], with_a[4] - revl[b])
                     if not self.feasible(*stP):
                         continue
-                    # P - b + a must stay contiguous
-                    if not any(c in P["members"] and c != b for c in self.nb[a]):
+                    if not (len(touching) > 1 or touching[0] != b):
                         continue
-                    trial = set(P["members"])
-                    trial.add(a)
-                    if not self._connected_without(trial, b):
+                    qs = sorted({owner[c] for c in nb[b] if owner[c] >= 0 and owner[c] != k})
+                    if not qs or not self._connected_without(mem, b, a):
                         continue
                     for q in qs:
-                        if self.feasible(*self._with(self.pk[q], [b], +1)):
+                        if self.feasible(*self._with(pk[q], [b], +1)):
                             self._remove(k, b)
                             self._add(q, [b])
                             self._add(k, [a])

@@ -415,16 +415,28 @@ class GrowthMixin:
         connected exactly when those neighbours reach each other without ``a``: a breadth-first search
         from one of them stops as soon as it has met them all — usually a few steps around ``a``, not
         the whole package."""
-        rest = [b for b in self.nb[a] if (b in members or b == extra) and b != a]
+        nb = self.nb
+        rest = [b for b in nb[a] if (b in members or b == extra) and b != a]
         if not rest:
             return len(members) + (extra >= 0 and extra not in members) <= 1
-        want = set(rest)
-        want.discard(rest[0])
-        if not want:
+        if len(rest) == 1:
             return True
-        seen = {rest[0], a}
-        queue = deque([rest[0]])
-        nb = self.nb
+        # usually a's neighbours in the package touch one another around it: then they are one piece
+        # without looking further
+        ring = set(rest)
+        got = {rest[0]}
+        stack = [rest[0]]
+        while stack:
+            x = stack.pop()
+            for y in nb[x]:
+                if y in ring and y not in got:
+                    got.add(y)
+                    stack.append(y)
+        if len(got) == len(ring):
+            return True
+        want = ring - got
+        seen = got | {a}
+        queue = deque(got)
         while queue:
             x = queue.popleft()
             for y in nb[x]:

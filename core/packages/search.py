@@ -161,18 +161,19 @@ class SearchMixin:
         if self.pmin <= 0:
             return 0
         placed = 0
+        owner, nb, publ = self.owner, self.nb, self.publ
         for a in self._leftovers():
-            if self.owner[a] >= 0 or self.prof[a] <= 0 and not self.total_basis:
+            if owner[a] >= 0 or self.profl[a] <= 0 and not self.total_basis:
                 continue
             done = False
-            for k in sorted({self.owner[b] for b in self.nb[a] if self.owner[b] >= 0}):
+            for k in sorted({owner[b] for b in nb[a] if owner[b] >= 0}):
                 P = self.pk[k]
                 st = self._with(P, [a], +1)
                 if st[0] > self.r.max_m2 * (1 + EPS):
                     continue
                 # donors: public atoms of other packages that touch k
-                cands = sorted({(self.owner[c], c) for m in P["members"] for c in self.nb[m]
-                                if self.owner[c] >= 0 and self.owner[c] != k and self.pub[c] > 0})
+                cands = sorted({(owner[c], c) for m in P["members"] for c in nb[m]
+                                if owner[c] >= 0 and owner[c] != k and publ[c] > 0})
                 for j, pa in cands:
                     if not self.feasible(*self._with(P, [a, pa], +1)):
                         continue
@@ -475,11 +476,12 @@ class SearchMixin:
         if self.pmin <= 0:
             return 0
         owner, nb, pk, bl = self.owner, self.nb, self.pk, self.bl
-        A, prof = self.A, self.prof
+        A, prof = self.Al, self.profl  # lists: the same doubles as the arrays, read faster
+        reason = self.reason_atom
         maxA = self.r.max_m2 * (1 + EPS)
 
         def open_(b) -> bool:
-            return owner[b] < 0 and not bl[b] and self.reason_atom[b] == ""
+            return owner[b] < 0 and not bl[b] and reason[b] == ""
 
         gained = 0
         for k in range(len(pk)):
@@ -487,7 +489,7 @@ class SearchMixin:
                 self._tick(0.79)
             P = pk[k]
             while P["members"]:
-                border = {b for x in P["members"] for b in nb[x] if open_(b)}
+                border = {b for x in P["members"] for b in nb[x] if owner[b] < 0 and not bl[b] and reason[b] == ""}
                 if not border:
                     break
                 smallest = min(A[b] for b in border)

@@ -427,3 +427,27 @@ def test_connected_without_walks_through_the_atom_handed_to_the_package():
     assert not probe._connected_without({0, 1, 2}, 1)
     assert probe._connected_without({0, 1, 2}, 1, 3)
     assert probe._connected_without({0}, 0, 3)           # only the handed atom is left: whole
+
+
+@settings(max_examples=300, deadline=None)
+@given(A=st.floats(0, 2e6), pub=st.floats(0, 1e6), prof=st.floats(0, 1e6), cost=st.floats(0, 1e5), rev=st.floats(0, 1e5),
+       pmin=st.sampled_from([0.0, 0.2, 0.35]), pmax=st.sampled_from([0.6, 1.0]), bal=st.sampled_from([-500.0, 0.0, 100.0]),
+       ratio=st.sampled_from([0.0, 1.2]), total=st.booleans(), edge=st.booleans(),
+       off=st.sampled_from([0.0, 5e-10, 5e-8, 5e-7, 2e-6, -5e-7]))
+def test_feasible_is_exactly_area_in_band_and_no_violation(A, pub, prof, cost, rev, pmin, pmax, bal, ratio, total, edge,
+                                                           off):
+    """feasible() answers inline what viol() computes (the engine asks it ~10⁶ times a county): a package
+    it accepts must break no constraint, and one it refuses must break one — also exactly on a share or
+    balance boundary."""
+    from core.packages.growth import GrowthMixin
+
+    probe = type("Probe", (GrowthMixin,), {})()
+    probe.pmin, probe.pmax, probe.bal_min, probe.ratio_min, probe.total_basis = pmin, pmax, bal, ratio, total
+    probe.area_scale, probe.bal_scale = 200000.0, 1000.0
+    probe.min_ok, probe.max_ok = 2e5 * (1 - 1e-9), 1e6 * (1 + 1e-9)
+    if edge:  # on the boundaries (the floor share, the balance), or short of them by about the tolerances
+        base = A if total else pub + prof
+        pub = max(pmin * base - off, 0.0) if total else pub
+        rev = cost + bal - off
+    want = probe.min_ok <= A <= probe.max_ok and probe.viol(A, pub, prof, cost, rev) <= 0
+    assert probe.feasible(A, pub, prof, cost, rev) == want

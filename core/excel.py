@@ -39,11 +39,13 @@ from typing import Dict, Iterable, List, Optional, Sequence, Tuple, Union
 from xml.etree import ElementTree
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.properties import PageSetupProperties
 
+from .cells import ILLEGAL_CHARACTERS_RE, clean_text  # noqa: F401  (re-exported: the reports import it from here)
+from .cells import is_missing as _is_missing
 from .rounding import to_decimal
 
 # --------------------------------------------------------------------------- look
@@ -138,34 +140,6 @@ def safe_sheet_name(name, existing: Iterable[str] = ()) -> str:
         candidate = text[:MAX_SHEET_NAME - len(suffix)] + suffix
         n += 1
     return candidate
-
-
-def clean_text(value) -> str:
-    """Cell text: '' for None/NaN, integral floats without '.0', control characters removed."""
-    if value is None:
-        return ""
-    if isinstance(value, float):
-        if math.isnan(value):
-            return ""
-        if value.is_integer():
-            value = int(value)
-    text = str(value)
-    if not isinstance(value, str) and _is_missing(value):
-        return ""
-    return ILLEGAL_CHARACTERS_RE.sub("", text)
-
-
-def _is_missing(value) -> bool:
-    if value is None:
-        return True
-    if isinstance(value, float) and math.isnan(value):
-        return True
-    if type(value).__name__ in ("NAType", "NaTType"):
-        return True
-    try:  # numpy NaN
-        return bool(value != value)
-    except (TypeError, ValueError):
-        return False
 
 
 def rounding_rule_text(decimals_ha: int = 4, decimals_mu: int = 2, decimals_pct: int = 2,

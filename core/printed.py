@@ -21,7 +21,7 @@ from typing import Dict, Iterable, List, Optional, Sequence
 import numpy as np
 import pandas as pd
 
-from .excel import ILLEGAL_CHARACTERS_RE, clean_text
+from .cells import ILLEGAL_CHARACTERS_RE, clean_text
 
 
 def text_column(values: Iterable) -> List[str]:

@@ -17,7 +17,7 @@ from typing import Dict, List, Optional
 import numpy as np
 import pandas as pd
 
-from ..excel import clean_text
+from ..cells import clean_text
 from ..printed import PrintedRows, natural_ranks, sum_exact, text_column
 from ..rounding import balance_array, balance_remainders, round_half_up, to_decimal
 from .rules import POSITION_ZH, ROLE_ZH, STATUS_NOT_CHECKED, VERDICT_ZH  # noqa: F401  (VERDICT_ZH for the report)

@@ -18,10 +18,8 @@ from typing import Dict, List, Optional, Sequence, Tuple
 import numpy as np
 import pandas as pd
 
+from ..cells import clean_text
 from ..compliance import VERDICT_ZH
-from ..excel import (
-    clean_text,
-)
 from ..printed import text_column
 from ..rounding import balance_remainders, round_half_up, to_decimal
 from .model import CHECKS, REASONS, PackageRules  # noqa: F401  (vocabulary the report reads from here)

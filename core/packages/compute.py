@@ -168,7 +168,10 @@ def run_packages(inp: PackageInputs, rules: PackageRules, finance: FinanceTable,
     lap("codes and planned classes")
     if progress:
         progress(0.15)
-    own = [reg.ownership(q) for q in inp.qsxz] if inp.qsxz is not None else None
+    own = None
+    if inp.qsxz is not None:  # a county has a handful of QSXZ values: each looked up once
+        seen: Dict[object, Optional[str]] = {}
+        own = [seen[q] if q in seen else seen.setdefault(q, reg.ownership(q)) for q in inp.qsxz]
     owner_unit = text_array(inp.owner_unit, n)
     owner_name = text_array(inp.owner_name, n)
 

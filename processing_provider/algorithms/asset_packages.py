@@ -537,6 +537,7 @@ class _PackagesBase(GuotuKitAlgorithm):
         return dest, ledger
 
     def _write_assignment(self, parameters, context, data, run, crs):
+        import numpy as np
 
         from ...core.packages.compute import reason_text
 
@@ -547,13 +548,21 @@ class _PackagesBase(GuotuKitAlgorithm):
         fr = run.frame
         wkbs = multi_wkbs(data.geoms)
         own_zh = {"state": "国有", "collective": "集体", "": ""}
+        # whole columns as Python lists (a county is ~10⁵ rows: no per-row frame access); each reason's text
+        # looked up once
+        text = [fr[c].tolist() for c in ("parcel_id", "package", "current", "planned", "nature")]
+        area, cost, revenue = (np.asarray(fr[c], dtype=float).tolist() for c in ("area_m2", "cost", "revenue"))
+        own = [own_zh.get(x, "") for x in fr["ownership"].tolist()]
+        reasons = fr["reason"].tolist()
+        said = {key: (reason_text(key) if key else "") for key in set(reasons)}
+        units, details = fr["owner_unit"].tolist(), fr["detail"].tolist()
         features = []
-        for i, r in enumerate(fr.itertuples(index=False)):
+        for i, (pid, pkg, cur, pla, nature) in enumerate(zip(*text)):
             f = QgsFeature(fields)
             if wkbs[i] is not None:
                 f.setGeometry(wkb_geometry(wkbs[i]))
-            f.setAttributes([r.parcel_id, r.package, r.current, r.planned, r.nature, float(r.area_m2), own_zh.get(r.ownership, ""),
-                             r.owner_unit, float(r.cost), float(r.revenue), reason_text(r.reason) if r.reason else "", r.detail])
+            f.setAttributes([pid, pkg, cur, pla, nature, area[i], own[i], units[i], cost[i], revenue[i], said[reasons[i]],
+                             details[i]])
             features.append(f)
         sink.addFeatures(features, QgsFeatureSink.FastInsert)
         return dest

@@ -292,7 +292,8 @@ class GrowthMixin:
     def _path_to_help(self, members, state, v, maxA, max_visits: int = 400) -> Optional[List[int]]:
         """Cheapest (by area) chain of free atoms from the package to an atom that lowers the
         violation ``v``, within the area cap; None when there is none. ``state`` is the
-        package's (area, lo, hi, df, rq) sums (see :meth:`_linear_terms`)."""
+        package's (area, lo, hi, df, rq) sums (see :meth:`_linear_terms`). The members are owned
+        (``owner`` ≥ 0) while the package grows, so the owner test keeps the search out of them."""
         Al, LO, HI, DF, RQ = self.Al, self.LO, self.HI, self.DF, self.RQ
         nb, owner, blocked = self.nb, self.owner, self.bl
         sA, lo, hi, df, rq = state
@@ -302,24 +303,24 @@ class GrowthMixin:
         pred: Dict[int, int] = {}
         cum: Dict[int, Tuple[float, float, float, float, float]] = {}
         heap: List[Tuple[float, int]] = []
-        mset = set(members)
+        push, pop = heapq.heappush, heapq.heappop
         for x in members:
             for y in nb[x]:
                 if y not in cum and owner[y] < 0 and not blocked[y] and Al[y] <= budget:
                     cum[y] = (Al[y], lo + LO[y], hi + HI[y], df + DF[y], rq + RQ[y])
                     pred[y] = -1
-                    heapq.heappush(heap, (Al[y], y))
+                    push(heap, (Al[y], y))
         done = set()
         visits = 0
         while heap and visits < max_visits:
-            d, y = heapq.heappop(heap)
+            d, y = pop(heap)
             if y in done:
                 continue
             done.add(y)
             visits += 1
-            c = cum[y]
-            vb = (c[1] if c[1] > tiny else 0.0) + (c[2] if c[2] > tiny else 0.0) + (c[3] if c[3] > tiny else 0.0) \
-                + (c[4] if c[4] > tiny else 0.0)
+            _, c1, c2, c3, c4 = cum[y]
+            vb = (c1 if c1 > tiny else 0.0) + (c2 if c2 > tiny else 0.0) + (c3 if c3 > tiny else 0.0) \
+                + (c4 if c4 > tiny else 0.0)
             if vb < target:
                 path = []
                 while y != -1:
@@ -327,15 +328,16 @@ class GrowthMixin:
                     y = pred[y]
                 return path[::-1]
             for z in nb[y]:
-                if z in mset or z in done or owner[z] >= 0 or blocked[z]:
+                if owner[z] >= 0 or blocked[z] or z in done:
                     continue
                 nd = d + Al[z]
                 if nd > budget:
                     continue
-                if z not in cum or nd < cum[z][0]:
-                    cum[z] = (nd, c[1] + LO[z], c[2] + HI[z], c[3] + DF[z], c[4] + RQ[z])
+                cz = cum.get(z)
+                if cz is None or nd < cz[0]:
+                    cum[z] = (nd, c1 + LO[z], c2 + HI[z], c3 + DF[z], c4 + RQ[z])
                     pred[z] = y
-                    heapq.heappush(heap, (nd, z))
+                    push(heap, (nd, z))
         return None
 
     def _perim_of(self, members) -> float:

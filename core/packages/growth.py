@@ -378,6 +378,17 @@ class GrowthMixin:
         return (P["A"] + sign * dA, P["pub"] + sign * dP, P["prof"] + sign * dF, P["cost"] + sign * dC,
                 P["rev"] + sign * dR)
 
+    def _plus(self, P: dict, a: int):
+        """:meth:`_with` for one atom added — the same doubles (0 + x and 1 × x are exact), without a
+        list and a loop: the local search asks it ~10⁵ times a county."""
+        return (P["A"] + self.Al[a], P["pub"] + self.publ[a], P["prof"] + self.profl[a], P["cost"] + self.costl[a],
+                P["rev"] + self.revl[a])
+
+    def _minus(self, P: dict, a: int):
+        """:meth:`_with` for one atom taken out (x + (−y) is x − y exactly)."""
+        return (P["A"] - self.Al[a], P["pub"] - self.publ[a], P["prof"] - self.profl[a], P["cost"] - self.costl[a],
+                P["rev"] - self.revl[a])
+
     # _add/_remove read the atoms' figures from Python lists (the same doubles as the numpy arrays, in the
     # same order of additions): a numpy scalar read costs ~5× a list read, ~10⁵ calls a county
 

@@ -37,7 +37,7 @@ class SearchMixin:
                 best = None
                 for k in sorted({self.owner[b] for b in self.nb[a] if self.owner[b] >= 0}):
                     P = self.pk[k]
-                    st = self._with(P, [a], +1)
+                    st = self._plus(P, a)
                     if not self.feasible(*st):
                         self.why_atom[a] = self.why(*st) or self.why_atom[a]
                         continue
@@ -125,7 +125,7 @@ class SearchMixin:
             for k in sorted({owner[b] for b in nb[a] if owner[b] >= 0}):
                 P = pk[k]
                 mem = P["members"]
-                with_a = self._with(P, [a], +1)
+                with_a = self._plus(P, a)
                 touching = [c for c in nb[a] if c in mem]   # a's neighbours in P: P − b + a is one piece only
                 for b in sorted(mem):                        # if one of them is not b (and P − b + a connects)
                     # the first b (in index order) that passes every test: the tests have no side effects, so
@@ -140,7 +140,7 @@ class SearchMixin:
                     if not qs or not self._connected_without(mem, b, a):
                         continue
                     for q in qs:
-                        if self.feasible(*self._with(pk[q], [b], +1)):
+                        if self.feasible(*self._plus(pk[q], b)):
                             self._remove(k, b)
                             self._add(q, [b])
                             self._add(k, [a])
@@ -168,7 +168,7 @@ class SearchMixin:
             done = False
             for k in sorted({owner[b] for b in nb[a] if owner[b] >= 0}):
                 P = self.pk[k]
-                st = self._with(P, [a], +1)
+                st = self._plus(P, a)
                 if st[0] > self.r.max_m2 * (1 + EPS):
                     continue
                 # donors: public atoms of other packages that touch k
@@ -180,7 +180,7 @@ class SearchMixin:
                     J = self.pk[j]
                     if len(J["members"]) < 2 or not self._connected_without(J["members"], pa):
                         continue
-                    if self.feasible(*self._with(J, [pa], -1)):
+                    if self.feasible(*self._minus(J, pa)):
                         self._remove(j, pa)
                         self._add(k, [pa, a])
                     else:   # j can give pa only if it takes a public atom from a third package r first
@@ -203,7 +203,7 @@ class SearchMixin:
         """(r, pr): a public atom pr of a package r (not j, not k) touching j, such that r stays feasible and
         contiguous without pr and j stays feasible and contiguous with pr instead of pa; or None."""
         J = self.pk[j]
-        base = self._with(J, [pa], -1)
+        base = self._minus(J, pa)
         rest = set(J["members"])
         rest.discard(pa)
         owner, pub_nb = self.owner, self._public_neighbours()
@@ -213,7 +213,7 @@ class SearchMixin:
             if not self.feasible(*st):
                 continue
             R = self.pk[r]
-            if len(R["members"]) < 2 or not self.feasible(*self._with(R, [pr], -1)) or not self._connected_without(R["members"], pr):
+            if len(R["members"]) < 2 or not self.feasible(*self._minus(R, pr)) or not self._connected_without(R["members"], pr):
                 continue
             if self._connected_set(rest | {pr}):   # j ∪ {pr} ∖ {pa} must be one piece
                 return r, pr
@@ -424,7 +424,7 @@ class SearchMixin:
                 K = pk[k]
                 # a node: (package, the atom handed to it, its sums so, the hand-ons so far); its members are
                 # pk[package]["members"] and that atom (no set copied: nothing moves until a chain succeeds)
-                queue = deque([(k, a, self._with(K, [a], +1), [])])
+                queue = deque([(k, a, self._plus(K, a), [])])
                 seen = {k}
                 tried = 0
                 while queue and not done and tried <= max_nodes:
@@ -439,7 +439,7 @@ class SearchMixin:
                         tried += n
                         if x < 0:
                             continue
-                        st_j = self._with(pk[j], [x], +1)
+                        st_j = self._plus(pk[j], x)
                         chain = path + [(cur, j, x)]
                         if self.feasible(*st_j):
                             for giver, _, atom in chain:
@@ -503,7 +503,7 @@ class SearchMixin:
                     if len(P["members"]) < 2 or not self._connected_without(P["members"], X):
                         continue
                     tried += 1
-                    st = self._with(P, [X], -1)
+                    st = self._minus(P, X)
                     inside = P["members"] - {X}
                     frontier = {b for x in inside for b in nb[x] if open_(b)}
                     taken, st = self._take_leftovers(st, frontier, lambda s2: s2[0] <= maxA and self.viol(*s2) <= 0,
@@ -672,7 +672,7 @@ class SearchMixin:
                 if self.owner[a] >= 0 or self.blocked[a]:
                     continue
                 for k in sorted({self.owner[b] for b in self.nb[a] if self.owner[b] in ks}):
-                    if self.feasible(*self._with(self.pk[k], [a], +1)):
+                    if self.feasible(*self._plus(self.pk[k], a)):
                         self._add(k, [a])
                         changed = True
                         break
@@ -713,9 +713,9 @@ class SearchMixin:
                 if best is None:
                     continue
                 q = best[1]
-                if not self.feasible(*self._with(P, [a], -1)):
+                if not self.feasible(*self._minus(P, a)):
                     continue
-                if not self.feasible(*self._with(self.pk[q], [a], +1)):
+                if not self.feasible(*self._plus(self.pk[q], a)):
                     continue
                 if not self._connected_without(P["members"], a):
                     continue

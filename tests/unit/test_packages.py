@@ -451,3 +451,17 @@ def test_feasible_is_exactly_area_in_band_and_no_violation(A, pub, prof, cost, r
         rev = cost + bal - off
     want = probe.min_ok <= A <= probe.max_ok and probe.viol(A, pub, prof, cost, rev) <= 0
     assert probe.feasible(A, pub, prof, cost, rev) == want
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.floats(-1e9, 1e9, allow_nan=False), min_size=10, max_size=10))
+def test_one_atom_sums_are_the_same_doubles_as_the_general_sum(v):
+    """_plus/_minus (one atom in or out, the local search's question) give bit for bit what _with gives:
+    a package accepted by one and refused by the other would change which parcels are packaged."""
+    from core.packages.growth import GrowthMixin
+
+    probe = type("Probe", (GrowthMixin,), {})()
+    probe.Al, probe.publ, probe.profl, probe.costl, probe.revl = ([x] for x in v[5:])
+    P = dict(zip(("A", "pub", "prof", "cost", "rev"), v[:5]))
+    assert probe._plus(P, 0) == probe._with(P, [0], +1)
+    assert probe._minus(P, 0) == probe._with(P, [0], -1)

@@ -465,3 +465,33 @@ def test_one_atom_sums_are_the_same_doubles_as_the_general_sum(v):
     P = dict(zip(("A", "pub", "prof", "cost", "rev"), v[:5]))
     assert probe._plus(P, 0) == probe._with(P, [0], +1)
     assert probe._minus(P, 0) == probe._with(P, [0], -1)
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_package_outlines_are_the_union_of_their_parcels(workers):
+    """The 资产包 layer draws each package as the union of its parcels: same region, holes kept, parts
+    apart kept apart, parcels outside every package and missing geometries left out."""
+    from core.overlay import grouped_union
+    from core.packages import package_geometries
+
+    geoms = grid(4, 3)   # 12 cells of 1 ha
+    labels = np.array(["B", "B", "", "A",
+                       "B", "C", "A", "A",
+                       "B", "B", "C", "A"], dtype=object)   # C: two cells touching only at a corner
+    geoms = np.array(list(geoms), dtype=object)
+    geoms[10] = None if workers == 1 else geoms[10]            # a missing geometry: C keeps one cell
+    ids, merged = package_geometries(geoms, labels, workers=workers)
+    assert ids.tolist() == ["A", "B", "C"]
+    for pid, outline in zip(ids, merged):
+        cells = [g for g, lab in zip(geoms, labels) if lab == pid and g is not None]
+        truth = shapely.union_all(cells)
+        assert shapely.area(shapely.symmetric_difference(outline, truth)) < 1e-6
+        assert shapely.area(outline) == pytest.approx(10000.0 * len(cells))
+    c = dict(zip(ids, merged))["C"]
+    assert shapely.get_num_geometries(c) == (1 if workers == 1 else 2)   # corner contact: two parts
+    # the same outlines as the pairwise reduction used elsewhere
+    keep = (labels != "") & np.array([g is not None for g in geoms])
+    order = np.argsort(labels[keep], kind="stable")
+    ref_ids, ref = grouped_union(geoms[keep][order], labels[keep][order])
+    assert ref_ids.tolist() == ids.tolist()
+    assert all(shapely.area(shapely.symmetric_difference(a, b)) < 1e-6 for a, b in zip(ref, merged))

@@ -161,7 +161,8 @@ class SearchMixin:
         if self.pmin <= 0:
             return 0
         placed = 0
-        owner, nb, publ = self.owner, self.nb, self.publ
+        owner, nb = self.owner, self.nb
+        pub_nb = self._public_neighbours()
         for a in self._leftovers():
             if owner[a] >= 0 or self.profl[a] <= 0 and not self.total_basis:
                 continue
@@ -172,8 +173,8 @@ class SearchMixin:
                 if st[0] > self.r.max_m2 * (1 + EPS):
                     continue
                 # donors: public atoms of other packages that touch k
-                cands = sorted({(owner[c], c) for m in P["members"] for c in nb[m]
-                                if owner[c] >= 0 and owner[c] != k and publ[c] > 0})
+                cands = sorted({(owner[c], c) for m in P["members"] for c in pub_nb[m]
+                                if owner[c] >= 0 and owner[c] != k})
                 for j, pa in cands:
                     if not self.feasible(*self._with(P, [a, pa], +1)):
                         continue
@@ -223,7 +224,7 @@ class SearchMixin:
         """Per atom, its neighbours holding public land (fixed for a run: built once)."""
         cached = getattr(self, "_pub_nb", None)
         if cached is None or cached[0] is not self.nb:
-            pub = self.pub
+            pub = self.publ  # the list: the same values, read faster than the array
             cached = (self.nb, [tuple(c for c in nbs if pub[c] > 0) for nbs in self.nb])
             self._pub_nb = cached
         return cached[1]
@@ -505,7 +506,7 @@ class SearchMixin:
                     tried += 1
                     st = self._minus(P, X)
                     inside = P["members"] - {X}
-                    frontier = {b for x in inside for b in nb[x] if open_(b)}
+                    frontier = {b for x in inside for b in nb[x] if owner[b] < 0 and not bl[b] and reason[b] == ""}
                     taken, st = self._take_leftovers(st, frontier, lambda s2: s2[0] <= maxA and self.viol(*s2) <= 0,
                                                      lambda c, X=X: open_(c) and c != X, key=lambda b: (prof[b], A[b], b))
                     if (len(taken) >= 2 and self.feasible(*st)

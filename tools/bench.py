@@ -371,7 +371,7 @@ def variants_bench(out: Path, n: int = 20000, seeds=(1, 2, 3), exact_instances: 
           "guotukit:assetpackages without xlsx, best of two runs")
     print(f"  {'county':16s} {'eligible':>8s} {'packaged':>8s} {'proven':>7s} {'optimum':>7s} {'unproven':>8s} {'unpr. %':>7s} "
           f"{'keep: unpr. % (optimum %)':>25s} {'engine s':>8s} {'end-to-end s':>12s} {'ref s':>6s}  binds most")
-    print("  ref s: a fixed pure-Python loop timed before and after the end-to-end runs (~0.2 s when the VM is quiet; "
+    print("  ref s: a fixed pure-Python loop timed before and after the end-to-end runs (~0.07 s when the VM is quiet; "
           "more during its slow spells, which slow every figure on the row alike)")
     rows = []
     ok = True
@@ -452,7 +452,7 @@ def variants_bench(out: Path, n: int = 20000, seeds=(1, 2, 3), exact_instances: 
 
 
 def _machine_ref() -> float:
-    """Seconds of a fixed pure-Python loop (3·10⁶ additions, ~0.2 s on this 2-core VM when it is quiet): printed
+    """Seconds of a fixed pure-Python loop (3·10⁶ additions, ~0.07 s on this 2-core VM when it is quiet): printed
     beside timings so that a row measured during one of the VM's slow spells (±30 % within minutes) shows as such."""
     t = time.perf_counter()
     s = 0

@@ -126,10 +126,11 @@ class SearchMixin:
                 P = pk[k]
                 mem = P["members"]
                 with_a = self._plus(P, a)
-                touching = [c for c in nb[a] if c in mem]   # a's neighbours in P: P − b + a is one piece only
-                for b in sorted(mem):                        # if one of them is not b (and P − b + a connects)
-                    # the first b (in index order) that passes every test: the tests have no side effects, so
-                    # the cheap ones go first
+                # a's neighbours in P: P − b + a can be one piece only if one of them is not b
+                touching = [c for c in nb[a] if c in mem]
+                # the first b (in index order) that passes every test: the tests have no side effects, so the
+                # cheap ones go first
+                for b in sorted(mem):
                     stP = (with_a[0] - Al[b], with_a[1] - publ[b], with_a[2] - profl[b],
                            with_a[3] - costl[b], with_a[4] - revl[b])
                     if not self.feasible(*stP):

@@ -368,7 +368,7 @@ def variants_bench(out: Path, n: int = 20000, seeds=(1, 2, 3), exact_instances: 
           "YJJBNT + STBHHX excluded at 50 %, 20–100 ha, public 20–60 % of construction land, balance ≥ 0 ==")
     print("  proven: no package can hold them (a proof with its bound); optimum: left out by a packing solved to "
           "optimality over every feasible package (coarse atoms only); unproven: neither; end to end: "
-          "guotukit:assetpackages without xlsx, best of two runs")
+          f"guotukit:assetpackages without xlsx, best of {RATIO_ROUNDS} runs")
     print(f"  {'county':16s} {'eligible':>8s} {'packaged':>8s} {'proven':>7s} {'optimum':>7s} {'unproven':>8s} {'unpr. %':>7s} "
           f"{'keep: unpr. % (optimum %)':>25s} {'engine s':>8s} {'end-to-end s':>12s} {'ref s':>6s}  binds most")
     print("  ref s: a fixed pure-Python loop timed before and after the end-to-end runs (~0.07 s when the VM is quiet; "
@@ -388,12 +388,12 @@ def variants_bench(out: Path, n: int = 20000, seeds=(1, 2, 3), exact_instances: 
                       "PACKAGES": "TEMPORARY_OUTPUT", "ASSIGNMENT": "TEMPORARY_OUTPUT"}
             ref = _machine_ref()
             dt_e2e = math.inf
-            for _ in range(2):   # best of two: this 2-core machine's single runs vary by 10-30 %
+            for _ in range(RATIO_ROUNDS):   # best of three, as the ratios: this 2-core VM's single runs vary by 10-30 %
                 t = time.time()
                 res = processing.run("guotukit:assetpackages", params, feedback=QgsProcessingFeedback(),
                                      context=QgsProcessingContext())
                 dt_e2e = min(dt_e2e, time.time() - t)
-            ref = (ref + _machine_ref()) / 2   # the loop before and after the two runs
+            ref = (ref + _machine_ref()) / 2   # the loop before and after the runs
             if int(res["FAILED_COUNT"]):
                 print(f"  {variant} s{seed}: {int(res['FAILED_COUNT'])} packages fail a constraint (end to end)")
                 ok = False

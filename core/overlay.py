@@ -160,17 +160,49 @@ def _polygonal(geoms: np.ndarray) -> np.ndarray:
     return out
 
 
-def _grouped_union(geoms: np.ndarray, groups: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
-    """Union of ``geoms`` per group label (``groups`` sorted), as a vectorised pairwise reduction.
+#: groups of at least this many geometries are unioned whole (one GEOS ``union_all`` each, which unions
+#: through its own spatial index); smaller ones by the pairwise rounds below
+WHOLE_GROUP = 32
 
-    Each round unions neighbours (0,1), (2,3), … within every group in one bulk
-    ``shapely.union`` call, so ⌈log2(largest group)⌉ calls replace a Python loop over groups.
-    Returns (unique group labels, union geometry per label).
+
+def _grouped_union(geoms: np.ndarray, groups: np.ndarray,
+                   workers: Optional[int] = None) -> Tuple[np.ndarray, np.ndarray]:
+    """Union of ``geoms`` per group label (``groups`` contiguous, e.g. sorted).
+
+    Small groups (most: a parcel's conflict pieces) as a vectorised pairwise reduction: each round unions
+    neighbours (0,1), (2,3), … within every group in one bulk ``shapely.union`` call, so
+    ⌈log2(largest group)⌉ calls replace a Python loop over groups. Groups of ``WHOLE_GROUP`` or more
+    (e.g. a 资产包's parcels) with one ``union_all`` each, spread over the threads: on a 20 000-parcel
+    county's 309 packages 0.23 s against 0.40 s for the rounds, the same outlines.
+    Returns (group labels in input order, union geometry per label).
     """
     cur = np.asarray(geoms, dtype=object)
     g = np.asarray(groups)
-    with _Threads(None) as threads:   # shapely.union releases the GIL: the pairs of a round on two cores
-        return _grouped_union_rounds(cur, g, threads)
+    if len(g) == 0:
+        return g, cur
+    first = np.ones(len(g), dtype=bool)
+    first[1:] = g[1:] != g[:-1]
+    start = np.flatnonzero(first)
+    count = np.diff(np.append(start, len(g)))
+    whole = count >= WHOLE_GROUP
+    with _Threads(workers) as threads:   # GEOS releases the GIL: unions on two cores
+        if not whole.any():
+            return _grouped_union_rounds(cur, g, threads)
+        merged = np.empty(len(start), dtype=object)
+        big = np.flatnonzero(whole)
+
+        def one(k: int):
+            return shapely.union_all(cur[start[k]:start[k] + count[k]])
+
+        if threads.pool is not None:
+            merged[big] = list(threads.pool.map(one, big))
+        else:
+            merged[big] = [one(k) for k in big]
+        small = np.flatnonzero(~whole)
+        if len(small):
+            rows = np.repeat(~whole, count)
+            _, merged[small] = _grouped_union_rounds(cur[rows], g[rows], threads)
+        return g[start], merged
 
 
 def _grouped_union_rounds(cur: np.ndarray, g: np.ndarray, threads) -> Tuple[np.ndarray, np.ndarray]:

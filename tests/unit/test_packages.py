@@ -495,3 +495,24 @@ def test_package_outlines_are_the_union_of_their_parcels(workers):
     ref_ids, ref = grouped_union(geoms[keep][order], labels[keep][order])
     assert ref_ids.tolist() == ids.tolist()
     assert all(shapely.area(shapely.symmetric_difference(a, b)) < 1e-6 for a, b in zip(ref, merged))
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_grouped_union_takes_large_groups_whole_and_small_ones_in_rounds(workers, monkeypatch):
+    """grouped_union: groups of WHOLE_GROUP geometries or more are unioned whole (one union_all each, on the
+    threads), the rest pairwise; the labels come back in input order and every outline is its cells' union,
+    the same as the pairwise rounds alone give."""
+    import core.overlay as ov
+
+    cells = np.array(list(grid(10, 8)), dtype=object)                    # 80 cells of 1 ha
+    labels = np.array(["C"] * 38 + ["B"] * 2 + ["A"] * 40, dtype=object)  # contiguous, not sorted
+    ids, merged = ov.grouped_union(cells, labels, workers=workers)
+    assert ids.tolist() == ["C", "B", "A"]
+    for pid, outline in zip(ids, merged):
+        truth = shapely.union_all(cells[labels == pid])
+        assert shapely.area(shapely.symmetric_difference(outline, truth)) < 1e-6
+        assert shapely.area(outline) == pytest.approx(10000.0 * (labels == pid).sum())
+    monkeypatch.setattr(ov, "WHOLE_GROUP", 10 ** 9)                       # the rounds alone
+    ids2, merged2 = ov.grouped_union(cells, labels, workers=workers)
+    assert ids2.tolist() == ids.tolist()
+    assert all(shapely.area(shapely.symmetric_difference(a, b)) < 1e-6 for a, b in zip(merged, merged2))

@@ -107,18 +107,22 @@ class SettleMixin:
         skipping HiGHS on False changes no result; on a county whose left-out land is 经营性 with no
         free public land within reach it saves nearly all of the exact growth's time."""
         rest = [y for y in land if y != u]
-        # twice the tolerances feasible() accepts a package with, so that no package it accepts is skipped
+        return not self._helps_miss(u, sum(min(self.LO[y], 0.0) for y in rest), sum(min(self.HI[y], 0.0) for y in rest),
+                                    sum(max(self.ball[y], 0.0) for y in rest), sum(min(self.RQ[y], 0.0) for y in rest))
+
+    def _helps_miss(self, u: int, lo: float, hi: float, bal: float, rq: float, margin: float = 0.0) -> bool:
+        """True when ``u``'s own terms plus the others' help (``lo``, ``hi``, ``rq``: the sums of their
+        negative share-floor, share-ceiling and ratio terms; ``bal``: of their positive balances) still
+        miss a constraint by more than ``margin`` — the one test of :meth:`_may_hold` and
+        :meth:`_piece_refuses`."""
+        # twice the tolerances feasible() accepts a package with, so that no package it accepts is refused
         tol_share = 2e-9 * max(1.0, self.r.max_m2 * (1 + EPS)) / self.area_scale
         tol_money = 2e-7 / self.bal_scale
-        if self.LO[u] + sum(min(self.LO[y], 0.0) for y in rest) > tol_share:
-            return False
-        if self.HI[u] + sum(min(self.HI[y], 0.0) for y in rest) > tol_share:
-            return False
-        if self.ball[u] + sum(max(self.ball[y], 0.0) for y in rest) < self.r.balance_min - 2e-7:
-            return False
-        if self.r.ratio_min > 0 and self.RQ[u] + sum(min(self.RQ[y], 0.0) for y in rest) > tol_money:
-            return False
-        return True
+        if self.LO[u] + lo > tol_share + margin or self.HI[u] + hi > tol_share + margin:
+            return True
+        if self.ball[u] + bal < self.r.balance_min - 2e-7 - margin:
+            return True
+        return self.r.ratio_min > 0 and self.RQ[u] + rq > tol_money + margin
 
     def _free_pieces(self, free: Set[int]):
         """For :meth:`exact_grow`'s quick refusal: the connected pieces of the free atoms ``free``
@@ -144,25 +148,17 @@ class SettleMixin:
     def _piece_refuses(self, u: int, pieces) -> bool:
         """True when the piece of free land around ``u`` is too small, or cannot meet the share band,
         the balance or the ratio even taken whole — :meth:`_may_hold`'s test on the whole piece, with a
-        margin far above rounding. Then no package holding ``u`` exists there, and :meth:`_connected_package`
-        would return None: it need not search."""
+        margin far above rounding (the piece's sums are added in another order). Then no package holding
+        ``u`` exists there, and :meth:`_connected_package` would return None: it need not search."""
         comp, area, lo, hi, bal, rq = pieces
         c = comp[u]
         if area[c] < self.r.min_m2 * (1 - EPS) * (1 - 1e-9):
             return True
-        tol_share = 2e-9 * max(1.0, self.r.max_m2 * (1 + EPS)) / self.area_scale
-        tol_money = 2e-7 / self.bal_scale
-
-        def over(own: float, total: float, helps: float, limit: float) -> bool:
-            # own term plus every other atom's help, the piece's total less own help, still beyond the limit
-            return own + total - helps > limit + 1e-9 * (abs(total) + abs(own) + 1.0)
-
         LO, HI, RQ, ball = self.LO[u], self.HI[u], self.RQ[u], self.ball[u]
-        if over(LO, lo[c], min(LO, 0.0), tol_share) or over(HI, hi[c], min(HI, 0.0), tol_share):
-            return True
-        if over(-ball, -bal[c], -max(ball, 0.0), -(self.r.balance_min - 2e-7)):
-            return True
-        return self.r.ratio_min > 0 and over(RQ, rq[c], min(RQ, 0.0), tol_money)
+        margin = 1e-9 * (abs(lo[c]) + abs(hi[c]) + abs(bal[c]) + abs(rq[c]) + abs(LO) + abs(HI) + abs(ball) + abs(RQ) + 1.0)
+        # the others' help: the piece's sums less u's own share of them
+        return self._helps_miss(u, lo[c] - min(LO, 0.0), hi[c] - min(HI, 0.0), bal[c] - max(ball, 0.0),
+                                rq[c] - min(RQ, 0.0), margin)
 
     def _connected_package(self, u: int, allowed: Set[int], max_nodes: int = 300,
                            node_limit: int = 50, gap: float = 0.0) -> Optional[List[int]]:
